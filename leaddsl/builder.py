@@ -1,0 +1,433 @@
+"""lark parse tree → AST, with literal decoding (300M, 1d, dates, escapes).
+
+Literals are lexed permissively and judged here, so that `300m` gets
+"write 300M" rather than "unexpected character". One method per tree node.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from lark import Token, Tree
+
+from . import nodes as n
+from .diagnostics import Diagnostics
+from .parser import KEYWORDS
+from .source import Span
+
+NUMBER_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
+DURATION_UNITS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+_NUM_RE = re.compile(r"(\$?)([0-9][0-9_]*(?:\.[0-9][0-9_]*)?)([A-Za-z][A-Za-z0-9_]*)?$")
+COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
+
+
+def decimal_to_number(d: Decimal) -> int | float:
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+class Builder:
+    def __init__(self, file: str, diags: Diagnostics):
+        self.file = file
+        self.diags = diags
+
+    # ---------------------------------------------------------------- helpers
+    def span(self, obj) -> Span:
+        if isinstance(obj, Token):
+            return Span.of(self.file, obj)
+        if isinstance(obj, Tree):
+            if obj.meta.empty:
+                return Span(self.file, 1, 1, 1, 1)
+            return Span.of(self.file, obj.meta)
+        return Span(self.file, 1, 1, 1, 1)
+
+    def error(self, code: str, obj, message: str, hint: str | None = None):
+        self.diags.add(code, obj if isinstance(obj, Span) else self.span(obj), message, hint)
+
+    def name_of(self, tok: Token) -> str:
+        if tok.type == "BACKTICK":
+            inner = str(tok)[1:-1]
+            if not inner.strip():
+                self.error("E001", tok, "a name in backticks cannot be empty")
+            return inner
+        value = str(tok)
+        for part in value.split("."):
+            if part in KEYWORDS:
+                self.error("E006", tok, f"`{part}` is a reserved word and cannot be used as a name",
+                           f"choose another name, or write it in backticks: `{value}`")
+                break
+        return value
+
+    # -------------------------------------------------------------- program
+    def module(self, tree: Tree) -> n.Module:
+        body = []
+        for child in tree.children:
+            stmt = self.stmt(child)
+            if stmt is not None:
+                body.append(stmt)
+        return n.Module(self.file, tuple(body), self.span(tree))
+
+    def stmt(self, t: Tree):
+        method = getattr(self, "s_" + t.data, None)
+        if method is None:  # pragma: no cover - the grammar has no other statements
+            self.error("E001", t, f"unknown statement {t.data}")
+            return None
+        return method(t)
+
+    def s_include_stmt(self, t):
+        return n.Include(self.string(t.children[0]), self.span(t))
+
+    def s_field_stmt(self, t):
+        name_tok, type_tree, _from, column = t.children
+        column_name = self.string(column) if column is not None else None
+        return n.FieldDecl(self.name_of(name_tok), self.type_expr(type_tree), column_name,
+                           self.span(name_tok), self.span(t))
+
+    def s_event_stmt(self, t):
+        name_tok = t.children[0]
+        props = tuple(self.prop(c) for c in t.children[1:] if isinstance(c, Tree))
+        return n.EventDecl(self.name_of(name_tok), props, self.span(name_tok), self.span(t))
+
+    def prop(self, t):
+        name_tok, type_tree = t.children
+        return n.Prop(self.name_of(name_tok), self.type_expr(type_tree), self.span(name_tok))
+
+    def s_metric_stmt(self, t):
+        name_tok, _eq, agg = t.children
+        func_tok, target_tok, where = agg.children
+        target = self.name_of(target_tok)
+        event, _, prop = target.partition(".") if target_tok.type == "NAME" else (target, "", "")
+        aggregate = n.Aggregate(str(func_tok), event, prop or None,
+                                self.expr(where) if where is not None else None,
+                                self.span(func_tok), self.span(target_tok), self.span(agg))
+        return n.MetricDecl(self.name_of(name_tok), aggregate, self.span(name_tok), self.span(t))
+
+    def s_let_stmt(self, t):
+        name_tok, _eq, expr = t.children
+        return n.LetDecl(self.name_of(name_tok), self.expr(expr), self.span(name_tok), self.span(t))
+
+    def s_lead_stmt(self, t):
+        name_tok, expr = t.children
+        if name_tok is None:
+            name, name_span = "lead", Span.of(self.file, t.meta)
+            name_span = Span(self.file, name_span.line, name_span.column, name_span.line,
+                             name_span.column + 4, name_span.start, name_span.start + 4)
+        else:
+            name, name_span = self.name_of(name_tok), self.span(name_tok)
+        return n.LeadDecl(name, self.expr(expr), name_span, self.span(t))
+
+    def s_stages_stmt(self, t):
+        names = []
+        for c in t.children:
+            if isinstance(c, Tree):  # lead_ref
+                names.append(n.Name("lead", False, self.span(c)))
+            else:
+                names.append(n.Name(self.name_of(c), c.type == "BACKTICK", self.span(c)))
+        return n.StagesDecl(tuple(names), self.span(t))
+
+    # ----------------------------------------------------------------- types
+    def type_expr(self, t: Tree):
+        span = self.span(t)
+        if t.data == "simple_type":
+            return n.SimpleType(str(t.children[0]), span)
+        if t.data == "list_type":
+            return n.ListType(self.type_expr(t.children[0]), span)
+        members = tuple(self.member(c) for c in t.children if c is not None)
+        if t.data == "enum_type":
+            return n.EnumType(members, span)
+        return n.OrdinalType(members, span)
+
+    def member(self, tok: Token) -> str:
+        if tok.type == "STRING":
+            return self.string(tok)
+        return self.name_of(tok)
+
+    # ------------------------------------------------------------- literals
+    def string(self, tok: Token) -> str:
+        raw = str(tok)[1:-1]
+        out = []
+        i = 0
+        while i < len(raw):
+            ch = raw[i]
+            if ch == "\\":
+                nxt = raw[i + 1] if i + 1 < len(raw) else ""
+                if nxt == '"':
+                    out.append('"')
+                elif nxt == "\\":
+                    out.append("\\")
+                elif nxt == "n":
+                    out.append("\n")
+                else:
+                    span = Span.of(self.file, tok)
+                    col = span.column + 1 + i
+                    self.error("E104", Span(self.file, span.line, col, span.line, col + 2,
+                                            span.start + 1 + i, span.start + 3 + i),
+                               f"unknown escape `\\{nxt}` in text",
+                               "the escapes are \\\", \\\\ and \\n; write a backslash as \\\\")
+                    out.append(nxt)
+                i += 2
+                continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
+
+    def number_token(self, tok: Token):
+        """A NUMBER token: a Number, a Duration, or None after an error."""
+        text = str(tok)
+        span = self.span(tok)
+        m = _NUM_RE.match(text)
+        if not m:  # pragma: no cover - the lexer only makes tokens of this shape
+            self.error("E101", tok, f"`{text}` is not a number")
+            return None
+        dollar, digits, suffix = m.group(1), m.group(2), m.group(3) or ""
+        try:
+            value = Decimal(digits.replace("_", ""))
+        except InvalidOperation:  # pragma: no cover
+            self.error("E101", tok, f"`{text}` is not a number")
+            return None
+        plain = digits + (suffix if suffix in NUMBER_SUFFIXES else "")
+        if dollar:
+            good = plain if suffix in NUMBER_SUFFIXES else digits
+            self.error("E101", tok, f"`{text}`: amounts are written without a currency sign",
+                       f"write `{good}`")
+            return None
+        if suffix in NUMBER_SUFFIXES:
+            return n.Number(decimal_to_number(value * NUMBER_SUFFIXES[suffix]), text, span)
+        if suffix in DURATION_UNITS:
+            seconds = value * DURATION_UNITS[suffix]
+            if seconds <= 0:
+                self.error("E102", tok, f"`{text}` is a zero duration", "a window must be longer than zero, e.g. `1d`")
+                return None
+            return n.Duration(int(seconds), text, span)
+        low = suffix.lower()
+        hints = {"m": "M", "mm": "M", "mn": "M", "bn": "B", "b": "B", "t": "T", "tn": "T"}
+        if low in hints:
+            good = digits + hints[low]
+            extra = f" (or `{digits}min` for minutes)" if low == "m" else ""
+            self.error("E101", tok, f"`{text}` is not a number literal: the million suffix is an upper-case `M`"
+                       if low in ("m", "mm", "mn") else f"`{text}` is not a number literal",
+                       f"write `{good}`{extra}")
+            return None
+        if re.fullmatch(r"[eE][0-9]+", suffix):
+            try:
+                full = decimal_to_number(Decimal(digits.replace("_", "") + suffix))
+                good = _short(full)
+            except (InvalidOperation, OverflowError):
+                good = "the number in full"
+            self.error("E101", tok, f"`{text}`: scientific notation is not used in definitions",
+                       f"write `{good}`")
+            return None
+        if low in ("s", "sec", "secs", "seconds", "m", "mins", "minute", "minutes", "hr", "hrs", "hour",
+                   "hours", "day", "days", "wk", "wks", "week", "weeks", "mo", "month", "months", "y", "yr", "year"):
+            self.error("E102", tok, f"`{text}`: unknown duration unit `{suffix}`",
+                       "durations use `min`, `h`, `d` or `w`: `30min`, `12h`, `7d`, `2w`")
+            return None
+        self.error("E101", tok, f"`{text}`: unknown suffix `{suffix}`",
+                   "numbers take `k`, `M`, `B` or `T` (`300M`); durations `min`, `h`, `d`, `w` (`7d`)")
+        return None
+
+    def date_token(self, tok: Token):
+        text = str(tok)
+        span = self.span(tok)
+        try:
+            if "T" in text:
+                value = dt.datetime.fromisoformat(text.replace("z", "Z"))
+                if value.tzinfo is None:
+                    value = value.replace(tzinfo=dt.timezone.utc)
+                return n.DateTime(value, span)
+            return n.Date(dt.date.fromisoformat(text), span)
+        except ValueError:
+            self.error("E103", tok, f"`{text}` is not a valid {'datetime' if 'T' in text else 'date'}",
+                       "write an ISO 8601 date such as 2026-01-31 or 2026-01-31T09:30:00Z")
+            return None
+
+    # ---------------------------------------------------------- expressions
+    def expr(self, t) -> n.Node:
+        if isinstance(t, Token):  # pragma: no cover - tokens are wrapped by the grammar
+            return n.Name(self.name_of(t), t.type == "BACKTICK", self.span(t))
+        method = getattr(self, "e_" + t.data)
+        result = method(t)
+        if result is None:
+            # an error was reported: stand in a neutral name so later passes go on
+            return n.Name("\0error", False, self.span(t))
+        return result
+
+    def e_number(self, t):
+        return self.number_token(t.children[0])
+
+    def e_text(self, t):
+        return n.Text(self.string(t.children[0]), self.span(t))
+
+    def e_date(self, t):
+        return self.date_token(t.children[0])
+
+    def e_true(self, t):
+        return n.Bool(True, self.span(t))
+
+    def e_false(self, t):
+        return n.Bool(False, self.span(t))
+
+    def e_ref(self, t):
+        tok = t.children[0]
+        return n.Name(self.name_of(tok), tok.type == "BACKTICK", self.span(tok))
+
+    def e_lead_ref(self, t):
+        return n.Name("lead", False, self.span(t))
+
+    def e_windowed(self, t):
+        name_tok, any_tok, dur = t.children
+        target = n.Name(self.name_of(name_tok), name_tok.type == "BACKTICK", self.span(name_tok))
+        duration = self.duration(dur, "a window")
+        if duration is None:
+            return None
+        return n.Windowed(target, duration, any_tok is not None, self.span(t))
+
+    def duration(self, t, what: str):
+        node = self.expr(t)
+        if isinstance(node, n.Duration):
+            return node
+        if isinstance(node, n.Name) and node.name == "\0error":
+            return None
+        if isinstance(node, n.Number):
+            self.error("E102", t, f"{what} needs a unit of time: `{node.text}` is a plain number",
+                       f"write `{node.text}d` for days, or `h`, `min`, `w`")
+            return None
+        self.error("E102", t, f"{what} needs a duration such as `7d`",
+                   "durations are written `30min`, `12h`, `7d`, `2w`")
+        return None
+
+    def e_set(self, t):
+        items = []
+        for c in t.children:
+            if c is None:
+                continue
+            item = self.expr(c)
+            if isinstance(item, n.Neg) and isinstance(item.operand, n.Number):
+                item = n.Number(-item.operand.value, "-" + item.operand.text, item.span)
+            if not isinstance(item, n.LITERALS + (n.Name,)) or (isinstance(item, n.Name) and item.name == "\0error"):
+                if not (isinstance(item, n.Name) and item.name == "\0error"):
+                    self.error("E106", c, "a set member must be a literal or a symbol",
+                               "write each member as a value: {US, CA} or {\"Canada\", 5}")
+                continue
+            items.append(item)
+        return n.SetLit(tuple(items), self.span(t))
+
+    def e_filtered(self, t):
+        target, where = t.children
+        target_node = self.expr(target)
+        if not isinstance(target_node, n.Name):
+            self.error("E215", target, "`where` filters an event type: write `(EVENT where CONDITION)`")
+            return None
+        return n.Filtered(target_node, self.expr(where), self.span(t))
+
+    def _nary(self, t, op):
+        return n.BoolOp(op, tuple(self.expr(c) for c in t.children), self.span(t))
+
+    def e_or_expr(self, t):
+        return self._nary(t, "or")
+
+    def e_and_expr(self, t):
+        return self._nary(t, "and")
+
+    def e_not_op(self, t):
+        return n.Not(self.expr(t.children[0]), self.span(t))
+
+    def e_compare(self, t):
+        left, op_tok, right = t.children
+        op = str(op_tok)
+        if op in ("==", "<>"):
+            good = "=" if op == "==" else "!="
+            self.error("E008", op_tok, f"`{op}` is not an operator of leaddsl", f"write `{good}`")
+            op = good
+        return n.Compare(op, self.expr(left), self.expr(right), self.span(t))
+
+    def e_in_op(self, t):
+        return n.In(self.expr(t.children[0]), self.expr(t.children[1]), False, self.span(t))
+
+    def e_not_in_op(self, t):
+        return n.In(self.expr(t.children[0]), self.expr(t.children[1]), True, self.span(t))
+
+    def e_between(self, t):
+        v, lo, hi = (self.expr(c) for c in t.children)
+        return n.Between(v, lo, hi, self.span(t))
+
+    def _is(self, t, what):
+        return n.Is(self.expr(t.children[0]), what, self.span(t))
+
+    def e_is_missing(self, t):
+        return self._is(t, "missing")
+
+    def e_is_present(self, t):
+        return self._is(t, "present")
+
+    def e_is_empty(self, t):
+        return self._is(t, "empty")
+
+    def e_is_not_empty(self, t):
+        return self._is(t, "not empty")
+
+    def _textop(self, t, op):
+        return n.TextOp(op, self.expr(t.children[0]), self.expr(t.children[1]), self.span(t))
+
+    def e_contains(self, t):
+        return self._textop(t, "contains")
+
+    def e_starts_with(self, t):
+        return self._textop(t, "starts with")
+
+    def e_ends_with(self, t):
+        return self._textop(t, "ends with")
+
+    def e_matches(self, t):
+        return self._textop(t, "matches")
+
+    def _has(self, t, mode):
+        return n.Has(mode, self.expr(t.children[0]), self.expr(t.children[1]), self.span(t))
+
+    def e_has_one(self, t):
+        return self._has(t, "one")
+
+    def e_has_any(self, t):
+        return self._has(t, "any")
+
+    def e_has_all(self, t):
+        return self._has(t, "all")
+
+    def e_within(self, t):
+        value, dur = t.children
+        duration = self.duration(dur, "`within`")
+        if duration is None:
+            return None
+        return n.Within(self.expr(value), duration, self.span(t))
+
+    def e_then(self, t):
+        a, b, dur = t.children
+        duration = None
+        if dur is not None:
+            duration = self.duration(dur, "`then ... within`")
+            if duration is None:
+                return None
+        return n.Then(self.expr(a), self.expr(b), duration, self.span(t))
+
+    def e_arith(self, t):
+        left, op, right = t.children
+        return n.Arith(str(op), self.expr(left), self.expr(right), self.span(t))
+
+    def e_neg(self, t):
+        operand = self.expr(t.children[0])
+        if isinstance(operand, n.Number):
+            return n.Number(-operand.value, "-" + operand.text, self.span(t))
+        return n.Neg(operand, self.span(t))
+
+
+def _short(value) -> str:
+    for suffix, mult in (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3)):
+        if value >= mult and (Decimal(str(value)) / mult) == (Decimal(str(value)) / mult).to_integral_value():
+            return f"{int(Decimal(str(value)) / mult)}{suffix}"
+    return str(value)
+
+
+def build(tree: Tree, file: str, diags: Diagnostics) -> n.Module:
+    return Builder(file, diags).module(tree)

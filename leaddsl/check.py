@@ -1,0 +1,651 @@
+"""Type checking and name binding of every expression.
+
+Reads the Scope from ``resolve`` and returns an :class:`Analysis`: side tables
+keyed by ``id(node)`` (the AST holds no types). An expression that failed to
+check gets ``UNKNOWN`` so that one mistake gives one error.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import re2
+
+from . import nodes as n
+from . import types as T
+from .diagnostics import Diagnostics
+from .logic import fold
+from .resolve import EventInfo, Scope, did_you_mean
+
+AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
+ANY_OK = ("count", "sum", "days")
+MAX_REF_DEPTH = 64
+
+
+@dataclass
+class Analysis:
+    scope: Scope
+    types: dict[int, T.Type] = field(default_factory=dict)
+    bindings: dict[int, tuple] = field(default_factory=dict)
+    metric_types: dict[str, T.Type] = field(default_factory=dict)
+    let_types: dict[str, T.Type] = field(default_factory=dict)
+    # event name -> {prop: read type}
+    event_reads: dict[str, dict[str, T.Type]] = field(default_factory=dict)
+    used: set[tuple[str, str]] = field(default_factory=set)  # (kind, name)
+    regexes: dict[int, object] = field(default_factory=dict)
+
+    def type_of(self, node) -> T.Type:
+        return self.types.get(id(node), T.UNKNOWN)
+
+    def binding(self, node) -> tuple:
+        return self.bindings.get(id(node), ("error",))
+
+
+def _is_error(t: T.Type) -> bool:
+    return t == T.UNKNOWN
+
+
+class Checker:
+    def __init__(self, scope: Scope, diags: Diagnostics):
+        self.scope = scope
+        self.diags = diags
+        self.a = Analysis(scope)
+        self.stack: list[tuple[str, str]] = []
+        self.done_leads: set[str] = set()
+        self.done_metrics: set[str] = set()
+
+    # ------------------------------------------------------------ program
+    def run(self) -> Analysis:
+        s = self.scope
+        for name in s.metrics:
+            self.metric(name)
+        for name in s.lets:
+            self.let_type(name)
+        for name in s.leads:
+            self.lead(name)
+        for name in s.stages:
+            self.a.used.add(("lead", name))
+        return self.a
+
+    def _enter(self, kind: str, name: str, span) -> bool:
+        if (kind, name) in self.stack:
+            i = self.stack.index((kind, name))
+            chain = " -> ".join(nm for _, nm in self.stack[i:]) + f" -> {name}"
+            self.diags.add("E208", span, f"`{name}` is defined in terms of itself: {chain}",
+                           "write one of these conditions in full instead of naming the other")
+            return False
+        if len(self.stack) > MAX_REF_DEPTH:
+            self.diags.add("E208", span, f"definitions refer to each other more than {MAX_REF_DEPTH} levels deep",
+                           "flatten the chain of named conditions")
+            return False
+        self.stack.append((kind, name))
+        return True
+
+    def lead(self, name: str, span=None):
+        if name in self.done_leads:
+            return
+        decl = self.scope.leads[name]
+        if not self._enter("lead", name, span or decl.name_span):
+            return
+        self.cond(decl.expr, "a lead definition")
+        self.stack.pop()
+        self.done_leads.add(name)
+
+    def let_type(self, name: str, span=None) -> T.Type:
+        if name in self.a.let_types:
+            return self.a.let_types[name]
+        decl = self.scope.lets[name]
+        if not self._enter("let", name, span or decl.name_span):
+            return T.UNKNOWN
+        t = self.expr(decl.expr)
+        self.stack.pop()
+        self.a.let_types[name] = t
+        return t
+
+    def metric(self, name: str, span=None) -> T.Type:
+        if name in self.a.metric_types:
+            return self.a.metric_types[name]
+        decl = self.scope.metrics[name]
+        if not self._enter("metric", name, span or decl.name_span):
+            return T.UNKNOWN
+        t = self.aggregate(decl.aggregate)
+        self.stack.pop()
+        self.a.metric_types[name] = t
+        return t
+
+    def event_info(self, name: str, span) -> EventInfo | None:
+        info = self.scope.events.get(name)
+        if info is not None:
+            self.a.used.add(("event", name))
+            return info
+        if not self.scope.events_declared and name not in self.scope.fields and name not in self.scope.lets \
+                and name not in self.scope.leads and name not in self.scope.metrics:
+            info = EventInfo(name, {}, declared=False)
+            self.scope.events[name] = info
+            return info
+        self.diags.add("E203", span, f"`{name}` is not a declared event type",
+                       did_you_mean(name, [e for e, i in self.scope.events.items() if i.declared])
+                       or "declare it: event NAME(property: type, ...)")
+        return None
+
+    def aggregate(self, agg: n.Aggregate) -> T.Type:
+        if agg.func not in AGGREGATES:
+            self.diags.add("E211", agg.func_span, f"`{agg.func}` is not an aggregate",
+                           did_you_mean(agg.func, AGGREGATES) or "use count, sum, min, max, days, first or last")
+            return T.UNKNOWN
+        info = self.event_info(agg.event, agg.target_span)
+        if info is None:
+            return T.UNKNOWN
+        reads = self.a.event_reads.setdefault(info.name, {})
+        result: T.Type = T.NUMBER
+        if agg.func in ("sum", "min", "max"):
+            if agg.prop is None:
+                self.diags.add("E211", agg.target_span, f"`{agg.func}` needs a property: {agg.func}({agg.event}.PROPERTY)",
+                               did_you_mean(agg.event, []) or f"for example {agg.func}({agg.event}.amount)")
+                result = T.UNKNOWN
+            else:
+                pt = self.prop_type(info, agg.prop, agg.target_span)
+                if pt == T.DYNAMIC:
+                    pt = T.NUMBER
+                if _is_error(pt):
+                    result = T.UNKNOWN
+                elif agg.func == "sum" and pt != T.NUMBER:
+                    self.diags.add("E301", agg.target_span, f"`sum` needs a number property; `{agg.prop}` is {T.describe(pt)}")
+                    result = T.UNKNOWN
+                elif pt not in T.ORDERED:
+                    self.diags.add("E302", agg.target_span, f"`{agg.func}` needs an ordered property; `{agg.prop}` is {T.describe(pt)}")
+                    result = T.UNKNOWN
+                else:
+                    reads[agg.prop] = pt
+                    result = pt
+        else:
+            if agg.prop is not None:
+                self.diags.add("E211", agg.target_span, f"`{agg.func}` counts events and takes no property",
+                               f"write {agg.func}({agg.event})")
+            result = T.DATETIME if agg.func in ("first", "last") else T.NUMBER
+        if agg.where is not None:
+            self.cond(agg.where, "a `where` filter", event=info)
+        return result
+
+    def prop_type(self, info: EventInfo, prop: str, span) -> T.Type:
+        if info.declared:
+            if prop not in info.props:
+                self.diags.add("E204", span, f"event `{info.name}` has no property `{prop}`",
+                               did_you_mean(prop, info.props) or f"declare it in `event {info.name}(...)`")
+                return T.UNKNOWN
+            return info.props[prop]
+        return T.DYNAMIC
+
+    # -------------------------------------------------------- expressions
+    def cond(self, node, what: str, event: EventInfo | None = None) -> T.Type:
+        t = self.expr(node, event)
+        if t == T.DYNAMIC:
+            return self.coerce(node, T.BOOL)
+        if t != T.BOOL and not _is_error(t):
+            self.diags.add("E303", node.span, f"{what} needs a condition, but this is {T.describe(t)}",
+                           "compare the value, e.g. `revenue >= 300M`, or test it with `is present`")
+            return T.UNKNOWN
+        return t
+
+    def set_type(self, node, t: T.Type) -> T.Type:
+        self.a.types[id(node)] = t
+        return t
+
+    def coerce(self, node, mode: T.Type) -> T.Type:
+        """A schemaless value used as ``mode``: record how to read it."""
+        b = self.a.bindings.get(id(node))
+        if b is None:
+            return self.a.types.get(id(node), T.UNKNOWN)
+        if b[0] == "record":
+            self.a.bindings[id(node)] = ("record", b[1], mode)
+            return self.set_type(node, mode)
+        if b[0] == "prop":
+            info = self.scope.events[b[1]]
+            if not info.declared:
+                self.a.event_reads.setdefault(b[1], {})[b[2]] = mode
+                self.a.bindings[id(node)] = ("prop", b[1], b[2], mode)
+                return self.set_type(node, mode)
+        if b[0] == "let":
+            decl = self.scope.lets[b[1]]
+            t = self.coerce(decl.expr, mode)
+            self.a.let_types[b[1]] = t
+            return self.set_type(node, t)
+        return self.a.types.get(id(node), T.UNKNOWN)
+
+    def expr(self, node, event: EventInfo | None = None, symbol_ok: bool = False) -> T.Type:
+        method = getattr(self, "x_" + type(node).__name__)
+        t = method(node, event, symbol_ok)
+        self.a.types[id(node)] = t
+        return t
+
+    def x_Number(self, node, event, symbol_ok):
+        return T.NUMBER
+
+    def x_Text(self, node, event, symbol_ok):
+        return T.TEXT
+
+    def x_Bool(self, node, event, symbol_ok):
+        return T.BOOL
+
+    def x_Date(self, node, event, symbol_ok):
+        return T.DATE
+
+    def x_DateTime(self, node, event, symbol_ok):
+        return T.DATETIME
+
+    def x_Duration(self, node, event, symbol_ok):
+        self.diags.add("E102", node.span, f"`{node.text}` is a duration, which is only used in windows and `within`",
+                       "write `x within 30d` or `metric(30d)`; a number has no unit")
+        return T.UNKNOWN
+
+    def x_SetLit(self, node, event, symbol_ok):
+        elem = None
+        for item in node.items:
+            t = self.expr(item, event, symbol_ok=True)
+            if _is_error(t):
+                continue
+            if t == T.DYNAMIC:
+                t = T.SYMBOL
+            kind = T.TEXT if t in (T.TEXT, T.SYMBOL) or isinstance(t, (T.EnumT, T.OrdinalT)) else t
+            if isinstance(item, n.Name) and t not in (T.SYMBOL, T.TEXT):
+                self.diags.add("E106", item.span, f"set members are constants; `{item.name}` is {T.describe(t)}",
+                               "write the values themselves")
+                return T.UNKNOWN
+            if elem is None:
+                elem = kind
+            elif kind != elem and not (kind in (T.DATE, T.DATETIME) and elem in (T.DATE, T.DATETIME)):
+                self.diags.add("E106", item.span, f"this set mixes {T.describe(elem)} and {T.describe(t)} members",
+                               "a set holds values of one type")
+                return T.UNKNOWN
+        return T.set_of(elem or T.SYMBOL)
+
+    def x_Name(self, node: n.Name, event, symbol_ok):
+        name = node.name
+        b = self.a.bindings
+        if name == "\0error":
+            return T.UNKNOWN
+        s = self.scope
+        if event is not None and (name in event.props or (not event.declared and not symbol_ok and
+                                                          name not in s.lets and name not in s.leads and
+                                                          name not in s.metrics and name not in s.fields)):
+            if event.declared:
+                b[id(node)] = ("prop", event.name, name, event.props[name])
+                self.a.event_reads.setdefault(event.name, {})[name] = event.props[name]
+                return event.props[name]
+            b[id(node)] = ("prop", event.name, name, T.DYNAMIC)
+            event.props.setdefault(name, T.DYNAMIC)
+            return T.DYNAMIC
+        if name in s.lets:
+            self.a.used.add(("let", name))
+            b[id(node)] = ("let", name)
+            return self.let_type(name, node.span)
+        if name in s.leads:
+            self.a.used.add(("lead", name))
+            b[id(node)] = ("lead", name)
+            self.lead(name, node.span)
+            return T.BOOL
+        if name in s.metrics:
+            self.a.used.add(("metric", name))
+            b[id(node)] = ("metric", name, None, False)
+            return self.metric(name, node.span)
+        if name in s.events and s.events[name].declared:
+            self.a.used.add(("event", name))
+            b[id(node)] = ("event", name, None, False)
+            return T.NUMBER
+        if name in s.fields:
+            self.a.used.add(("field", name))
+            b[id(node)] = ("field", name)
+            return s.fields[name].type
+        if symbol_ok:
+            b[id(node)] = ("symbol", name)
+            return T.SYMBOL
+        if event is not None and event.declared:
+            self.diags.add("E204", node.span, f"`{name}` is not a property of event `{event.name}` nor a declared name",
+                           did_you_mean(name, [*event.props, *s.all_names()]))
+            return T.UNKNOWN
+        if s.schemaless:
+            path = (name,) if node.quoted else tuple(name.split("."))
+            b[id(node)] = ("record", path, T.DYNAMIC)
+            return T.DYNAMIC
+        self.diags.add("E201", node.span, f"`{name}` is not a declared field or a defined name",
+                       did_you_mean(name, s.all_names()) or f"declare it: field {name}: TYPE")
+        return T.UNKNOWN
+
+    def x_Windowed(self, node: n.Windowed, event, symbol_ok):
+        name = node.target.name
+        s = self.scope
+        if name in s.metrics:
+            self.a.used.add(("metric", name))
+            t = self.metric(name, node.target.span)
+            func = s.metrics[name].aggregate.func
+            if node.any and func not in ANY_OK:
+                self.diags.add("E210", node.span, f"`any` has no meaning for `{func}`",
+                               f"`any` takes the best window; for {func} write `{name}({node.duration.text})`")
+                return T.UNKNOWN
+            self.a.bindings[id(node)] = ("metric", name, node.duration.seconds, node.any)
+            return t
+        info = None
+        if name in s.events or (not s.events_declared and name not in s.lets and name not in s.leads
+                                and name not in s.fields):
+            info = self.event_info(name, node.target.span)
+        if info is None:
+            what = ("a field" if name in s.fields else "a let" if name in s.lets else
+                    "a lead definition" if name in s.leads else "not an event or metric")
+            if name in s.fields or name in s.lets or name in s.leads:
+                self.diags.add("E210", node.span, f"`{name}` is {what}; a window applies to an event type or metric",
+                               "remove the window, or define a metric over an event")
+            return T.UNKNOWN
+        self.a.event_reads.setdefault(info.name, {})
+        self.a.bindings[id(node)] = ("event", name, node.duration.seconds, node.any)
+        return T.NUMBER
+
+    def x_Filtered(self, node: n.Filtered, event, symbol_ok):
+        self.diags.add("E215", node.span, "`(EVENT where CONDITION)` is one side of a sequence",
+                       "use it as `(a where ...) then b within 2d`, or define a metric: metric m = count(a where ...)")
+        return T.UNKNOWN
+
+    def x_BoolOp(self, node: n.BoolOp, event, symbol_ok):
+        ok = True
+        for op in node.operands:
+            if _is_error(self.cond(op, f"`{node.op}`", event)):
+                ok = False
+        return T.BOOL if ok else T.BOOL
+
+    def x_Not(self, node: n.Not, event, symbol_ok):
+        self.cond(node.operand, "`not`", event)
+        return T.BOOL
+
+    # comparisons -----------------------------------------------------------
+    def _operand(self, node, event, symbol_ok=False) -> T.Type:
+        return self.expr(node, event, symbol_ok)
+
+    def comparable(self, op: str, left, lt: T.Type, right, rt: T.Type, span) -> bool:
+        """Check ``left op right``; coerce schemaless values. True when well typed."""
+        if _is_error(lt) or _is_error(rt):
+            return False
+        ordered = op in ("<", "<=", ">", ">=", "between")
+        # schemaless values take the type of the other side
+        if lt == T.DYNAMIC and rt == T.DYNAMIC:
+            return True
+        if lt == T.DYNAMIC:
+            lt = self.coerce(left, self._mode_for(rt))
+        if rt == T.DYNAMIC:
+            rt = self.coerce(right, self._mode_for(lt))
+        if isinstance(lt, (T.EnumT, T.OrdinalT)) or isinstance(rt, (T.EnumT, T.OrdinalT)):
+            return self._member_compare(op, left, lt, right, rt, span)
+        if lt in (T.TEXT, T.SYMBOL) and rt in (T.TEXT, T.SYMBOL):
+            if lt == T.SYMBOL and rt == T.SYMBOL:
+                self.diags.add("E301", span, "both sides are bare names that are not declared",
+                               did_you_mean(getattr(left, "name", ""), self.scope.all_names()) or
+                               "declare the field, or quote the text")
+                return False
+            if ordered:
+                self.diags.add("E302", span, f"text cannot be ordered with `{op}`",
+                               "text supports =, !=, in, contains, starts with, ends with, matches")
+                return False
+            return True
+        if lt == rt or (T.is_temporal(lt) and T.is_temporal(rt)):
+            if lt == T.BOOL and ordered:
+                self.diags.add("E302", span, f"true/false cannot be ordered with `{op}`", "use = or !=")
+                return False
+            if isinstance(lt, T.ListT):
+                self.diags.add("E302", span, f"a list cannot be compared with `{op}`",
+                               "use `has`, `has any {...}`, `has all {...}` or `is empty`")
+                return False
+            return True
+        hint = None
+        if lt == T.NUMBER and rt == T.TEXT and isinstance(right, n.Text):
+            hint = f"write the number without quotes: {right.value.replace('$', '').replace(',', '')}"
+        elif rt == T.SYMBOL and isinstance(right, n.Name):
+            hint = did_you_mean(right.name, self.scope.all_names()) or \
+                f"`{right.name}` is not a declared name, so it is read as the symbol `{right.name}`"
+        elif lt == T.SYMBOL and isinstance(left, n.Name):
+            hint = did_you_mean(left.name, self.scope.all_names())
+        self.diags.add("E301", span, f"cannot compare {T.describe(lt)} with {T.describe(rt)}", hint)
+        return False
+
+    @staticmethod
+    def _mode_for(t: T.Type) -> T.Type:
+        if t in (T.SYMBOL, T.TEXT) or isinstance(t, (T.EnumT, T.OrdinalT)):
+            return T.TEXT
+        if isinstance(t, T.SetT):
+            return T.NUMBER if t.element == T.NUMBER else T.DATETIME if T.is_temporal(t.element) else \
+                T.BOOL if t.element == T.BOOL else T.TEXT
+        if t == T.DATE:
+            return T.DATETIME
+        return t
+
+    def _member_compare(self, op, left, lt, right, rt, span) -> bool:
+        ordered = op in ("<", "<=", ">", ">=", "between")
+        if isinstance(lt, (T.EnumT, T.OrdinalT)) and isinstance(rt, (T.EnumT, T.OrdinalT)):
+            if ordered and (not isinstance(lt, T.OrdinalT) or lt.members != rt.members):
+                self.diags.add("E302", span, "only members of the same ordinal can be ordered")
+                return False
+            return True
+        mt, other, ot = (lt, right, rt) if isinstance(lt, (T.EnumT, T.OrdinalT)) else (rt, left, lt)
+        if ordered and isinstance(mt, T.EnumT):
+            self.diags.add("E302", span, f"enum `{mt.field}` has no order, so `{op}` means nothing",
+                           "declare it as ordinal(a < b < c) to compare by rank, or use = / in")
+            return False
+        if ot in (T.SYMBOL, T.TEXT):
+            return self.member_ok(mt, other)
+        self.diags.add("E301", span, f"cannot compare {T.describe(mt)} with {T.describe(ot)}",
+                       "compare with one of its members: " + ", ".join(mt.members[:6]))
+        return False
+
+    def member_ok(self, mt, node) -> bool:
+        value = node.name if isinstance(node, n.Name) else node.value if isinstance(node, n.Text) else None
+        if value is None:
+            return True  # a text field compared with an enum: checked at run time
+        if fold(value) not in {fold(m) for m in mt.members}:
+            kind = "enum" if isinstance(mt, T.EnumT) else "ordinal"
+            hint = did_you_mean(value, mt.members) or "its members are " + ", ".join(mt.members)
+            self.diags.add("E214", node.span, f"`{value}` is not a member of {kind} `{mt.field}`", hint)
+            return False
+        return True
+
+    def x_Compare(self, node: n.Compare, event, symbol_ok):
+        lt = self._operand(node.left, event)
+        rt = self._operand(node.right, event, symbol_ok=True)
+        self.comparable(node.op, node.left, lt, node.right, rt, node.span)
+        return T.BOOL
+
+    def x_Between(self, node: n.Between, event, symbol_ok):
+        vt = self._operand(node.value, event)
+        lo = self._operand(node.low, event, symbol_ok=True)
+        hi = self._operand(node.high, event, symbol_ok=True)
+        if self.comparable("between", node.value, vt, node.low, lo, node.span):
+            vt = self.a.type_of(node.value) if vt == T.DYNAMIC else vt
+            self.comparable("between", node.value, self.a.types.get(id(node.value), vt), node.high, hi, node.span)
+        return T.BOOL
+
+    def collection(self, node, event) -> T.Type:
+        t = self._operand(node, event, symbol_ok=True)
+        if isinstance(t, T.SetT) or _is_error(t):
+            return t
+        if t == T.SYMBOL:
+            self.diags.add("E305", node.span, f"`{node.name}` is not a set",
+                           did_you_mean(node.name, self.scope.lets) or f"write a set: {{{node.name}}}")
+        else:
+            self.diags.add("E305", node.span, f"expected a set such as {{US, CA}}, found {T.describe(t)}")
+        return T.UNKNOWN
+
+    def set_literal(self, node) -> n.SetLit | None:
+        """The set literal behind a collection expression (through lets)."""
+        seen = 0
+        while isinstance(node, n.Name) and seen < MAX_REF_DEPTH:
+            b = self.a.bindings.get(id(node))
+            if not b or b[0] != "let":
+                return None
+            node = self.scope.lets[b[1]].expr
+            seen += 1
+        return node if isinstance(node, n.SetLit) else None
+
+    def x_In(self, node: n.In, event, symbol_ok):
+        vt = self._operand(node.value, event)
+        ct = self.collection(node.collection, event)
+        if _is_error(vt) or _is_error(ct):
+            return T.BOOL
+        lit = self.set_literal(node.collection)
+        if vt == T.DYNAMIC:
+            vt = self.coerce(node.value, self._mode_for(ct))
+        if isinstance(vt, T.ListT):
+            self.diags.add("E302", node.span, "`in` tests one value; this is a list",
+                           "use `has any {...}` or `has all {...}` on a list")
+            return T.BOOL
+        if lit is not None:
+            for item in lit.items:
+                self.comparable("=", node.value, vt, item, self.a.type_of(item), item.span)
+        return T.BOOL
+
+    def x_Is(self, node: n.Is, event, symbol_ok):
+        t = self._operand(node.value, event)
+        if node.value is not None and isinstance(node.value, n.LITERALS):
+            pass
+        if t == T.DYNAMIC and node.what in ("empty", "not empty"):
+            self.coerce(node.value, T.list_of(T.TEXT))
+        return T.BOOL
+
+    def x_TextOp(self, node: n.TextOp, event, symbol_ok):
+        vt = self._operand(node.value, event)
+        pt = self._operand(node.pattern, event, symbol_ok=True)
+        if vt == T.DYNAMIC:
+            vt = self.coerce(node.value, T.TEXT)
+        if pt == T.DYNAMIC:
+            pt = self.coerce(node.pattern, T.TEXT)
+        if _is_error(vt) or _is_error(pt):
+            return T.BOOL
+        if vt != T.TEXT:
+            self.diags.add("E302", node.span, f"`{node.op}` works on text; this is {T.describe(vt)}",
+                           "use = or in for enums, comparisons for numbers and dates")
+            return T.BOOL
+        if node.op == "matches":
+            if not isinstance(node.pattern, n.Text):
+                self.diags.add("E301", node.pattern.span, "`matches` needs a pattern in double quotes",
+                               'write e.g. email matches "@acme\\\\.com$"')
+                return T.BOOL
+            try:
+                self.a.regexes[id(node)] = re2.compile(node.pattern.value, _re2_options())
+            except Exception as e:  # re2.error and friends
+                self.diags.add("E105", node.pattern.span, f"invalid regular expression: {e}",
+                               "RE2 syntax: no back-references or look-arounds; escape special characters with \\\\")
+            return T.BOOL
+        if pt not in (T.TEXT, T.SYMBOL):
+            self.diags.add("E301", node.pattern.span, f"`{node.op}` needs text, found {T.describe(pt)}")
+        return T.BOOL
+
+    def x_Has(self, node: n.Has, event, symbol_ok):
+        vt = self._operand(node.value, event)
+        if vt == T.DYNAMIC:
+            vt = self.coerce(node.value, T.list_of(T.TEXT))
+        if _is_error(vt):
+            self._operand(node.item, event, symbol_ok=True)
+            return T.BOOL
+        if not isinstance(vt, T.ListT):
+            self._operand(node.item, event, symbol_ok=True)
+            self.diags.add("E302", node.span, f"`has` works on lists; this is {T.describe(vt)}",
+                           "use = or in for a single value")
+            return T.BOOL
+        elem = vt.element
+        if node.mode == "one":
+            it = self._operand(node.item, event, symbol_ok=True)
+            if isinstance(it, T.SetT):
+                self.diags.add("E305", node.item.span, "`has` takes one value; for a set write `has any {...}` or `has all {...}`")
+                return T.BOOL
+            self.comparable("=", _ElemProxy(elem), elem, node.item, it, node.item.span)
+            return T.BOOL
+        ct = self.collection(node.item, event)
+        lit = self.set_literal(node.item)
+        if not _is_error(ct) and lit is not None:
+            for item in lit.items:
+                self.comparable("=", _ElemProxy(elem), elem, item, self.a.type_of(item), item.span)
+        return T.BOOL
+
+    def x_Within(self, node: n.Within, event, symbol_ok):
+        vt = self._operand(node.value, event)
+        if vt == T.DYNAMIC:
+            vt = self.coerce(node.value, T.DATETIME)
+        if not _is_error(vt) and not T.is_temporal(vt):
+            self.diags.add("E301", node.span, f"`within` needs a date or datetime; this is {T.describe(vt)}",
+                           "for events write `EVENT(30d) >= 1`")
+        return T.BOOL
+
+    def seq_side(self, node) -> None:
+        if isinstance(node, n.Filtered):
+            info = self.event_info(node.target.name, node.target.span) if self._eventish(node.target.name) else None
+            if info is None:
+                if not self._eventish(node.target.name):
+                    self.diags.add("E215", node.target.span, f"`{node.target.name}` is not an event type")
+                return
+            self.a.event_reads.setdefault(info.name, {})
+            self.a.bindings[id(node)] = ("seq", info.name)
+            self.cond(node.where, "a `where` filter", event=info)
+            return
+        if isinstance(node, n.Name):
+            name = node.name
+            if name in self.scope.metrics and self.scope.metrics[name].aggregate.func == "count":
+                self.metric(name, node.span)
+                self.a.used.add(("metric", name))
+                self.a.bindings[id(node)] = ("seq_metric", name)
+                return
+            if self._eventish(name):
+                info = self.event_info(name, node.span)
+                if info is not None:
+                    self.a.event_reads.setdefault(info.name, {})
+                    self.a.bindings[id(node)] = ("seq", info.name)
+                return
+        self.expr(node)
+        self.diags.add("E215", node.span, "each side of `then` is an event type, a count metric or `(EVENT where ...)`",
+                       "for example: trade_show_meeting then (page_view where page_category = product) within 2d")
+
+    def _eventish(self, name: str) -> bool:
+        s = self.scope
+        if name in s.events:
+            return True
+        return not s.events_declared and name not in s.fields and name not in s.lets and \
+            name not in s.leads and name not in s.metrics
+
+    def x_Then(self, node: n.Then, event, symbol_ok):
+        self.seq_side(node.first)
+        self.seq_side(node.second)
+        return T.BOOL
+
+    def x_Arith(self, node: n.Arith, event, symbol_ok):
+        ok = True
+        for side in (node.left, node.right):
+            t = self._operand(side, event)
+            if t == T.DYNAMIC:
+                t = self.coerce(side, T.NUMBER)
+            if _is_error(t):
+                ok = False
+            elif t != T.NUMBER:
+                self.diags.add("E304", side.span, f"`{node.op}` needs numbers; this is {T.describe(t)}")
+                ok = False
+        return T.NUMBER if ok else T.UNKNOWN
+
+    def x_Neg(self, node: n.Neg, event, symbol_ok):
+        t = self._operand(node.operand, event)
+        if t == T.DYNAMIC:
+            t = self.coerce(node.operand, T.NUMBER)
+        if _is_error(t):
+            return T.UNKNOWN
+        if t != T.NUMBER:
+            self.diags.add("E304", node.span, f"`-` needs a number; this is {T.describe(t)}")
+            return T.UNKNOWN
+        return T.NUMBER
+
+
+class _ElemProxy:
+    """Stands for one element of a list in `has` checks."""
+    def __init__(self, t):
+        self.t = t
+        self.span = None
+
+
+def _re2_options():
+    opts = re2.Options()
+    opts.case_sensitive = False
+    return opts
+
+
+def check(scope: Scope, diags: Diagnostics) -> Analysis:
+    return Checker(scope, diags).run()

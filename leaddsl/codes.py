@@ -1,0 +1,223 @@
+"""Every diagnostic code: its id, slug, severity and documentation.
+
+Codes are stable: never renumber or reuse one. ``E0xx`` syntax, ``E1xx``
+literals, ``E2xx`` names and includes, ``E3xx`` types, ``W1xx``/``I1xx`` lint.
+Each entry documents what it finds, why it matters, an example that triggers
+it (a test checks that it really does) and the fix. Lint rules (W/I) live in
+``leaddsl/lint/`` and register themselves here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    slug: str
+    severity: str
+    summary: str
+    why: str
+    example: str
+    fix: str
+
+    def render(self) -> str:
+        ex = "\n".join("    " + line for line in self.example.strip("\n").splitlines())
+        return (
+            f"{self.code} ({self.slug}) — {self.severity}\n\n"
+            f"What it finds: {self.summary}\n\n"
+            f"Why it matters: {self.why}\n\n"
+            f"Example:\n{ex}\n\n"
+            f"Fix: {self.fix}\n"
+        )
+
+
+CODES: dict[str, Code] = {}
+
+
+def register(code: str, slug: str, severity: str, summary: str, why: str, example: str, fix: str) -> Code:
+    c = Code(code, slug, severity, summary, why, example, fix)
+    CODES[code] = c
+    return c
+
+
+_E = "error"
+
+# ---- E0xx: syntax -------------------------------------------------------------
+register("E001", "syntax-error", _E,
+         "The parser met a token it cannot use here.",
+         "The file cannot be read at all until the statement is written correctly.",
+         "lead mql revenue >= 300M",
+         "Write the statement as the message says is expected (here: `lead mql when revenue >= 300M`).")
+register("E002", "unexpected-character", _E,
+         "A character that is not part of the language (`&&`, `!`, `'`, `@` ...).",
+         "leaddsl spells its operators as words; a stray character usually means another language's habit.",
+         "lead mql when a = 1 && b = 2",
+         "Use `and`, `or`, `not`, double-quoted text and the operators of the language.")
+register("E003", "unterminated-text", _E,
+         "A text literal whose closing double quote is missing on the same line.",
+         "Everything after the quote would be read as text.",
+         'lead mql when title = "Vice President',
+         "Close the text with `\"` on the same line.")
+register("E004", "nesting-too-deep", _E,
+         "An expression whose operators nest more deeply than the limit (200 levels).",
+         "No reviewer can read such an expression, and evaluating it would exhaust the stack.",
+         "lead x when " + "not " * 300 + "a = 1",
+         "Split the expression into named `let` conditions.")
+register("E005", "unexpected-end", _E,
+         "The file ends in the middle of a statement.",
+         "The last statement is incomplete and cannot be evaluated.",
+         "lead mql when revenue >=",
+         "Finish the statement.")
+register("E006", "reserved-word", _E,
+         "A reserved word used as a name.",
+         "Reserved words (`and`, `in`, `missing`, ...) shape the grammar; a name spelled like one is ambiguous.",
+         "field missing: bool",
+         "Pick another name, or write it in backticks: `` `missing` ``.")
+register("E007", "unreadable-file", _E,
+         "A definition file that cannot be read or is not UTF-8 text.",
+         "Nothing in it can be checked.",
+         "(a file saved as Latin-1 with an accented character)",
+         "Save the file as UTF-8.")
+register("E008", "wrong-operator", _E,
+         "An operator from another language: `==` or `<>`.",
+         "leaddsl compares with `=` and `!=`; accepting both spellings would make reviews harder.",
+         "lead mql when revenue == 300M",
+         "Write `=` for equality and `!=` for inequality.")
+
+# ---- E1xx: literals -------------------------------------------------------------
+register("E101", "bad-number", _E,
+         "A number literal with a suffix or sign the language does not know (`300m`, `$300M`, `3e8`, `12x`).",
+         "`300m` could mean million or milli; money signs and scientific notation hide typos. "
+         "Definitions are strict so that a reviewer reads the same number the interpreter does.",
+         "lead big when revenue >= 300m",
+         "Write the number with a suffix `k`, `M`, `B` or `T` (upper-case M: `300M`) or in full (`300000000`).")
+register("E102", "bad-duration", _E,
+         "A duration that is zero, or a duration where a number is expected, or a number where a duration is expected.",
+         "Windows and `within` need a positive length of time; `30` alone says nothing of the unit.",
+         "lead hot when page_view(0d) >= 1",
+         "Write a positive duration with a unit: `30min`, `12h`, `1d`, `2w`.")
+register("E103", "bad-date", _E,
+         "A date or datetime literal that is not a real calendar date or time.",
+         "A date that does not exist can never be compared meaningfully.",
+         "lead x when created_at > 2026-02-30",
+         "Write a valid ISO 8601 date (`2026-02-28`) or datetime (`2026-02-28T09:30:00Z`).")
+register("E104", "bad-escape", _E,
+         "A backslash escape in text other than `\\\"`, `\\\\` and `\\n`.",
+         "Unknown escapes are usually a mistyped pattern.",
+         'lead x when title = "a\\q"',
+         "Use only `\\\"`, `\\\\` and `\\n`; write a literal backslash as `\\\\`.")
+register("E105", "bad-regex", _E,
+         "A `matches` pattern that RE2 rejects.",
+         "The pattern would fail on every record; RE2 (linear time) is also what the SQL backends use.",
+         'lead x when email matches "(unclosed"',
+         "Fix the regular expression (RE2 syntax: no back-references or look-arounds).")
+register("E106", "bad-set", _E,
+         "A set member that is not a literal or a symbol, or a set whose members mix types.",
+         "Sets are written constants; an expression inside one cannot be reviewed as a list of values.",
+         "lead x when hq_country in {US, 1 + 2}",
+         "Write each member as a literal (`\"Canada\"`, `5`) or a bare symbol (`US`).")
+
+# ---- E2xx: names and includes ----------------------------------------------------
+register("E201", "unknown-name", _E,
+         "A name that is not a let, lead, metric, event or declared field.",
+         "Once a program declares fields, every attribute must be declared, so a typo cannot silently read nothing.",
+         "field revenue: number\nlead big when revenu >= 300M",
+         "Fix the spelling (the hint suggests the closest name) or declare the field.")
+register("E202", "duplicate-name", _E,
+         "Two declarations with the same name.",
+         "Only one of them could be meant; leaddsl does not guess which.",
+         "let big = true\nlet big = false\nlead x when big",
+         "Rename or remove one of them.")
+register("E203", "unknown-event", _E,
+         "An aggregate or sequence over an event type that is not declared.",
+         "The aggregate would count nothing.",
+         "event page_view(page_category: text)\nmetric m = count(page_veiw)\nlead x when m >= 1",
+         "Fix the spelling or declare the event with `event NAME(...)`.")
+register("E204", "unknown-property", _E,
+         "A property of an event that its declaration does not list.",
+         "The condition would read nothing and the event would never be counted.",
+         "event download(asset: text)\nmetric m = count(download where assett = whitepaper)\nlead x when m >= 1",
+         "Fix the spelling or add the property to the event declaration.")
+register("E205", "include-not-found", _E,
+         "An `include` whose file does not exist or cannot be read.",
+         "The statements it should bring are missing.",
+         'include "common/nowhere.lead"',
+         "Fix the path; it is relative to the including file.")
+register("E206", "include-outside-root", _E,
+         "An `include` with an absolute path or one that leaves the directory of the first file loaded.",
+         "Definition files are reviewed as one folder; reading files from elsewhere would escape that review.",
+         'include "../../etc/passwd"',
+         "Move the file under the definitions folder and include it with a relative path.")
+register("E207", "include-cycle", _E,
+         "Files that include each other.",
+         "The program would have no end.",
+         'include "self.lead"   # in self.lead',
+         "Remove one of the includes.")
+register("E208", "definition-cycle", _E,
+         "A let, lead or metric whose definition refers back to itself.",
+         "Its value would depend on itself and has no meaning.",
+         "let a = b\nlet b = a\nlead x when a",
+         "Break the cycle by writing one of the conditions in full.")
+register("E209", "bad-stage", _E,
+         "A `stages` entry that is not a lead definition, a stage listed twice, or a second `stages` statement.",
+         "The funnel could not give each lead a stage.",
+         "lead mql when true\nstages mql < sql",
+         "List each lead definition at most once, in one `stages` statement.")
+register("E210", "bad-window", _E,
+         "A window `(7d)` on something that is not an event type or metric, or `any` on an aggregate where it has no meaning (min, max, first, last).",
+         "Only event counts and metrics vary over time; `max` over the best window is just `max`.",
+         "field revenue: number\nlead x when revenue(7d) >= 1",
+         "Put the window on an event or metric; drop `any` for min, max, first and last.")
+register("E211", "unknown-aggregate", _E,
+         "A metric whose aggregate is not count, sum, min, max, days, first or last, or one that needs a property and has none (or the reverse).",
+         "The metric has no defined value.",
+         "event purchase(amount: number)\nmetric m = average(purchase.amount)\nlead x when m > 5",
+         "Use one of count, sum, min, max, days, first, last; sum/min/max take `event.property`.")
+register("E212", "unknown-type", _E,
+         "A field or property type that is not number, text, bool, date, datetime, enum(...), ordinal(...) or list(...).",
+         "Values could not be read from the data.",
+         "field revenue: integer",
+         "Use one of the types (the hint suggests the closest).")
+register("E213", "bad-members", _E,
+         "An enum or ordinal with a repeated member (members ignore case) or without members.",
+         "Values could not be read unambiguously.",
+         "field tier: enum(gold, Gold)",
+         "List each member once.")
+register("E214", "unknown-member", _E,
+         "A symbol compared with an enum or ordinal field that is not one of its members.",
+         "The comparison could never be true; it is almost always a typo.",
+         "field industry: enum(life_science, energy)\nlead x when industry = life_sciense",
+         "Use one of the members (the hint suggests the closest), or add the member to the field's type.")
+register("E215", "bad-sequence", _E,
+         "A side of `then` that is not an event type, a count metric or `(event where ...)`, or `(event where ...)` used outside `then`.",
+         "A sequence relates the times of two events.",
+         "field revenue: number\nlead x when revenue then page_view within 2d",
+         "Write `EVENT then EVENT within DURATION`, with `(EVENT where CONDITION)` on either side.")
+
+# ---- E3xx: types -------------------------------------------------------------------
+register("E301", "type-mismatch", _E,
+         "Two sides of a comparison whose types cannot be compared (a number with text, a date with a number ...).",
+         "Such a comparison is a mistake; leaddsl does not convert silently.",
+         'field revenue: number\nlead big when revenue >= "300M"',
+         "Compare values of the same type: `revenue >= 300M`.")
+register("E302", "unsupported-operator", _E,
+         "An operator the operand's type does not have (`<` on text, `contains` on a number, `has` on a non-list ...).",
+         "The operator has no meaning for that type (SPEC section 3 lists each type's operators).",
+         'field title: text\nlead x when title > "m"',
+         "Use an operator of the type: `=`, `in`, `contains`, `starts with`, `matches` for text.")
+register("E303", "not-a-condition", _E,
+         "A lead definition, `not`, `and` or `or` whose operand is a value, not a condition.",
+         "A number or text on its own is neither true nor false.",
+         "field revenue: number\nlead x when revenue",
+         "Compare the value: `revenue >= 300M`.")
+register("E304", "bad-arithmetic", _E,
+         "`+ - * /` on something that is not a number.",
+         "Arithmetic is only defined on numbers.",
+         'field title: text\nlead x when title + 1 > 2',
+         "Only use arithmetic on number fields and metrics.")
+register("E305", "bad-collection", _E,
+         "The right side of `in`, `has any` or `has all` is not a set.",
+         "Membership needs a set of values.",
+         "field country: text\nlead x when country in US",
+         "Write a set: `country in {US, CA}`.")

@@ -1,0 +1,202 @@
+"""Grammar loading and parsing; lark's errors become diagnostics.
+
+The LALR tables are built once per process. A syntax error does not stop the
+parse: the statement that holds it is blanked out (line and column positions
+kept) and the file is parsed again, so one run reports every broken statement.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import re
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostics
+from .source import Source
+
+MAX_ERRORS = 50
+MAX_DEPTH = 200
+
+KEYWORDS = frozenset(
+    "and or not in is missing present between contains starts ends with matches has any all "
+    "lead let field event metric stages include when where then within true false".split()
+)
+STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages")
+
+
+def grammar_text() -> str:
+    res = importlib.resources.files("leaddsl").joinpath("grammar/leaddsl.lark")
+    if res.is_file():
+        return res.read_text(encoding="utf-8")
+    # a source checkout (editable install): the grammar lives at the top level
+    return (Path(__file__).resolve().parent.parent / "grammar" / "leaddsl.lark").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def lark_parser() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True, start="start")
+
+
+# Human words for lark's terminal names.
+_TERMINAL_WORDS = {
+    "NAME": "a name", "BACKTICK": "a `quoted name`", "STRING": "a text in double quotes",
+    "NUMBER": "a number", "DATE": "a date", "COMP_OP": "a comparison (`<`, `>=`, ...)",
+    "EQ": "`=`", "ADD_OP": "`+` or `-`", "MUL_OP": "`*` or `/`", "$END": "the end of the file",
+}
+
+
+def _describe(term: str) -> str:
+    if term in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[term]
+    try:
+        pattern = lark_parser().get_terminal(term).pattern
+        if pattern.type == "str":
+            return f"`{pattern.value}`"
+    except KeyError:
+        pass
+    return term.lower()
+
+
+def _expected_words(expected) -> str:
+    words = sorted({_describe(t) for t in expected})
+    statement = [w for w in words if w.strip("`") in STATEMENT_KEYWORDS]
+    others = [w for w in words if w not in statement]
+    if len(statement) >= 5:
+        others.append("a new statement")
+    if len(others) > 8:
+        others = others[:8] + ["..."]
+    return ", ".join(others)
+
+
+_HINT_CHARS = [
+    ("&&", "write `and`"), ("||", "write `or`"), ("!=", None), ("!", "write `not` (or `!=` for 'is not equal')"),
+    ("'", "text is written in double quotes: \"...\""), ("\u201c", "use straight double quotes \"...\""),
+    ("\u201d", "use straight double quotes \"...\""), ("$", "write the amount without `$`, e.g. 300M"),
+    (";", "statements need no separator; start the next one with its keyword"),
+    ("[", "sets are written with braces: {US, CA}"),
+]
+
+
+def _mask(text: str) -> str:
+    """Text with strings and comments replaced by spaces (positions kept)."""
+    def blank(m):
+        return re.sub(r"[^\n]", " ", m.group(0))
+    return re.sub(r'"(\\.|[^"\\\n])*"?|#[^\n]*', blank, text)
+
+
+_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages)(?![A-Za-z0-9_])")
+
+
+def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
+    """Start of the statement holding ``pos`` and start of the next one."""
+    start, end = 0, len(masked)
+    for m in _STMT_RE.finditer(masked):
+        if m.start() <= pos:
+            start = m.start()
+        else:
+            end = m.start()
+            break
+    if end <= pos:
+        end = len(masked)
+    return start, end
+
+
+def parse(source: Source, diags: Diagnostics) -> Tree | None:
+    """Parse one file; every syntax error goes into ``diags``. Returns the tree
+    of what could be parsed (None only when nothing could)."""
+    text = source.text
+    parser = lark_parser()
+    errors = 0
+    while True:
+        try:
+            tree = parser.parse(text)
+        except UnexpectedInput as e:
+            errors += 1
+            pos = _report(source, text, e, diags)
+            if errors >= MAX_ERRORS:
+                return None
+            masked = _mask(text)
+            start, end = _statement_bounds(masked, pos)
+            if end <= start:
+                return None
+            blanked = re.sub(r"[^\n]", " ", text[start:end])
+            if text[start:end] == blanked:
+                return None
+            text = text[:start] + blanked + text[end:]
+            continue
+        except RecursionError:
+            diags.add("E004", source.span_at(0), "the file is nested too deeply to read",
+                      "split long expressions into named `let` conditions")
+            return None
+        return tree
+
+
+def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -> int:
+    if isinstance(e, UnexpectedCharacters):
+        pos = e.pos_in_stream
+        ch = text[pos]
+        if ch == '"':
+            diags.add("E003", source.span_at(pos, len(text[pos:].split("\n", 1)[0])),
+                      "text is not closed: the closing `\"` is missing on this line",
+                      "close the text with `\"` before the end of the line")
+            return pos
+        hint = None
+        for prefix, h in _HINT_CHARS:
+            if text.startswith(prefix, pos):
+                hint = h
+                if prefix == "!=":
+                    hint = None
+                break
+        shown = ch if ch.isprintable() and not ch.isspace() else repr(ch)
+        length = 2 if text.startswith(("&&", "||"), pos) else 1
+        diags.add("E002", source.span_at(pos, length), f"unexpected character `{shown}`", hint)
+        return pos
+    if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+        expected = getattr(e, "expected", None) or getattr(e, "accepts", None) or []
+        span = source.end_span()
+        stripped = len(text.rstrip())
+        span = source.span_at(max(stripped - 1, 0), 1) if stripped else span
+        words = _expected_words(expected)
+        diags.add("E005", span, "the file ends in the middle of a statement",
+                  f"expected {words}" if words else None)
+        return max(stripped - 1, 0)
+    if isinstance(e, UnexpectedToken):
+        tok: Token = e.token
+        pos = tok.start_pos or 0
+        value = str(tok)
+        expected = e.accepts or e.expected
+        span = source.span_at(pos, max(1, len(value)))
+        words = _expected_words(expected)
+        hint = f"expected {words}" if words else None
+        if tok.type in ("NAME", "BACKTICK") and any(source_kw in expected for source_kw in ("WHEN",)):
+            hint = "a lead definition is written `lead NAME when CONDITION`"
+        if value in KEYWORDS and "NAME" in expected:
+            diags.add("E006", span, f"`{value}` is a reserved word and cannot be used as a name",
+                      f"choose another name, or write it in backticks: `{value}`")
+            return pos
+        diags.add("E001", span, f"unexpected `{value}`", hint)
+        return pos
+    diags.add("E001", source.span_at(0), str(e).splitlines()[0])
+    return 0
+
+
+def tree_depth_ok(tree: Tree, source: Source, diags: Diagnostics) -> bool:
+    """Iteratively check that no expression nests deeper than MAX_DEPTH."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            from .source import Span
+            span = Span.of(source.name, meta) if not meta.empty else source.span_at(0)
+            diags.add("E004", span, f"expression nested more than {MAX_DEPTH} levels deep",
+                      "split it into named `let` conditions")
+            return False
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth + 1))
+    return True

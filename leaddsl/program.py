@@ -1,0 +1,227 @@
+"""The compiled program: ``evaluate``, ``evaluate_many``, ``explain``, and ``Result``."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+
+from . import types as T
+from .check import Analysis
+from .diagnostics import DataError, Diagnostic
+from .interp import UNSET, Compiler, compile_analysis, get_path, read_event_list
+from .logic import fold
+from .values import BadValue, format_value, read_datetime, to_datetime
+
+UTC = dt.timezone.utc
+
+
+def normalize_as_of(as_of) -> dt.datetime:
+    if as_of is None:
+        return dt.datetime.now(UTC)
+    if isinstance(as_of, str):
+        try:
+            value = read_datetime(as_of)
+        except BadValue as e:
+            raise ValueError(f"as_of: {e}") from None
+        if value is None:
+            raise ValueError("as_of: empty")
+        return value
+    if isinstance(as_of, (dt.datetime, dt.date)):
+        return to_datetime(as_of)
+    raise TypeError(f"as_of must be a datetime, a date or an ISO 8601 string, not {type(as_of).__name__}")
+
+
+class Result(Mapping):
+    """The outputs of a program for one lead: each definition true/false and the stage."""
+
+    __slots__ = ("_values", "stage", "_has_stages", "_explain", "error", "lead_id")
+
+    def __init__(self, values: dict, stage, has_stages: bool, explain=None, error: str | None = None,
+                 lead_id=None):
+        self._values = values
+        self.stage = stage
+        self._has_stages = has_stages
+        self._explain = explain
+        self.error = error
+        self.lead_id = lead_id
+
+    def __getitem__(self, name):
+        if name == "stage" and self._has_stages:
+            return self.stage
+        return self._values[name]
+
+    def __iter__(self):
+        yield from self._values
+        if self._has_stages:
+            yield "stage"
+
+    def __len__(self):
+        return len(self._values) + self._has_stages
+
+    def to_dict(self) -> dict:
+        d = dict(self._values)
+        if self._has_stages:
+            d["stage"] = self.stage
+        return d
+
+    def explain(self) -> str:
+        if self._explain is None:
+            return f"error: {self.error}" if self.error else ""
+        return self._explain()
+
+    def __repr__(self):
+        return f"Result({self.to_dict()!r})"
+
+
+class Program:
+    """A checked, compiled set of lead definitions."""
+
+    def __init__(self, analysis: Analysis, diagnostics: list[Diagnostic], sources: dict):
+        self.analysis = analysis
+        self.scope = analysis.scope
+        self.diagnostics = list(diagnostics)  # warnings and infos found while compiling
+        self.sources = sources
+        self.definitions: tuple[str, ...] = tuple(self.scope.leads)
+        self.stages: tuple[str, ...] = tuple(self.scope.stages)
+        self._c: Compiler = compile_analysis(analysis)
+        self._traced: Compiler | None = None
+        c = self._c
+        self._slots = [(s.path, s.reader, s.label) for s in c.slots]
+        self._tail = [UNSET] * (c.n_leads + c.n_metrics)
+        self._leads = [(name, len(c.slots) + i, c.lead_fns[name]) for i, name in enumerate(c.lead_order)]
+        self._uses_events = bool(c.event_props)
+        self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
+
+    # ---------------------------------------------------------------- API
+    @property
+    def fields(self) -> dict:
+        return {name: str(info.type) for name, info in self.scope.fields.items()}
+
+    @property
+    def symbols(self) -> set[str]:
+        """Every record key the program reads."""
+        return {".".join(s[0]) for s in self._slots} | ({"events"} if self._uses_events else set())
+
+    def evaluate(self, record, as_of=None, *, events=None) -> Result:
+        return self._evaluate(record, normalize_as_of(as_of), events)
+
+    def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = "raise") -> Iterator[Result]:
+        """Evaluate records one at a time, in input order. ``errors="raise"`` stops at the
+        first bad record with ``DataError``; ``errors="return"`` yields a Result whose
+        ``.error`` says what was wrong and whose definitions are all None."""
+        if errors not in ("raise", "return"):
+            raise ValueError("errors must be 'raise' or 'return'")
+        moment = normalize_as_of(as_of)
+        ev = self._evaluate
+        if errors == "raise":
+            for record in records:
+                yield ev(record, moment, None)
+            return
+        for record in records:
+            try:
+                yield ev(record, moment, None)
+            except DataError as e:
+                yield self.error_result(str(e))
+
+    def error_result(self, message: str) -> Result:
+        return Result({name: None for name in self.definitions}, None, bool(self.stages), None, message)
+
+    def filter(self, records: Iterable, definition: str, as_of=None) -> Iterator:
+        """The records for which ``definition`` holds."""
+        for record, result in zip(records, self.evaluate_many(records, as_of)):
+            if result[definition]:
+                yield record
+
+    # ----------------------------------------------------------- internals
+    def _read(self, record, as_of, events, trace=None, compiler=None) -> list:
+        if not isinstance(record, Mapping):
+            raise DataError(f"a lead record must be an object (a JSON object or a CSV row), not {type(record).__name__}")
+        c = compiler or self._c
+        slots = self._slots
+        try:
+            v = [reader(record.get(path[0]) if len(path) == 1 else get_path(record, path))
+                 for path, reader, _ in slots]
+        except BadValue:
+            for path, reader, label in slots:
+                raw = get_path(record, path)
+                try:
+                    reader(raw)
+                except BadValue as e:
+                    raise DataError(f"{label}: {e}", field=label, value=raw) from None
+            raise  # pragma: no cover
+        v.extend(self._tail)
+        v.append(self._read_events(record, as_of, events) if self._uses_events else None)
+        v.append(None)
+        v.append(as_of)
+        v.append(trace)
+        return v
+
+    def _read_events(self, record, as_of, extra) -> dict:
+        raw = read_event_list(record.get("events"))
+        if extra:
+            raw = raw + list(extra)
+        by_type: dict[str, list] = {}
+        types = self._event_types
+        for idx, e in enumerate(raw, 1):
+            if not isinstance(e, Mapping):
+                raise DataError(f"event {idx}: expected an object, found {type(e).__name__}", field="events", value=e)
+            typ = e.get("type")
+            if not isinstance(typ, str):
+                continue
+            entry = types.get(typ.strip().lower() if typ.isascii() else fold(typ))
+            if entry is None:
+                continue
+            name, props = entry
+            raw_ts = e.get("ts")
+            try:
+                ts = read_datetime(raw_ts)
+            except BadValue as err:
+                raise DataError(f"event {idx} ({name}): ts: {err}", field="ts", value=raw_ts) from None
+            if ts is None:
+                raise DataError(f"event {idx} ({name}): ts is missing; every event needs a time",
+                                field="ts", value=raw_ts)
+            if ts > as_of:
+                continue
+            vals = []
+            for prop, reader, _t in props:
+                rv = e.get(prop)
+                try:
+                    vals.append(reader(rv))
+                except BadValue as err:
+                    raise DataError(f"event {idx} ({name}): {prop}: {err}", field=prop, value=rv) from None
+            by_type.setdefault(name, []).append((ts, tuple(vals)))
+        for lst in by_type.values():
+            lst.sort(key=_ts)
+        return by_type
+
+    def _evaluate(self, record, as_of, events) -> Result:
+        v = self._read(record, as_of, events)
+        values = {}
+        for name, i, fn in self._leads:
+            x = v[i]
+            if x is UNSET:
+                x = v[i] = fn(v) is True
+            values[name] = x
+        stage = None
+        for s in self.stages:
+            if values[s]:
+                stage = s
+        return Result(values, stage, bool(self.stages),
+                      lambda: self.explain(record, as_of, events=events))
+
+    def explain(self, record, as_of=None, *, events=None) -> str:
+        from .explain import render
+        if self._traced is None:
+            self._traced = compile_analysis(self.analysis, trace=True)
+        c = self._traced
+        moment = normalize_as_of(as_of)
+        trace: dict = {}
+        v = self._read(record, moment, events, trace, c)
+        # the traced compiler has the same record layout (same analysis, same order)
+        values = {}
+        for name in c.lead_order:
+            values[name] = c.lead_fns[name](v) is True
+        return render(self, c, trace, v, values, moment)
+
+
+def _ts(e):
+    return e[0]

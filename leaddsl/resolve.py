@@ -1,0 +1,169 @@
+"""Name resolution: the declarations of a program and what each name means.
+
+Reads the statements the loader produced and builds the :class:`Scope`:
+fields, events, metrics, lets, leads and stages, with duplicate, type and
+stage errors. Expressions are bound in ``check``.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from . import nodes as n
+from . import types as T
+from .diagnostics import Diagnostics
+from .logic import fold
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    name: str
+    type: T.Type
+    column: str | None
+    decl: n.FieldDecl | None = None
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Where the value is read: the `from` column, or the dotted name."""
+        return (self.column,) if self.column is not None else tuple(self.name.split("."))
+
+
+@dataclass
+class EventInfo:
+    name: str
+    props: dict[str, T.Type]
+    declared: bool
+    decl: n.EventDecl | None = None
+
+
+@dataclass
+class Scope:
+    fields: dict[str, FieldInfo] = field(default_factory=dict)
+    events: dict[str, EventInfo] = field(default_factory=dict)
+    metrics: dict[str, n.MetricDecl] = field(default_factory=dict)
+    lets: dict[str, n.LetDecl] = field(default_factory=dict)
+    leads: dict[str, n.LeadDecl] = field(default_factory=dict)
+    stages: tuple[str, ...] = ()
+    stages_decl: n.StagesDecl | None = None
+
+    @property
+    def schemaless(self) -> bool:
+        return not self.fields
+
+    @property
+    def events_declared(self) -> bool:
+        return any(e.declared for e in self.events.values())
+
+    def all_names(self) -> list[str]:
+        return [*self.lets, *self.leads, *self.metrics, *self.events, *self.fields]
+
+
+def suggest(word: str, candidates) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    if not matches:
+        folded = {fold(c): c for c in candidates}
+        if fold(word) in folded:
+            return folded[fold(word)]
+        return None
+    return matches[0]
+
+
+def did_you_mean(word: str, candidates) -> str | None:
+    s = suggest(word, candidates)
+    return f"did you mean `{s}`?" if s else None
+
+
+def resolve_type(t: n.Node, diags: Diagnostics, field_name: str = "") -> T.Type:
+    if isinstance(t, n.SimpleType):
+        if t.name in T.SIMPLE:
+            return T.SIMPLE[t.name]
+        aliases = {"string": "text", "str": "text", "int": "number", "integer": "number", "float": "number",
+                   "decimal": "number", "money": "number", "boolean": "bool", "timestamp": "datetime"}
+        good = aliases.get(t.name.lower()) or suggest(t.name, [*T.SIMPLE, "enum", "ordinal", "list"])
+        diags.add("E212", t.span, f"unknown type `{t.name}`",
+                  f"did you mean `{good}`?" if good else
+                  "types are number, text, bool, date, datetime, enum(...), ordinal(a < b), list(T)")
+        return T.UNKNOWN
+    if isinstance(t, n.ListType):
+        elem = resolve_type(t.element, diags, field_name)
+        if isinstance(elem, T.ListT):
+            diags.add("E212", t.span, "a list of lists is not a field type", "use list(text) or list(enum(...))")
+            return T.UNKNOWN
+        return T.list_of(elem)
+    kind = "enum" if isinstance(t, n.EnumType) else "ordinal"
+    members = t.members
+    if not members:
+        diags.add("E213", t.span, f"`{kind}` needs at least one member", f"write {kind}(a, b)")
+        return T.UNKNOWN
+    seen: dict[str, str] = {}
+    for m in members:
+        k = fold(m)
+        if k in seen:
+            diags.add("E213", t.span, f"member `{m}` is listed twice in {kind}({', '.join(members)})",
+                      "members ignore case and white space; list each once")
+            return T.UNKNOWN
+        seen[k] = m
+    return T.enum_of(members, field_name) if kind == "enum" else T.ordinal_of(members, field_name)
+
+
+def resolve(statements: list, diags: Diagnostics) -> Scope:
+    scope = Scope()
+    taken: dict[str, n.Node] = {}
+
+    def claim(name: str, node: n.Node, span) -> bool:
+        if name in taken:
+            prev = taken[name]
+            where = f"{prev.span.file}:{prev.span.line}" if hasattr(prev, "span") else "above"
+            diags.add("E202", span, f"`{name}` is already declared (at {where})",
+                      "rename or remove one of the two declarations")
+            return False
+        taken[name] = node
+        return True
+
+    for s in statements:
+        if isinstance(s, n.FieldDecl):
+            if claim(s.name, s, s.name_span):
+                scope.fields[s.name] = FieldInfo(s.name, resolve_type(s.type, diags, s.name), s.column, s)
+        elif isinstance(s, n.EventDecl):
+            if claim(s.name, s, s.name_span):
+                props: dict[str, T.Type] = {}
+                for p in s.props:
+                    if p.name in props:
+                        diags.add("E202", p.span, f"property `{p.name}` is declared twice in event `{s.name}`")
+                        continue
+                    if p.name in ("ts", "type", "lead_id"):
+                        diags.add("E202", p.span, f"`{p.name}` is a reserved column of every event",
+                                  "every event has `ts` and `type`; rename this property")
+                        continue
+                    props[p.name] = resolve_type(p.type, diags, f"{s.name}.{p.name}")
+                scope.events[s.name] = EventInfo(s.name, props, True, s)
+        elif isinstance(s, n.MetricDecl):
+            if claim(s.name, s, s.name_span):
+                scope.metrics[s.name] = s
+        elif isinstance(s, n.LetDecl):
+            if claim(s.name, s, s.name_span):
+                scope.lets[s.name] = s
+        elif isinstance(s, n.LeadDecl):
+            if s.name == "stage":
+                diags.add("E202", s.name_span, "`stage` is the name of the stage output",
+                          "choose another name for this definition")
+            if claim(s.name, s, s.name_span):
+                scope.leads[s.name] = s
+        elif isinstance(s, n.StagesDecl):
+            if scope.stages_decl is not None:
+                diags.add("E209", s.span, "a program has one `stages` statement",
+                          f"merge it with the one at line {scope.stages_decl.span.line}")
+                continue
+            scope.stages_decl = s
+    if scope.stages_decl is not None:
+        names = []
+        for nm in scope.stages_decl.names:
+            if nm.name not in scope.leads:
+                diags.add("E209", nm.span, f"stage `{nm.name}` is not a lead definition",
+                          did_you_mean(nm.name, scope.leads) or f"define it: lead {nm.name} when ...")
+            elif nm.name in names:
+                diags.add("E209", nm.span, f"stage `{nm.name}` is listed twice")
+            else:
+                names.append(nm.name)
+        scope.stages = tuple(names)
+    return scope

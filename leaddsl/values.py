@@ -1,0 +1,288 @@
+"""Reading input values (CSV cells, JSON values, Parquet cells) into declared types.
+
+Every reader takes a raw value and returns the typed value, ``None`` for
+missing, or raises :class:`BadValue`. Internal representations:
+
+* number: ``int`` or ``float``
+* text: ``str`` as read (NFC, stripped, case kept); comparisons use ``logic.fold``
+* bool: ``bool``
+* date and datetime: timezone-aware ``datetime`` (a date is its midnight UTC)
+* enum: the member as declared; ordinal: the member's rank (``int``)
+* list: a ``tuple`` of element values; absent, null or empty is ``()``
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+from . import types as T
+from .logic import clean, fold, is_missing_marker
+
+UTC = dt.timezone.utc
+
+
+class BadValue(Exception):
+    def __init__(self, value, type_name: str, detail: str = ""):
+        self.value = value
+        self.type_name = type_name
+        shown = value if isinstance(value, str) else value
+        text = repr(shown) if not isinstance(shown, str) else "'" + shown + "'"
+        if len(text) > 80:
+            text = text[:77] + "...'"
+        super().__init__(f"cannot read {text} as {type_name}" + (f" ({detail})" if detail else ""))
+
+
+_NUMBER_RE = re.compile(
+    r"""^\s*(?P<sign>[+-])?\s*(?:[$€£]\s*)?(?P<sign2>[+-])?
+        (?P<digits>[0-9][0-9,_]*(?:\.[0-9]*)?|\.[0-9]+)
+        (?P<exp>[eE][+-]?[0-9]+)?
+        \s*(?P<suffix>k|mm|mn|m|bn|b|tn|t)?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "mm": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9,
+           "t": 10**12, "tn": 10**12}
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+
+
+def _to_number(d: Decimal):
+    if d == d.to_integral_value():
+        return int(d)
+    return float(d)
+
+
+def parse_number_text(s: str):
+    """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ..."""
+    if s.isdigit() and s.isascii():
+        return int(s)
+    m = _NUMBER_RE.match(s)
+    if not m or (m.group("sign") and m.group("sign2")):
+        raise BadValue(s, "number")
+    digits = m.group("digits")
+    if "," in digits and not _GROUPED.match(digits):
+        raise BadValue(s, "number", "commas must group thousands")
+    try:
+        d = Decimal(digits.replace(",", "").replace("_", "") + (m.group("exp") or ""))
+    except InvalidOperation:
+        raise BadValue(s, "number") from None
+    d *= _SUFFIX[(m.group("suffix") or "").lower()]
+    if (m.group("sign") or m.group("sign2")) == "-":
+        d = -d
+    return _to_number(d)
+
+
+def read_number(raw):
+    if raw is None:
+        return None
+    t = type(raw)
+    if t is int or t is float:
+        if t is float and not math.isfinite(raw):
+            raise BadValue(raw, "number")
+        return raw
+    if t is str:
+        if is_missing_marker(raw):
+            return None
+        return parse_number_text(raw)
+    if isinstance(raw, bool):
+        raise BadValue(raw, "number")
+    if isinstance(raw, (int, float)):
+        return read_number(float(raw) if isinstance(raw, float) else int(raw))
+    if isinstance(raw, Decimal):
+        return _to_number(raw)
+    raise BadValue(raw, "number")
+
+
+def read_text(raw):
+    if raw is None:
+        return None
+    if type(raw) is str:
+        if is_missing_marker(raw):
+            return None
+        return clean(raw)
+    if isinstance(raw, bool):
+        raise BadValue(raw, "text")
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise BadValue(raw, "text")
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    raise BadValue(raw, "text")
+
+
+_TRUE = frozenset({"true", "yes", "1"})
+_FALSE = frozenset({"false", "no", "0"})
+
+
+def read_bool(raw):
+    if raw is None:
+        return None
+    if raw is True or raw is False:
+        return raw
+    if type(raw) is str:
+        if is_missing_marker(raw):
+            return None
+        s = raw.strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        raise BadValue(raw, "bool", "use true/false, yes/no or 1/0")
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (0, 1):
+        return bool(raw)
+    raise BadValue(raw, "bool")
+
+
+def to_datetime(value) -> dt.datetime:
+    """A date or datetime as an aware datetime (a date is its midnight UTC)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def parse_datetime_text(s: str, type_name: str = "datetime") -> dt.datetime:
+    s = s.strip()
+    try:
+        if len(s) == 10:
+            return to_datetime(dt.date.fromisoformat(s))
+        if s.endswith(("z", "Z")):
+            s = s[:-1] + "+00:00"
+        value = dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise BadValue(s, type_name, "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def read_datetime(raw):
+    if raw is None:
+        return None
+    if type(raw) is str:
+        if is_missing_marker(raw):
+            return None
+        return parse_datetime_text(raw)
+    if isinstance(raw, (dt.datetime, dt.date)):
+        return to_datetime(raw)
+    raise BadValue(raw, "datetime")
+
+
+def read_date(raw):
+    if raw is None:
+        return None
+    if type(raw) is str:
+        if is_missing_marker(raw):
+            return None
+        value = parse_datetime_text(raw, "date")
+    elif isinstance(raw, (dt.datetime, dt.date)):
+        value = to_datetime(raw)
+    else:
+        raise BadValue(raw, "date")
+    value = value.astimezone(UTC)
+    return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def member_reader(t: T.EnumT | T.OrdinalT):
+    ordinal = isinstance(t, T.OrdinalT)
+    table = {fold(m): (i if ordinal else m) for i, m in enumerate(t.members)}
+    kind = "ordinal" if ordinal else "enum"
+    label = f"{kind} `{t.field}`" if t.field else str(t)
+
+    def read(raw):
+        if raw is None:
+            return None
+        if type(raw) is str:
+            key = raw.strip().lower() if raw.isascii() else fold(raw)
+            try:
+                return table[key]
+            except KeyError:
+                if is_missing_marker(raw):
+                    return None
+                raise BadValue(raw, label, "expected one of " + ", ".join(t.members)) from None
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return read(read_text(raw))
+        raise BadValue(raw, label)
+    return read
+
+
+def list_reader(t: T.ListT):
+    elem = reader_for(t.element)
+
+    def read(raw):
+        if raw is None:
+            return ()
+        if isinstance(raw, str):
+            if is_missing_marker(raw):
+                return ()
+            parts = raw.split(";")
+        elif isinstance(raw, (list, tuple)):
+            parts = raw
+        else:
+            parts = [raw]
+        out = []
+        for p in parts:
+            v = elem(p)
+            if v is not None:
+                out.append(v)
+        return tuple(out)
+    return read
+
+
+def read_dynamic(raw):
+    """Schemaless values: as they are, missing markers applied to strings."""
+    if type(raw) is str:
+        if is_missing_marker(raw):
+            return None
+        return clean(raw)
+    return raw
+
+
+def read_text_list(raw):
+    return list_reader(T.list_of(T.TEXT))(raw)
+
+
+def read_dynamic_text(raw):
+    if raw is True or raw is False:
+        return "true" if raw else "false"
+    return read_text(raw)
+
+
+def reader_for(t: T.Type):
+    """The reader of a declared type, or of a schemaless read mode."""
+    if t == T.NUMBER:
+        return read_number
+    if t == T.TEXT:
+        return read_text
+    if t == T.BOOL:
+        return read_bool
+    if t == T.DATE:
+        return read_date
+    if t == T.DATETIME:
+        return read_datetime
+    if isinstance(t, (T.EnumT, T.OrdinalT)):
+        return member_reader(t)
+    if isinstance(t, T.ListT):
+        return list_reader(t)
+    return read_dynamic
+
+
+def format_value(value, t: T.Type | None = None) -> str:
+    """A value as ``explain`` shows it."""
+    if value is None:
+        return "missing"
+    if isinstance(t, T.OrdinalT) and isinstance(value, int) and 0 <= value < len(t.members):
+        return t.members[value]
+    if isinstance(value, dt.datetime):
+        if t == T.DATE:
+            return value.date().isoformat()
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '\\"') + '"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(format_value(v, getattr(t, "element", None)) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    if isinstance(value, int) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
