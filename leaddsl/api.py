@@ -11,11 +11,8 @@ from .resolve import resolve
 
 
 def _finish(loaded: Loaded, diags: Diagnostics, lint_program: bool = True) -> Program:
-    if loaded.syntax_errors or diags.has_errors():
-        # names in broken statements are unknown: report syntax first, not their echo
-        if loaded.syntax_errors:
-            raise DslError(list(diags))
     scope = resolve(loaded.statements, diags)
+    scope.broken = set(loaded.broken)
     analysis = check(scope, diags)
     if diags.has_errors():
         raise DslError(list(diags))
@@ -40,7 +37,6 @@ def load(path: str | os.PathLike) -> Program:
 
 def analyse(loaded: Loaded, diags: Diagnostics):
     """Resolve and check without compiling (used by ``check`` and the linter)."""
-    if loaded.syntax_errors:
-        return None
     scope = resolve(loaded.statements, diags)
+    scope.broken = set(loaded.broken)
     return check(scope, diags)

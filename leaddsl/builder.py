@@ -121,6 +121,8 @@ class Builder:
     def s_stages_stmt(self, t):
         names = []
         for c in t.children:
+            if isinstance(c, Token) and c.type == "LT":
+                continue
             if isinstance(c, Tree):  # lead_ref
                 names.append(n.Name("lead", False, self.span(c)))
             else:
@@ -134,7 +136,8 @@ class Builder:
             return n.SimpleType(str(t.children[0]), span)
         if t.data == "list_type":
             return n.ListType(self.type_expr(t.children[0]), span)
-        members = tuple(self.member(c) for c in t.children if c is not None)
+        members = tuple(self.member(c) for c in t.children if c is not None and not
+                        (isinstance(c, Token) and c.type == "LT"))
         if t.data == "enum_type":
             return n.EnumType(members, span)
         return n.OrdinalType(members, span)

@@ -122,6 +122,8 @@ class Checker:
             info = EventInfo(name, {}, declared=False)
             self.scope.events[name] = info
             return info
+        if name in self.scope.broken:
+            return None
         self.diags.add("E203", span, f"`{name}` is not a declared event type",
                        did_you_mean(name, [e for e, i in self.scope.events.items() if i.declared])
                        or "declare it: event NAME(property: type, ...)")
@@ -289,6 +291,7 @@ class Checker:
             return self.metric(name, node.span)
         if name in s.events and s.events[name].declared:
             self.a.used.add(("event", name))
+            self.a.event_reads.setdefault(name, {})
             b[id(node)] = ("event", name, None, False)
             return T.NUMBER
         if name in s.fields:
@@ -298,6 +301,8 @@ class Checker:
         if symbol_ok:
             b[id(node)] = ("symbol", name)
             return T.SYMBOL
+        if name in s.broken:
+            return T.UNKNOWN
         if event is not None and event.declared:
             self.diags.add("E204", node.span, f"`{name}` is not a property of event `{event.name}` nor a declared name",
                            did_you_mean(name, [*event.props, *s.all_names()]))

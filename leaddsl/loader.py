@@ -19,6 +19,7 @@ class Loaded:
     modules: list[n.Module] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
     syntax_errors: bool = False
+    broken: set[str] = field(default_factory=set)  # names declared by statements that did not parse
 
     @property
     def statements(self) -> list:
@@ -86,7 +87,7 @@ def _load_text(text: str, name: str, path: Path | None, root: Path, loaded: Load
     source = Source(name, text)
     loaded.sources[name] = source
     before = len(diags)
-    tree = parse(source, diags)
+    tree = parse(source, diags, loaded.broken)
     if len(diags) > before:
         loaded.syntax_errors = True
     if tree is None or not tree_depth_ok(tree, source, diags):

@@ -105,9 +105,14 @@ def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
-def parse(source: Source, diags: Diagnostics) -> Tree | None:
+_DECL_RE = re.compile(r"^\s*(?:field|event|metric|let|lead)\s+([A-Za-z_][A-Za-z0-9_.]*|`[^`\n]*`)")
+
+
+def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) -> Tree | None:
     """Parse one file; every syntax error goes into ``diags``. Returns the tree
-    of what could be parsed (None only when nothing could)."""
+    of what could be parsed (None only when nothing could). The names declared
+    by statements that could not be parsed go into ``broken``, so that later
+    passes do not report them as unknown."""
     text = source.text
     parser = lark_parser()
     errors = 0
@@ -121,6 +126,14 @@ def parse(source: Source, diags: Diagnostics) -> Tree | None:
                 return None
             masked = _mask(text)
             start, end = _statement_bounds(masked, pos)
+            if start == pos and pos > 0:
+                # the error is the keyword that starts a statement: the one before it is unfinished
+                start, _ = _statement_bounds(masked, pos - 1)
+                end = pos
+            if broken is not None:
+                m = _DECL_RE.match(text[start:end])
+                if m:
+                    broken.add(m.group(1).strip("`"))
             if end <= start:
                 return None
             blanked = re.sub(r"[^\n]", " ", text[start:end])
@@ -177,6 +190,9 @@ def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -
         if value in KEYWORDS and "NAME" in expected:
             diags.add("E006", span, f"`{value}` is a reserved word and cannot be used as a name",
                       f"choose another name, or write it in backticks: `{value}`")
+            return pos
+        if value in STATEMENT_KEYWORDS and _STMT_RE.match(text, pos) and pos > 0:
+            diags.add("E001", span, f"unexpected `{value}`: the statement before it is not finished", hint)
             return pos
         diags.add("E001", span, f"unexpected `{value}`", hint)
         return pos

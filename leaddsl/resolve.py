@@ -45,6 +45,7 @@ class Scope:
     leads: dict[str, n.LeadDecl] = field(default_factory=dict)
     stages: tuple[str, ...] = ()
     stages_decl: n.StagesDecl | None = None
+    broken: set[str] = field(default_factory=set)  # declared by statements that did not parse
 
     @property
     def schemaless(self) -> bool:

@@ -1,0 +1,1 @@
+"""The lint rules (each registers its code and a function)."""
