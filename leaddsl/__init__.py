@@ -5,6 +5,7 @@
     result = program.evaluate(record, as_of=datetime(2026, 11, 22, tzinfo=timezone.utc))
     result["mql"], result.stage, result.to_dict(), result.explain()
 """
+from . import lint as _lint_package  # loaded first, so that `leaddsl.lint` stays the function below
 from .api import compile, load
 from .diagnostics import DataError, Diagnostic, DslError, LeadDslError
 from .program import Program, Result
@@ -16,5 +17,4 @@ __version__ = "0.1.0"
 
 def lint(program) -> list[Diagnostic]:
     """Warnings and information about a compiled program (SPEC section 9)."""
-    from .lint import lint_program
-    return lint_program(program)
+    return _lint_package.lint_program(program)

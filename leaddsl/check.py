@@ -18,7 +18,8 @@ from .resolve import EventInfo, Scope, did_you_mean
 
 AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
 ANY_OK = ("count", "sum", "days")
-MAX_REF_DEPTH = 64
+MAX_REF_DEPTH = 50
+MAX_TOTAL_DEPTH = 250  # AST levels, counted through named conditions
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Checker:
         self.stack: list[tuple[str, str]] = []
         self.done_leads: set[str] = set()
         self.done_metrics: set[str] = set()
+        self.deps: dict[tuple[str, str], set] = {}
 
     # ------------------------------------------------------------ program
     def run(self) -> Analysis:
@@ -64,9 +66,62 @@ class Checker:
             self.lead(name)
         for name in s.stages:
             self.a.used.add(("lead", name))
+        self.check_depth()
         return self.a
 
+    def check_depth(self):
+        """Named conditions may refer to each other, but not in chains so long that
+        nobody can follow them (and the compiled closures would exhaust the stack)."""
+        depth: dict = {}
+        for start in list(self.deps):
+            if start in depth:
+                continue
+            stack = [(start, iter(self.deps.get(start, ())))]
+            on_path = {start}
+            while stack:
+                node, it = stack[-1]
+                child = next(it, None)
+                if child is None:
+                    stack.pop()
+                    on_path.discard(node)
+                    depth[node] = self._own_depth(node) + max((depth.get(c, 0) for c in self.deps.get(node, ())),
+                                                              default=0)
+                    continue
+                if child in depth or child in on_path:
+                    continue
+                on_path.add(child)
+                stack.append((child, iter(self.deps.get(child, ()))))
+        for (kind, name), d in depth.items():
+            if d > MAX_TOTAL_DEPTH:
+                decl = self._decl(kind, name)
+                self.diags.add("E004", decl.name_span,
+                               f"`{name}` nests {d} levels deep through the conditions it names; the limit is "
+                               f"{MAX_TOTAL_DEPTH}", "write some of the conditions in full instead of naming each step")
+                return
+
+    def _decl(self, kind, name):
+        return {"let": self.scope.lets, "lead": self.scope.leads, "metric": self.scope.metrics}[kind][name]
+
+    def _own_depth(self, key) -> int:
+        decl = self._decl(*key)
+        root = decl.aggregate.where if key[0] == "metric" else decl.expr
+        if root is None:
+            return 1
+        best = 0
+        stack = [(root, 1)]
+        while stack:
+            node, d = stack.pop()
+            best = max(best, d)
+            stack.extend((c, d + 1) for c in node.children())
+        return best
+
+    def _dep(self, kind: str, name: str) -> None:
+        if self.stack:
+            self.deps.setdefault(self.stack[-1], set()).add((kind, name))
+
     def _enter(self, kind: str, name: str, span) -> bool:
+        self._dep(kind, name)
+        self.deps.setdefault((kind, name), set())
         if (kind, name) in self.stack:
             i = self.stack.index((kind, name))
             chain = " -> ".join(nm for _, nm in self.stack[i:]) + f" -> {name}"
@@ -82,6 +137,7 @@ class Checker:
 
     def lead(self, name: str, span=None):
         if name in self.done_leads:
+            self._dep("lead", name)
             return
         decl = self.scope.leads[name]
         if not self._enter("lead", name, span or decl.name_span):
@@ -92,6 +148,7 @@ class Checker:
 
     def let_type(self, name: str, span=None) -> T.Type:
         if name in self.a.let_types:
+            self._dep("let", name)
             return self.a.let_types[name]
         decl = self.scope.lets[name]
         if not self._enter("let", name, span or decl.name_span):
@@ -103,6 +160,7 @@ class Checker:
 
     def metric(self, name: str, span=None) -> T.Type:
         if name in self.a.metric_types:
+            self._dep("metric", name)
             return self.a.metric_types[name]
         decl = self.scope.metrics[name]
         if not self._enter("metric", name, span or decl.name_span):
@@ -375,6 +433,10 @@ class Checker:
             lt = self.coerce(left, self._mode_for(rt))
         if rt == T.DYNAMIC:
             rt = self.coerce(right, self._mode_for(lt))
+        if isinstance(lt, T.ListT) or isinstance(rt, T.ListT):
+            self.diags.add("E302", span, f"a list cannot be compared with `{op if op != 'between' else 'between'}`",
+                           "use `has`, `has any {...}`, `has all {...}` or `is empty`")
+            return False
         if isinstance(lt, (T.EnumT, T.OrdinalT)) or isinstance(rt, (T.EnumT, T.OrdinalT)):
             return self._member_compare(op, left, lt, right, rt, span)
         if lt in (T.TEXT, T.SYMBOL) and rt in (T.TEXT, T.SYMBOL):

@@ -1,0 +1,168 @@
+"""The Python API of SPEC section 7."""
+import datetime as dt
+import types
+
+import pytest
+from hypothesis import given, strategies as st
+
+import leaddsl
+
+UTC = dt.timezone.utc
+AS_OF = dt.datetime(2026, 11, 22, tzinfo=UTC)
+
+PROGRAM = """
+field industry: enum(life_science, energy, food)
+field revenue: number
+field hq_country: text
+field seniority: ordinal(individual < manager < director < vp < c_level)
+event page_view(page_category: text)
+metric product_page_visits = count(page_view where page_category = product)
+lead when revenue is present
+lead mql when industry = life_science and revenue >= 300M
+          and hq_country in {US, CA} and seniority >= vp
+          and product_page_visits(any 1d) >= 2
+stages lead < mql
+"""
+
+
+@pytest.fixture(scope="module")
+def program():
+    return leaddsl.compile(PROGRAM, filename="api.lead")
+
+
+def good(**over):
+    rec = {"id": 1, "industry": "Life_Science", "revenue": "$1,200,000,000", "hq_country": " us ",
+           "seniority": "VP", "events": [
+               {"type": "page_view", "ts": "2026-11-20T10:00:00Z", "page_category": "product"},
+               {"type": "page_view", "ts": "2026-11-20T12:00:00Z", "page_category": "PRODUCT"}]}
+    rec.update(over)
+    return rec
+
+
+def test_result_interface(program):
+    r = program.evaluate(good(), as_of=AS_OF)
+    assert r["mql"] is True and r["lead"] is True
+    assert r.stage == "mql"
+    assert r.to_dict() == {"lead": True, "mql": True, "stage": "mql"}
+    assert dict(r) == r.to_dict()
+
+
+def test_explain_lists_clauses_values_and_reads(program):
+    text = program.evaluate(good(revenue=None), as_of=AS_OF).explain()
+    assert "mql: false" in text
+    assert "[unknown] revenue >= 300M" in text and "revenue = missing" in text
+    assert "[true]    industry = life_science" in text
+    assert "product_page_visits(any 1d) = 2" in text
+
+
+def test_evaluate_many_streams_in_input_order(program):
+    def records():
+        for i in range(5):
+            yield good(id=i, revenue=None if i % 2 else "300M")
+    it = program.evaluate_many(records(), as_of=AS_OF)
+    assert isinstance(it, types.GeneratorType)
+    assert [r["lead"] for r in it] == [True, False, True, False, True]
+
+
+def test_evaluate_many_is_lazy(program):
+    consumed = []
+
+    def records():
+        for i in range(1000):
+            consumed.append(i)
+            yield good()
+    it = program.evaluate_many(records(), as_of=AS_OF)
+    next(it)
+    assert len(consumed) == 1
+
+
+def test_evaluate_many_error_rows(program):
+    results = list(program.evaluate_many([good(), good(revenue="abc"), good()], as_of=AS_OF, errors="return"))
+    assert [r.error for r in results] == [None, "revenue: cannot read 'abc' as number", None]
+    assert results[1].to_dict() == {"lead": None, "mql": None, "stage": None}
+    with pytest.raises(leaddsl.DataError):
+        list(program.evaluate_many([good(), good(revenue="abc")], as_of=AS_OF))
+
+
+def test_data_error_names_field_and_value(program):
+    with pytest.raises(leaddsl.DataError) as e:
+        program.evaluate(good(seniority="intern"), as_of=AS_OF)
+    assert str(e.value).startswith("seniority: cannot read 'intern' as ordinal `seniority`")
+    assert e.value.field == "seniority" and e.value.value == "intern"
+
+
+def test_data_error_regardless_of_clause_order(program):
+    # industry is false, so mql is decided before revenue is looked at: the bad value still counts
+    with pytest.raises(leaddsl.DataError):
+        program.evaluate(good(industry="food", revenue="lots"), as_of=AS_OF)
+
+
+def test_event_errors_name_the_event(program):
+    with pytest.raises(leaddsl.DataError, match=r"event 1 \(page_view\): ts: cannot read 'yesterday'"):
+        program.evaluate(good(events=[{"type": "page_view", "ts": "yesterday"}]), as_of=AS_OF)
+    with pytest.raises(leaddsl.DataError, match="ts is missing"):
+        program.evaluate(good(events=[{"type": "page_view"}]), as_of=AS_OF)
+
+
+def test_events_after_as_of_do_not_exist(program):
+    late = good(events=[{"type": "page_view", "ts": "2026-12-01T00:00:00Z", "page_category": "product"}] * 3)
+    assert program.evaluate(late, as_of=AS_OF)["mql"] is False
+    assert program.evaluate(late, as_of="2026-12-02")["mql"] is True
+
+
+def test_dsl_error_lists_every_error():
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("field a: number\nlead x when a >= 3m\nlead y when b = 1\nlead z when a = \"x\"\n")
+    assert [(d.code, d.line) for d in e.value.diagnostics] == [("E101", 2), ("E201", 3), ("E301", 4)]
+    d = e.value.diagnostics[0]
+    assert (d.file, d.severity, d.column, d.end_line, d.end_column) == ("<string>", "error", 18, 2, 20)
+
+
+def test_load_reads_a_file(tmp_path):
+    p = tmp_path / "x.lead"
+    p.write_text(PROGRAM)
+    assert leaddsl.load(p).definitions == ("lead", "mql")
+
+
+def test_as_of_forms(program):
+    for as_of in (AS_OF, "2026-11-22T00:00:00Z", dt.date(2026, 11, 22), dt.datetime(2026, 11, 22)):
+        assert program.evaluate(good(), as_of=as_of)["mql"] is True
+    assert program.evaluate(good())["lead"] is True  # default: now
+
+
+def test_lint_returns_diagnostics(program):
+    assert isinstance(leaddsl.lint(program), list)
+
+
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=12)
+
+KEYS = st.sampled_from(["industry", "revenue", "hq_country", "seniority", "events", "id", "x"])
+
+
+@given(st.one_of(ANY_JSON, st.dictionaries(KEYS, ANY_JSON, max_size=6)))
+def test_any_record_gives_a_result_or_data_error(record):
+    program = leaddsl.compile(PROGRAM)
+    try:
+        r = program.evaluate(record, as_of=AS_OF)
+    except leaddsl.DataError as e:
+        assert str(e)
+    else:
+        assert set(r.to_dict()) == {"lead", "mql", "stage"}
+
+
+@given(st.dictionaries(st.sampled_from(["a", "b", "c", "events"]), ANY_JSON, max_size=4))
+def test_schemaless_any_record(record):
+    program = leaddsl.compile("lead hit when a >= 5 and b = foo or c has any {x, y} or c.d is missing "
+                              "or page_view(7d) >= 1")
+    try:
+        program.evaluate(record, as_of=AS_OF)
+    except leaddsl.DataError as e:
+        assert str(e)
+
+
+def test_compile_rejects_non_text():
+    with pytest.raises(TypeError):
+        leaddsl.compile(b"lead x when true")

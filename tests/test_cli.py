@@ -1,0 +1,242 @@
+"""The command line through click's runner: check, eval, explain, rule."""
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from leaddsl.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFS = ROOT / "definitions"
+
+PROGRAM = """\
+field revenue: number from "Annual Revenue"
+field country: text
+field seniority: ordinal(manager < director < vp)
+event page_view(page_category: text)
+metric product_visits = count(page_view where page_category = product)
+lead big when revenue >= 300M and country in {US, CA}
+lead mql when big and seniority >= vp and product_visits(30d) >= 2
+stages big < mql
+"""
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def defs(tmp_path):
+    p = tmp_path / "defs.lead"
+    p.write_text(PROGRAM)
+    return p
+
+
+def run(runner, *args):
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+# check ------------------------------------------------------------------------
+def test_check_clean_file(runner, defs):
+    r = run(runner, "check", defs)
+    assert r.exit_code == 0, r.output
+
+
+def test_check_text_has_caret_and_hint(runner, tmp_path):
+    p = tmp_path / "bad.lead"
+    p.write_text("field revenue: number\nlead big when revenue >= 300m\n")
+    r = run(runner, "check", p)
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0].endswith("bad.lead:2:26: E101 `300m` is not a number literal: the million suffix is an upper-case `M`")
+    assert lines[2] == "2 | lead big when revenue >= 300m"
+    assert lines[3] == "  |                          ^^^^"
+    assert lines[4] == "  = hint: write `300M` (or `300min` for minutes)"
+
+
+def test_check_json(runner, tmp_path):
+    p = tmp_path / "bad.lead"
+    p.write_text("field revenue: number\nlead big when revenu >= 300M\n")
+    r = run(runner, "check", "--format", "json", p)
+    assert r.exit_code == 1
+    [d] = json.loads(r.stdout)
+    assert d == {"code": "E201", "severity": "error", "message": "`revenu` is not a declared field or a defined name",
+                 "file": str(p) if not str(p).startswith(str(Path.cwd())) else d["file"], "line": 2, "column": 15,
+                 "end_line": 2, "end_column": 21, "hint": "did you mean `revenue`?"}
+
+
+def test_check_sarif(runner, tmp_path):
+    p = tmp_path / "bad.lead"
+    p.write_text("lead x when a = 1 && b\n")
+    r = run(runner, "check", "--format", "sarif", p)
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["version"] == "2.1.0"
+    run0 = doc["runs"][0]
+    assert run0["tool"]["driver"]["name"] == "leaddsl"
+    assert run0["tool"]["driver"]["rules"][0]["id"] == "E002"
+    [res] = run0["results"]
+    assert res["ruleId"] == "E002" and res["level"] == "error"
+    assert res["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1, "startColumn": 19, "endLine": 1, "endColumn": 21}
+
+
+def test_check_github(runner, tmp_path):
+    p = tmp_path / "bad.lead"
+    p.write_text("lead x when a = 1 && b\n")
+    r = run(runner, "check", "--format", "github", p)
+    assert r.exit_code == 1
+    assert r.stdout.startswith("::error file=")
+    assert ",line=1,col=19,endLine=1,endColumn=21,title=E002::unexpected character `&` (hint: write `and`)" in r.stdout
+
+
+def test_check_folder_and_included_fragments(runner, tmp_path):
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "schema.lead").write_text("field revenue: number\n")
+    (tmp_path / "main.lead").write_text('include "common/schema.lead"\nlead x when revenue > 1\n')
+    r = run(runner, "check", tmp_path)
+    assert r.exit_code == 0, r.output
+
+
+def test_check_missing_path_is_usage_error(runner, tmp_path):
+    r = run(runner, "check", tmp_path / "nope.lead")
+    assert r.exit_code == 2
+
+
+def test_check_bundled_definitions_are_clean(runner):
+    r = run(runner, "check", "--strict", DEFS)
+    assert r.exit_code == 0, r.output
+
+
+# eval -------------------------------------------------------------------------
+LEADS_CSV = """\
+id,Annual Revenue,country,seniority
+1,"$1,200,000,000", us ,VP
+2,450M, ca,director
+3,abc,US,vp
+4,,CA,manager
+5,N/A,de,VP
+"""
+EVENTS_CSV = """\
+lead_id,type,ts,page_category
+1,page_view,2026-11-20T10:00:00Z,product
+1,page_view,2026-11-21T10:00:00Z,Product
+1,page_view,2026-11-23T10:00:00Z,product
+2,page_view,2026-11-20T10:00:00Z,product
+"""
+
+
+def test_eval_csv_with_events_table(runner, defs, tmp_path):
+    (tmp_path / "leads.csv").write_text(LEADS_CSV)
+    (tmp_path / "events.csv").write_text(EVENTS_CSV)
+    r = run(runner, "eval", defs, tmp_path / "leads.csv", "--events", tmp_path / "events.csv",
+            "--as-of", "2026-11-22T00:00:00Z")
+    assert r.exit_code == 1  # row 3 has a bad value
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["1", "2", "3", "4", "5"]
+    assert rows[0] == {"id": "1", "big": True, "mql": True, "stage": "mql"}
+    assert rows[1] == {"id": "2", "big": True, "mql": False, "stage": "big"}
+    assert rows[2] == {"id": "3", "big": None, "mql": None, "stage": None,
+                       "error": "revenue: cannot read 'abc' as number"}
+    assert rows[3] == {"id": "4", "big": False, "mql": False, "stage": None}
+    assert "line 4 (id 3): revenue: cannot read 'abc' as number" in r.stderr
+    assert "5 lead(s) read, 1 with errors" in r.stderr
+
+
+def test_eval_jsonl_inline_events_and_csv_output(runner, defs, tmp_path):
+    leads = [
+        {"id": 7, "Annual Revenue": 5e8, "country": "US", "seniority": "vp",
+         "events": [{"type": "page_view", "ts": "2026-11-20T10:00:00Z", "page_category": "product"},
+                    {"type": "page_view", "ts": "2026-11-21T10:00:00Z", "page_category": "product"}]},
+        "not an object",
+    ]
+    data = tmp_path / "leads.jsonl"
+    data.write_text("\n".join(json.dumps(x) for x in leads) + "\n{broken\n")
+    out = tmp_path / "out.csv"
+    r = run(runner, "eval", defs, data, "--as-of", "2026-11-22", "-o", out)
+    assert r.exit_code == 1
+    text = out.read_text()
+    assert text.splitlines()[:2] == ["id,big,mql,stage,error", "7,true,true,mql,"]
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[2][:4] == ["", "", "", ""] and rows[2][4].startswith("line 2: expected a JSON object")
+    assert rows[3][4].startswith("line 3: not valid JSON")
+
+
+def test_eval_definitions_with_errors_evaluate_nothing(runner, tmp_path):
+    bad = tmp_path / "bad.lead"
+    bad.write_text("lead x when revenue >= 300m\n")
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"revenue": 1}\n')
+    r = run(runner, "eval", bad, data)
+    assert r.exit_code == 1 and r.stdout == "" and "E101" in r.stderr
+
+
+def test_eval_usage_errors(runner, defs, tmp_path):
+    assert run(runner, "eval", defs, tmp_path / "missing.csv").exit_code == 2
+    (tmp_path / "x.txt").write_text("a")
+    assert run(runner, "eval", defs, tmp_path / "x.txt").exit_code == 2
+    (tmp_path / "ok.jsonl").write_text("{}\n")
+    assert run(runner, "eval", defs, tmp_path / "ok.jsonl", "--as-of", "yesterday").exit_code == 2
+
+
+def test_eval_parquet(runner, defs, tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+    table = pa.table({"id": [1, 2], "Annual Revenue": ["300M", None], "country": ["US", "CA"],
+                      "seniority": ["vp", "vp"]})
+    pq.write_table(table, tmp_path / "leads.parquet")
+    r = run(runner, "eval", defs, tmp_path / "leads.parquet", "--as-of", "2026-11-22")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(x["id"], x["big"]) for x in rows] == [(1, True), (2, False)]
+
+
+def test_eval_unsorted_events_table_still_joins(runner, defs, tmp_path):
+    (tmp_path / "leads.csv").write_text(LEADS_CSV)
+    lines = EVENTS_CSV.splitlines()
+    (tmp_path / "events.csv").write_text("\n".join([lines[0], lines[4], lines[2], lines[1], lines[3]]) + "\n")
+    r = run(runner, "eval", defs, tmp_path / "leads.csv", "--events", tmp_path / "events.csv",
+            "--as-of", "2026-11-22T00:00:00Z")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows[0]["mql"] is True
+
+
+def test_explain(runner, defs, tmp_path):
+    (tmp_path / "leads.csv").write_text(LEADS_CSV)
+    (tmp_path / "events.csv").write_text(EVENTS_CSV)
+    r = run(runner, "explain", defs, tmp_path / "leads.csv", "--id", "2", "--events", tmp_path / "events.csv",
+            "--as-of", "2026-11-22T00:00:00Z")
+    assert r.exit_code == 0, r.output
+    assert "mql: false" in r.stdout
+    assert "[false]   product_visits(30d) >= 2" in r.stdout
+    assert "product_visits(30d) = 1 [last 30d; 1 event(s): 2026-11-20T10:00:00Z]" in r.stdout
+    assert 'revenue = 450,000,000' in r.stdout
+
+
+def test_explain_unknown_id(runner, defs, tmp_path):
+    (tmp_path / "leads.csv").write_text(LEADS_CSV)
+    r = run(runner, "explain", defs, tmp_path / "leads.csv", "--id", "99")
+    assert r.exit_code == 1 and "no lead with id = 99" in r.stderr
+
+
+def test_rule_docs(runner):
+    r = run(runner, "rule", "E214")
+    assert r.exit_code == 0
+    for part in ("What it finds", "Why it matters", "Example", "Fix"):
+        assert part in r.stdout
+    assert run(runner, "rule", "E999").exit_code == 2
+    listing = run(runner, "rule").stdout
+    assert "E101" in listing and "W190" in listing
+
+
+def test_readme_main_command_runs_on_bundled_sample(runner):
+    r = run(runner, "eval", DEFS / "acme_instruments.lead", DEFS / "data" / "acme_leads.csv",
+            "--events", DEFS / "data" / "acme_events.csv", "--as-of", "2026-11-22T00:00:00Z")
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows and all("id" in row for row in rows)
+    stages = {row.get("stage") for row in rows if "error" not in row}
+    assert len(stages) >= 3  # the sample exercises several stages

@@ -1,0 +1,38 @@
+"""Every code is documented (what, why, example, fix), and its example triggers it."""
+import pytest
+
+import leaddsl
+from leaddsl.codes import CODES
+import leaddsl.lint  # noqa: F401  (registers the lint codes)
+
+FILE_EXAMPLES = {"E007", "E207"}  # need a file on disk: tested in test_loader
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_code_is_documented(code):
+    c = CODES[code]
+    assert c.code == code and c.slug and c.severity in ("error", "warning", "info")
+    assert code[0] == {"error": "E", "warning": "W", "info": "I"}[c.severity]
+    for part in (c.summary, c.why, c.example, c.fix):
+        assert part and part.strip()
+    text = c.render()
+    assert "What it finds" in text and "Why it matters" in text and "Example" in text and "Fix" in text
+
+
+def diagnostics_of(text):
+    try:
+        program = leaddsl.compile(text, filename="example.lead")
+    except leaddsl.DslError as e:
+        return e.diagnostics
+    return leaddsl.lint(program)
+
+
+@pytest.mark.parametrize("code", sorted(c for c in CODES if c not in FILE_EXAMPLES))
+def test_documented_example_triggers_its_code(code):
+    codes = {d.code for d in diagnostics_of(CODES[code].example)}
+    assert code in codes, codes
+
+
+def test_codes_are_unique_slugs():
+    slugs = [c.slug for c in CODES.values()]
+    assert len(slugs) == len(set(slugs))

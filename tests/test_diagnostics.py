@@ -1,0 +1,86 @@
+"""Fixtures named by code: each `# expect: CODE[@COL]` comment marks a line that must
+report CODE (at that column); no other error may be reported."""
+import re
+from pathlib import Path
+
+import pytest
+
+import leaddsl
+from leaddsl.codes import CODES
+
+CASES = Path(__file__).parent / "cases" / "diagnostics"
+EXPECT = re.compile(r"#\s*expect:\s*(.+)$")
+
+
+def expectations(text: str) -> set:
+    out = set()
+    for lineno, line in enumerate(text.splitlines(), 1):
+        m = EXPECT.search(line)
+        if not m:
+            continue
+        for item in m.group(1).split(","):
+            code, _, col = item.strip().partition("@")
+            out.add((code, lineno, int(col) if col else None))
+    return out
+
+
+def found(text: str, name: str) -> list:
+    try:
+        leaddsl.compile(text, filename=name)
+    except leaddsl.DslError as e:
+        return [d for d in e.diagnostics if d.severity == "error"]
+    return []
+
+
+FIXTURES = sorted(CASES.glob("*.lead"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_fixture(path):
+    text = path.read_text(encoding="utf-8")
+    expected = expectations(text)
+    assert expected, "a fixture must expect something"
+    code = path.stem.split("_")[0]
+    assert any(c == code for c, _, _ in expected), "the fixture must exercise the code it is named by"
+    diags = found(text, path.name)
+    got = {(d.code, d.line, d.column) for d in diags}
+    for c, line, col in expected:
+        if col is None:
+            assert any(g[0] == c and g[1] == line for g in got), (c, line, sorted(got))
+        else:
+            assert (c, line, col) in got, (c, line, col, sorted(got))
+    expected_lines = {(c, line) for c, line, _ in expected}
+    unexpected = [g for g in got if (g[0], g[1]) not in expected_lines]
+    assert not unexpected, f"unexpected diagnostics: {unexpected}"
+
+
+def test_every_error_code_has_a_fixture_or_a_loader_test():
+    covered = {p.stem.split("_")[0] for p in FIXTURES} | {"E007", "E205", "E206", "E207"}
+    missing = [c for c in CODES if c.startswith("E") and c not in covered]
+    assert not missing
+
+
+def test_all_errors_reported_not_only_the_first():
+    text = ("field revenue: number\n"
+            "lead a when revenue >= 300m\n"
+            "lead b when revenu >= 1\n"
+            "lead c when revenue > \"x\"\n")
+    codes = [d.code for d in found(text, "x.lead")]
+    assert codes == ["E101", "E201", "E301"]
+
+
+def test_broken_statement_does_not_echo_as_unknown_name():
+    text = "let big = revenue >= && 1\nfield revenue: number\nlead x when big\n"
+    diags = found(text, "x.lead")
+    assert [d.code for d in diags] == ["E002"]
+
+
+def test_diagnostic_fields_are_one_based_and_end_is_exclusive():
+    [d] = found("field revenue: number\nlead big when revenue >= 300m\n", "x.lead")
+    assert (d.file, d.line, d.column, d.end_line, d.end_column) == ("x.lead", 2, 26, 2, 30)
+    assert d.severity == "error" and d.hint == "write `300M` (or `300min` for minutes)"
+
+
+def test_columns_count_code_points_not_bytes():
+    [d] = found('field t: text\nlead `é` when t = "ü" and t >= 300m\n', "x.lead")
+    assert d.column == 32  # `é` and `ü` are one column each

@@ -1,0 +1,122 @@
+"""The parser and builder: every input gives a Program or a DslError, never another exception."""
+import string
+
+import pytest
+from hypothesis import given, strategies as st
+from hypothesis.extra.lark import from_lark
+
+import leaddsl
+from leaddsl import nodes as n
+from leaddsl.parser import lark_parser
+
+
+def compile_or_dsl_error(text):
+    try:
+        return leaddsl.compile(text, filename="fuzz.lead")
+    except leaddsl.DslError as e:
+        assert e.diagnostics, "a DslError always carries its diagnostics"
+        for d in e.diagnostics:
+            assert d.line >= 1 and d.column >= 1 and d.code[0] in "EWI"
+        return None
+
+
+@given(from_lark(lark_parser(), start="start"))
+def test_grammar_sentences_compile_or_fail_cleanly(text):
+    compile_or_dsl_error(text)
+
+
+SAMPLE = """\
+field revenue: number from "Annual Revenue"
+field industry: enum(life_science, energy)
+field seniority: ordinal(manager < director < vp)
+field tags: list(text)
+event page_view(page_category: text)
+metric visits = count(page_view where page_category = product)
+let big = revenue >= 300M and industry = life_science
+lead mql when big and seniority >= vp and (visits(any 1d) >= 5 or tags has any {crm, erp})
+  and not (revenue between 1 and 2) and page_view then page_view within 2d
+stages mql
+"""
+
+
+@given(st.lists(st.tuples(st.integers(0, len(SAMPLE)), st.integers(0, 5),
+                          st.text(alphabet=string.printable + "é€“”`$", max_size=6)), max_size=4))
+def test_mutated_programs_compile_or_fail_cleanly(edits):
+    text = SAMPLE
+    for pos, cut, insert in edits:
+        pos = min(pos, len(text))
+        text = text[:pos] + insert + text[pos + cut:]
+    compile_or_dsl_error(text)
+
+
+def test_sample_compiles():
+    assert leaddsl.compile(SAMPLE).definitions == ("mql",)
+
+
+@pytest.mark.parametrize("text", [
+    "lead x when " + "(" * 5000 + "a = 1" + ")" * 5000,
+    "lead x when " + "not " * 5000 + "a",
+    "lead x when " + " + ".join(["a"] * 5000) + " > 1",
+    "lead x when " + " and ".join(f"a{i} = {i}" for i in range(5000)),
+    "lead x when " + "{" * 5000,
+    "lead x when " + "(" * 5000,
+    "let a0 = true\n" + "".join(f"let a{i + 1} = a{i}\n" for i in range(2000)) + "lead x when a2000",
+])
+def test_deep_and_huge_inputs_give_diagnostics_not_recursion_errors(text):
+    compile_or_dsl_error(text)
+
+
+def test_deep_nesting_is_e004():
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead x when " + "not " * 1000 + "a")
+    assert [d.code for d in e.value.diagnostics] == ["E004"]
+
+
+def test_many_definitions_compile():
+    text = "field revenue: number\n" + "".join(f"lead d{i} when revenue >= {i}M\n" for i in range(2000))
+    assert len(leaddsl.compile(text).definitions) == 2000
+
+
+def test_nary_and_is_one_node():
+    program = leaddsl.compile("lead x when a = 1 and b = 2 and c = 3")
+    expr = program.scope.leads["x"].expr
+    assert isinstance(expr, n.BoolOp) and len(expr.operands) == 3
+
+
+def test_spans_do_not_take_part_in_equality():
+    a = leaddsl.compile("lead x when a = 1").scope.leads["x"].expr
+    b = leaddsl.compile("\n\n  lead x when   a   =   1").scope.leads["x"].expr
+    assert a == b and a.span != b.span
+
+
+def test_lead_keyword_as_definition_and_stage_name():
+    program = leaddsl.compile(
+        "lead suspect when email is present\n"
+        "lead when suspect and revenue > 1\n"
+        "lead mql when lead and score >= 5\n"
+        "lead sql when mql and budget = true\n"
+        "stages suspect < lead < mql < sql\n")
+    assert program.definitions == ("suspect", "lead", "mql", "sql")
+    r = program.evaluate({"email": "a@b.c", "revenue": 5, "score": 9, "budget": False}, as_of="2026-01-01")
+    assert r.to_dict() == {"suspect": True, "lead": True, "mql": True, "sql": False, "stage": "mql"}
+
+
+def test_backtick_names_and_dotted_names():
+    program = leaddsl.compile("lead x when `Annual Revenue` >= 300M and company.size > 10")
+    r = program.evaluate({"Annual Revenue": "$300M", "company": {"size": 11}}, as_of="2026-01-01")
+    assert r["x"] is True
+
+
+def test_comments_and_free_layout():
+    program = leaddsl.compile("# a comment\nlead x when   # why\n  a = 1\n  and b = 2 # end\n")
+    assert program.evaluate({"a": 1, "b": 2}, as_of="2026-01-01")["x"] is True
+
+
+def test_statements_in_any_order():
+    program = leaddsl.compile("lead x when big\nlet big = revenue > 1\nfield revenue: number\n")
+    assert program.evaluate({"revenue": 2}, as_of="2026-01-01")["x"] is True
+
+
+def test_reserved_words_in_backticks_are_names():
+    program = leaddsl.compile("lead x when `missing` = 1")
+    assert program.evaluate({"missing": 1}, as_of="2026-01-01")["x"] is True
