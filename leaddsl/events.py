@@ -1,49 +1,55 @@
 """Windows, sliding maxima and sequences over one lead's events.
 
-Events reach these functions as lists of ``(ts, values)`` sorted by ``ts``,
-all at or before the as-of time. Window semantics (SPEC section 5):
+Times are integer microseconds since the epoch (UTC), so every boundary is
+exact. An aggregate sees the times ``ts`` of the events it counts, sorted, all
+at or before the as-of time, and (for sum/min/max) the property values
+``vals`` in the same order. Window semantics (SPEC section 5):
 
 * no window: every event (``ts <= as_of``)
 * ``(d)``: ``as_of - d < ts <= as_of``
 * ``(any d)``: the largest value over every window ``(t - d, t]`` with
-  ``t <= as_of``; an empty window (value of "no events") always counts.
+  ``t <= as_of``; an empty window (the value of "no events") always counts.
 * ``a then b within d``: some a, b (distinct events) with ``a.ts <= b.ts <= a.ts + d``.
 """
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-from collections import Counter
+from bisect import bisect_left, bisect_right
 
-_EMPTY = {"count": 0, "sum": 0, "days": 0}
-
-
-def in_window(events: list, as_of: dt.datetime, seconds: int | None) -> list:
-    if seconds is None or not events:
-        return events
-    start = as_of - dt.timedelta(seconds=seconds)
-    # first index with ts > start
-    lo, hi = 0, len(events)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if events[mid][0] <= start:
-            lo = mid + 1
-        else:
-            hi = mid
-    return events[lo:]
+UTC = dt.timezone.utc
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+US = 1_000_000
+DAY_US = 86400 * US
+_ONE_US = dt.timedelta(microseconds=1)
 
 
-def aggregate(func: str, events: list, prop: int | None):
-    """The value of one aggregate over the (already windowed) events."""
+def to_us(moment: dt.datetime) -> int:
+    """An aware datetime as integer microseconds since the epoch."""
+    return (moment - EPOCH) // _ONE_US
+
+
+def from_us(us: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=us)
+
+
+def window_start(ts: list, as_of_us: int, seconds: int | None) -> int:
+    """Index of the first event inside ``(as_of - d, as_of]`` (0 without a window)."""
+    if seconds is None:
+        return 0
+    return bisect_right(ts, as_of_us - seconds * US)
+
+
+def aggregate(func: str, ts: list, vals: list | None, start: int = 0):
+    """The value of one aggregate over ``ts[start:]`` (and ``vals[start:]``)."""
     if func == "count":
-        return len(events)
+        return len(ts) - start
     if func == "days":
-        return len({e[0].astimezone(dt.timezone.utc).date() for e in events})
+        return len({t // DAY_US for t in ts[start:]})
     if func == "first":
-        return events[0][0] if events else None
+        return from_us(ts[start]) if len(ts) > start else None
     if func == "last":
-        return events[-1][0] if events else None
-    values = [e[1][prop] for e in events if e[1][prop] is not None]
+        return from_us(ts[-1]) if len(ts) > start else None
+    values = [x for x in vals[start:] if x is not None]
     if func == "sum":
         return sum(values) if values else 0
     if not values:
@@ -51,71 +57,72 @@ def aggregate(func: str, events: list, prop: int | None):
     return min(values) if func == "min" else max(values)
 
 
-def best_window(func: str, events: list, prop: int | None, seconds: int) -> int | float:
+def best_count(ts: list, seconds: int) -> int:
+    """``count(any d)``: the most events in one window (t - d, t]."""
+    d = seconds * US
+    best = 0
+    i = 0
+    for j, tj in enumerate(ts):
+        limit = tj - d
+        while ts[i] <= limit:
+            i += 1
+        if j - i + 1 > best:
+            best = j - i + 1
+    return best
+
+
+def best_window(func: str, ts: list, vals: list | None, seconds: int):
     """``(any d)``: the largest value of ``func`` over every window (t - d, t]."""
-    n = len(events)
+    n = len(ts)
     if n == 0:
-        return _EMPTY[func]
-    d = dt.timedelta(seconds=seconds)
+        return 0
     if func == "count":
-        best = 0
-        i = 0
-        for j in range(n):
-            tj = events[j][0]
-            while events[i][0] <= tj - d:
-                i += 1
-            # the window ending at tj holds i..j; later events at the same time too
-            k = j
-            if j + 1 < n and events[j + 1][0] == tj:
-                continue
-            if k - i + 1 > best:
-                best = k - i + 1
-        return best
+        return best_count(ts, seconds)
+    d = seconds * US
     if func == "days":
         best = 0
         i = 0
-        days: Counter = Counter()
+        days: dict[int, int] = {}
         for j in range(n):
-            tj = events[j][0]
-            days[events[j][0].astimezone(dt.timezone.utc).date()] += 1
-            while events[i][0] <= tj - d:
-                day = events[i][0].astimezone(dt.timezone.utc).date()
-                days[day] -= 1
-                if not days[day]:
-                    del days[day]
+            day = ts[j] // DAY_US
+            days[day] = days.get(day, 0) + 1
+            limit = ts[j] - d
+            while ts[i] <= limit:
+                old = ts[i] // DAY_US
+                days[old] -= 1
+                if not days[old]:
+                    del days[old]
                 i += 1
             if len(days) > best:
                 best = len(days)
         return best
-    # sum
-    values = [e[1][prop] or 0 for e in events]
+    values = [x or 0 for x in vals]
     if all(x >= 0 for x in values):
         best = 0
         i = 0
         total = 0
         for j in range(n):
-            tj = events[j][0]
             total += values[j]
-            while events[i][0] <= tj - d:
+            limit = ts[j] - d
+            while ts[i] <= limit:
                 total -= values[i]
                 i += 1
             if total > best:
                 best = total
         return best
-    return _best_sum_any_sign(events, values, d)
+    return _best_sum_any_sign(ts, values, d)
 
 
-def _best_sum_any_sign(events, values, d):
+def _best_sum_any_sign(ts, values, d):
     """Sums with negative amounts: try every run of events one window can hold."""
-    n = len(events)
-    ts = [e[0] for e in events]
+    n = len(ts)
     prefix = [0]
     for x in values:
         prefix.append(prefix[-1] + x)
     best = 0
     for i in range(n):
         if i > 0 and ts[i - 1] == ts[i]:
-            continue  # a window starts after a whole group of equal times
+            continue  # a window never splits events of equal time
         for j in range(i, n):
             if j + 1 < n and ts[j + 1] == ts[j]:
                 continue
@@ -131,24 +138,20 @@ def _best_sum_any_sign(events, values, d):
     return best
 
 
-def sequence(first: list, second: list, seconds: int | None, same_type: bool) -> bool:
-    """Some event of ``first`` at a and of ``second`` at b with a <= b <= a + d.
-
-    ``first`` and ``second`` are lists of ``(ts, values)`` sorted by ts. When
-    both sides are the same event type, an event cannot pair with itself.
-    """
-    if not first or not second:
+def sequence(ta: list, ia: list | None, tb: list, ib: list | None, seconds: int | None) -> bool:
+    """Some a at x and b at y with x <= y <= x + d. ``ia``/``ib`` are event ids, given
+    when both sides are the same event type: an event does not pair with itself."""
+    if not ta or not tb:
         return False
-    times = [e[0] for e in second]
-    limit = dt.timedelta(seconds=seconds) if seconds is not None else None
-    for a in first:
-        ta = a[0]
-        k = bisect.bisect_left(times, ta)
-        while k < len(second):
-            b = second[k]
-            if limit is not None and b[0] > ta + limit:
+    d = seconds * US if seconds is not None else None
+    nb = len(tb)
+    for k, x in enumerate(ta):
+        j = bisect_left(tb, x)
+        while j < nb:
+            y = tb[j]
+            if d is not None and y > x + d:
                 break
-            if not (same_type and b is a):
+            if ia is None or ia[k] != ib[j]:
                 return True
-            k += 1
+            j += 1
     return False

@@ -60,7 +60,7 @@ class _Renderer:
                 if counted is not None:
                     window = ("all history" if b[2] is None else
                               f"best window of {_dur(b[2])}" if b[3] else f"last {_dur(b[2])}")
-                    times = ", ".join(format_value(e[0]) for e in counted[-MAX_EVENTS_SHOWN:])
+                    times = ", ".join(format_value(t) for t in counted[-MAX_EVENTS_SHOWN:])
                     more = f" (last {MAX_EVENTS_SHOWN} of {len(counted)})" if len(counted) > MAX_EVENTS_SHOWN else ""
                     text += f" [{window}; {len(counted)} event(s){more}{': ' + times if times else ''}]"
                 out.append(text)

@@ -98,7 +98,8 @@ class Compiler:
         self.EVENTS = base + self.n_leads + self.n_metrics
         self.CUR = self.EVENTS + 1
         self.AS_OF = self.EVENTS + 2
-        self.TRACE = self.EVENTS + 3
+        self.AS_OF_US = self.EVENTS + 3
+        self.TRACE = self.EVENTS + 4
         return self
 
     # Slots beyond the record slots are addressed through these cells, filled
@@ -256,21 +257,23 @@ class Compiler:
 
     def _cached_aggregate(self, key, func, source, prop, seconds, any_, node):
         cell = self.metric_slot(key)
-        as_of = self.cell("AS_OF")
+        as_of = self.cell("AS_OF_US")
         trace = self.trace
         trace_cell = self.cell("TRACE")
         tkey = ("events", id(node)) if node is not None else None
 
         def compute(v):
             evs = source(v)
+            ts = [e[0] for e in evs]
+            vals = [e[1][prop] for e in evs] if prop is not None else None
             if any_:
-                value = ev.best_window(func, evs, prop, seconds)
-                counted = evs
+                value = ev.best_window(func, ts, vals, seconds)
+                start = 0
             else:
-                counted = ev.in_window(evs, v[as_of.i], seconds)
-                value = ev.aggregate(func, counted, prop)
+                start = ev.window_start(ts, v[as_of.i], seconds)
+                value = ev.aggregate(func, ts, vals, start)
             if trace and v[trace_cell.i] is not None and tkey is not None:
-                v[trace_cell.i][tkey] = counted
+                v[trace_cell.i][tkey] = [ev.from_us(t) for t in ts[start:]]
             return value
 
         def f(v):
@@ -309,7 +312,9 @@ class Compiler:
         same = e1 == e2
 
         def f(v):
-            return ev.sequence(first(v), second(v), seconds, same)
+            a, b = first(v), second(v)
+            return ev.sequence([e[0] for e in a], [e[2] for e in a] if same else None,
+                               [e[0] for e in b], [e[2] for e in b] if same else None, seconds)
         return f
 
     def c_Within(self, node):

@@ -9,6 +9,7 @@ from .check import Analysis
 from .diagnostics import DataError, Diagnostic
 from .interp import UNSET, Compiler, compile_analysis, get_path, read_event_list
 from .logic import fold
+from .events import to_us
 from .values import BadValue, format_value, read_datetime, to_datetime
 
 UTC = dt.timezone.utc
@@ -152,6 +153,7 @@ class Program:
         v.append(self._read_events(record, as_of, events) if self._uses_events else None)
         v.append(None)
         v.append(as_of)
+        v.append(to_us(as_of))
         v.append(trace)
         return v
 
@@ -181,6 +183,7 @@ class Program:
                                 field="ts", value=raw_ts)
             if ts > as_of:
                 continue
+            ts = to_us(ts)
             vals = []
             for prop, reader, _t in props:
                 rv = e.get(prop)
@@ -188,7 +191,7 @@ class Program:
                     vals.append(reader(rv))
                 except BadValue as err:
                     raise DataError(f"event {idx} ({name}): {prop}: {err}", field=prop, value=rv) from None
-            by_type.setdefault(name, []).append((ts, tuple(vals)))
+            by_type.setdefault(name, []).append((ts, tuple(vals), idx))
         for lst in by_type.values():
             lst.sort(key=_ts)
         return by_type

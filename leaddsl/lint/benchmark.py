@@ -1,0 +1,157 @@
+"""How long the lint pass takes on a large generated program.
+
+    python -m leaddsl.lint.benchmark              # 500 definitions, best of 3
+    python -m leaddsl.lint.benchmark -n 1000 --repeat 1 --write big.lead
+
+A script, not a timed test: the figure depends on the machine. The program is
+built from a fixed seed and looks like a real one (a CRM schema, events,
+metrics, lets, definitions that build on each other, a funnel), with a few
+deliberate mistakes so that the rules that find something do their full work.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+SCHEMA = """\
+field industry: enum(life_science, clinical_diagnostics, chemicals, food_and_beverage, academic, government, other)
+field revenue: number
+field employees: number
+field hq_country: enum(US, CA, UK, DE, FR, CH, NL, JP, CN, IN, BR)
+field seniority: ordinal(individual < manager < director < vp < c_level)
+field source: enum(price_request, webinar, white_paper, referral, trade_show, website, purchased_list)
+field status: enum(open, working, nurture, customer, lost_customer, disqualified)
+field title: text
+field email: text
+field interests: list(text)
+field created_at: datetime
+field budget_confirmed: bool
+
+event page_view(page_category: enum(product, pricing, application_note, blog, careers, support))
+event download(asset_value: enum(high, standard))
+event webinar_attend(minutes: number)
+event trade_show_meeting(show: text)
+event contact_request(channel: enum(form, email, phone, chat))
+
+metric product_visits = count(page_view where page_category = product)
+metric pricing_visits = count(page_view where page_category = pricing)
+metric high_value_downloads = count(download where asset_value = high)
+metric visit_days = days(page_view)
+metric webinars_attended = count(webinar_attend where minutes >= 20)
+metric webinar_minutes = sum(webinar_attend.minutes)
+metric last_contact = last(contact_request)
+"""
+
+INDUSTRIES = ["life_science", "clinical_diagnostics", "chemicals", "food_and_beverage", "academic",
+              "government", "other"]
+COUNTRIES = ["US", "CA", "UK", "DE", "FR", "CH", "NL", "JP", "CN", "IN", "BR"]
+RANKS = ["individual", "manager", "director", "vp", "c_level"]
+SOURCES = ["price_request", "webinar", "white_paper", "referral", "trade_show", "website", "purchased_list"]
+MONEY = ["10M", "25M", "50M", "100M", "250M", "300M", "500M", "1B", "2B"]
+HEADS = ["50", "200", "500", "1k", "5k", "10k", "50k"]
+INTERESTS = ['"lims"', '"chromatography"', '"mass spectrometry"', '"lab automation"', '"sample prep"']
+WINDOWS = ["7d", "30d", "90d", "any 1d", "any 7d"]
+FIELDS = [[0, 1], [2, 3], [4], [5], [6], [7], [8], [9], [10], [11], [12], [13]]  # clause kinds by attribute
+
+
+def _subset(rng, items, lo=2, hi=4):
+    return "{" + ", ".join(rng.sample(items, rng.randint(lo, min(hi, len(items))))) + "}"
+
+
+def _clause(rng, kind=None) -> str:
+    kind = rng.randrange(14) if kind is None else kind
+    if kind == 0:
+        return f"industry = {rng.choice(INDUSTRIES)}"
+    if kind == 1:
+        return f"industry in {_subset(rng, INDUSTRIES)}"
+    if kind == 2:
+        return f"revenue >= {rng.choice(MONEY)}"
+    if kind == 3:
+        a, b = sorted(rng.sample(range(len(MONEY)), 2))
+        return f"revenue between {MONEY[a]} and {MONEY[b]}"
+    if kind == 4:
+        return f"hq_country in {_subset(rng, COUNTRIES)}"
+    if kind == 5:
+        return f"seniority >= {rng.choice(RANKS[1:])}"
+    if kind == 6:
+        return f"source in {_subset(rng, SOURCES)}"
+    if kind == 7:
+        return f"employees >= {rng.choice(HEADS)}"
+    if kind == 8:
+        m = rng.choice(["product_visits", "pricing_visits", "high_value_downloads", "visit_days"])
+        return f"{m}({rng.choice(WINDOWS)}) >= {rng.randint(1, 6)}"
+    if kind == 9:
+        return f"(status is missing or status not in {_subset(rng, ['customer', 'lost_customer', 'disqualified'], 1, 3)})"
+    if kind == 10:
+        return f"interests has any {_subset(rng, INTERESTS, 1, 3)}"
+    if kind == 11:
+        return f"created_at within {rng.choice(['30d', '90d', '365d'])}"
+    if kind == 12:
+        return f'title matches "\\\\b({rng.choice(["vp", "director", "head", "chief"])}|manager)\\\\b"'
+    return (f"(webinars_attended({rng.choice(['30d', '90d'])}) >= 1 or "
+            f"product_visits(any 1d) >= {rng.randint(3, 6)} or budget_confirmed)")
+
+
+def generate(n: int = 500, seed: int = 7) -> str:
+    """A program with n lead definitions (and n // 10 lets)."""
+    rng = random.Random(seed)
+    out = [SCHEMA, "stages lead_0 < lead_1 < lead_2 < lead_3\n"]
+    lets = []
+    for i in range(max(1, n // 10)):
+        parts = [_clause(rng, rng.choice(g)) for g in rng.sample(FIELDS, rng.randint(2, 3))]
+        op = " and " if rng.random() < 0.7 else " or "
+        out.append(f"let cond_{i} = {op.join(parts)}")
+        lets.append(f"cond_{i}")
+    for i in range(n):
+        # each clause on another attribute, as people write them
+        parts = [_clause(rng, rng.choice(g)) for g in rng.sample(FIELDS, rng.randint(2, 5))]
+        if lets and rng.random() < 0.5:
+            parts.append(rng.choice(lets))
+        if i and rng.random() < 0.3:
+            parts.insert(0, f"lead_{rng.randrange(i)}")
+        if rng.random() < 0.2:
+            k = rng.randrange(len(parts))
+            parts[k] = f"({parts[k]} or {_clause(rng)})"
+        if i % 97 == 13:  # a deliberate contradiction now and then
+            parts.append("revenue < 5M and revenue >= 10M")
+        out.append(f"lead lead_{i} when " + "\n    and ".join(parts))
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=500, help="number of lead definitions (default 500)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs; the best is reported (default 3)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--write", metavar="FILE", help="also write the generated program here")
+    args = ap.parse_args(argv)
+
+    import leaddsl
+    from leaddsl.lint import lint_program
+
+    text = generate(args.n, args.seed)
+    if args.write:
+        with open(args.write, "w", encoding="utf-8") as f:
+            f.write(text)
+    t0 = time.perf_counter()
+    program = leaddsl.compile(text, filename="generated.lead")
+    compile_s = time.perf_counter() - t0
+    best = cpu = None
+    for _ in range(args.repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        found = lint_program(program)
+        took, used = time.perf_counter() - t0, time.process_time() - c0
+        best = took if best is None else min(best, took)
+        cpu = used if cpu is None else min(cpu, used)
+    codes: dict[str, int] = {}
+    for d in found:
+        codes[d.code] = codes.get(d.code, 0) + 1
+    lines = text.count("\n")
+    print(f"{args.n} definitions, {lines} lines: compile {compile_s:.2f}s, lint {best:.2f}s wall, "
+          f"{cpu:.2f}s CPU (best of {args.repeat}); findings: " + (", ".join(f"{c} x{k}" for c, k in sorted(codes.items())) or "none"))
+    return best
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

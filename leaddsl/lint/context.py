@@ -1,0 +1,171 @@
+"""What every rule reads: the program, its conditions (roots), and their logic.
+
+A *root* is a condition the program evaluates on its own: a ``lead``
+definition, a ``let``, or a ``where`` filter (of a metric, or of one side of a
+sequence, whose names may be properties of the event). Rules walk roots;
+``logic`` encodes them all into z3 once, on first use.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .. import nodes as n
+from .. import types as T
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def children(node) -> list:
+    """The child nodes of an AST node (like ``Node.children``, with the field
+    names looked up once per class: the linter walks every node several times)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node) if f.name != "span")
+    out = []
+    for name in names:
+        v = getattr(node, name)
+        if isinstance(v, n.Node):
+            out.append(v)
+        elif isinstance(v, tuple):
+            out.extend(x for x in v if isinstance(x, n.Node))
+    return out
+
+
+def walk(node):
+    """Every node below ``node`` (included), parents first."""
+    stack = [node]
+    while stack:
+        x = stack.pop()
+        yield x
+        stack.extend(reversed(children(x)))
+
+
+def bool_children(node) -> list:
+    """The conditions directly below ``and``, ``or`` and ``not``."""
+    if isinstance(node, n.BoolOp):
+        return list(node.operands)
+    if isinstance(node, n.Not):
+        return [node.operand]
+    return []
+
+
+@dataclass(frozen=True)
+class Root:
+    kind: str          # "lead" | "let" | "where"
+    name: str          # the lead, let or metric ("" for a `where` inside a sequence)
+    node: n.Node       # the condition
+    event: str | None  # for a `where`: the event its properties belong to
+
+    def describe(self) -> str:
+        if self.kind == "where":
+            return f"the `where` filter of metric `{self.name}`" if self.name else "this `where` filter"
+        return f"{self.kind} `{self.name}`"
+
+
+class LintContext:
+    def __init__(self, program):
+        self.program = program
+        self.analysis = program.analysis
+        self.scope = program.scope
+        self.sources = program.sources
+        self.root_file = next(iter(program.sources), None)
+        self.roots: list[Root] = []
+        self.parent: dict[int, n.Node] = {}
+        self.root_of: dict[int, Root] = {}
+        self.uses: dict[str, list[n.Name]] = {}  # let name -> the names that use it
+        self._logic = None
+        self._find_roots()
+
+    # ------------------------------------------------------------ roots
+    def _find_roots(self):
+        s = self.scope
+        roots = [Root("let", name, d.expr, None) for name, d in s.lets.items()]
+        roots += [Root("lead", name, d.expr, None) for name, d in s.leads.items()]
+        for name, d in s.metrics.items():
+            if d.aggregate.where is not None:
+                roots.append(Root("where", name, d.aggregate.where, d.aggregate.event))
+        extra = []
+        for r in roots:
+            for node in walk(r.node):
+                if isinstance(node, n.Filtered):
+                    extra.append(Root("where", "", node.where, node.target.name))
+        self.roots = roots + extra
+        for r in self.roots:
+            self.root_of[id(r.node)] = r
+            stack = [r.node]
+            while stack:
+                node = stack.pop()
+                self.root_of.setdefault(id(node), r)
+                for child in children(node):
+                    if isinstance(child, n.Filtered):
+                        continue  # a root of its own
+                    self.parent[id(child)] = node
+                    stack.append(child)
+                if isinstance(node, n.Name):
+                    b = self.analysis.binding(node)
+                    if b[0] == "let":
+                        self.uses.setdefault(b[1], []).append(node)
+
+    @property
+    def logic(self):
+        if self._logic is None:
+            from .solver import Logic
+            self._logic = Logic(self.analysis, self.roots)
+        return self._logic
+
+    # ----------------------------------------------------------- helpers
+    def text(self, node, limit: int = 60) -> str:
+        """The source text of a node, on one line, shortened."""
+        span = node.span
+        src = self.sources.get(span.file)
+        raw = src.slice(span) if src is not None else ""
+        text = " ".join(_strip_comments(raw).split())
+        if len(text) > limit:
+            text = text[: limit - 3].rstrip() + "..."
+        return text
+
+    def binding(self, node) -> tuple:
+        return self.analysis.binding(node)
+
+    def is_ref(self, node) -> bool:
+        """A name that stands for a let or a lead (checked at its own definition)."""
+        return isinstance(node, n.Name) and self.binding(node)[0] in ("let", "lead")
+
+    def in_root_file(self, span) -> bool:
+        return span.file == self.root_file
+
+    def number_field(self, node) -> tuple | None:
+        """(key, label) when node reads a number field, record key or property."""
+        if not isinstance(node, n.Name):
+            return None
+        b = self.binding(node)
+        if b[0] == "field" and self.scope.fields[b[1]].type == T.NUMBER:
+            return ("field", b[1]), b[1]
+        if b[0] == "record" and b[2] == T.NUMBER:
+            return ("record", b[1]), ".".join(b[1])
+        if b[0] == "prop" and b[3] == T.NUMBER:
+            return ("prop", b[1], b[2]), f"{b[1]}.{b[2]}"
+        return None
+
+
+def _strip_comments(text: str) -> str:
+    """The text without `# comments` (a `#` inside double quotes stays)."""
+    out = []
+    for line in text.split("\n"):
+        quoted = False
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if ch == "\\" and quoted:
+                i += 2
+                continue
+            if ch == '"':
+                quoted = not quoted
+            elif ch == "#" and not quoted:
+                line = line[:i]
+                break
+            i += 1
+        out.append(line)
+    return "\n".join(out)

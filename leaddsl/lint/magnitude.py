@@ -1,0 +1,130 @@
+"""W111: a number off by orders of magnitude next to the others for that field.
+
+W111 number-out-of-scale (warning)
+----------------------------------
+What it finds: A number compared with a number field (or event property) that is
+at least 1000 times smaller, or larger, than every other number the program
+compares with that field, when there are at least two others to compare with:
+`revenue >= 300` in a program whose other revenue thresholds are `100M` and
+`300M`. With fewer than three numbers for a field the linter cannot tell which
+one is off and says nothing; zero is never reported.
+
+Why it matters: A dropped suffix (`300` for `300M`) or an extra one (`50M`
+employees for `50k`) turns a filter into one that lets everybody in, or nobody,
+and it reads as plausible in review.
+
+Example::
+
+    field revenue: number
+    lead big when revenue >= 300M
+    lead mid when revenue >= 100M and revenue < 300M
+    lead small when revenue >= 300
+
+Fix: Write the number with its suffix (`300M`; numbers take `k`, `M`, `B`, `T`),
+or, if the value is right, silence the line with `# leaddsl: ignore[W111]`.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from .. import nodes as n
+from . import rule
+from .context import walk
+from .docs import register_doc
+
+register_doc(__doc__)
+
+FACTOR = 1000
+_SUFFIXES = (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3))
+
+
+@rule
+def number_out_of_scale(ctx, diags):
+    found: dict[tuple, list[n.Number]] = {}
+    labels: dict[tuple, str] = {}
+    for root in ctx.roots:
+        for node in walk(root.node):
+            for field_node, lits in _comparisons(ctx, node):
+                key_label = ctx.number_field(field_node)
+                if key_label is None:
+                    continue
+                key, label = key_label
+                labels[key] = label
+                found.setdefault(key, []).extend(lits)
+    for key, lits in found.items():
+        lits = list({id(x): x for x in lits}.values())  # a let's number counts once
+        for lit in lits:
+            v = abs(lit.value)
+            others = [abs(o.value) for o in lits if o is not lit and o.value != 0]
+            if v == 0 or len(others) < 2:
+                continue
+            if all(o >= FACTOR * v for o in others):
+                side = "smaller"
+            elif all(o * FACTOR <= v for o in others):
+                side = "larger"
+            else:
+                continue
+            lo, hi = min(others), max(others)
+            diags.add("W111", lit.span,
+                      f"`{_show(lit)}` is over {FACTOR}x {side} than the other `{labels[key]}` numbers "
+                      f"({_fmt(lo)} to {_fmt(hi)})",
+                      _hint(lit.value, lo, hi))
+
+
+def _comparisons(ctx, node):
+    """(field side, [number literals]) of a comparison, between or `in`."""
+    if isinstance(node, n.Compare):
+        for a, b in ((node.left, node.right), (node.right, node.left)):
+            lit = _number(ctx, b)
+            if lit is not None:
+                yield a, [lit]
+    elif isinstance(node, n.Between):
+        lits = [x for x in (_number(ctx, node.low), _number(ctx, node.high)) if x is not None]
+        if lits:
+            yield node.value, lits
+    elif isinstance(node, n.In) and isinstance(node.collection, n.SetLit):
+        lits = [x for x in node.collection.items if isinstance(x, n.Number)]
+        if lits:
+            yield node.value, lits
+
+
+def _number(ctx, node):
+    """The number literal of node, also through a `let` that is one."""
+    for _ in range(16):
+        if isinstance(node, n.Number) and not isinstance(node.value, bool):
+            return node
+        if isinstance(node, n.Name) and ctx.binding(node)[0] == "let":
+            node = ctx.scope.lets[ctx.binding(node)[1]].expr
+            continue
+        return None
+    return None
+
+
+def _show(lit: n.Number) -> str:
+    return lit.text or _fmt(lit.value)
+
+
+def _fmt(value) -> str:
+    for suffix, size in _SUFFIXES:
+        if value >= size and value % size == 0:
+            return f"{value // size:g}{suffix}" if isinstance(value, float) else f"{value // size}{suffix}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _hint(value, lo, hi) -> str:
+    """Suggest the same digits with the scale of the other numbers."""
+    center = math.log10(lo * hi) / 2
+    best = None
+    for k in range(-4, 5):
+        if k == 0:
+            continue
+        scaled = Fraction(value) * Fraction(10) ** (3 * k)
+        if scaled.denominator != 1 or not lo / 10 <= abs(scaled) <= hi * 10:
+            continue
+        distance = abs(math.log10(abs(scaled)) - center)
+        if best is None or distance < best[0]:
+            best = (distance, int(scaled))
+    if best is not None:
+        return f"did you mean `{_fmt(best[1])}`? numbers take the suffixes k, M, B and T"
+    return "check the unit: numbers take the suffixes k, M, B and T (300M, not 300)"

@@ -1,0 +1,116 @@
+"""W110: a negative condition that silently excludes leads with no value.
+
+W110 missing-excluded (warning)
+-------------------------------
+What it finds: `!=`, `not in` or `not (...)` over a value that can be missing,
+where a missing value makes the whole definition unknown, so the lead is left
+out: `status != customer` does not hold for a lead with no status. It is not
+reported when the definition already decides what happens to a missing value
+(`status is missing or status != customer`, `status is present and ...`, or
+any other clause that settles the result for those leads); the z3 solver checks
+that, through `let` names into every definition that uses them. Inside a
+`where` filter the same holds for events with no value in a property.
+
+Why it matters: CRM filters (HubSpot, Salesforce, Marketo) usually *include*
+blank values in "is not" or "is none of" filters; leaddsl follows SQL, where a
+missing value is unknown and unknown is not true. A sales-ops person moving a
+filter over gets a definition that quietly drops every lead with an empty cell.
+
+Example::
+
+    field status: enum(open, customer, lost_customer)
+    lead prospect when status != customer
+
+Fix: Say what a missing value means. To include those leads:
+`(status is missing or status != customer)`; to exclude them on purpose:
+`(status is present and status != customer)`.
+"""
+from __future__ import annotations
+
+from .. import nodes as n
+from . import rule
+from .docs import register_doc
+
+register_doc(__doc__)
+
+MAX_PATHS = 16  # ways up through `let` names checked per condition
+
+
+def _negative(node) -> bool:
+    return (isinstance(node, n.Compare) and node.op == "!=") or \
+        (isinstance(node, n.In) and node.negated) or isinstance(node, n.Not)
+
+
+@rule
+def missing_excluded(ctx, diags):
+    logic = ctx.logic
+    for root in ctx.roots:
+        if logic.never_true(root.node):
+            continue  # W101 says more
+        _visit(ctx, logic, root, root.node, diags)
+
+
+def _visit(ctx, logic, root, node, diags):
+    if logic.always_true(node):
+        return  # W103 reports it (and that it only excludes missing values)
+    if _negative(node) and _check(ctx, logic, root, node, diags):
+        return  # one warning per negation, the outermost
+    if isinstance(node, n.BoolOp):
+        for c in node.operands:
+            _visit(ctx, logic, root, c, diags)
+    elif isinstance(node, n.Not):
+        _visit(ctx, logic, root, node.operand, diags)
+
+
+def _check(ctx, logic, root, node, diags) -> bool:
+    from .encode import AND, NOT, OR
+    c = logic.cond(node)
+    vals = logic.enc.assumable(c.vars)
+    if not vals:
+        return False
+    for path in _paths(ctx, node):
+        guards = [c.unknown]
+        for child, parent in path:
+            if isinstance(parent, n.BoolOp):
+                siblings = [logic.cond(s) for s in parent.operands if s is not child]
+                # `or`: a true sibling decides; `and`: a false one does
+                guards.append(NOT(OR(*[s.t if parent.op == "or" else s.f for s in siblings])))
+        r, m = logic.check(AND(*guards), model=True)
+        if r:
+            missing = [v for v in vals if not logic.holds(m, v.present)] or vals
+            _report(ctx, root, node, [v.label for v in missing], diags)
+            return True
+    return False
+
+
+def _paths(ctx, node):
+    """Each way up from node to the definition that uses it: [(child, parent)...],
+    through `and`, `or`, `not` and, from a let's root, into every use of the let."""
+    out = []
+    stack = [(node, [], 0)]
+    while stack and len(out) < MAX_PATHS:
+        x, path, depth = stack.pop()
+        parent = ctx.parent.get(id(x))
+        if isinstance(parent, (n.BoolOp, n.Not)):
+            stack.append((parent, path + [(x, parent)], depth))
+            continue
+        root = ctx.root_of.get(id(x))
+        if parent is None and root is not None and root.kind == "let" and x is root.node \
+                and ctx.uses.get(root.name) and depth < 32:
+            for use in ctx.uses[root.name]:
+                stack.append((use, path, depth + 1))
+            continue
+        out.append(path)
+    return out
+
+
+def _report(ctx, root, node, labels, diags):
+    text = ctx.text(node)
+    names = " or ".join(f"`{x}`" for x in labels[:3])
+    what = "events" if root.kind == "where" else "leads"
+    missing = " or ".join(f"{x} is missing" for x in labels[:3])
+    present = " and ".join(f"{x} is present" for x in labels[:3])
+    diags.add("W110", node.span,
+              f"`{text}` is unknown for {what} with no {names}, so they are excluded",
+              f"to include them write `({missing} or {text})`; to exclude them on purpose "
+              f"write `({present} and {text})`")

@@ -1,0 +1,95 @@
+"""W101: a condition, `let` or definition that can never be true.
+
+W101 never-true (warning)
+-------------------------
+What it finds: A lead definition, a `let`, a `where` filter or one clause of
+them that no record can make true: contradictory thresholds
+(`revenue >= 300M and revenue < 100M`), two values for one field
+(`industry = food_and_beverage and industry = energy`), an ordinal above its
+last member, an empty `between` (`revenue between 300M and 100M`), an empty set,
+a set membership that contradicts an equality, also through `let` and lead
+names. Missing values are taken into account: a condition that is only unknown
+(never true) counts as never true, and one that is true for some record is never
+reported. The proof comes from the z3 solver; when it gives up (200 ms per
+question) nothing is reported.
+
+Why it matters: A definition that can never be true routes no lead at all, and
+nobody notices until sales asks why the MQL queue is empty. A dead clause inside
+an `or` silently drops the leads it was written for.
+
+Example::
+
+    field revenue: number
+    lead big when revenue >= 300M and revenue < 100M
+
+Fix: Correct the operator or the threshold (`revenue >= 100M and revenue < 300M`),
+swap the bounds of `between`, or use `or` where either condition should do. The
+message names the clauses that contradict each other.
+"""
+from __future__ import annotations
+
+from .. import nodes as n
+from . import rule
+from .context import bool_children
+from .docs import register_doc
+
+register_doc(__doc__)
+
+
+@rule
+def never_true(ctx, diags):
+    logic = ctx.logic
+    for root in ctx.roots:
+        logic.settle_never_true(root.node)
+        _visit(ctx, logic, root, root.node, diags)
+
+
+def _visit(ctx, logic, root, node, diags):
+    if not logic.never_true(node):
+        for child in bool_children(node):
+            _visit(ctx, logic, root, child, diags)
+        return
+    if isinstance(node, n.BoolOp):
+        dead = [c for c in node.operands if logic.never_true(c)]
+        if dead:  # an `or` of dead clauses, or an `and` with a dead clause: report those
+            for c in dead:
+                _visit(ctx, logic, root, c, diags)
+            return
+    if isinstance(node, n.Not) and logic.always_true(node.operand):
+        return  # W103 reports the operand
+    if ctx.is_ref(node) or isinstance(node, n.Bool):
+        return  # reported at the let or lead itself; `false` is deliberate
+    report(ctx, logic, root, node, diags)
+
+
+def report(ctx, logic, root, node, diags):
+    what = root.describe() if node is root.node else f"`{ctx.text(node)}`"
+    why = ""
+    hint = "check the operator and the value"
+    if isinstance(node, n.BoolOp) and node.op == "and":
+        core = logic.core(list(node.operands))
+        if len(core) >= 2:
+            names = [f"`{ctx.text(c, 40)}`" for c in core]
+            if len(names) == 2:
+                why = f": {names[0]} and {names[1]} cannot both be true"
+            else:
+                why = ": " + ", ".join(names[:-1]) + f" and {names[-1]} cannot all be true at once"
+        hint = "a lead must meet every `and` clause at once: check the operators and thresholds, " \
+               "or use `or` where either condition should do"
+    elif isinstance(node, n.Between) and _reversed(node):
+        why = ": the lower bound is above the upper bound"
+        hint = f"write `{ctx.text(node.value)} between {ctx.text(node.high)} and {ctx.text(node.low)}`"
+    elif isinstance(node, n.In) and isinstance(node.collection, n.SetLit) and not node.collection.items:
+        why = ": the set is empty"
+        hint = "list the values in the set"
+    elif root.kind == "where" and node is root.node:
+        why = ", so no event passes it"
+    diags.add("W101", node.span, f"{what} can never be true{why}", hint)
+
+
+def _reversed(node: n.Between) -> bool:
+    lo, hi = node.low, node.high
+    try:
+        return isinstance(lo, n.LITERALS) and isinstance(hi, n.LITERALS) and lo.value > hi.value
+    except TypeError:
+        return False

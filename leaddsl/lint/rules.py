@@ -1,1 +1,0 @@
-"""The lint rules (each registers its code and a function)."""

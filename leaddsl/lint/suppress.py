@@ -1,0 +1,82 @@
+"""``# leaddsl: ignore[CODE]`` comments, and the warnings about the comments themselves.
+
+A comment ``# leaddsl: ignore[W101]`` (several codes: ``ignore[W101, W102]``)
+silences those codes on its line; a finding whose statement spans several
+lines may be silenced on its first or its last line.
+
+W190 unknown-ignore (warning)
+-----------------------------
+What it finds: A `# leaddsl: ignore[...]` comment that names a code leaddsl does not have.
+
+Why it matters: A misspelled code silences nothing, so the warning it was meant
+for still shows, or the comment is stale.
+
+Example::
+
+    lead x when true  # leaddsl: ignore[W999]
+
+Fix: Name an existing code (`leaddsl rule` lists them) or remove the comment.
+
+W191 unused-ignore (warning)
+----------------------------
+What it finds: A `# leaddsl: ignore[...]` comment that silences nothing on its line.
+
+Why it matters: Stale ignores hide future problems on that line and mislead reviewers.
+
+Example::
+
+    lead x when true  # leaddsl: ignore[W101]
+
+Fix: Remove the comment, or the code from it.
+"""
+from __future__ import annotations
+
+import re
+
+from ..codes import CODES
+from ..diagnostics import Diagnostic, Diagnostics
+from ..source import Span
+from .docs import register_doc
+
+register_doc(__doc__)
+
+_IGNORE = re.compile(r"#\s*leaddsl:\s*ignore\[([^\]]*)\]")
+
+
+def suppressions(sources) -> dict[tuple[str, int], list[tuple[str, Span]]]:
+    """(file, line) -> [(CODE, span of the code in the comment)]."""
+    out: dict[tuple[str, int], list[tuple[str, Span]]] = {}
+    for name, src in sources.items():
+        for lineno, line in enumerate(src.text.split("\n"), 1):
+            if "leaddsl" not in line:
+                continue
+            for m in _IGNORE.finditer(line):
+                start = m.start(1)
+                for part in re.finditer(r"[^,\s]+", m.group(1)):
+                    col = start + part.start() + 1
+                    span = Span(name, lineno, col, lineno, col + len(part.group(0)))
+                    out.setdefault((name, lineno), []).append((part.group(0).upper(), span))
+    return out
+
+
+def apply(found: list[Diagnostic], sources) -> list[Diagnostic]:
+    """The findings not silenced, plus W190/W191 for the comments."""
+    ignores = suppressions(sources)
+    kept = []
+    used: set[tuple[str, int, str]] = set()
+    for d in found:
+        codes = {c for c, _ in ignores.get((d.file, d.line), [])} | \
+                {c for c, _ in ignores.get((d.file, d.end_line), [])}
+        if d.code in codes:
+            used.add((d.file, d.line, d.code))
+            used.add((d.file, d.end_line, d.code))
+            continue
+        kept.append(d)
+    extra = Diagnostics()
+    for (file, line), entries in ignores.items():
+        for code, span in entries:
+            if code not in CODES:
+                extra.add("W190", span, f"`{code}` is not a leaddsl code", "run `leaddsl rule` for the list of codes")
+            elif (file, line, code) not in used:
+                extra.add("W191", span, f"`ignore[{code}]` silences nothing on this line", "remove it")
+    return kept + list(extra)
