@@ -9,6 +9,7 @@ from .check import Analysis
 from .diagnostics import DataError, Diagnostic
 from .interp import UNSET, Compiler, compile_analysis, get_path, read_event_list
 from .logic import fold
+from .codegen import Unsupported, generate
 from .events import to_us
 from .values import BadValue, format_value, read_datetime, to_datetime
 
@@ -67,7 +68,8 @@ class Result(Mapping):
     def explain(self) -> str:
         if self._explain is None:
             return f"error: {self.error}" if self.error else ""
-        return self._explain()
+        program, record, as_of, events = self._explain
+        return program.explain(record, as_of, events=events)
 
     def __repr__(self):
         return f"Result({self.to_dict()!r})"
@@ -91,6 +93,11 @@ class Program:
         self._leads = [(name, len(c.slots) + i, c.lead_fns[name]) for i, name in enumerate(c.lead_order)]
         self._uses_events = bool(c.event_props)
         self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
+        self._has_stages = bool(self.stages)
+        try:
+            self._fast, self.source_code = generate(analysis, c, self._slow)
+        except Unsupported:
+            self._fast, self.source_code = self._slow, None
 
     # ---------------------------------------------------------------- API
     @property
@@ -112,16 +119,22 @@ class Program:
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
         moment = normalize_as_of(as_of)
-        ev = self._evaluate
+        moment_us = to_us(moment)
+        fast = self._fast
+        names = self.definitions
+        has_stages = self._has_stages
         if errors == "raise":
             for record in records:
-                yield ev(record, moment, None)
+                values, stage = fast(record, moment, moment_us, None)
+                yield Result(dict(zip(names, values)), stage, has_stages, (self, record, moment, None))
             return
         for record in records:
             try:
-                yield ev(record, moment, None)
+                values, stage = fast(record, moment, moment_us, None)
             except DataError as e:
                 yield self.error_result(str(e))
+                continue
+            yield Result(dict(zip(names, values)), stage, has_stages, (self, record, moment, None))
 
     def error_result(self, message: str) -> Result:
         return Result({name: None for name in self.definitions}, None, bool(self.stages), None, message)
@@ -196,20 +209,24 @@ class Program:
             lst.sort(key=_ts)
         return by_type
 
-    def _evaluate(self, record, as_of, events) -> Result:
+    def _slow(self, record, as_of, events):
+        """The closure path: (lead values, stage). Raises DataError for a bad value."""
         v = self._read(record, as_of, events)
-        values = {}
+        out = []
         for name, i, fn in self._leads:
             x = v[i]
             if x is UNSET:
                 x = v[i] = fn(v) is True
-            values[name] = x
+            out.append(x)
         stage = None
         for s in self.stages:
-            if values[s]:
+            if out[self.definitions.index(s)]:
                 stage = s
-        return Result(values, stage, bool(self.stages),
-                      lambda: self.explain(record, as_of, events=events))
+        return tuple(out), stage
+
+    def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
+        values, stage = self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events)
+        return Result(dict(zip(self.definitions, values)), stage, self._has_stages, (self, record, as_of, events))
 
     def explain(self, record, as_of=None, *, events=None) -> str:
         from .explain import render

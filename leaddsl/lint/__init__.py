@@ -62,4 +62,4 @@ def lint_program(program, select=None) -> list[Diagnostic]:
         if select is None or fn.__name__ in select:
             fn(ctx, diags)
     found = [d for d in program.diagnostics if d.severity != "error"] + list(diags)
-    return sorted(suppress.apply(found, program.sources), key=sort_key)
+    return sorted(suppress.apply(found, program.sources, ctx.statement_spans()), key=sort_key)

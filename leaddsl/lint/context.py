@@ -126,6 +126,12 @@ class LintContext:
             text = text[: limit - 3].rstrip() + "..."
         return text
 
+    def statement_spans(self) -> list:
+        s = self.scope
+        decls = [*s.lets.values(), *s.leads.values(), *s.metrics.values(),
+                 *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl]
+        return [d.span for d in decls if d is not None]
+
     def binding(self, node) -> tuple:
         return self.analysis.binding(node)
 

@@ -1,8 +1,8 @@
 """``# leaddsl: ignore[CODE]`` comments, and the warnings about the comments themselves.
 
 A comment ``# leaddsl: ignore[W101]`` (several codes: ``ignore[W101, W102]``)
-silences those codes on its line; a finding whose statement spans several
-lines may be silenced on its first or its last line.
+silences those codes on its line; a finding inside a statement that spans
+several lines may also be silenced on the statement's first or last line.
 
 W190 unknown-ignore (warning)
 -----------------------------
@@ -59,17 +59,27 @@ def suppressions(sources) -> dict[tuple[str, int], list[tuple[str, Span]]]:
     return out
 
 
-def apply(found: list[Diagnostic], sources) -> list[Diagnostic]:
-    """The findings not silenced, plus W190/W191 for the comments."""
+def apply(found: list[Diagnostic], sources, statements=()) -> list[Diagnostic]:
+    """The findings not silenced, plus W190/W191 for the comments.
+
+    ``statements``: the spans of the program's statements; a finding inside a
+    statement may also be silenced on the statement's first or last line."""
     ignores = suppressions(sources)
+    by_file: dict[str, list[Span]] = {}
+    for s in statements:
+        by_file.setdefault(s.file, []).append(s)
     kept = []
     used: set[tuple[str, int, str]] = set()
     for d in found:
-        codes = {c for c, _ in ignores.get((d.file, d.line), [])} | \
-                {c for c, _ in ignores.get((d.file, d.end_line), [])}
-        if d.code in codes:
-            used.add((d.file, d.line, d.code))
-            used.add((d.file, d.end_line, d.code))
+        lines = {d.line, d.end_line}
+        for s in by_file.get(d.file, ()):
+            if s.line <= d.line <= s.end_line and s.line != s.end_line:
+                lines.update((s.line, s.end_line))
+        hits = [line for line in sorted(lines)
+                if any(c == d.code for c, _ in ignores.get((d.file, line), []))]
+        if hits:
+            for line in hits:
+                used.add((d.file, line, d.code))
             continue
         kept.append(d)
     extra = Diagnostics()
