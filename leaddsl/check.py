@@ -500,6 +500,8 @@ class Checker:
         return False
 
     def member_ok(self, mt, node) -> bool:
+        if isinstance(node, n.Name) and self.a.bindings.get(id(node), ("",))[0] != "symbol":
+            return True  # a text field or let compared with an enum: checked at run time
         value = node.name if isinstance(node, n.Name) else node.value if isinstance(node, n.Text) else None
         if value is None:
             return True  # a text field compared with an enum: checked at run time

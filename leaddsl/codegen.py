@@ -30,7 +30,7 @@ from . import nodes as n
 from . import types as T
 from .check import Analysis
 from .logic import clean, fold
-from .values import BadValue, read_datetime
+from .values import BadValue, read_datetime, read_text, read_text_key
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)
@@ -102,7 +102,7 @@ _HELPERS = {
     "_is_missing": ip._is_missing, "_dyn_compare": ip._dyn_compare, "_dyn_key": ip._dyn_key,
     "_bisect_right": bisect_right, "_best_count": ev.best_count, "_best_window": ev.best_window,
     "_aggregate": ev.aggregate, "_window_start": ev.window_start, "_sequence": ev.sequence,
-    "_from_us": ev.from_us, "_US": ev.US,
+    "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH, "_ONE_US": _ONE_US,
 }
 
 
@@ -141,20 +141,54 @@ class CodeGen:
         self.metric_code: list[tuple[str, str]] = []
         self.keep: list = []  # synthetic nodes kept alive (their ids key the tables)
         self.counter = 0
+        self.n_consts = 0
+        self.n_fns = 0
+        self.prefolded = self._prefoldable()  # locals that hold text already folded
+
+    def _prefoldable(self) -> set[str]:
+        """Text values only ever compared (never searched with `matches`) are read
+        straight to their folded key."""
+        roots = [d.expr for d in self.scope.leads.values()] + [d.expr for d in self.scope.lets.values()] + \
+            [m.aggregate.where for m in self.scope.metrics.values() if m.aggregate.where is not None]
+        blocked: set = set()
+        for root in roots:
+            for node in n.walk(root):
+                if isinstance(node, n.TextOp) and node.op == "matches":
+                    b = self.a.bindings.get(id(node.value))
+                    if not b or b[0] not in ("field", "record", "prop"):
+                        return set()  # a let or expression: keep every text as read
+                    blocked.add(b[:3] if b[0] != "field" else b[:2])
+        out = set()
+        for key, i in self.c.slot_index.items():
+            slot = self.c.slots[i]
+            if slot.type == T.TEXT and slot.reader is read_text and \
+                    (key if key[0] == "field" else key[:2] + (slot.type,)) not in blocked and key not in blocked:
+                out.add(f"f{i}")
+        for (event, prop), j in self.c.prop_index.items():
+            k = list(self.c.event_props).index(event)
+            _prop, reader, t = self.c.event_props[event][j]
+            if t == T.TEXT and reader is read_text and ("prop", event, prop) not in blocked:
+                out.add(f"p{k}_{j}")
+        return out
+
+    def folded(self, use: str) -> str:
+        return use if use in self.prefolded else f"_fold({use})"
 
     # ------------------------------------------------------------ helpers
     def const(self, value) -> str:
         key = (type(value), value) if _hashable(value) else None
         if key is not None and key in self._const_ids:
             return self._const_ids[key]
-        name = f"K{len([k for k in self.ns if k.startswith('K')])}"
+        name = f"K{self.n_consts}"
+        self.n_consts += 1
         self.ns[name] = value
         if key is not None:
             self._const_ids[key] = name
         return name
 
     def fn(self, value) -> str:
-        name = f"R{len([k for k in self.ns if k.startswith('R')])}"
+        name = f"R{self.n_fns}"
+        self.n_fns += 1
         self.ns[name] = value
         return name
 
@@ -274,7 +308,7 @@ class CodeGen:
                 return [lfirst], f"{luse} {pyop} {c}"
             rfirst, ruse = self._bind(self.V(right))
             lkey = f"_fold({self.const(mt.members)}[{luse}])" if isinstance(mt, T.OrdinalT) else f"_fold({luse})"
-            return [lfirst, rfirst], f"{lkey} {pyop} _fold({ruse})"
+            return [lfirst, rfirst], f"{lkey} {pyop} {self.folded(ruse)}"
         if isinstance(rt, member) and not isinstance(lt, member):
             rfirst, ruse = self._bind(self.V(right))
             if lconst:
@@ -282,7 +316,7 @@ class CodeGen:
                 return [rfirst], f"{c} {pyop} {ruse}"
             lfirst, luse = self._bind(self.V(left))
             rkey = f"_fold({self.const(rt.members)}[{ruse}])" if isinstance(rt, T.OrdinalT) else f"_fold({ruse})"
-            return [lfirst, rfirst], f"_fold({luse}) {pyop} {rkey}"
+            return [lfirst, rfirst], f"{self.folded(luse)} {pyop} {rkey}"
         lfirst, luse = self._bind(self.V(left))
         rfirst, ruse = self._bind(self.V(right))
         if isinstance(lt, T.EnumT) and isinstance(rt, T.EnumT):
@@ -291,14 +325,15 @@ class CodeGen:
             return [lfirst, rfirst], f"_dyn_compare({self.const(op)}, {luse}, {ruse})"
         key = self.c.key_fn(lt) or self.c.key_fn(rt)
         if key is not None:
-            kname = "_fold" if key is fold else "_dyn_key"
+            def k(use):
+                return self.folded(use) if key is fold else f"_dyn_key({use})"
             if rconst:
                 c = self.const(key(self.const_value(right)))
-                return [lfirst], f"{kname}({luse}) {pyop} {c}"
+                return [lfirst], f"{k(luse)} {pyop} {c}"
             if lconst:
                 c = self.const(key(self.const_value(left)))
-                return [rfirst], f"{c} {pyop} {kname}({ruse})"
-            return [lfirst, rfirst], f"{kname}({luse}) {pyop} {kname}({ruse})"
+                return [rfirst], f"{c} {pyop} {k(ruse)}"
+            return [lfirst, rfirst], f"{k(luse)} {pyop} {k(ruse)}"
         return [lfirst, rfirst], f"{luse} {pyop} {ruse}"
 
     def t_Compare(self, node, pol):
@@ -318,7 +353,7 @@ class CodeGen:
         keys, key = self.c.set_keys(vt, node.collection)
         first, use = self._bind(self.V(node.value))
         k = self.const(keys)
-        kcall = use if key is None else f"{'_fold' if key is fold else '_dyn_key'}({use})"
+        kcall = use if key is None else self.folded(use) if key is fold else f"_dyn_key({use})"
         inside = (pol != node.negated)
         return self._guarded([first], f"{kcall} {'in' if inside else 'not in'} {k}", True)
 
@@ -345,9 +380,9 @@ class CodeGen:
         meth = {"contains": "__contains__", "starts with": "startswith", "ends with": "endswith"}[node.op]
         if self.is_const(node.pattern):
             c = self.const(fold(str(self.const_value(node.pattern))))
-            return self._guarded([first], f"_fold({use}).{meth}({c})", pol)
+            return self._guarded([first], f"{self.folded(use)}.{meth}({c})", pol)
         pfirst, puse = self._bind(self.V(node.pattern))
-        return self._guarded([first, pfirst], f"_fold({use}).{meth}(_fold({puse}))", pol)
+        return self._guarded([first, pfirst], f"{self.folded(use)}.{meth}({self.folded(puse)})", pol)
 
     def t_Has(self, node, pol):
         lst = f"({self.V(node.value)} or ())"
@@ -491,7 +526,7 @@ class CodeGen:
         event_code = self.events_code()
         lines = ["def _evaluate(record, as_of, as_of_us, extra):", "    try:", "        get = record.get"]
         for i, slot in enumerate(self.c.slots):
-            reader = self.fn(slot.reader)
+            reader = self.fn(read_text_key if f"f{i}" in self.prefolded else slot.reader)
             if len(slot.path) == 1:
                 lines.append(f"        f{i} = {reader}(get({self.const(slot.path[0])}))")
             else:
@@ -547,7 +582,11 @@ class CodeGen:
                 "            k = _types.get(_fold(t))",
                 "            if k is None:",
                 "                continue",
-                "        ts = _ts_us(e.get('ts'))",
+                "        ts = e.get('ts')",
+                "        try:",
+                "            ts = (_fromiso(ts) - _EPOCH) // _ONE_US",
+                "        except (ValueError, TypeError):",
+                "            ts = _ts_us(ts)",
                 "        if ts > as_of_us:",
                 "            continue"]
         first = True
@@ -556,6 +595,8 @@ class CodeGen:
             first = False
             body = []
             for j, (prop, reader, _t) in enumerate(props):
+                if f"p{k}_{j}" in self.prefolded:
+                    reader = read_text_key
                 body.append(f"p{k}_{j} = {self.fn(reader)}(e.get({self.const(prop)}))")
             for key, src in self.sources.items():
                 if src.event != name:

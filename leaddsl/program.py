@@ -35,40 +35,42 @@ def normalize_as_of(as_of) -> dt.datetime:
 class Result(Mapping):
     """The outputs of a program for one lead: each definition true/false and the stage."""
 
-    __slots__ = ("_values", "stage", "_has_stages", "_explain", "error", "lead_id")
+    __slots__ = ("_index", "_values", "stage", "_has_stages", "_ctx", "error")
 
-    def __init__(self, values: dict, stage, has_stages: bool, explain=None, error: str | None = None,
-                 lead_id=None):
+    def __init__(self, index: dict, values: tuple, stage, has_stages: bool, ctx=None, error: str | None = None):
+        self._index = index  # definition name -> position in values (shared by all results)
         self._values = values
         self.stage = stage
         self._has_stages = has_stages
-        self._explain = explain
+        self._ctx = ctx  # (program, record, as_of, events), for explain()
         self.error = error
-        self.lead_id = lead_id
 
     def __getitem__(self, name):
-        if name == "stage" and self._has_stages:
-            return self.stage
-        return self._values[name]
+        i = self._index.get(name)
+        if i is None:
+            if name == "stage" and self._has_stages:
+                return self.stage
+            raise KeyError(name)
+        return self._values[i]
 
     def __iter__(self):
-        yield from self._values
+        yield from self._index
         if self._has_stages:
             yield "stage"
 
     def __len__(self):
-        return len(self._values) + self._has_stages
+        return len(self._index) + self._has_stages
 
     def to_dict(self) -> dict:
-        d = dict(self._values)
+        d = dict(zip(self._index, self._values))
         if self._has_stages:
             d["stage"] = self.stage
         return d
 
     def explain(self) -> str:
-        if self._explain is None:
+        if self._ctx is None:
             return f"error: {self.error}" if self.error else ""
-        program, record, as_of, events = self._explain
+        program, record, as_of, events = self._ctx
         return program.explain(record, as_of, events=events)
 
     def __repr__(self):
@@ -94,6 +96,7 @@ class Program:
         self._uses_events = bool(c.event_props)
         self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
         self._has_stages = bool(self.stages)
+        self._index = {name: i for i, name in enumerate(self.definitions)}
         try:
             self._fast, self.source_code = generate(analysis, c, self._slow)
         except Unsupported:
@@ -121,12 +124,12 @@ class Program:
         moment = normalize_as_of(as_of)
         moment_us = to_us(moment)
         fast = self._fast
-        names = self.definitions
+        index = self._index
         has_stages = self._has_stages
         if errors == "raise":
             for record in records:
                 values, stage = fast(record, moment, moment_us, None)
-                yield Result(dict(zip(names, values)), stage, has_stages, (self, record, moment, None))
+                yield Result(index, values, stage, has_stages, (self, record, moment, None))
             return
         for record in records:
             try:
@@ -134,10 +137,10 @@ class Program:
             except DataError as e:
                 yield self.error_result(str(e))
                 continue
-            yield Result(dict(zip(names, values)), stage, has_stages, (self, record, moment, None))
+            yield Result(index, values, stage, has_stages, (self, record, moment, None))
 
     def error_result(self, message: str) -> Result:
-        return Result({name: None for name in self.definitions}, None, bool(self.stages), None, message)
+        return Result(self._index, (None,) * len(self.definitions), None, self._has_stages, None, message)
 
     def filter(self, records: Iterable, definition: str, as_of=None) -> Iterator:
         """The records for which ``definition`` holds."""
@@ -226,20 +229,25 @@ class Program:
 
     def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
         values, stage = self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events)
-        return Result(dict(zip(self.definitions, values)), stage, self._has_stages, (self, record, as_of, events))
+        return Result(self._index, values, stage, self._has_stages, (self, record, as_of, events))
 
-    def explain(self, record, as_of=None, *, events=None) -> str:
-        from .explain import render
+    def traced(self, record, as_of, events=None):
+        """Evaluate with the explain hook: (values, trace, slots, compiler)."""
         if self._traced is None:
             self._traced = compile_analysis(self.analysis, trace=True)
         c = self._traced
-        moment = normalize_as_of(as_of)
         trace: dict = {}
-        v = self._read(record, moment, events, trace, c)
+        v = self._read(record, as_of, events, trace, c)
         # the traced compiler has the same record layout (same analysis, same order)
         values = {}
         for name in c.lead_order:
             values[name] = c.lead_fns[name](v) is True
+        return values, trace, v, c
+
+    def explain(self, record, as_of=None, *, events=None) -> str:
+        from .explain import render
+        moment = normalize_as_of(as_of)
+        values, trace, v, c = self.traced(record, moment, events)
         return render(self, c, trace, v, values, moment)
 
 

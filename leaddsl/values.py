@@ -18,7 +18,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from . import types as T
-from .logic import clean, fold, is_missing_marker
+from .logic import MISSING_MARKERS, clean, fold, is_missing_marker
 
 UTC = dt.timezone.utc
 
@@ -52,10 +52,38 @@ def _to_number(d: Decimal):
     return float(d)
 
 
+_FAST_SUFFIX = {"k": 10**3, "K": 10**3, "m": 10**6, "M": 10**6, "b": 10**9, "B": 10**9, "t": 10**12, "T": 10**12}
+
+
+def _exact(digits: str, mult: int):
+    """``digits`` (``123`` or ``1.25``) times ``mult``, exactly: an int when whole,
+    else the correctly rounded float (int / int is correctly rounded in Python)."""
+    whole, dot, frac = digits.partition(".")
+    if not frac:
+        return int(whole or "0") * mult
+    num = int((whole or "0") + frac) * mult
+    den = 10 ** len(frac)
+    if num % den == 0:
+        return num // den
+    return num / den
+
+
 def parse_number_text(s: str):
     """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ..."""
-    if s.isdigit() and s.isascii():
-        return int(s)
+    t = s.strip()
+    if t.isascii():
+        if t.isdigit():
+            return int(t)
+        # fast path: [$]digits[,ddd...][.digits][k|M|B|T]
+        u = t[1:] if t[:1] == "$" else t
+        mult = 1
+        if u[-1:] in _FAST_SUFFIX and u[-2:-1].isdigit():
+            mult = _FAST_SUFFIX[u[-1]]
+            u = u[:-1]
+        if "," in u and _GROUPED.match(u):
+            u = u.replace(",", "")
+        if u.replace(".", "", 1).isdigit():
+            return _exact(u, mult)
     m = _NUMBER_RE.match(s)
     if not m or (m.group("sign") and m.group("sign2")):
         raise BadValue(s, "number")
@@ -73,15 +101,15 @@ def parse_number_text(s: str):
 
 
 def read_number(raw):
-    if raw is None:
-        return None
-    t = type(raw)
+    t = raw.__class__
     if t is int or t is float:
         if t is float and not math.isfinite(raw):
             raise BadValue(raw, "number")
         return raw
+    if raw is None:
+        return None
     if t is str:
-        if is_missing_marker(raw):
+        if len(raw) <= 4 and raw.strip().lower() in MISSING_MARKERS:
             return None
         return parse_number_text(raw)
     if isinstance(raw, bool):
@@ -94,12 +122,17 @@ def read_number(raw):
 
 
 def read_text(raw):
-    if raw is None:
-        return None
-    if type(raw) is str:
+    if raw.__class__ is str:
+        if raw.isascii():
+            t = raw.strip()
+            if len(t) <= 4 and t.lower() in MISSING_MARKERS:
+                return None
+            return t
         if is_missing_marker(raw):
             return None
         return clean(raw)
+    if raw is None:
+        return None
     if isinstance(raw, bool):
         raise BadValue(raw, "text")
     if isinstance(raw, int):
@@ -113,6 +146,20 @@ def read_text(raw):
 
 _TRUE = frozenset({"true", "yes", "1"})
 _FALSE = frozenset({"false", "no", "0"})
+
+
+def read_text_key(raw):
+    """A text read straight to its comparison key (``logic.fold``): for text only compared."""
+    if raw.__class__ is str:
+        if raw.isascii():
+            t = raw.strip().lower()
+            if len(t) <= 4 and t in MISSING_MARKERS:
+                return None
+            return t
+        v = read_text(raw)
+        return None if v is None else fold(v)
+    v = read_text(raw)
+    return None if v is None else fold(v)
 
 
 def read_bool(raw):
@@ -184,10 +231,19 @@ def read_date(raw):
 def member_reader(t: T.EnumT | T.OrdinalT):
     ordinal = isinstance(t, T.OrdinalT)
     table = {fold(m): (i if ordinal else m) for i, m in enumerate(t.members)}
+    exact = dict(table)  # spellings that need no normalising
+    for i, m in enumerate(t.members):
+        for spelling in (m, m.lower(), m.upper(), m.title(), m.capitalize()):
+            exact[spelling] = i if ordinal else m
     kind = "ordinal" if ordinal else "enum"
     label = f"{kind} `{t.field}`" if t.field else str(t)
+    exact_get = exact.get
 
     def read(raw):
+        if raw.__class__ is str:
+            hit = exact_get(raw)
+            if hit is not None:
+                return hit
         if raw is None:
             return None
         if type(raw) is str:

@@ -3,10 +3,11 @@
     python -m leaddsl.lint.benchmark              # 500 definitions, best of 3
     python -m leaddsl.lint.benchmark -n 1000 --repeat 1 --write big.lead
 
-A script, not a timed test: the figure depends on the machine. The program is
-built from a fixed seed and looks like a real one (a CRM schema, events,
-metrics, lets, definitions that build on each other, a funnel), with a few
-deliberate mistakes so that the rules that find something do their full work.
+A script, not a timed test: the figure depends on the machine (and on what else
+runs on it: the CPU time is printed too). The program is built from a fixed
+seed and looks like a real one (a CRM schema, events, metrics, lets,
+definitions that build on each other, a funnel), with a few deliberate
+mistakes so that the rules that find something do their full work.
 """
 from __future__ import annotations
 
@@ -94,28 +95,49 @@ def _clause(rng, kind=None) -> str:
 
 
 def generate(n: int = 500, seed: int = 7) -> str:
-    """A program with n lead definitions (and n // 10 lets)."""
+    """A program with n lead definitions (and n // 10 lets).
+
+    Like a real file, a definition constrains each attribute once, and builds on
+    a `let` or an earlier definition about *other* attributes (`sql when mql and
+    ...`). Every 97th definition has a contradiction and every 89th a redundant
+    threshold, so the rules that find something do their full work too.
+    """
     rng = random.Random(seed)
     out = [SCHEMA, "stages lead_0 < lead_1 < lead_2 < lead_3\n"]
+    attrs: dict[str, set[int]] = {}  # name -> the attribute groups it constrains
     lets = []
     for i in range(max(1, n // 10)):
-        parts = [_clause(rng, rng.choice(g)) for g in rng.sample(FIELDS, rng.randint(2, 3))]
+        groups = rng.sample(range(len(FIELDS)), rng.randint(2, 3))
+        parts = [_clause(rng, rng.choice(FIELDS[g])) for g in groups]
         op = " and " if rng.random() < 0.7 else " or "
-        out.append(f"let cond_{i} = {op.join(parts)}")
-        lets.append(f"cond_{i}")
+        name = f"cond_{i}"
+        out.append(f"let {name} = {op.join(parts)}")
+        attrs[name] = set(groups)
+        lets.append(name)
     for i in range(n):
-        # each clause on another attribute, as people write them
-        parts = [_clause(rng, rng.choice(g)) for g in rng.sample(FIELDS, rng.randint(2, 5))]
-        if lets and rng.random() < 0.5:
-            parts.append(rng.choice(lets))
+        name = f"lead_{i}"
+        used: set[int] = set()
+        refs = []
         if i and rng.random() < 0.3:
-            parts.insert(0, f"lead_{rng.randrange(i)}")
-        if rng.random() < 0.2:
-            k = rng.randrange(len(parts))
+            refs.append(f"lead_{rng.randrange(i)}")
+        if rng.random() < 0.5:
+            refs.append(rng.choice(lets))
+        for r in refs:
+            used |= attrs[r]
+        free = [g for g in range(len(FIELDS)) if g not in used]
+        if len(free) < 2:  # the references already say it all: start afresh
+            refs, used, free = [], set(), list(range(len(FIELDS)))
+        groups = rng.sample(free, min(len(free), rng.randint(2, 5)))
+        parts = refs + [_clause(rng, rng.choice(FIELDS[g])) for g in groups]
+        if rng.random() < 0.2 and len(parts) > len(refs):
+            k = rng.randrange(len(refs), len(parts))
             parts[k] = f"({parts[k]} or {_clause(rng)})"
-        if i % 97 == 13:  # a deliberate contradiction now and then
+        if i % 97 == 13:  # a deliberate contradiction
             parts.append("revenue < 5M and revenue >= 10M")
-        out.append(f"lead lead_{i} when " + "\n    and ".join(parts))
+        if i % 89 == 7:  # a deliberate redundant threshold
+            parts += ["employees >= 500", "employees >= 200"]
+        attrs[name] = used | set(groups)
+        out.append(f"lead {name} when " + "\n    and ".join(parts))
     return "\n".join(out) + "\n"
 
 

@@ -203,12 +203,9 @@ class Logic:
         makes true), then one query that asks for all the rest to be true at once."""
         self.never_true(root)
         todo = [x for x in self.tree(root) if id(x) not in self.nt]
-        if len(todo) > 1:
-            r, m = self.check(*[self.cond(x).t for x in todo], model=True)
-            if r:
-                for x in todo:
-                    self.nt[id(x)] = False
-                    self.true_models.setdefault(id(x), m)
+        if len(todo) > 1 and self.sat(*[self.cond(x).t for x in todo]):
+            for x in todo:
+                self.nt[id(x)] = False
 
     def _above_not(self, root) -> list:
         out, stack = [], [root]
@@ -220,21 +217,17 @@ class Logic:
         return out
 
     def settle_always_true(self, root):
-        """The same for ``always_true``: one query for all of them not true at once
-        (the values they read present), then the rest one by one."""
+        """The same for ``always_true``: one query for every condition above a `not`
+        to be not true at once (the values they read present), then the rest."""
         todo = [x for x in self._above_not(root) if id(x) not in self.at and not isinstance(x, n.Bool)]
-        for attempt in range(2):
-            if len(todo) > 1:
-                r, m = self.check(*[self.assumption(x) for x in todo], *[NOT(self.cond(x).t) for x in todo],
-                                  model=True)
-                if r:
-                    for x in todo:
-                        self.at[id(x)] = False
-                        self.false_models.setdefault(id(x), m)
-                    self._spread_not_true(root, m)
-            if attempt == 0:
-                self.always_true(root)
-                todo = [x for x in self.tree(root) if id(x) not in self.at and not isinstance(x, n.Bool)]
+        if len(todo) > 1 and self.sat(*[self.assumption(x) for x in todo], *[NOT(self.cond(x).t) for x in todo]):
+            for x in todo:
+                self.at[id(x)] = False
+        self.always_true(root)
+        todo = [x for x in self.tree(root) if id(x) not in self.at and not isinstance(x, n.Bool)]
+        if len(todo) > 1 and self.sat(*[self.assumption(x) for x in todo], *[NOT(self.cond(x).t) for x in todo]):
+            for x in todo:
+                self.at[id(x)] = False
 
     def valid(self, node) -> bool:
         """True for every record, missing values included (proved)."""
