@@ -87,16 +87,28 @@ class Program:
         self.sources = sources
         self.definitions: tuple[str, ...] = tuple(self.scope.leads)
         self.stages: tuple[str, ...] = tuple(self.scope.stages)
-        self._c: Compiler = compile_analysis(analysis)
         self._traced: Compiler | None = None
-        c = self._c
+        self._has_stages = bool(self.stages)
+        self._index = {name: i for i, name in enumerate(self.definitions)}
+
+    _LAZY = frozenset({"_c", "_slots", "_tail", "_leads", "_uses_events", "_event_types", "_fast", "source_code"})
+
+    def __getattr__(self, name):
+        # compiling to closures and to Python source happens on first use, so that
+        # `compile` costs parse + check only (a linter or editor never pays for it)
+        if name in Program._LAZY:
+            self._build()
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    def _build(self) -> None:
+        analysis = self.analysis
+        c = self._c = compile_analysis(analysis)
         self._slots = [(s.path, s.reader, s.label) for s in c.slots]
         self._tail = [UNSET] * (c.n_leads + c.n_metrics)
         self._leads = [(name, len(c.slots) + i, c.lead_fns[name]) for i, name in enumerate(c.lead_order)]
         self._uses_events = bool(c.event_props)
         self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
-        self._has_stages = bool(self.stages)
-        self._index = {name: i for i, name in enumerate(self.definitions)}
         try:
             self._fast, self.source_code = generate(analysis, c, self._slow)
         except Unsupported:
@@ -175,13 +187,15 @@ class Program:
 
     def _read_events(self, record, as_of, extra) -> dict:
         raw = read_event_list(record.get("events"))
+        lead = record.get("id")
+        who = f"lead {lead}, " if isinstance(lead, (str, int)) and not isinstance(lead, bool) else ""
         if extra:
             raw = raw + list(extra)
         by_type: dict[str, list] = {}
         types = self._event_types
         for idx, e in enumerate(raw, 1):
             if not isinstance(e, Mapping):
-                raise DataError(f"event {idx}: expected an object, found {type(e).__name__}", field="events", value=e)
+                raise DataError(f"{who}event {idx}: expected an object, found {type(e).__name__}", field="events", value=e)
             typ = e.get("type")
             if not isinstance(typ, str):
                 continue
@@ -193,9 +207,9 @@ class Program:
             try:
                 ts = read_datetime(raw_ts)
             except BadValue as err:
-                raise DataError(f"event {idx} ({name}): ts: {err}", field="ts", value=raw_ts) from None
+                raise DataError(f"{who}event {idx} ({name}): ts: {err}", field="ts", value=raw_ts) from None
             if ts is None:
-                raise DataError(f"event {idx} ({name}): ts is missing; every event needs a time",
+                raise DataError(f"{who}event {idx} ({name}): ts is missing; every event needs a time",
                                 field="ts", value=raw_ts)
             if ts > as_of:
                 continue
@@ -206,7 +220,7 @@ class Program:
                 try:
                     vals.append(reader(rv))
                 except BadValue as err:
-                    raise DataError(f"event {idx} ({name}): {prop}: {err}", field=prop, value=rv) from None
+                    raise DataError(f"{who}event {idx} ({name}): {prop}: {err}", field=prop, value=rv) from None
             by_type.setdefault(name, []).append((ts, tuple(vals), idx))
         for lst in by_type.values():
             lst.sort(key=_ts)

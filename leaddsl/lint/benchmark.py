@@ -7,7 +7,9 @@ A script, not a timed test: the figure depends on the machine (and on what else
 runs on it: the CPU time is printed too). The program is built from a fixed
 seed and looks like a real one (a CRM schema, events, metrics, lets,
 definitions that build on each other, a funnel), with a few deliberate
-mistakes so that the rules that find something do their full work.
+mistakes (a contradiction, a redundant threshold, an unguarded `!=`, a
+definition written twice) so that the rules that find something do their full
+work.
 """
 from __future__ import annotations
 
@@ -83,7 +85,8 @@ def _clause(rng, kind=None) -> str:
         m = rng.choice(["product_visits", "pricing_visits", "high_value_downloads", "visit_days"])
         return f"{m}({rng.choice(WINDOWS)}) >= {rng.randint(1, 6)}"
     if kind == 9:
-        return f"(status is missing or status not in {_subset(rng, ['customer', 'lost_customer', 'disqualified'], 1, 3)})"
+        closed = _subset(rng, ["customer", "lost_customer", "disqualified"], 1, 3)
+        return f"(status is missing or status not in {closed})"
     if kind == 10:
         return f"interests has any {_subset(rng, INTERESTS, 1, 3)}"
     if kind == 11:
@@ -99,8 +102,7 @@ def generate(n: int = 500, seed: int = 7) -> str:
 
     Like a real file, a definition constrains each attribute once, and builds on
     a `let` or an earlier definition about *other* attributes (`sql when mql and
-    ...`). Every 97th definition has a contradiction and every 89th a redundant
-    threshold, so the rules that find something do their full work too.
+    ...`). A few definitions carry a deliberate mistake (see the module doc).
     """
     rng = random.Random(seed)
     out = [SCHEMA, "stages lead_0 < lead_1 < lead_2 < lead_3\n"]
@@ -114,6 +116,7 @@ def generate(n: int = 500, seed: int = 7) -> str:
         out.append(f"let {name} = {op.join(parts)}")
         attrs[name] = set(groups)
         lets.append(name)
+    previous: list[str] = []
     for i in range(n):
         name = f"lead_{i}"
         used: set[int] = set()
@@ -136,6 +139,11 @@ def generate(n: int = 500, seed: int = 7) -> str:
             parts.append("revenue < 5M and revenue >= 10M")
         if i % 89 == 7:  # a deliberate redundant threshold
             parts += ["employees >= 500", "employees >= 200"]
+        if i % 53 == 5:  # a CRM habit: "is not" that drops blank statuses
+            parts.append("status != customer")
+        if i % 101 == 50:  # the previous definition again, clauses reordered
+            parts = list(reversed(previous))
+        previous = parts
         attrs[name] = used | set(groups)
         out.append(f"lead {name} when " + "\n    and ".join(parts))
     return "\n".join(out) + "\n"
@@ -171,7 +179,8 @@ def main(argv=None):
         codes[d.code] = codes.get(d.code, 0) + 1
     lines = text.count("\n")
     print(f"{args.n} definitions, {lines} lines: compile {compile_s:.2f}s, lint {best:.2f}s wall, "
-          f"{cpu:.2f}s CPU (best of {args.repeat}); findings: " + (", ".join(f"{c} x{k}" for c, k in sorted(codes.items())) or "none"))
+          f"{cpu:.2f}s CPU (best of {args.repeat}); findings: "
+          + (", ".join(f"{c} x{k}" for c, k in sorted(codes.items())) or "none"))
     return best
 
 

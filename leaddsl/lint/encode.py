@@ -247,9 +247,15 @@ class Encoder:
         """The variables of one record value (field, record key, property) of type t."""
         if key in self._vals:
             return self._vals[key]
+        vars = frozenset([key])
+        if isinstance(t, T.ListT):  # never missing: an absent list is the empty list
+            empty = self._fresh("bool", "empty:" + label)
+            self._lists[key] = {"empty": empty, "elem": t.element, "label": label, "members": {}}
+            self._register(key, label, NOT(empty), True)
+            v = self._vals[key] = Val("list", None, NOT(empty), vars, type=key)
+            return v
         present = self._fresh("bool", "present:" + label) if optional else TRUE
         self._register(key, label, present, optional)
-        vars = frozenset([key])
         if t == T.NUMBER:
             v = Val("num", self._fresh("real", label), present, vars)
         elif t == T.DATETIME:
@@ -265,11 +271,6 @@ class Encoder:
             x = self._fresh("int", label)
             self.axioms.append(z3.And(x >= 0, x < len(t.members)))
             v = Val("rank" if isinstance(t, T.OrdinalT) else "enum", x, present, vars, type=t)
-        elif isinstance(t, T.ListT):
-            empty = self._fresh("bool", "empty:" + label)
-            self._lists[key] = {"empty": empty, "elem": t.element, "label": label, "members": {}}
-            self.info[key] = VarInfo(key, label, NOT(empty), True)
-            v = Val("list", None, NOT(empty), vars, type=key)
         else:  # a schemaless value read as it is, or a type we do not model
             v = Val("opaque", None, present, vars)
         self._vals[key] = v
@@ -298,7 +299,10 @@ class Encoder:
         return m
 
     def _item_key(self, elem: T.Type, node):
+        """The member key of a constant item (a literal or a symbol), else None."""
         if isinstance(node, n.Name):
+            if self.a.binding(node)[0] != "symbol":
+                return None  # a field, let...: not a constant
             value = node.name
         elif isinstance(node, n.LITERALS):
             value = node.value

@@ -5,7 +5,9 @@ W105 equivalent-definitions (warning)
 What it finds: Two `lead` definitions that are true for exactly the same
 records, whatever their values (missing ones included), however differently
 they are written: `revenue >= 300M` and
-`revenue between 300M and 1T or revenue > 1T`. The z3 solver proves it. Definitions that can never be true (W101) are left out.
+`revenue between 300M and 1T or revenue > 1T`. The z3 solver proves it.
+Definitions that can never be true (W101) are left out; only definitions that
+read the same values are compared.
 
 Why it matters: Two names for one set of leads double-count in reports and
 invite the two copies to drift apart when one is edited. Usually one of them was

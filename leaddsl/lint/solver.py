@@ -20,7 +20,7 @@ from .context import bool_children
 from .encode import AND, NOT, OR, TRUE, Cond, Encoder
 
 TIMEOUT_MS = 200       # one query
-BUDGET_SECONDS = 20.0  # the whole pass; after that every query is "don't know"
+BUDGET_SECONDS = 10.0  # the whole pass; after that every query is "don't know"
 
 
 class Logic:
