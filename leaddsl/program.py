@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
 from collections.abc import Iterable, Iterator, Mapping
 
 from . import types as T
@@ -109,10 +110,13 @@ class Program:
         self._leads = [(name, len(c.slots) + i, c.lead_fns[name]) for i, name in enumerate(c.lead_order)]
         self._uses_events = bool(c.event_props)
         self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
+        hooks = {"_SLOW": self._slow_result, "_Result": Result, "_INDEX": self._index,
+                 "_HAS_STAGES": self._has_stages, "_PROGRAM": self}
         try:
-            self._fast, self.source_code = generate(analysis, c, self._slow)
+            self._fast, self.source_code = generate(analysis, c, hooks)
         except Unsupported:
-            self._fast, self.source_code = self._slow, None
+            self._fast = lambda record, as_of, _us, events: self._slow_result(record, as_of, events)
+            self.source_code = None
 
     # ---------------------------------------------------------------- API
     @property
@@ -136,28 +140,29 @@ class Program:
         moment = normalize_as_of(as_of)
         moment_us = to_us(moment)
         fast = self._fast
-        index = self._index
-        has_stages = self._has_stages
         if errors == "raise":
-            for record in records:
-                values, stage = fast(record, moment, moment_us, None)
-                yield Result(index, values, stage, has_stages, (self, record, moment, None))
-            return
+            # a C-level loop: no Python frame per record
+            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None))
+        return self._evaluate_returning_errors(records, moment, moment_us)
+
+    def _evaluate_returning_errors(self, records, moment, moment_us):
+        fast = self._fast
         for record in records:
             try:
-                values, stage = fast(record, moment, moment_us, None)
+                yield fast(record, moment, moment_us, None)
             except DataError as e:
                 yield self.error_result(str(e))
-                continue
-            yield Result(index, values, stage, has_stages, (self, record, moment, None))
 
     def error_result(self, message: str) -> Result:
         return Result(self._index, (None,) * len(self.definitions), None, self._has_stages, None, message)
 
     def filter(self, records: Iterable, definition: str, as_of=None) -> Iterator:
         """The records for which ``definition`` holds."""
-        for record, result in zip(records, self.evaluate_many(records, as_of)):
-            if result[definition]:
+        if definition not in self._index:
+            raise KeyError(f"no lead definition named {definition!r}")
+        moment = normalize_as_of(as_of)
+        for record in records:
+            if self._evaluate(record, moment, None)[definition]:
                 yield record
 
     # ----------------------------------------------------------- internals
@@ -241,9 +246,12 @@ class Program:
                 stage = s
         return tuple(out), stage
 
-    def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
-        values, stage = self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events)
+    def _slow_result(self, record, as_of, events=None) -> Result:
+        values, stage = self._slow(record, as_of, events)
         return Result(self._index, values, stage, self._has_stages, (self, record, as_of, events))
+
+    def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
+        return self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events)
 
     def traced(self, record, as_of, events=None):
         """Evaluate with the explain hook: (values, trace, slots, compiler)."""

@@ -60,7 +60,7 @@ def test_evaluate_many_streams_in_input_order(program):
         for i in range(5):
             yield good(id=i, revenue=None if i % 2 else "300M")
     it = program.evaluate_many(records(), as_of=AS_OF)
-    assert isinstance(it, types.GeneratorType)
+    assert iter(it) is it  # an iterator, not a list
     assert [r["lead"] for r in it] == [True, False, True, False, True]
 
 
@@ -166,3 +166,8 @@ def test_schemaless_any_record(record):
 def test_compile_rejects_non_text():
     with pytest.raises(TypeError):
         leaddsl.compile(b"lead x when true")
+
+
+def test_filter_streams_once(program):
+    records = (good(id=i, revenue="300M" if i % 2 else None) for i in range(4))
+    assert [r["id"] for r in program.filter(records, "lead", as_of=AS_OF)] == [1, 3]

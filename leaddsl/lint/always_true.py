@@ -1,16 +1,18 @@
 """W103: a condition that is always true whenever its fields are present.
 
+How: z3 must prove that every record in which the values the condition reads
+(through `let` and lead names too) are present makes it true. A condition that
+tests presence itself (`is missing`, `is present`, `is empty`) must hold for
+every record, missing values included, or `x is present or y > 5` would be
+"always true when x is present". `true` on its own is deliberate and not
+reported; when z3 gives up nothing is.
+
 W103 always-true (warning)
 --------------------------
-What it finds: A lead definition, a `let`, a `where` filter or one clause of
-them that every record makes true as soon as the values it reads are present:
-`seniority >= individual` (the first member of the ordinal),
-`revenue >= 100M or revenue < 200M`, `hq_country in {...every member...}`,
-`page_view(30d) >= 0`. Such a clause does not select anything; at most it
-excludes the leads where the value is missing. A clause that tests presence
-itself (`is missing`, `is present`, `is empty`) is reported only when it holds
-for every record, missing values included. Proved with the z3 solver; when it
-gives up nothing is reported. `true` on its own is deliberate and not reported.
+What it finds: A lead definition, `let`, `where` filter or clause that every
+record makes true as soon as the values it reads are present:
+`seniority >= individual` (the first member), `revenue >= 100M or revenue < 200M`,
+`page_view(30d) >= 0`. At most it drops the leads where the value is missing.
 
 Why it matters: An always-true clause is almost always a wrong operator or
 threshold (`>=` for `<=`, `or` for `and`); the definition lets through leads the

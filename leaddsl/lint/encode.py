@@ -41,89 +41,12 @@ import z3
 from .. import nodes as n
 from .. import types as T
 from ..logic import fold
+from .terms import AND, FALSE, NOT, OR, TRUE, real, seconds_of
+from .terms import rel as _rel
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-TRUE = z3.BoolVal(True)
-FALSE = z3.BoolVal(False)
+__all__ = ["Encoder", "Cond", "Val", "VarInfo", "AND", "OR", "NOT", "TRUE", "FALSE", "real", "seconds_of"]
+
 _ORDERED = ("<", "<=", ">", ">=")
-
-
-# ------------------------------------------------------------ z3 helpers ----
-# The z3 Python operators coerce and check every argument (about 20x slower than
-# the C API); the encoder builds thousands of terms, so these call the API.
-_CTX = z3.main_ctx()
-
-
-def _wrap(ast):
-    return z3.BoolRef(ast, _CTX)
-
-
-def _array(xs):
-    arr = (z3.Ast * len(xs))()
-    for i, x in enumerate(xs):
-        arr[i] = x.as_ast()
-    return arr
-
-
-def AND(*xs):
-    out = []
-    for x in xs:
-        if x is TRUE:
-            continue
-        if x is FALSE:
-            return FALSE
-        out.append(x)
-    if not out:
-        return TRUE
-    return out[0] if len(out) == 1 else _wrap(z3.Z3_mk_and(_CTX.ref(), len(out), _array(out)))
-
-
-def OR(*xs):
-    out = []
-    for x in xs:
-        if x is FALSE:
-            continue
-        if x is TRUE:
-            return TRUE
-        out.append(x)
-    if not out:
-        return FALSE
-    return out[0] if len(out) == 1 else _wrap(z3.Z3_mk_or(_CTX.ref(), len(out), _array(out)))
-
-
-def NOT(x):
-    if x is TRUE:
-        return FALSE
-    if x is FALSE:
-        return TRUE
-    return _wrap(z3.Z3_mk_not(_CTX.ref(), x.as_ast()))
-
-
-_MK = {"=": z3.Z3_mk_eq, "<": z3.Z3_mk_lt, "<=": z3.Z3_mk_le, ">": z3.Z3_mk_gt, ">=": z3.Z3_mk_ge}
-
-
-def _rel(op: str, a, b):
-    if a.sort_kind() != b.sort_kind():  # pragma: no cover - the encoder keeps sorts equal
-        a, b = (z3.ToReal(a) if a.sort_kind() == z3.Z3_INT_SORT else a,
-                z3.ToReal(b) if b.sort_kind() == z3.Z3_INT_SORT else b)
-    if op == "!=":
-        return NOT(_wrap(z3.Z3_mk_eq(_CTX.ref(), a.as_ast(), b.as_ast())))
-    return _wrap(_MK[op](_CTX.ref(), a.as_ast(), b.as_ast()))
-
-
-def real(value) -> z3.ArithRef:
-    fr = Fraction(value)
-    return z3.RealVal(f"{fr.numerator}/{fr.denominator}") if fr.denominator != 1 else z3.RealVal(fr.numerator)
-
-
-def seconds_of(value: dt.date | dt.datetime) -> Fraction:
-    if not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
-    elif value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    delta = value - EPOCH
-    micros = (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
-    return Fraction(micros, 10**6)
 
 
 # -------------------------------------------------------------- encodings ----
@@ -183,6 +106,7 @@ class Encoder:
         self._texts: dict[str, int] = {}
         self._lists: dict[tuple, dict] = {}
         self._windows: dict[tuple, list] = {}
+        self._shared: dict[tuple, object] = {}
         self._n = itertools.count()
         self.ctx: str | None = None  # the event whose `where` is being encoded
         self.as_of = z3.Real("as_of")
@@ -216,7 +140,7 @@ class Encoder:
     def field_val(self, name: str) -> Val:
         """The variables of a declared field (tests use this to pin a record)."""
         info = self.scope.fields[name]
-        return self._typed(("field", name), name, info.type)
+        return self._typed(("field", name), name, info.type, path=info.path)
 
     # ----------------------------------------------------- conversions
     def as_cond(self, x, node=None) -> Cond:
@@ -243,8 +167,9 @@ class Encoder:
         if key not in self.info:
             self.info[key] = VarInfo(key, label, present, assumable)
 
-    def _typed(self, key: tuple, label: str, t: T.Type, optional: bool = True) -> Val:
-        """The variables of one record value (field, record key, property) of type t."""
+    def _typed(self, key: tuple, label: str, t: T.Type, optional: bool = True, path=None) -> Val:
+        """The variables of one record value (field, record key, property) of type t;
+        ``path``: where a field or record key is read (shares its presence)."""
         if key in self._vals:
             return self._vals[key]
         vars = frozenset([key])
@@ -254,7 +179,15 @@ class Encoder:
             self._register(key, label, NOT(empty), True)
             v = self._vals[key] = Val("list", None, NOT(empty), vars, type=key)
             return v
-        present = self._fresh("bool", "present:" + label) if optional else TRUE
+        if path is not None:
+            # one column read as several types (a schemaless key in text and number
+            # mode, two fields `from` one column) is missing in all or none of them:
+            # every scalar reader takes null, absent and the missing markers for missing
+            present = self._shared.get(path)
+            if present is None:
+                present = self._shared[path] = self._fresh("bool", "present:" + label)
+        else:
+            present = self._fresh("bool", "present:" + label) if optional else TRUE
         self._register(key, label, present, optional)
         if t == T.NUMBER:
             v = Val("num", self._fresh("real", label), present, vars)
@@ -472,9 +405,9 @@ class Encoder:
             info = self.scope.fields.get(b[1])
             if info is None:
                 return Val("opaque")
-            return self._typed(("field", b[1]), b[1], info.type)
+            return self._typed(("field", b[1]), b[1], info.type, path=info.path)
         if kind == "record":
-            return self._typed(("record", b[1], b[2]), ".".join(b[1]), b[2])
+            return self._typed(("record", b[1], b[2]), ".".join(b[1]), b[2], path=tuple(b[1]))
         if kind == "prop":
             return self._typed(("prop", b[1], b[2]), b[2], b[3])
         if kind == "let":

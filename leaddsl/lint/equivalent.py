@@ -1,13 +1,15 @@
 """W105: two lead definitions that hold for exactly the same records.
 
+How: definitions that can never be true (W101) are left out, and only those
+that read the same values are compared (so `a` and `a or (a and b)` are not);
+the models z3 found for W101/W103 split those groups, and z3 proves each pair
+that is left (at most 200 proofs per program).
+
 W105 equivalent-definitions (warning)
 -------------------------------------
-What it finds: Two `lead` definitions that are true for exactly the same
-records, whatever their values (missing ones included), however differently
-they are written: `revenue >= 300M` and
-`revenue between 300M and 1T or revenue > 1T`. The z3 solver proves it.
-Definitions that can never be true (W101) are left out; only definitions that
-read the same values are compared.
+What it finds: Two `lead` definitions that z3 proves true for exactly the same
+records, however differently they are written: `revenue >= 300M` and
+`revenue between 300M and 1T or revenue > 1T`.
 
 Why it matters: Two names for one set of leads double-count in reports and
 invite the two copies to drift apart when one is edited. Usually one of them was

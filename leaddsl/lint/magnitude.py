@@ -1,13 +1,17 @@
 """W111: a number off by orders of magnitude next to the others for that field.
 
+How: the numbers compared with each number field (or event property), through
+`=`, `<`..., `between` and `in`, also through a `let` that is a number, are
+collected over the program. One is reported when all the others (at least two:
+with two numbers the linter cannot tell which is off) are 1000x away in the
+same direction; zero is never reported. The hint offers the same digits at the
+scale of the others (`300M`).
+
 W111 number-out-of-scale (warning)
 ----------------------------------
-What it finds: A number compared with a number field (or event property) that is
-at least 1000 times smaller, or larger, than every other number the program
-compares with that field, when there are at least two others to compare with:
-`revenue >= 300` in a program whose other revenue thresholds are `100M` and
-`300M`. With fewer than three numbers for a field the linter cannot tell which
-one is off and says nothing; zero is never reported.
+What it finds: A number compared with a number field that is at least 1000
+times smaller or larger than every other number (two at least) the program
+compares with that field: `revenue >= 300` next to `100M` and `300M`.
 
 Why it matters: A dropped suffix (`300` for `300M`) or an extra one (`50M`
 employees for `50k`) turns a filter into one that lets everybody in, or nobody,

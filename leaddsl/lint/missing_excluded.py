@@ -1,15 +1,19 @@
 """W110: a negative condition that silently excludes leads with no value.
 
+How: for `!=`, `not in` or `not (...)`, z3 looks for a record that makes it
+unknown while no clause around it decides the result (a true clause of an
+enclosing `or`, a false clause of an enclosing `and`), from the condition up to
+the definition, through `let` names into every definition that uses them (up to
+16 ways up). A value that cannot be missing (a count, a lead name) is never
+reported, nor a condition that is always true (W103) or in a definition that can
+never be true (W101). Inside a `where` filter it is about events.
+
 W110 missing-excluded (warning)
 -------------------------------
 What it finds: `!=`, `not in` or `not (...)` over a value that can be missing,
-where a missing value makes the whole definition unknown, so the lead is left
-out: `status != customer` does not hold for a lead with no status. It is not
-reported when the definition already decides what happens to a missing value
-(`status is missing or status != customer`, `status is present and ...`, or
-any other clause that settles the result for those leads); the z3 solver checks
-that, through `let` names into every definition that uses them. Inside a
-`where` filter the same holds for events with no value in a property.
+where a missing value leaves the lead out: `status != customer` does not hold
+for a lead with no status. Not reported when the definition already says what a
+missing value means (`status is missing or status != customer`).
 
 Why it matters: CRM filters (HubSpot, Salesforce, Marketo) usually *include*
 blank values in "is not" or "is none of" filters; leaddsl follows SQL, where a

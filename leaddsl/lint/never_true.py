@@ -1,17 +1,19 @@
 """W101: a condition, `let` or definition that can never be true.
 
+How: every condition is encoded for z3 (``encode``) with missing values as they
+are (a comparison with a missing value is unknown, not false), and W101 is
+reported when z3 proves that no record makes it *true*. A condition true for
+some record is never reported; when z3 gives up (200 ms per question, a budget
+for the pass) nothing is. The outermost dead condition is reported: a
+contradictory `and` names the clauses that contradict (an unsat core), a dead
+branch of an `or` is reported on its own, a `let` or lead name at its definition.
+
 W101 never-true (warning)
 -------------------------
-What it finds: A lead definition, a `let`, a `where` filter or one clause of
-them that no record can make true: contradictory thresholds
-(`revenue >= 300M and revenue < 100M`), two values for one field
-(`industry = food_and_beverage and industry = energy`), an ordinal above its
-last member, an empty `between` (`revenue between 300M and 100M`), an empty set,
-a set membership that contradicts an equality, also through `let` and lead
-names. Missing values are taken into account: a condition that is only unknown
-(never true) counts as never true, and one that is true for some record is never
-reported. The proof comes from the z3 solver; when it gives up (200 ms per
-question) nothing is reported.
+What it finds: A lead definition, `let`, `where` filter or clause that no record
+can make true: contradictory thresholds (`revenue >= 300M and revenue < 100M`),
+two values for one field, an empty `between` or set, an ordinal above its last
+member, a set that contradicts an equality, also through `let` and lead names.
 
 Why it matters: A definition that can never be true routes no lead at all, and
 nobody notices until sales asks why the MQL queue is empty. A dead clause inside

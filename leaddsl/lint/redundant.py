@@ -1,14 +1,18 @@
 """W102: a clause made redundant by the others.
 
+How: for each clause of an n-ary `and` (`or`), z3 must prove that removing it
+changes no record's result, true, false *or* unknown: the others true imply it
+true, and it false implies another false (dually for `or`). Clauses are tried
+from the last to the first and a redundant one is dropped before the next is
+tried, so of two clauses that imply each other only one is reported. Clauses
+that share no value with the others are not tried.
+
 W102 redundant-clause (warning)
 -------------------------------
 What it finds: A clause of an `and` that the other clauses already imply
-(`revenue >= 300M and revenue >= 100M`: the second adds nothing), or a clause of
-an `or` that implies another one (`seniority >= vp or seniority >= director`:
-the first adds nothing). Removing the clause changes no record's result, true,
-false or unknown, which the z3 solver proves. Only the weaker clause of a pair
-is reported, once; clauses through `let` and lead names count
-(`lead sql when mql and revenue >= 300M` when `mql` already requires it).
+(`revenue >= 300M and revenue >= 100M`), or a clause of an `or` that implies
+another one (`seniority >= vp or seniority >= director`), also through `let` and
+lead names (`lead sql when mql and revenue >= 300M`, when `mql` requires it).
 
 Why it matters: A redundant clause is usually a leftover of an edit: someone
 raised one threshold and forgot the other, and the reader cannot tell which of

@@ -1,12 +1,15 @@
 """W112: an unescaped `.` in a `matches` pattern that looks like a domain or e-mail.
 
+How: a `.` outside a character class, not escaped, after a letter or digit and
+before two or more letters, is reported when those letters are a known
+top-level domain that ends the pattern or a part of it (`$`, `)`, `|`, `\\b`,
+another dot), or when the pattern has an `@`. `sr.director` is left alone.
+
 W112 regex-unescaped-dot (warning)
 ----------------------------------
-What it finds: A `.` in a `matches` pattern, between a letter or digit and a
-top-level domain (`acme.com`, `@gmail.com$`, `acme.co.uk`), that is not escaped.
-In a regular expression `.` matches *any* character, so `acme.com` also matches
-`acmeXcom`. Only dots followed by a known top-level domain, or any dot in a
-pattern with an `@`, are reported.
+What it finds: An unescaped `.` in a `matches` pattern that looks like a
+domain or e-mail address (`acme.com`, `@gmail.com$`): in a regular expression
+`.` matches *any* character, so `acme.com` also matches `acmeXcom`.
 
 Why it matters: The pattern matches more than it says. `email matches
 "@acme.com$"` also accepts `someone@acme-com.biz`... The mistake does not show

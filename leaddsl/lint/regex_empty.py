@@ -1,11 +1,12 @@
 """W113: a `matches` pattern that can only match the empty text.
 
+How: Python's regular-expression parser gives the longest match a pattern can
+have; a pattern RE2 accepts but Python's parser does not is left alone.
+
 W113 regex-only-empty (warning)
 -------------------------------
-What it finds: A `matches` pattern whose every match is empty: `""`, `"^$"`,
-`"^"`, `"\\\\b"`, `"()"`. Such a pattern says nothing about the text: `""`
-matches every value, `"^$"` none (a present value is never empty: an empty cell
-is missing).
+What it finds: A `matches` pattern whose every match is empty (`""`, `"^$"`,
+`"\\\\b"`): `""` matches every value, `"^$"` none, since an empty cell is missing.
 
 Why it matters: It is usually a pattern that lost its content in an edit, or an
 attempt to test for a blank value, which `matches` cannot see: a blank is

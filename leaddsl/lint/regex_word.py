@@ -2,10 +2,9 @@
 
 W114 regex-plain-word (warning)
 -------------------------------
-What it finds: A `matches` pattern made only of letters, digits and single
-spaces (`title matches "director"`). A regular expression is searched anywhere
-in the text, so this is exactly `contains`, written in a way that invites
-reading it as "is exactly".
+What it finds: A `matches` pattern made only of letters, digits and spaces
+(`title matches "director"`): searched anywhere in the text, it is exactly
+`contains`, written so that it reads like "is exactly".
 
 Why it matters: Readers take `title matches "director"` for an exact match and
 are surprised that "Director of IT" and "Art Director" both qualify; the next

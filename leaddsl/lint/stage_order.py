@@ -3,9 +3,8 @@
 W104 stage-not-implied (warning)
 --------------------------------
 What it finds: Two neighbours in `stages a < b` where some record makes `b` true
-and `a` false: a lead could be an SQL without being an MQL. The z3 solver finds
-such a record (missing values included); when it cannot decide in time nothing
-is reported.
+and `a` false (z3 finds one, missing values included): a lead could be an SQL
+without being an MQL.
 
 Why it matters: `stages` gives each lead the *last* stage whose definition
 holds, so a lead that meets the SQL definition but not the MQL one skips the MQL
