@@ -323,8 +323,11 @@ class CodeGen:
             return [lfirst, rfirst], f"{self.folded(luse)} {pyop} {rkey}"
         lfirst, luse = self._bind(self.V(left))
         rfirst, ruse = self._bind(self.V(right))
-        if isinstance(lt, T.EnumT) and isinstance(rt, T.EnumT):
-            return [lfirst, rfirst], f"_fold({luse}) {pyop} _fold({ruse})"
+        if isinstance(lt, member) and isinstance(rt, member) and \
+                not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
+            def name(t, use):  # members of two different types compare by name
+                return f"_fold({self.const(t.members)}[{use}])" if isinstance(t, T.OrdinalT) else f"_fold({use})"
+            return [lfirst, rfirst], f"{name(lt, luse)} {pyop} {name(rt, ruse)}"
         if lt == T.DYNAMIC and rt == T.DYNAMIC:
             return [lfirst, rfirst], f"_dyn_compare({self.const(op)}, {luse}, {ruse})"
         key = self.c.key_fn(lt) or self.c.key_fn(rt)

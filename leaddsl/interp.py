@@ -432,8 +432,11 @@ class Compiler:
                 return _binary(lambda v: lc, rf, opf)
             key_r = (lambda x: fold(rt.members[x])) if isinstance(rt, T.OrdinalT) else fold
             return _binary(lf, rf, lambda a, b: opf(fold(a), key_r(b)))
-        if isinstance(lt, T.EnumT) and isinstance(rt, T.EnumT):
-            return _binary(lf, rf, lambda a, b: opf(fold(a), fold(b)))
+        if isinstance(lt, (T.EnumT, T.OrdinalT)) and isinstance(rt, (T.EnumT, T.OrdinalT)) and \
+                not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
+            # members of two different types compare by name
+            ln, rn = _member_name(lt), _member_name(rt)
+            return _binary(lf, rf, lambda a, b: opf(fold(ln(a)), fold(rn(b))))
         key = self.key_fn(lt) or self.key_fn(rt)
         if lt == T.DYNAMIC and rt == T.DYNAMIC:
             return _binary(lf, rf, lambda a, b: _dyn_compare(op, a, b))
@@ -643,6 +646,14 @@ def _slot_const(lf, opf, c, key):
             return lambda v: None if (x := lf(v)) is None else x == c
         return lambda v: None if (x := lf(v)) is None else opf(x, c)
     return lambda v: None if (x := lf(v)) is None else opf(key(x), c)
+
+
+def _member_name(t):
+    """Value -> member name: enums hold the name, ordinals the rank."""
+    if isinstance(t, T.OrdinalT):
+        members = t.members
+        return lambda x: members[x]
+    return lambda x: x
 
 
 def _member_value(t, c):

@@ -171,3 +171,11 @@ def test_compile_rejects_non_text():
 def test_filter_streams_once(program):
     records = (good(id=i, revenue="300M" if i % 2 else None) for i in range(4))
     assert [r["id"] for r in program.filter(records, "lead", as_of=AS_OF)] == [1, 3]
+
+
+def test_members_of_different_types_compare_by_name():
+    # regression: two ordinals with different orders were compared by rank
+    p = leaddsl.compile("field a: ordinal(x < y)\nfield b: ordinal(y < x)\nfield c: enum(x, z)\n"
+                        "lead eq when a = b\nlead ec when a = c and c = b")
+    assert p.evaluate({"a": "x", "b": "x", "c": "x"}, as_of=AS_OF).to_dict() == {"eq": True, "ec": True}
+    assert p.evaluate({"a": "x", "b": "y", "c": "z"}, as_of=AS_OF).to_dict() == {"eq": False, "ec": False}

@@ -1,0 +1,373 @@
+"""The linter (SPEC section 9): fixtures named by code, docs, examples, CLI, zero false positives.
+
+Fixtures are ``tests/cases/lint/<CODE>_<slug>.lead``. A comment ``# expect: W101``
+(or ``# expect: W101@12`` with a column, several separated by commas) on a line
+says which findings start on that line; every other line must have none. The
+set of (code, line[, column]) of the W/I findings must match exactly.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import leaddsl
+from leaddsl.cli import main
+from leaddsl.codes import CODES
+from leaddsl.lint import RULES, lint_program
+from leaddsl.lint.docs import parse_doc
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).parent / "cases" / "lint"
+FIXTURES = sorted(CASES.glob("*.lead"))
+LINT_CODES = sorted(c for c in CODES if c[0] in "WI")
+_EXPECT = re.compile(r"#\s*expect:\s*(.*)$")
+
+
+def expectations(text: str) -> list[tuple[str, int, int | None]]:
+    out = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        m = _EXPECT.search(line)
+        if not m:
+            continue
+        for part in m.group(1).split(","):
+            code, _, col = part.strip().partition("@")
+            out.append((code, lineno, int(col) if col else None))
+    return out
+
+
+def findings(path: Path) -> list:
+    program = leaddsl.compile(path.read_text(encoding="utf-8"), filename=str(path))
+    return [d for d in leaddsl.lint(program) if d.code[0] in "WI"]
+
+
+def lint_text(text: str, filename: str = "t.lead") -> list:
+    return [d for d in leaddsl.lint(leaddsl.compile(text, filename=filename)) if d.code[0] in "WI"]
+
+
+def codes_of(text: str) -> list[str]:
+    return [d.code for d in lint_text(text)]
+
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _strict_lint():
+    """A rule that raises fails the test (outside tests its findings are dropped)."""
+    pkg = importlib.import_module("leaddsl.lint")
+    saved, pkg.STRICT = pkg.STRICT, True
+    yield
+    pkg.STRICT = saved
+
+
+# ------------------------------------------------------------------ fixtures ----
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_fixture(path):
+    expected = expectations(path.read_text(encoding="utf-8"))
+    got = findings(path)
+    actual = Counter((d.code, d.line, d.column) for d in got)
+    missing = []
+    for code, line, col in sorted(expected, key=lambda e: e[2] is None):  # with a column first
+        if col is not None:
+            key = (code, line, col)
+        else:
+            key = next((k for k in actual if k[:2] == (code, line) and actual[k] > 0), None)
+        if key is not None and actual[key] > 0:
+            actual[key] -= 1
+        else:
+            missing.append((code, line, col))
+    extra = [k for k, v in actual.items() for _ in range(v)]
+    shown = "\n".join(str(d) for d in got)
+    assert not missing and not extra, f"missing {missing}, unexpected {extra}\n{shown}"
+
+
+def test_expectation_comments_are_parsed():
+    assert expectations("a\nb  # expect: W101, W102@7\n") == [("W101", 2, None), ("W102", 2, 7)]
+
+
+@pytest.mark.parametrize("code", LINT_CODES)
+def test_every_lint_code_has_a_fixture_that_expects_it(code):
+    named = [p for p in FIXTURES if p.stem.startswith(code + "_")]
+    assert named, f"no tests/cases/lint/{code}_<slug>.lead"
+    assert named[0].stem == f"{code}_{CODES[code].slug.replace('-', '_')}"
+    assert any(e[0] == code for e in expectations(named[0].read_text(encoding="utf-8"))), \
+        f"{named[0].name} expects no {code}"
+
+
+def test_fixture_names_are_known_codes():
+    for p in FIXTURES:
+        assert p.stem.split("_")[0] in CODES, p.name
+
+
+# --------------------------------------------------------------------- docs ----
+@pytest.mark.parametrize("code", LINT_CODES)
+def test_lint_code_docs_are_complete(code):
+    c = CODES[code]
+    assert c.severity == {"W": "warning", "I": "info"}[code[0]]
+    for part in (c.summary, c.why, c.example, c.fix):
+        assert part.strip()
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", c.slug)
+
+
+@pytest.mark.parametrize("code", LINT_CODES)
+def test_documented_example_triggers_its_code(code):
+    example = CODES[code].example
+    got = codes_of(example)
+    assert code in got, (code, got)
+
+
+def test_rule_modules_document_what_they_register():
+    import importlib
+    import pkgutil
+
+    pkg = importlib.import_module("leaddsl.lint")  # `leaddsl.lint` the attribute is the function
+    documented = {}
+    for info in pkgutil.iter_modules(pkg.__path__):
+        mod = importlib.import_module(f"leaddsl.lint.{info.name}")
+        for code, slug, severity, sections in parse_doc(mod.__doc__ or "") if _has_header(mod.__doc__) else []:
+            documented[code] = (slug, severity, sections["Example::"], sections["Fix:"])
+    for code in LINT_CODES:
+        c = CODES[code]
+        assert documented.get(code) == (c.slug, c.severity, c.example, c.fix), code
+    # the package docstring lists the catalogue
+    for code in LINT_CODES:
+        assert f"{code}  {CODES[code].slug}" in pkg.__doc__, code
+
+
+def _has_header(doc):
+    return bool(doc and re.search(r"^[WI]\d{3} [a-z-]+ \((warning|info)\)$", doc, re.M))
+
+
+def test_rule_command_prints_docs():
+    r = CliRunner().invoke(main, ["rule", "W110"])
+    assert r.exit_code == 0
+    for part in ("missing-excluded", "What it finds", "Why it matters", "Example", "Fix",
+                 "status is missing or status != customer"):
+        assert part in r.output
+
+
+def test_every_rule_runs_by_default():
+    names = {fn.__name__ for fn in RULES}
+    assert {"never_true", "always_true", "redundant_clause", "stage_not_implied", "equivalent_definitions",
+            "missing_excluded", "number_out_of_scale", "regex_unescaped_dot", "regex_only_empty",
+            "regex_plain_word", "unused_declarations"} <= names
+
+
+# ---------------------------------------------------------- zero false positives ----
+@pytest.mark.parametrize("path", sorted((ROOT / "definitions").rglob("*.lead")), ids=lambda p: p.name)
+def test_no_findings_on_bundled_definitions(path):
+    program = leaddsl.load(path)
+    assert [str(d) for d in leaddsl.lint(program)] == []
+
+
+# ------------------------------------------------------------- behaviour ----
+def test_missing_values_never_make_a_satisfiable_definition_impossible():
+    text = ("field revenue: number\nfield status: enum(open, customer)\n"
+            "lead a when revenue is missing or revenue >= 5\n"
+            "lead b when (status is missing or status != customer) and revenue >= 1\n")
+    assert "W101" not in codes_of(text)
+
+
+def test_never_true_message_names_the_contradiction():
+    (d,) = lint_text("field revenue: number\nlead big when revenue >= 300M and revenue < 100M\n")
+    assert d.code == "W101" and d.severity == "warning"
+    assert "`revenue >= 300M` and `revenue < 100M`" in d.message
+    assert (d.line, d.column) == (2, 15)
+
+
+def test_reversed_between_hint_swaps_the_bounds():
+    (d,) = lint_text("field revenue: number\nlead x when revenue between 300M and 100M\n")
+    assert d.code == "W101" and d.hint == "write `revenue between 100M and 300M`"
+
+
+def test_never_true_let_is_reported_once_at_the_let():
+    text = ("field e: number\nfield s: ordinal(a < b < c)\n"
+            "let never = e < 0 and e > 10\nlead x when never and s >= b\n")
+    assert [(d.code, d.line) for d in lint_text(text)] == [("W101", 3)]
+
+
+def test_schemaless_programs_are_linted_too():
+    got = lint_text("lead big when revenue >= 300M and revenue < 100M\n")
+    assert [d.code for d in got] == ["W101"]
+
+
+def test_schemaless_presence_is_shared_between_read_modes():
+    # `status is missing` reads the key as it is, `status != "customer"` as text:
+    # one value, missing in both or in neither
+    assert codes_of('lead p when status is missing or status != "customer"\n') == []
+    assert codes_of('lead p when status = "a" and status is missing\n') == ["W101"]
+
+
+def test_where_filter_properties():
+    text = ("event page_view(page_category: enum(product, blog))\n"
+            "metric m = count(page_view where page_category = product and page_category = blog)\n"
+            "lead x when m(30d) >= 1\n")
+    (d,) = lint_text(text)
+    assert d.code == "W101" and "where" in d.message and d.line == 2
+
+
+def test_sequences_and_text_operators_are_opaque_but_consistent():
+    text = ('field title: text\nevent a(x: text)\nevent b(y: text)\n'
+            'lead p when title contains "vp" and a then b within 2d\n'
+            'lead q when p and title contains "vp"\n')
+    got = lint_text(text)
+    # the same text operator is the same value: q's second clause is implied by p
+    assert [(d.code, d.line) for d in got] == [("W105", 5), ("W102", 5)]
+
+
+def test_always_true_says_when_values_must_be_present():
+    (d,) = lint_text("field s: ordinal(a < b < c)\nlead x when s >= a\n")
+    assert d.code == "W103" and "when `s` is present" in d.message and "`s is present`" in d.hint
+
+
+def test_always_true_without_presence():
+    (d,) = lint_text("event page_view(c: text)\nlead x when page_view(30d) >= 0\n")
+    assert d.code == "W103" and d.message == "lead `x` is always true"
+
+
+def test_presence_tests_are_not_always_true():
+    assert codes_of("field t: text\nfield r: number\nlead x when t is present or r > 5\n") == []
+
+
+def test_redundant_reports_the_weaker_clause_once():
+    got = lint_text("field r: number\nlead x when r >= 100M and r >= 300M\n")
+    assert [(d.code, d.column) for d in got] == [("W102", 13)]
+    assert "`r >= 300M` already implies it" in got[0].message
+
+
+def test_redundant_duplicate_clause():
+    (d,) = lint_text("field r: number\nlead x when r >= 5 and r >= 5\n")
+    assert d.code == "W102" and d.column == 24 and "written twice" in d.message
+
+
+def test_stage_message_names_both_stages():
+    text = ("field r: number\nfield s: ordinal(a < b)\nstages mql < sql\n"
+            "lead mql when r >= 5\nlead sql when s >= b\n")
+    (d,) = lint_text(text)
+    assert d.code == "W104" and "`sql` without being `mql`" in d.message
+    assert "lead sql when mql and" in d.hint
+
+
+def test_stages_that_build_on_each_other_are_fine():
+    text = ("field r: number\nfield s: ordinal(a < b)\nstages mql < sql\n"
+            "lead mql when r >= 5\nlead sql when mql and s >= b\n")
+    assert codes_of(text) == []
+
+
+def test_missing_excluded_hint_shows_both_ways():
+    (d,) = lint_text("field status: enum(open, customer)\nlead p when status != customer\n")
+    assert d.code == "W110"
+    assert "leads with no `status`" in d.message
+    assert "(status is missing or status != customer)" in d.hint
+    assert "(status is present and status != customer)" in d.hint
+
+
+def test_missing_excluded_follows_lets_into_their_uses():
+    text = ("field status: enum(open, customer)\nfield r: number\n"
+            "let not_customer = status != customer\n"
+            "lead handled when (status is missing or not_customer) and r > 1\n")
+    assert codes_of(text) == []
+    text += "lead unhandled when not_customer and r > 2\n"
+    got = lint_text(text)
+    assert [(d.code, d.line) for d in got] == [("W110", 3)]
+
+
+def test_missing_excluded_not_on_two_valued_operands():
+    text = "field r: number\nlead big when r > 5\nlead small when not big\n"
+    assert codes_of(text) == []
+
+
+def test_magnitude_needs_two_other_numbers():
+    text = "field revenue: number\nlead a when revenue >= 300M\nlead b when revenue >= 300\n"
+    assert codes_of(text) == []
+
+
+def test_regex_rules_point_at_the_character():
+    (d,) = lint_text('field email: text\nlead a when email matches "@acme.com$"\n')
+    assert (d.code, d.line, d.column, d.end_column) == ("W112", 2, 33, 34)
+    assert '"@acme\\\\.com$"' in d.hint
+
+
+def test_unused_declarations_skip_included_schemas_and_schema_files(tmp_path):
+    (tmp_path / "schema.lead").write_text("field revenue: number\nfield employees: number\n")
+    (tmp_path / "main.lead").write_text('include "schema.lead"\nlead big when revenue >= 300M\n')
+    assert leaddsl.lint(leaddsl.load(tmp_path / "main.lead")) == []
+    assert leaddsl.lint(leaddsl.load(tmp_path / "schema.lead")) == []
+
+
+def test_suppression_on_first_or_last_line_of_a_statement():
+    text = ("field r: number\n"
+            "lead a when r >= 5 and  # leaddsl: ignore[W102]\n"
+            "  r >= 1\n"
+            "lead b when r >= 6 and\n"
+            "  r >= 2  # leaddsl: ignore[W102]\n")
+    assert codes_of(text) == []
+
+
+def test_unknown_solver_answers_mean_no_finding(monkeypatch):
+    """When z3 gives up (timeout, budget), the rules that need a proof report nothing."""
+    from leaddsl.lint import solver
+    monkeypatch.setattr(solver.Logic, "check", lambda self, *f, model=False: (None, None))
+    got = set(codes_of((CASES / "W101_never_true.lead").read_text()))
+    got |= set(codes_of((CASES / "W110_missing_excluded.lead").read_text()))
+    got |= set(codes_of((CASES / "W104_stage_not_implied.lead").read_text()))
+    assert not got & {"W101", "W102", "W103", "W104", "W105", "W110"}
+
+
+def test_spent_budget_means_no_finding(monkeypatch):
+    from leaddsl.lint import solver
+    monkeypatch.setattr(solver, "BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(solver.Logic.__init__, "__defaults__", (solver.TIMEOUT_MS, -1.0))
+    assert codes_of("field r: number\nlead x when r > 5 and r < 1\n") == []
+
+
+def test_select_runs_only_some_rules():
+    program = leaddsl.compile((CASES / "W102_redundant_clause.lead").read_text(), filename="x.lead")
+    assert {d.code for d in lint_program(program, select={"never_true"})} <= {"W101"}
+
+
+def test_generated_benchmark_program_lints():
+    """The benchmark's generator (a script measures the time; here only that it works)."""
+    from leaddsl.lint.benchmark import generate
+    program = leaddsl.compile(generate(40), filename="generated.lead")
+    got = leaddsl.lint(program)
+    assert all(d.code[0] in "WI" for d in got)
+    assert any(d.code == "W101" for d in got)  # the generator plants contradictions
+
+
+# ---------------------------------------------------------------------- CLI ----
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_check_select_and_ignore_by_code(tmp_path):
+    p = tmp_path / "x.lead"
+    p.write_text("field r: number\nfield status: enum(a, b)\n"
+                 "lead x when r >= 100M and r >= 300M and status != a\n")
+    r = _run("check", "--format", "json", p)
+    import json
+    assert sorted(d["code"] for d in json.loads(r.stdout)) == ["W102", "W110"]
+    assert r.exit_code == 0  # warnings only
+    r = _run("check", "--format", "json", "--select", "W110", p)
+    assert [d["code"] for d in json.loads(r.stdout)] == ["W110"]
+    r = _run("check", "--format", "json", "--ignore", "W110", p)
+    assert [d["code"] for d in json.loads(r.stdout)] == ["W102"]
+    assert _run("check", "--strict", p).exit_code == 1
+    assert _run("check", "--strict", "--ignore", "W1", p).exit_code == 0
+
+
+def test_pre_commit_hook_definition():
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    try:
+        import yaml
+    except ImportError:  # pragma: no cover - pyyaml is not a dependency: read the flat keys
+        hooks = [dict(re.findall(r"^\s*-?\s*(\w+): (.*)$", text, re.M))]
+    else:
+        hooks = yaml.safe_load(text)
+    (hook,) = [h for h in hooks if h["id"] == "leaddsl-check"]
+    assert hook["entry"] == "leaddsl check"
+    assert hook["language"] == "python"
+    assert re.search(hook["files"], "definitions/mql.lead") and not re.search(hook["files"], "x.lead.bak")
