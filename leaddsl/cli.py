@@ -292,7 +292,8 @@ def rule(code):
     from . import lint  # noqa: F401  (registers the lint codes)
     if not code:
         for c in sorted(CODES.values(), key=lambda c: c.code):
-            click.echo(f"{c.code}  {c.severity:<7}  {c.slug:<28} {c.summary}")
+            first = c.summary.split(". ")[0].rstrip(".") + "."
+            click.echo(f"{c.code}  {c.severity:<7}  {c.slug:<24} {first}")
         return
     c = CODES.get(code.strip().upper())
     if c is None:
