@@ -30,8 +30,8 @@ from . import interp as ip
 from . import nodes as n
 from . import types as T
 from .check import Analysis
-from .logic import clean, fold
-from .values import BadValue, read_datetime, read_text, read_text_key
+from .logic import MISSING_MARKERS, clean, fold
+from .values import BadValue, read_datetime, read_number, read_text, read_text_key
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)
@@ -103,11 +103,11 @@ _HELPERS = {
     "_is_missing": ip._is_missing, "_dyn_compare": ip._dyn_compare, "_dyn_key": ip._dyn_key,
     "_bisect_right": bisect_right, "_best_count": ev.best_count, "_best_window": ev.best_window,
     "_aggregate": ev.aggregate, "_window_start": ev.window_start, "_sequence": ev.sequence,
-    "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH, "_ONE_US": _ONE_US,
+    "_MISSING": MISSING_MARKERS, "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH, "_ONE_US": _ONE_US,
 }
 
 
-_HOOKS = frozenset({"_SLOW", "_Result", "_INDEX", "_HAS_STAGES", "_PROGRAM"})
+_HOOKS = frozenset({"_SLOW", "_Result"})
 
 
 class Unsupported(Exception):
@@ -345,6 +345,9 @@ class CodeGen:
 
     def t_Compare(self, node, pol):
         values, expr = self.compare_expr(node.op, node.left, node.right)
+        if pol and node.op == "=" and len(values) == 1 and values[0].isidentifier() and \
+                re.fullmatch(rf"{values[0]} == K\d+", expr) and self.ns[expr.split()[-1]] is not None:
+            return f"({expr})"  # a missing value (None) never equals a constant: no guard needed
         return self._guarded(values, expr, pol)
 
     def t_Between(self, node, pol):
@@ -362,6 +365,8 @@ class CodeGen:
         k = self.const(keys)
         kcall = use if key is None else self.folded(use) if key is fold else f"_dyn_key({use})"
         inside = (pol != node.negated)
+        if inside and kcall == first and first.isidentifier() and None not in keys:
+            return f"({first} in {k})"  # None is in no set: no guard needed
         return self._guarded([first], f"{kcall} {'in' if inside else 'not in'} {k}", True)
 
     def t_Is(self, node, pol):
@@ -533,33 +538,59 @@ class CodeGen:
         event_code = self.events_code()
         lines = ["    try:", "        get = record.get"]
         for i, slot in enumerate(self.c.slots):
-            reader = self.fn(read_text_key if f"f{i}" in self.prefolded else slot.reader)
-            if len(slot.path) == 1:
-                lines.append(f"        f{i} = {reader}(get({self.const(slot.path[0])}))")
-            else:
-                lines.append(f"        f{i} = {reader}(_path(record, {self.const(slot.path)}))")
+            fn = read_text_key if f"f{i}" in self.prefolded else slot.reader
+            reader = self.fn(fn)
+            raw = f"get({self.const(slot.path[0])})" if len(slot.path) == 1 else \
+                f"_path(record, {self.const(slot.path)})"
+            lines.extend("        " + line for line in self.read_code(f"f{i}", fn, reader, raw))
         lines.extend("        " + line for line in event_code)
         lines.append("    except (_BadValue, AttributeError, TypeError):")
-        lines.append("        return _SLOW(record, as_of, extra)")
+        lines.append("        return _SLOW(record, as_of, extra)")  # raises the DataError, with its message
         for name in self.metrics.values():
             lines.append(f"    {name} = _U")
         for name, code in leads:
-            lines.append(f"    {self.lead_local(name)} = True if {code} else False")
-        stage = "None"
+            lines.append(f"    {self.lead_local(name)} = {code}")  # T(...) is always a bool
+        lines.append("    r = _Result()")
+        for name in self.scope.leads:
+            lines.append(f"    r[{self.const(name)}] = {self.lead_local(name)}")
         if self.scope.stages:
             lines.append("    stage = None")
             for s in self.scope.stages:
                 lines.append(f"    if {self.lead_local(s)}:")
                 lines.append(f"        stage = {self.const(s)}")
-            stage = "stage"
-        outs = ", ".join(self.lead_local(name) for name in self.scope.leads)
-        lines.append(f"    return _Result(_INDEX, ({outs}{',' if len(self.scope.leads) == 1 else ''}), {stage}, "
-                     f"_HAS_STAGES, (_PROGRAM, record, as_of, extra))")
+            lines.append("    r['stage'] = stage")
+        lines.append("    r._ctx = ctx")
+        lines.append("    r._rec = record")
+        lines.append("    return r")
         body = "\n".join(lines) + "\n"
         # globals become default arguments: fast locals instead of dict look-ups
         used = sorted(set(re.findall(r"\b(K\d+|R\d+|_[A-Za-z][A-Za-z0-9_]*)\b", body)) & (set(self.ns) | _HOOKS))
         params = "".join(f", {name}={name}" for name in used)
-        return f"def _evaluate(record, as_of, as_of_us, extra{params}):\n" + body
+        return f"def _evaluate(record, as_of, as_of_us, extra, ctx{params}):\n" + body
+
+    def read_code(self, local: str, fn, reader: str, raw: str) -> list[str]:
+        """Read one value; common spellings skip the reader call (same result, checked by
+        the property tests): exact enum/ordinal members, plain ints."""
+        exact = getattr(fn, "exact", None)
+        if exact is not None:
+            table = self.const(exact)
+            return [f"{local} = {raw}",
+                    f"{local} = {table}.get({local}, _U) if {local}.__class__ is str else _U if {local} is not None else None",
+                    f"if {local} is _U:",
+                    f"    {local} = {reader}({raw})"]
+        if fn is read_text_key:
+            return [f"{local} = {raw}",
+                    f"if {local}.__class__ is str and {local}.isascii():",
+                    f"    {local} = {local}.strip().lower()",
+                    f"    if len({local}) <= 4 and {local} in _MISSING:",
+                    f"        {local} = None",
+                    "else:",
+                    f"    {local} = {reader}({local})"]
+        if fn is read_number:
+            return [f"{local} = {raw}",
+                    f"if {local}.__class__ is not int:",
+                    f"    {local} = {reader}({local})"]
+        return [f"{local} = {reader}({raw})"]
 
     def events_code(self) -> list[str]:
         if not self.c.event_props:
@@ -663,7 +694,7 @@ def _hashable(value) -> bool:
 
 def generate(analysis: Analysis, closures: ip.Compiler, hooks: dict) -> tuple[object, str]:
     """The fast evaluation function and its source. ``hooks`` supplies ``_SLOW`` (the
-    closure path), ``_Result``, ``_INDEX``, ``_HAS_STAGES`` and ``_PROGRAM``."""
+    closure path) and ``_Result``."""
     assert set(hooks) == _HOOKS
     gen = CodeGen(analysis, closures)
     source = gen.generate()

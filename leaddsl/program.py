@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import repeat
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping  # noqa: F401
 
 from . import types as T
 from .check import Analysis
@@ -33,49 +33,37 @@ def normalize_as_of(as_of) -> dt.datetime:
     raise TypeError(f"as_of must be a datetime, a date or an ISO 8601 string, not {type(as_of).__name__}")
 
 
-class Result(Mapping):
-    """The outputs of a program for one lead: each definition true/false and the stage."""
+class Result(dict):
+    """The outputs of a program for one lead: a dict of each definition -> True/False,
+    plus ``"stage"`` when the program declares ``stages``.
 
-    __slots__ = ("_index", "_values", "stage", "_has_stages", "_ctx", "error")
+    ``result["mql"]``, ``result.stage``, ``result.to_dict()``, ``result.explain()``.
+    A dict, so that building one per lead costs next to nothing.
+    """
 
-    def __init__(self, index: dict, values: tuple, stage, has_stages: bool, ctx=None, error: str | None = None):
-        self._index = index  # definition name -> position in values (shared by all results)
-        self._values = values
-        self.stage = stage
-        self._has_stages = has_stages
-        self._ctx = ctx  # (program, record, as_of, events), for explain()
-        self.error = error
+    __slots__ = ("_ctx", "_rec", "_error")  # _ctx: (program, as_of, events), shared
 
-    def __getitem__(self, name):
-        i = self._index.get(name)
-        if i is None:
-            if name == "stage" and self._has_stages:
-                return self.stage
-            raise KeyError(name)
-        return self._values[i]
+    @property
+    def stage(self):
+        return self.get("stage")
 
-    def __iter__(self):
-        yield from self._index
-        if self._has_stages:
-            yield "stage"
-
-    def __len__(self):
-        return len(self._index) + self._has_stages
+    @property
+    def error(self) -> str | None:
+        """Why the record could not be evaluated (``evaluate_many(errors="return")``)."""
+        return getattr(self, "_error", None)
 
     def to_dict(self) -> dict:
-        d = dict(zip(self._index, self._values))
-        if self._has_stages:
-            d["stage"] = self.stage
-        return d
+        return dict(self)
 
     def explain(self) -> str:
-        if self._ctx is None:
+        ctx = getattr(self, "_ctx", None)
+        if ctx is None:
             return f"error: {self.error}" if self.error else ""
-        program, record, as_of, events = self._ctx
-        return program.explain(record, as_of, events=events)
+        program, as_of, events = ctx
+        return program.explain(self._rec, as_of, events=events)
 
     def __repr__(self):
-        return f"Result({self.to_dict()!r})"
+        return f"Result({dict.__repr__(self)})"
 
 
 class Program:
@@ -110,12 +98,11 @@ class Program:
         self._leads = [(name, len(c.slots) + i, c.lead_fns[name]) for i, name in enumerate(c.lead_order)]
         self._uses_events = bool(c.event_props)
         self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
-        hooks = {"_SLOW": self._slow_result, "_Result": Result, "_INDEX": self._index,
-                 "_HAS_STAGES": self._has_stages, "_PROGRAM": self}
+        hooks = {"_SLOW": self._slow_result, "_Result": Result}
         try:
             self._fast, self.source_code = generate(analysis, c, hooks)
         except Unsupported:
-            self._fast = lambda record, as_of, _us, events: self._slow_result(record, as_of, events)
+            self._fast = lambda record, as_of, _us, events, _ctx: self._slow_result(record, as_of, events)
             self.source_code = None
 
     # ---------------------------------------------------------------- API
@@ -142,19 +129,24 @@ class Program:
         fast = self._fast
         if errors == "raise":
             # a C-level loop: no Python frame per record
-            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None))
+            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat((self, moment, None)))
         return self._evaluate_returning_errors(records, moment, moment_us)
 
     def _evaluate_returning_errors(self, records, moment, moment_us):
         fast = self._fast
+        ctx = (self, moment, None)
         for record in records:
             try:
-                yield fast(record, moment, moment_us, None)
+                yield fast(record, moment, moment_us, None, ctx)
             except DataError as e:
                 yield self.error_result(str(e))
 
     def error_result(self, message: str) -> Result:
-        return Result(self._index, (None,) * len(self.definitions), None, self._has_stages, None, message)
+        r = Result.fromkeys(self.definitions)
+        if self._has_stages:
+            r["stage"] = None
+        r._error = message
+        return r
 
     def filter(self, records: Iterable, definition: str, as_of=None) -> Iterator:
         """The records for which ``definition`` holds."""
@@ -248,10 +240,16 @@ class Program:
 
     def _slow_result(self, record, as_of, events=None) -> Result:
         values, stage = self._slow(record, as_of, events)
-        return Result(self._index, values, stage, self._has_stages, (self, record, as_of, events))
+        r = Result(zip(self.definitions, values))
+        if self._has_stages:
+            r["stage"] = stage
+        r._ctx = (self, as_of, events)
+        r._rec = record
+        return r
 
     def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
-        return self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events)
+        return self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events,
+                          (self, as_of, events))
 
     def traced(self, record, as_of, events=None):
         """Evaluate with the explain hook: (values, trace, slots, compiler)."""

@@ -102,10 +102,10 @@ def parse_number_text(s: str):
 
 def read_number(raw):
     t = raw.__class__
-    if t is int or t is float:
-        if t is float and not math.isfinite(raw):
-            raise BadValue(raw, "number")
+    if t is int or (t is float and raw - raw == 0.0):  # a finite float (inf - inf and nan are nan)
         return raw
+    if t is float:
+        raise BadValue(raw, "number")
     if raw is None:
         return None
     if t is str:
@@ -239,7 +239,7 @@ def member_reader(t: T.EnumT | T.OrdinalT):
     label = f"{kind} `{t.field}`" if t.field else str(t)
     exact_get = exact.get
 
-    def read(raw):
+    def read(raw):  # noqa: E306
         if raw.__class__ is str:
             hit = exact_get(raw)
             if hit is not None:
@@ -257,6 +257,7 @@ def member_reader(t: T.EnumT | T.OrdinalT):
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return read(read_text(raw))
         raise BadValue(raw, label)
+    read.exact = exact  # the generated fast path looks exact spellings up inline
     return read
 
 

@@ -90,13 +90,13 @@ RECORD = st.fixed_dictionaries({}, optional={
 
 
 def _pair(result):
-    return result._values, result.stage
+    return tuple(v for k, v in result.items() if k != "stage"), result.stage
 
 
 def three_ways(program, record):
     """(fast, closures, explain) results, each a dict or the string 'DataError'."""
     out = []
-    for fn in (lambda: _pair(program._fast(record, AS_OF, to_us(AS_OF), None)),
+    for fn in (lambda: _pair(program._fast(record, AS_OF, to_us(AS_OF), None, (program, AS_OF, None))),
                lambda: program._slow(record, AS_OF, None),
                lambda: (tuple(program.traced(record, AS_OF)[0].values()), None)):
         try:
