@@ -68,22 +68,35 @@ def _exact(digits: str, mult: int):
     return num / den
 
 
+_FAST_NUM = re.compile(
+    r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]{1,3}))?([kKmMbBtT])?")
+
+
+def _fast_number(t: str):
+    """The common spellings, ``[$]1,234[.5][e8][kMBT]``, exactly; None for anything else."""
+    m = _FAST_NUM.fullmatch(t)
+    if m is None:
+        return None
+    whole, frac, exp, suffix = m.groups()
+    if "," in whole:
+        whole = whole.replace(",", "")
+    mult = _FAST_SUFFIX[suffix] if suffix else 1
+    if frac is None and exp is None:
+        return int(whole) * mult
+    num = int(whole + (frac or "")) * mult
+    shift = int(exp or 0) - len(frac or "")
+    if shift >= 0:
+        return num * 10 ** shift
+    den = 10 ** -shift
+    return num // den if num % den == 0 else num / den
+
+
 def parse_number_text(s: str):
     """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ..."""
     t = s.strip()
-    if t.isascii():
-        if t.isdigit():
-            return int(t)
-        # fast path: [$]digits[,ddd...][.digits][k|M|B|T]
-        u = t[1:] if t[:1] == "$" else t
-        mult = 1
-        if u[-1:] in _FAST_SUFFIX and u[-2:-1].isdigit():
-            mult = _FAST_SUFFIX[u[-1]]
-            u = u[:-1]
-        if "," in u and _GROUPED.match(u):
-            u = u.replace(",", "")
-        if u.replace(".", "", 1).isdigit():
-            return _exact(u, mult)
+    value = _fast_number(t)
+    if value is not None:
+        return value
     m = _NUMBER_RE.match(s)
     if not m or (m.group("sign") and m.group("sign2")):
         raise BadValue(s, "number")
@@ -109,8 +122,17 @@ def read_number(raw):
     if raw is None:
         return None
     if t is str:
-        if len(raw) <= 4 and raw.strip().lower() in MISSING_MARKERS:
+        s = raw.strip()
+        if len(s) <= 4 and s.lower() in MISSING_MARKERS:
             return None
+        m = _FAST_NUM.fullmatch(s)
+        if m is not None:
+            whole, frac, exp, suffix = m.groups()
+            if frac is None and exp is None:
+                if "," in whole:
+                    whole = whole.replace(",", "")
+                return int(whole) * _FAST_SUFFIX[suffix] if suffix else int(whole)
+            return _fast_number(s)
         return parse_number_text(raw)
     if isinstance(raw, bool):
         raise BadValue(raw, "number")
