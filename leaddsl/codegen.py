@@ -30,7 +30,7 @@ from . import interp as ip
 from . import nodes as n
 from . import types as T
 from .check import Analysis
-from .logic import MISSING_MARKERS, clean, fold
+from .logic import MISSING_MARKERS, arith, clean, fold
 from .values import BadValue, read_datetime, read_number, read_text, read_text_key
 
 _UTC = dt.timezone.utc
@@ -52,21 +52,6 @@ def _ts_us(raw) -> int:
     if d.tzinfo is None:
         d = d.replace(tzinfo=_UTC)
     return (d - ev.EPOCH) // _ONE_US
-
-
-def _arith(op, a, b):
-    if a is None or b is None:
-        return None
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if b == 0:
-        return None
-    r = a / b
-    return int(r) if isinstance(r, float) and r.is_integer() and abs(r) < 2**53 else r
 
 
 def _neg(x):
@@ -98,7 +83,7 @@ def _path(record, path):
 
 
 _HELPERS = {
-    "_U": ip.UNSET, "_fold": fold, "_BadValue": BadValue, "_ts_us": _ts_us, "_arith": _arith, "_neg": _neg,
+    "_U": ip.UNSET, "_fold": fold, "_BadValue": BadValue, "_ts_us": _ts_us, "_arith": arith, "_neg": _neg,
     "_has_one": _has_one, "_has_any": _has_any, "_has_all": _has_all, "_text_of": _text_of, "_path": _path,
     "_is_missing": ip._is_missing, "_dyn_compare": ip._dyn_compare, "_dyn_key": ip._dyn_key,
     "_bisect_right": bisect_right, "_best_count": ev.best_count, "_best_window": ev.best_window,
@@ -560,7 +545,8 @@ class CodeGen:
                 lines.append(f"        stage = {self.const(s)}")
             lines.append("    r['stage'] = stage")
         lines.append("    r._ctx = ctx")
-        lines.append("    r._rec = record")
+        lines.append("    if ctx[3]:")  # keep the record for explain() (not in bulk: it costs GC time)
+        lines.append("        r._rec = record")
         lines.append("    return r")
         body = "\n".join(lines) + "\n"
         # globals become default arguments: fast locals instead of dict look-ups

@@ -21,7 +21,7 @@ from . import nodes as n
 from . import types as T
 from .check import Analysis
 from .diagnostics import DataError
-from .logic import and3, clean, fold, or3
+from .logic import and3, arith, clean, fold, or3
 from .values import BadValue, read_datetime, reader_for, to_datetime
 
 UNSET = object()
@@ -582,22 +582,9 @@ class Compiler:
         lf, rf = self.compile(node.left), self.compile(node.right)
         op = node.op
 
-        def arith(v):
-            a = lf(v)
-            b = rf(v)
-            if a is None or b is None:
-                return None
-            if op == "+":
-                return a + b
-            if op == "-":
-                return a - b
-            if op == "*":
-                return a * b
-            if b == 0:
-                return None
-            r = a / b
-            return int(r) if isinstance(r, float) and r.is_integer() and abs(r) < 2**53 else r
-        return arith
+        def arith_(v):
+            return arith(op, lf(v), rf(v))
+        return arith_
 
     def c_Neg(self, node):
         f = self.compile(node.operand)

@@ -59,3 +59,19 @@ def clean(text: str) -> str:
 def is_missing_marker(text: str) -> bool:
     s = text.strip()
     return len(s) <= 4 and s.lower() in MISSING_MARKERS
+
+
+def arith(op: str, a, b):
+    """``+ - * /`` over numbers; missing in, missing out; division by zero is missing."""
+    if a is None or b is None:
+        return None
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if b == 0:
+        return None
+    r = a / b
+    return int(r) if isinstance(r, float) and r.is_integer() and abs(r) < 2**53 else r

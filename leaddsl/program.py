@@ -41,7 +41,7 @@ class Result(dict):
     A dict, so that building one per lead costs next to nothing.
     """
 
-    __slots__ = ("_ctx", "_rec", "_error")  # _ctx: (program, as_of, events), shared
+    __slots__ = ("_ctx", "_rec", "_error")  # _ctx: (program, as_of, events, keeps record), shared
 
     @property
     def stage(self):
@@ -59,7 +59,10 @@ class Result(dict):
         ctx = getattr(self, "_ctx", None)
         if ctx is None:
             return f"error: {self.error}" if self.error else ""
-        program, as_of, events = ctx
+        program, as_of, events, kept = ctx
+        if not kept:
+            raise ValueError("this result does not keep its record: call program.explain(record, as_of) "
+                             "or evaluate_many(..., explain=True)")
         return program.explain(self._rec, as_of, events=events)
 
     def __repr__(self):
@@ -118,10 +121,15 @@ class Program:
     def evaluate(self, record, as_of=None, *, events=None) -> Result:
         return self._evaluate(record, normalize_as_of(as_of), events)
 
-    def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = "raise") -> Iterator[Result]:
+    def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = "raise",
+                      explain: bool = False) -> Iterator[Result]:
         """Evaluate records one at a time, in input order. ``errors="raise"`` stops at the
         first bad record with ``DataError``; ``errors="return"`` yields a Result whose
-        ``.error`` says what was wrong and whose definitions are all None."""
+        ``.error`` says what was wrong and whose definitions are all None.
+
+        Results keep their record for ``result.explain()`` only with ``explain=True``:
+        holding a reference to every record costs the garbage collector time, and bulk
+        evaluation should not pay for explanations nobody asks for."""
         if errors not in ("raise", "return"):
             raise ValueError("errors must be 'raise' or 'return'")
         moment = normalize_as_of(as_of)
@@ -129,12 +137,13 @@ class Program:
         fast = self._fast
         if errors == "raise":
             # a C-level loop: no Python frame per record
-            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat((self, moment, None)))
-        return self._evaluate_returning_errors(records, moment, moment_us)
+            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None),
+                       repeat((self, moment, None, explain)))
+        return self._evaluate_returning_errors(records, moment, moment_us, explain)
 
-    def _evaluate_returning_errors(self, records, moment, moment_us):
+    def _evaluate_returning_errors(self, records, moment, moment_us, explain):
         fast = self._fast
-        ctx = (self, moment, None)
+        ctx = (self, moment, None, explain)
         for record in records:
             try:
                 yield fast(record, moment, moment_us, None, ctx)
@@ -243,13 +252,13 @@ class Program:
         r = Result(zip(self.definitions, values))
         if self._has_stages:
             r["stage"] = stage
-        r._ctx = (self, as_of, events)
+        r._ctx = (self, as_of, events, True)
         r._rec = record
         return r
 
     def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
         return self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events,
-                          (self, as_of, events))
+                          (self, as_of, events, True))
 
     def traced(self, record, as_of, events=None):
         """Evaluate with the explain hook: (values, trace, slots, compiler)."""

@@ -179,3 +179,11 @@ def test_members_of_different_types_compare_by_name():
                         "lead eq when a = b\nlead ec when a = c and c = b")
     assert p.evaluate({"a": "x", "b": "x", "c": "x"}, as_of=AS_OF).to_dict() == {"eq": True, "ec": True}
     assert p.evaluate({"a": "x", "b": "y", "c": "z"}, as_of=AS_OF).to_dict() == {"eq": False, "ec": False}
+
+
+def test_explain_from_evaluate_many_needs_explain_true(program):
+    [plain] = program.evaluate_many([good()], as_of=AS_OF)
+    with pytest.raises(ValueError, match="explain=True"):
+        plain.explain()
+    [kept] = program.evaluate_many([good()], as_of=AS_OF, explain=True)
+    assert "mql: true" in kept.explain()
