@@ -82,6 +82,7 @@ class Program:
         self._traced: Compiler | None = None
         self._has_stages = bool(self.stages)
         self._index = {name: i for i, name in enumerate(self.definitions)}
+        self._last_as_of: tuple = (None, None, None)
 
     _LAZY = frozenset({"_c", "_slots", "_tail", "_leads", "_uses_events", "_event_types", "_fast", "source_code"})
 
@@ -119,7 +120,14 @@ class Program:
         return {".".join(s[0]) for s in self._slots} | ({"events"} if self._uses_events else set())
 
     def evaluate(self, record, as_of=None, *, events=None) -> Result:
-        return self._evaluate(record, normalize_as_of(as_of), events)
+        if as_of is not None and as_of is self._last_as_of[0]:
+            moment, moment_us = self._last_as_of[1:]  # the same as-of object as last call
+        else:
+            moment = normalize_as_of(as_of)
+            moment_us = to_us(moment)
+            if as_of is not None:
+                self._last_as_of = (as_of, moment, moment_us)
+        return self._fast(record, moment, moment_us, events, (self, moment, events, True))
 
     def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = "raise",
                       explain: bool = False) -> Iterator[Result]:
