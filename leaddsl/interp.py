@@ -65,7 +65,6 @@ class Compiler:
         self.metric_slots: dict[tuple, int] = {}
         self.let_fns: dict[str, object] = {}
         self.lead_fns: dict[str, object] = {}
-        self._pending_leads: list[str] = []
         # event type -> [(prop, reader)]
         self.event_props: dict[str, list[tuple[str, object, T.Type]]] = {}
         self.prop_index: dict[tuple[str, str], int] = {}
@@ -198,14 +197,10 @@ class Compiler:
         return lambda v: None
 
     def let_fn(self, name):
-        if name not in self.let_fns:
-            self.let_fns[name] = _Forward()
-            fn = self.compile(self.scope.lets[name].expr)
-            self.let_fns[name].target = fn
-            self.let_fns[name] = fn
-        fn = self.let_fns[name]
-        if isinstance(fn, _Forward):  # pragma: no cover - cycles are rejected by the checker
-            return fn
+        """A let compiles once; every use shares the closure (cycles were rejected by the checker)."""
+        fn = self.let_fns.get(name)
+        if fn is None:
+            fn = self.let_fns[name] = self.compile(self.scope.lets[name].expr)
         return fn
 
     def lead_ref(self, name):
@@ -218,11 +213,6 @@ class Compiler:
             if x is UNSET:
                 x = v[i] = fns[name](v) is True
             return x
-        if name not in self.lead_fns and name in self.scope.leads:
-            self.lead_fns[name] = _Forward()
-            fn = self.compile(self.scope.leads[name].expr)
-            self.lead_fns[name].target = fn
-            self.lead_fns[name] = fn
         return f
 
     # events and metrics --------------------------------------------------
@@ -599,14 +589,6 @@ class _Cell:
         self.get = get
         self.i = -1
         registry.append(self)
-
-
-class _Forward:
-    def __init__(self):
-        self.target = None
-
-    def __call__(self, v):
-        return self.target(v)
 
 
 def _getter(i):
