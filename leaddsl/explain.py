@@ -97,7 +97,14 @@ class _Renderer:
         if isinstance(node, n.Name) and b and b[0] == "lead":
             self.emit(depth, val, f"{node.name}  (lead definition, explained on its own)")
             return
-        self.emit(depth, val, _text(self.p, node), self.reads(node))
+        reads = self.reads(node)
+        for sub in n.walk(node):
+            seq = self.trace.get(("sequence", id(sub))) if isinstance(sub, n.Then) else None
+            if seq:
+                for event, times in seq:
+                    shown = ", ".join(format_value(t) for t in times[-MAX_EVENTS_SHOWN:])
+                    reads.append(f"{event}: {len(times)} event(s){': ' + shown if shown else ''}")
+        self.emit(depth, val, _text(self.p, node), reads)
 
 
 def _dur(seconds: int) -> str:

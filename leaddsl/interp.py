@@ -300,9 +300,14 @@ class Compiler:
         e2, second = self.seq_source(node.second)
         seconds = node.duration.seconds if node.duration is not None else None
         same = e1 == e2
+        trace = self.trace
+        trace_cell = self.cell("TRACE")
+        tkey = ("sequence", id(node))
 
         def f(v):
             a, b = first(v), second(v)
+            if trace and v[trace_cell.i] is not None:
+                v[trace_cell.i][tkey] = ((e1, [ev.from_us(e[0]) for e in a]), (e2, [ev.from_us(e[0]) for e in b]))
             return ev.sequence([e[0] for e in a], [e[2] for e in a] if same else None,
                                [e[0] for e in b], [e[2] for e in b] if same else None, seconds)
         return f

@@ -187,3 +187,14 @@ def test_explain_from_evaluate_many_needs_explain_true(program):
         plain.explain()
     [kept] = program.evaluate_many([good()], as_of=AS_OF, explain=True)
     assert "mql: true" in kept.explain()
+
+
+def test_explain_shows_the_events_of_a_sequence():
+    p = leaddsl.compile("event meeting()\nevent page_view(cat: text)\n"
+                        "lead x when meeting then (page_view where cat = product) within 2d")
+    text = p.explain({"events": [{"type": "meeting", "ts": "2026-11-10T10:00:00Z"},
+                                 {"type": "page_view", "ts": "2026-11-11T10:00:00Z", "cat": "product"},
+                                 {"type": "page_view", "ts": "2026-11-11T11:00:00Z", "cat": "blog"}]},
+                     as_of=AS_OF)
+    assert "[true]    meeting then (page_view where cat = product) within 2d" in text
+    assert "meeting: 1 event(s): 2026-11-10T10:00:00Z; page_view: 1 event(s): 2026-11-11T10:00:00Z" in text
