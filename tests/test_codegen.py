@@ -155,3 +155,20 @@ def test_hostile_definitions_cannot_execute_code(template, tmp_path):
     # nothing from the definition reaches the generated source
     for token in ("import", "system", "open", "pwned", str(marker)):
         assert token not in program.source_code
+
+
+NUMBER_TEXT = st.one_of(
+    st.integers(0, 10**13).map(lambda n: f"{n:,}"),
+    st.integers(0, 10**13).map(lambda n: f"${n:,}"),
+    st.builds(lambda n, s: f"{n}{s}", st.integers(0, 9999), st.sampled_from(["k", "K", "M", "m", "B", "bn", "T", "MM"])),
+    st.builds(lambda n, f, s: f"{n}.{f}{s}", st.integers(0, 999), st.integers(0, 99), st.sampled_from(["", "k", "M", "B"])),
+    st.sampled_from(["1,2,3", "12,34", " 5 ", "$ 5", "N/A", "-", "3e8", "1.5e3k", "abc", "$", "1,000.5", "٣"]),
+)
+
+
+@settings(max_examples=300)
+@given(NUMBER_TEXT)
+def test_inline_number_reading_agrees_with_the_reader(text):
+    program = leaddsl.compile("field x: number\nlead big when x >= 300M\nlead small when x < 1k\n")
+    fast, slow, traced = three_ways(program, {"x": text})
+    assert fast == slow == traced

@@ -47,8 +47,9 @@ elif mode == "leaddsl hot":
 
 
 def count(script: str, mode: str, out: str) -> int:
+    env = dict(os.environ, PYTHONHASHSEED="0")  # string hashing, and so dict layouts, the same every run
     r = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, script, mode],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=env)
     m = re.search(r"Collected : (\d+)", r.stderr)
     if not m:
         raise SystemExit(f"callgrind failed for {mode}:\n{r.stderr[-2000:]}")
