@@ -11,7 +11,7 @@ from . import render
 from .api import _finish
 from .codes import CODES
 from .diagnostics import DataError, Diagnostics, DslError, sort_key
-from .io import EventTable, InputError, Writer, id_text, output_format, read_rows
+from .io import EventTable, InputError, Writer, _has_surrogates, id_text, output_format, read_rows
 from .loader import Loaded, load_file
 from .program import Program, normalize_as_of
 
@@ -170,7 +170,9 @@ def eval_cmd(defs, data, events_path, as_of, id_field, output, fmt, progress):
         for row in rows:
             total += 1
             record = row.record
-            lead_id = record.get(id_field) if record is not None else None
+            lead_id = (record if record is not None else row.partial or {}).get(id_field)
+            if isinstance(lead_id, str) and _has_surrogates(lead_id):
+                lead_id = None
             error = row.error
             result = None
             if record is not None:

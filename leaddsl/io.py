@@ -36,6 +36,7 @@ class Row:
     number: int  # line number (JSONL, CSV) or row number (Parquet, JSON)
     record: dict | None
     error: str | None = None
+    partial: dict | None = None  # what could be read of a broken row (for its id)
 
 
 def data_format(path: str) -> str:
@@ -112,11 +113,12 @@ def _csv(path: str) -> Iterator[Row]:
             if not cells or (len(cells) == 1 and not cells[0].strip() and width > 1):
                 continue  # a blank line is not a row
             if len(cells) > width and any(c.strip() for c in cells[width:]):
-                yield Row(number, None, f"line {number}: {len(cells)} cells but the header has {width} columns")
+                yield Row(number, None, f"line {number}: {len(cells)} cells but the header has {width} columns",
+                          dict(zip(header, cells)))
                 continue
             bad = next((h for h, c in zip(header, cells) if _has_surrogates(c)), None)
             if bad is not None:
-                yield Row(number, None, f"line {number}: column `{bad}` is not UTF-8 text")
+                yield Row(number, None, f"line {number}: column `{bad}` is not UTF-8 text", dict(zip(header, cells)))
                 continue
             record = dict(zip(header, cells))
             yield Row(number, record)

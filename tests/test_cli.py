@@ -240,3 +240,17 @@ def test_readme_main_command_runs_on_bundled_sample(runner):
     assert rows and all("id" in row for row in rows)
     stages = {row.get("stage") for row in rows if "error" not in row}
     assert len(stages) >= 3  # the sample exercises several stages
+
+
+def test_eval_broken_csv_rows_are_error_rows_with_their_id(runner, tmp_path):
+    defs = tmp_path / "s.lead"
+    defs.write_text("lead x when a >= 5\n")
+    data = tmp_path / "m.csv"
+    data.write_bytes(b"\xef\xbb\xbfid,a\n1,7,extra\n2,\xff\xfe\n3,\"6\"\n\n4,\n")
+    r = run(runner, "eval", defs, data)
+    assert r.exit_code == 1
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["1", "2", "3", "4"]  # no row dropped, blank line is not a row
+    assert rows[0]["error"] == "line 2: 3 cells but the header has 2 columns"
+    assert rows[1]["error"] == "line 3: column `a` is not UTF-8 text"
+    assert rows[2] == {"id": "3", "x": True} and rows[3] == {"id": "4", "x": False}
