@@ -50,7 +50,8 @@ ATOMS = st.one_of(
     st.sampled_from(["page_view >= 2", "purchase(30d) >= 1", "spend > 10", "spend(any 1d) >= 5",
                      "biggest >= 5", "seen within 7d", "visit_days(30d) >= 2",
                      "page_view then purchase within 2d", "(page_view where cat = product) then page_view within 1d",
-                     "purchase then (purchase where amount > 3)"]),
+                     "purchase then (purchase where amount > 3)", "pv then purchase within 1d",
+                     "page_view then pv"]),
 )
 
 
