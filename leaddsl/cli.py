@@ -12,7 +12,7 @@ from .api import _finish
 from .codes import CODES
 from .diagnostics import DataError, Diagnostics, DslError, sort_key
 from .io import EventTable, InputError, Writer, _has_surrogates, id_text, output_format, read_rows
-from .loader import Loaded, load_file
+from .loader import load_file
 from .program import Program, normalize_as_of
 
 
@@ -108,7 +108,7 @@ def check(paths, fmt, strict, select, ignore):
         included.update(names[1:])
     seen = set()
     out = []
-    for f, diags, loaded in results:
+    for _file, diags, loaded in results:
         root = next(iter(loaded.sources), None)
         if root in included and len(files) > 1:
             continue  # checked through the file that includes it

@@ -1,7 +1,7 @@
 """Diagnostic, DslError (a program is wrong) and DataError (a record is wrong)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .source import Span
 

@@ -22,7 +22,7 @@ from . import types as T
 from .check import Analysis
 from .diagnostics import DataError
 from .logic import and3, arith, clean, fold, or3
-from .values import BadValue, read_datetime, reader_for, to_datetime
+from .values import reader_for, to_datetime
 
 UNSET = object()
 _OPS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,

@@ -13,7 +13,6 @@ table is grouped in memory, which costs memory proportional to its size.
 from __future__ import annotations
 
 import csv
-import io as _io
 import json
 import os
 import sys

@@ -5,14 +5,13 @@ import datetime as dt
 from itertools import repeat
 from collections.abc import Iterable, Iterator, Mapping  # noqa: F401
 
-from . import types as T
 from .check import Analysis
 from .diagnostics import DataError, Diagnostic
 from .interp import UNSET, Compiler, compile_analysis, get_path, read_event_list
 from .logic import fold
 from .codegen import Unsupported, generate
 from .events import to_us
-from .values import BadValue, format_value, read_datetime, to_datetime
+from .values import BadValue, read_datetime, to_datetime
 
 UTC = dt.timezone.utc
 
@@ -175,10 +174,10 @@ class Program:
                 yield record
 
     # ----------------------------------------------------------- internals
-    def _read(self, record, as_of, events, trace=None, compiler=None) -> list:
+    def _read(self, record, as_of, events, trace=None) -> list:
+        """The record slots of the closure path (shared by the traced compiler: same layout)."""
         if not isinstance(record, Mapping):
             raise DataError(f"a lead record must be an object (a JSON object or a CSV row), not {type(record).__name__}")
-        c = compiler or self._c
         slots = self._slots
         try:
             v = [reader(record.get(path[0]) if len(path) == 1 else get_path(record, path))
@@ -244,7 +243,7 @@ class Program:
         """The closure path: (lead values, stage). Raises DataError for a bad value."""
         v = self._read(record, as_of, events)
         out = []
-        for name, i, fn in self._leads:
+        for _name, i, fn in self._leads:
             x = v[i]
             if x is UNSET:
                 x = v[i] = fn(v) is True
@@ -274,7 +273,7 @@ class Program:
             self._traced = compile_analysis(self.analysis, trace=True)
         c = self._traced
         trace: dict = {}
-        v = self._read(record, as_of, events, trace, c)
+        v = self._read(record, as_of, events, trace)
         # the traced compiler has the same record layout (same analysis, same order)
         values = {}
         for name in c.lead_order:

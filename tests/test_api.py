@@ -1,6 +1,5 @@
 """The Python API of SPEC section 7."""
 import datetime as dt
-import types
 
 import pytest
 from hypothesis import given, strategies as st

@@ -1,7 +1,6 @@
 """The generated fast path, the closure path and the explain path agree; and no
 definition can smuggle code into the generated source."""
 import datetime as dt
-import os
 
 import pytest
 from hypothesis import given, settings, strategies as st
