@@ -254,3 +254,14 @@ def test_eval_broken_csv_rows_are_error_rows_with_their_id(runner, tmp_path):
     assert rows[0]["error"] == "line 2: 3 cells but the header has 2 columns"
     assert rows[1]["error"] == "line 3: column `a` is not UTF-8 text"
     assert rows[2] == {"id": "3", "x": True} and rows[3] == {"id": "4", "x": False}
+
+
+def test_eval_sorted_events_with_leads_in_another_order(runner, defs, tmp_path):
+    lines = LEADS_CSV.splitlines()
+    (tmp_path / "leads.csv").write_text("\n".join([lines[0], lines[2], lines[5], lines[1]]) + "\n")  # ids 2, 5, 1
+    (tmp_path / "events.csv").write_text(EVENTS_CSV)  # sorted by lead id: 1, 1, 1, 2
+    r = run(runner, "eval", defs, tmp_path / "leads.csv", "--events", tmp_path / "events.csv",
+            "--as-of", "2026-11-22T00:00:00Z")
+    rows = {row["id"]: row for row in map(json.loads, r.stdout.splitlines())}
+    assert rows["1"]["mql"] is True  # lead 1's events were passed over while reading lead 2's, and kept
+    assert rows["2"]["mql"] is False
