@@ -544,15 +544,15 @@ class CodeGen:
                 lines.append(f"    if {self.lead_local(s)}:")
                 lines.append(f"        stage = {self.const(s)}")
             lines.append("    r['stage'] = stage")
-        lines.append("    r._ctx = ctx")
-        lines.append("    if ctx[3]:")  # keep the record for explain() (not in bulk: it costs GC time)
-        lines.append("        r._rec = record")
-        lines.append("    return r")
         body = "\n".join(lines) + "\n"
         # globals become default arguments: fast locals instead of dict look-ups
         used = sorted(set(re.findall(r"\b(K\d+|R\d+|_[A-Za-z][A-Za-z0-9_]*)\b", body)) & (set(self.ns) | _HOOKS))
         params = "".join(f", {name}={name}" for name in used)
-        return f"def _evaluate(record, as_of, as_of_us, extra, ctx{params}):\n" + body
+        # two entry points: one keeps the record for explain(), the bulk one does not (holding
+        # every record makes the garbage collector's passes slower)
+        return (f"def _evaluate(record, as_of, as_of_us, extra, ctx{params}):\n" + body +
+                "    r._ctx = ctx\n    r._rec = record\n    return r\n\n\n" +
+                f"def _evaluate_bulk(record, as_of, as_of_us, extra, ctx{params}):\n" + body + "    return r\n")
 
     def read_code(self, local: str, fn, reader: str, raw: str) -> list[str]:
         """Read one value; common spellings skip the reader call (same result, checked by
@@ -678,13 +678,13 @@ def _hashable(value) -> bool:
     return True
 
 
-def generate(analysis: Analysis, closures: ip.Compiler, hooks: dict) -> tuple[object, str]:
-    """The fast evaluation function and its source. ``hooks`` supplies ``_SLOW`` (the
-    closure path) and ``_Result``."""
+def generate(analysis: Analysis, closures: ip.Compiler, hooks: dict) -> tuple[object, object, str]:
+    """The fast evaluation functions (keeping the record, bulk) and their source. ``hooks``
+    supplies ``_SLOW`` (the closure path) and ``_Result``."""
     assert set(hooks) == _HOOKS
     gen = CodeGen(analysis, closures)
     source = gen.generate()
     gen.ns.update(hooks)
     code = compile(source, "<leaddsl generated>", "exec")
     exec(code, gen.ns)  # noqa: S102 - the source is ours; definitions reach it only as K<n> constants
-    return gen.ns["_evaluate"], source
+    return gen.ns["_evaluate"], gen.ns["_evaluate_bulk"], source

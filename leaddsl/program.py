@@ -40,7 +40,7 @@ class Result(dict):
     A dict, so that building one per lead costs next to nothing.
     """
 
-    __slots__ = ("_ctx", "_rec", "_error")  # _ctx: (program, as_of, events, keeps record), shared
+    __slots__ = ("_ctx", "_rec", "_error")  # _ctx: (program, as_of, events), shared by a run
 
     @property
     def stage(self):
@@ -55,13 +55,13 @@ class Result(dict):
         return dict(self)
 
     def explain(self) -> str:
+        if self.error:
+            return f"error: {self.error}"
         ctx = getattr(self, "_ctx", None)
         if ctx is None:
-            return f"error: {self.error}" if self.error else ""
-        program, as_of, events, kept = ctx
-        if not kept:
             raise ValueError("this result does not keep its record: call program.explain(record, as_of) "
                              "or evaluate_many(..., explain=True)")
+        program, as_of, events = ctx
         return program.explain(self._rec, as_of, events=events)
 
     def __repr__(self):
@@ -83,7 +83,8 @@ class Program:
         self._index = {name: i for i, name in enumerate(self.definitions)}
         self._last_as_of: tuple = (None, None, None)
 
-    _LAZY = frozenset({"_c", "_slots", "_tail", "_leads", "_uses_events", "_event_types", "_fast", "source_code"})
+    _LAZY = frozenset({"_c", "_slots", "_tail", "_leads", "_uses_events", "_event_types", "_fast", "_fast_bulk",
+                       "source_code"})
 
     def __getattr__(self, name):
         # compiling to closures and to Python source happens on first use, so that
@@ -103,9 +104,10 @@ class Program:
         self._event_types = {fold(name): (name, props) for name, props in c.event_props.items()}
         hooks = {"_SLOW": self._slow_result, "_Result": Result}
         try:
-            self._fast, self.source_code = generate(analysis, c, hooks)
+            self._fast, self._fast_bulk, self.source_code = generate(analysis, c, hooks)
         except Unsupported:
-            self._fast = lambda record, as_of, _us, events, _ctx: self._slow_result(record, as_of, events)
+            self._fast = self._fast_bulk = \
+                lambda record, as_of, _us, events, _ctx: self._slow_result(record, as_of, events)
             self.source_code = None
 
     # ---------------------------------------------------------------- API
@@ -126,7 +128,7 @@ class Program:
             moment_us = to_us(moment)
             if as_of is not None:
                 self._last_as_of = (as_of, moment, moment_us)
-        return self._fast(record, moment, moment_us, events, (self, moment, events, True))
+        return self._fast(record, moment, moment_us, events, (self, moment, events))
 
     def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = "raise",
                       explain: bool = False) -> Iterator[Result]:
@@ -141,16 +143,14 @@ class Program:
             raise ValueError("errors must be 'raise' or 'return'")
         moment = normalize_as_of(as_of)
         moment_us = to_us(moment)
-        fast = self._fast
+        fast = self._fast if explain else self._fast_bulk
         if errors == "raise":
             # a C-level loop: no Python frame per record
-            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None),
-                       repeat((self, moment, None, explain)))
-        return self._evaluate_returning_errors(records, moment, moment_us, explain)
+            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat((self, moment, None)))
+        return self._evaluate_returning_errors(fast, records, moment, moment_us)
 
-    def _evaluate_returning_errors(self, records, moment, moment_us, explain):
-        fast = self._fast
-        ctx = (self, moment, None, explain)
+    def _evaluate_returning_errors(self, fast, records, moment, moment_us):
+        ctx = (self, moment, None)
         for record in records:
             try:
                 yield fast(record, moment, moment_us, None, ctx)
@@ -259,13 +259,13 @@ class Program:
         r = Result(zip(self.definitions, values))
         if self._has_stages:
             r["stage"] = stage
-        r._ctx = (self, as_of, events, True)
+        r._ctx = (self, as_of, events)
         r._rec = record
         return r
 
     def _evaluate(self, record, as_of, events, as_of_us=None) -> Result:
         return self._fast(record, as_of, to_us(as_of) if as_of_us is None else as_of_us, events,
-                          (self, as_of, events, True))
+                          (self, as_of, events))
 
     def traced(self, record, as_of, events=None):
         """Evaluate with the explain hook: (values, trace, slots, compiler)."""

@@ -96,7 +96,7 @@ def _pair(result):
 def three_ways(program, record):
     """(fast, closures, explain) results, each a dict or the string 'DataError'."""
     out = []
-    for fn in (lambda: _pair(program._fast(record, AS_OF, to_us(AS_OF), None, (program, AS_OF, None, False))),
+    for fn in (lambda: _pair(program._fast_bulk(record, AS_OF, to_us(AS_OF), None, (program, AS_OF, None))),
                lambda: program._slow(record, AS_OF, None),
                lambda: (tuple(program.traced(record, AS_OF)[0].values()), None)):
         try:
