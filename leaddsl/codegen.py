@@ -1,10 +1,11 @@
-"""The checked AST compiled once into one Python function (the fast path).
+"""The checked AST compiled once into Python functions (the fast path).
 
-As Jinja does, the program becomes Python source compiled with ``compile()``.
-Nothing from a definition file ever reaches that source: every name, text,
-number, pattern and duration is bound as a constant ``K<n>`` in the function's
-globals, and the source holds only identifiers this module makes (``f0``,
-``L1``, ``s2_t``) and Python operators. ``tests/test_codegen.py`` checks that
+As Jinja does, the program becomes Python source compiled with ``compile()``:
+``_evaluate`` (its results keep the record, for ``explain``) and
+``_evaluate_bulk`` (they do not). Nothing from a definition file ever reaches
+that source: every name, text, number, pattern and duration is a constant
+``K<n>`` passed in as a default argument, and the source holds only
+identifiers this module makes (``f0``, ``L1``, ``s2_t``) and Python operators. ``tests/test_codegen.py`` checks that
 a hostile definition cannot execute code.
 
 Three-valued logic is compiled by polarity: ``T(e)`` is a plain Python
