@@ -309,10 +309,11 @@ class Builder:
             item = self.expr(c)
             if isinstance(item, n.Neg) and isinstance(item.operand, n.Number):
                 item = n.Number(-item.operand.value, "-" + item.operand.text, item.span)
-            if not isinstance(item, n.LITERALS + (n.Name,)) or (isinstance(item, n.Name) and item.name == "\0error"):
-                if not (isinstance(item, n.Name) and item.name == "\0error"):
-                    self.error("E106", c, "a set member must be a literal or a symbol",
-                               "write each member as a value: {US, CA} or {\"Canada\", 5}")
+            if isinstance(item, n.Name) and item.name == "\0error":
+                continue  # already reported
+            if not isinstance(item, n.LITERALS + (n.Name,)):
+                self.error("E106", c, "a set member must be a literal or a symbol",
+                           "write each member as a value: {US, CA} or {\"Canada\", 5}")
                 continue
             items.append(item)
         return n.SetLit(tuple(items), self.span(t))

@@ -52,7 +52,6 @@ class Checker:
         self.a = Analysis(scope)
         self.stack: list[tuple[str, str]] = []
         self.done_leads: set[str] = set()
-        self.done_metrics: set[str] = set()
         self.deps: dict[tuple[str, str], set] = {}
 
     # ------------------------------------------------------------ program
@@ -407,11 +406,9 @@ class Checker:
         return T.UNKNOWN
 
     def x_BoolOp(self, node: n.BoolOp, event, symbol_ok):
-        ok = True
         for op in node.operands:
-            if _is_error(self.cond(op, f"`{node.op}`", event)):
-                ok = False
-        return T.BOOL if ok else T.BOOL
+            self.cond(op, f"`{node.op}`", event)
+        return T.BOOL
 
     def x_Not(self, node: n.Not, event, symbol_ok):
         self.cond(node.operand, "`not`", event)
@@ -568,8 +565,6 @@ class Checker:
 
     def x_Is(self, node: n.Is, event, symbol_ok):
         t = self._operand(node.value, event)
-        if node.value is not None and isinstance(node.value, n.LITERALS):
-            pass
         if t == T.DYNAMIC and node.what in ("empty", "not empty"):
             self.coerce(node.value, T.list_of(T.TEXT))
         return T.BOOL

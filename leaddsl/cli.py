@@ -267,10 +267,7 @@ def explain(defs, data, lead, events_path, as_of, id_field):
         for row in read_rows(data):
             if row.record is None or id_text(row.record.get(id_field)) != lead.strip():
                 continue
-            extra = None
-            if table is not None:
-                extra = table.events_for(row.record.get(id_field)) if table.sorted is False else \
-                    _events_for_sorted(events_path, lead)
+            extra = table.events_for(row.record.get(id_field)) if table is not None else None
             try:
                 click.echo(program.explain(row.record, moment, events=extra))
             except DataError as e:
@@ -281,10 +278,6 @@ def explain(defs, data, lead, events_path, as_of, id_field):
         raise click.UsageError(str(e)) from None
     click.echo(f"{data}: no lead with {id_field} = {lead}", err=True)
     sys.exit(1)
-
-
-def _events_for_sorted(path, lead):
-    return EventTable(path).events_for(lead)
 
 
 @main.command()

@@ -284,36 +284,31 @@ class CodeGen:
         t = self.tmp()
         return f"({t} := {code})", t
 
+    def member_key(self, t, use: str) -> str:
+        """The folded name of a value: ordinals hold ranks, enums names, texts themselves."""
+        if isinstance(t, T.OrdinalT):
+            return f"_fold({self.const(t.members)}[{use}])"
+        return f"_fold({use})" if isinstance(t, T.EnumT) else self.folded(use)
+
     def compare_expr(self, op, left, right) -> tuple[list[str], str]:
         """(values that must not be missing, comparison expression) for ``left op right``."""
         lt, rt = self.a.type_of(left), self.a.type_of(right)
         pyop = "==" if op == "=" else op
         member = (T.EnumT, T.OrdinalT)
         lconst, rconst = self.is_const(left), self.is_const(right)
-        mt = lt if isinstance(lt, member) and not isinstance(rt, member) else None
-        if mt is not None:
+        lm, rm = isinstance(lt, member), isinstance(rt, member)
+        # a member against a constant: compare canonical members (enums) or ranks (ordinals)
+        if lm and not rm and rconst:
             lfirst, luse = self._bind(self.V(left))
-            if rconst:
-                c = self.const(ip._member_value(mt, self.const_value(right)))
-                return [lfirst], f"{luse} {pyop} {c}"
+            return [lfirst], f"{luse} {pyop} {self.const(ip._member_value(lt, self.const_value(right)))}"
+        if rm and not lm and lconst:
             rfirst, ruse = self._bind(self.V(right))
-            lkey = f"_fold({self.const(mt.members)}[{luse}])" if isinstance(mt, T.OrdinalT) else f"_fold({luse})"
-            return [lfirst, rfirst], f"{lkey} {pyop} {self.folded(ruse)}"
-        if isinstance(rt, member) and not isinstance(lt, member):
-            rfirst, ruse = self._bind(self.V(right))
-            if lconst:
-                c = self.const(ip._member_value(rt, self.const_value(left)))
-                return [rfirst], f"{c} {pyop} {ruse}"
-            lfirst, luse = self._bind(self.V(left))
-            rkey = f"_fold({self.const(rt.members)}[{ruse}])" if isinstance(rt, T.OrdinalT) else f"_fold({ruse})"
-            return [lfirst, rfirst], f"{self.folded(luse)} {pyop} {rkey}"
+            return [rfirst], f"{self.const(ip._member_value(rt, self.const_value(left)))} {pyop} {ruse}"
         lfirst, luse = self._bind(self.V(left))
         rfirst, ruse = self._bind(self.V(right))
-        if isinstance(lt, member) and isinstance(rt, member) and \
-                not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
-            def name(t, use):  # members of two different types compare by name
-                return f"_fold({self.const(t.members)}[{use}])" if isinstance(t, T.OrdinalT) else f"_fold({use})"
-            return [lfirst, rfirst], f"{name(lt, luse)} {pyop} {name(rt, ruse)}"
+        # a member against a text value, or members of two different types: compare by name
+        if (lm or rm) and not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
+            return [lfirst, rfirst], f"{self.member_key(lt, luse)} {pyop} {self.member_key(rt, ruse)}"
         if lt == T.DYNAMIC and rt == T.DYNAMIC:
             return [lfirst, rfirst], f"_dyn_compare({self.const(op)}, {luse}, {ruse})"
         key = self.c.key_fn(lt) or self.c.key_fn(rt)

@@ -413,24 +413,17 @@ class Compiler:
         lf, lc = self._side(left, lt, None)
         rf, rc = self._side(right, rt, mt)
         opf = _OPS[op]
-        # member types: enums compare canonical members, ordinals ranks
-        if mt is not None:
-            if rc is UNSET:  # an enum compared with a text field
-                key_r = fold
-                key_l = (lambda x: fold(mt.members[x])) if isinstance(mt, T.OrdinalT) else fold
-                return _binary(lf, rf, lambda a, b: opf(key_l(a), key_r(b)))
+        # a member against a constant: compare canonical members (enums) or ranks (ordinals)
+        if mt is not None and rc is not UNSET:
             return _slot_const(lf, opf, rc, None)
-        if isinstance(rt, (T.EnumT, T.OrdinalT)) and not isinstance(lt, (T.EnumT, T.OrdinalT)):
-            # symbol or text on the left of an enum/ordinal
-            if lc is not UNSET:
-                lc = _member_value(rt, lc)
-                return _binary(lambda v: lc, rf, opf)
-            key_r = (lambda x: fold(rt.members[x])) if isinstance(rt, T.OrdinalT) else fold
-            return _binary(lf, rf, lambda a, b: opf(fold(a), key_r(b)))
-        if isinstance(lt, (T.EnumT, T.OrdinalT)) and isinstance(rt, (T.EnumT, T.OrdinalT)) and \
-                not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
-            # members of two different types compare by name
-            ln, rn = _member_name(lt), _member_name(rt)
+        lm, rm = isinstance(lt, (T.EnumT, T.OrdinalT)), isinstance(rt, (T.EnumT, T.OrdinalT))
+        if rm and not lm and lc is not UNSET:
+            c = _member_value(rt, lc)
+            return _binary(lambda v: c, rf, opf)
+        # a member against a text value, or members of two different types: compare by name
+        if (lm or rm) and not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
+            ln = _member_name(lt) if lm else _identity
+            rn = _member_name(rt) if rm else _identity
             return _binary(lf, rf, lambda a, b: opf(fold(ln(a)), fold(rn(b))))
         key = self.key_fn(lt) or self.key_fn(rt)
         if lt == T.DYNAMIC and rt == T.DYNAMIC:
@@ -480,17 +473,6 @@ class Compiler:
         keys, key = self.set_keys(vt, node.collection)
         f = self.compile(node.value)
         neg = node.negated
-        if isinstance(node.value, n.Name) and self.a.binding(node.value)[0] in ("field", "record"):
-            i = self.slot_index.get(("field", node.value.name)) if self.a.binding(node.value)[0] == "field" \
-                else None
-            if i is not None and not self.trace:
-                if key is None:
-                    if neg:
-                        return lambda v: None if (x := v[i]) is None else x not in keys
-                    return lambda v: None if (x := v[i]) is None else x in keys
-                if neg:
-                    return lambda v: None if (x := v[i]) is None else key(x) not in keys
-                return lambda v: None if (x := v[i]) is None else key(x) in keys
 
         def in_(v):
             x = f(v)
@@ -614,12 +596,12 @@ def _binary(lf, rf, op):
 
 def _slot_const(lf, opf, c, key):
     if key is None:
-        if opf is operator.ge:
-            return lambda v: None if (x := lf(v)) is None else x >= c
-        if opf is operator.eq:
-            return lambda v: None if (x := lf(v)) is None else x == c
         return lambda v: None if (x := lf(v)) is None else opf(x, c)
     return lambda v: None if (x := lf(v)) is None else opf(key(x), c)
+
+
+def _identity(x):
+    return x
 
 
 def _member_name(t):

@@ -55,28 +55,13 @@ def _to_number(d: Decimal):
 _FAST_SUFFIX = {"k": 10**3, "K": 10**3, "m": 10**6, "M": 10**6, "b": 10**9, "B": 10**9, "t": 10**12, "T": 10**12}
 
 
-def _exact(digits: str, mult: int):
-    """``digits`` (``123`` or ``1.25``) times ``mult``, exactly: an int when whole,
-    else the correctly rounded float (int / int is correctly rounded in Python)."""
-    whole, dot, frac = digits.partition(".")
-    if not frac:
-        return int(whole or "0") * mult
-    num = int((whole or "0") + frac) * mult
-    den = 10 ** len(frac)
-    if num % den == 0:
-        return num // den
-    return num / den
-
-
 _FAST_NUM = re.compile(
     r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]{1,3}))?([kKmMbBtT])?")
 
 
-def _fast_number(t: str):
-    """The common spellings, ``[$]1,234[.5][e8][kMBT]``, exactly; None for anything else."""
-    m = _FAST_NUM.fullmatch(t)
-    if m is None:
-        return None
+def _from_fast(m):
+    """The value of a ``_FAST_NUM`` match, ``[$]1,234[.5][e8][kMBT]``, exactly: an int when
+    whole, else the correctly rounded float (int / int is correctly rounded in Python)."""
     whole, frac, exp, suffix = m.groups()
     if "," in whole:
         whole = whole.replace(",", "")
@@ -93,10 +78,12 @@ def _fast_number(t: str):
 
 def parse_number_text(s: str):
     """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ..."""
-    t = s.strip()
-    value = _fast_number(t)
-    if value is not None:
-        return value
+    m = _FAST_NUM.fullmatch(s.strip())
+    return _from_fast(m) if m is not None else _parse_number_slow(s)
+
+
+def _parse_number_slow(s: str):
+    """Signs, spaces after `$`, `MM`/`bn`/`tn` suffixes: through Decimal."""
     m = _NUMBER_RE.match(s)
     if not m or (m.group("sign") and m.group("sign2")):
         raise BadValue(s, "number")
@@ -126,14 +113,7 @@ def read_number(raw):
         if len(s) <= 4 and s.lower() in MISSING_MARKERS:
             return None
         m = _FAST_NUM.fullmatch(s)
-        if m is not None:
-            whole, frac, exp, suffix = m.groups()
-            if frac is None and exp is None:
-                if "," in whole:
-                    whole = whole.replace(",", "")
-                return int(whole) * _FAST_SUFFIX[suffix] if suffix else int(whole)
-            return _fast_number(s)
-        return parse_number_text(raw)
+        return _from_fast(m) if m is not None else _parse_number_slow(raw)
     if isinstance(raw, bool):
         raise BadValue(raw, "number")
     if isinstance(raw, (int, float)):

@@ -1,4 +1,7 @@
+import importlib
 import os
+
+import pytest
 
 from hypothesis import HealthCheck, settings
 
@@ -6,3 +9,12 @@ settings.register_profile("ci", derandomize=True, max_examples=150, deadline=Non
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="module")
+def strict_lint():
+    """A lint rule that raises fails the test (outside tests its findings are dropped)."""
+    pkg = importlib.import_module("leaddsl.lint")
+    saved, pkg.STRICT = pkg.STRICT, True
+    yield
+    pkg.STRICT = saved

@@ -7,7 +7,6 @@ set of (code, line[, column]) of the W/I findings must match exactly.
 """
 from __future__ import annotations
 
-import importlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -54,13 +53,7 @@ def codes_of(text: str) -> list[str]:
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _strict_lint():
-    """A rule that raises fails the test (outside tests its findings are dropped)."""
-    pkg = importlib.import_module("leaddsl.lint")
-    saved, pkg.STRICT = pkg.STRICT, True
-    yield
-    pkg.STRICT = saved
+pytestmark = pytest.mark.usefixtures("strict_lint")
 
 
 # ------------------------------------------------------------------ fixtures ----

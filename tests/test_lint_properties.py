@@ -15,7 +15,6 @@ value either side of it, and missing values:
 """
 from __future__ import annotations
 
-import importlib
 import itertools
 
 import pytest
@@ -60,8 +59,8 @@ ATOMS = st.one_of(
 )
 
 
-def expressions(names=()):
-    leaves = ATOMS if not names else st.one_of(ATOMS, st.sampled_from(list(names)))
+def combined(leaves, max_leaves=6):
+    """Conditions built from ``leaves`` with n-ary and/or and not."""
     return st.recursive(
         leaves,
         lambda inner: st.one_of(
@@ -69,8 +68,12 @@ def expressions(names=()):
                       st.lists(inner, min_size=2, max_size=3), st.sampled_from(["and", "or"])),
             st.builds(lambda x: f"not ({x})", inner),
         ),
-        max_leaves=6,
+        max_leaves=max_leaves,
     )
+
+
+def expressions(names=()):
+    return combined(ATOMS if not names else st.one_of(ATOMS, st.sampled_from(list(names))))
 
 
 _LET, _P, _Q = expressions(), expressions(["l"]), expressions(["l", "p"])  # built once
@@ -114,13 +117,7 @@ def conditions(program):
 
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _strict_lint():
-    """A rule that raises fails the test (outside tests its findings are dropped)."""
-    pkg = importlib.import_module("leaddsl.lint")
-    saved, pkg.STRICT = pkg.STRICT, True
-    yield
-    pkg.STRICT = saved
+pytestmark = pytest.mark.usefixtures("strict_lint")
 
 
 # ---------------------------------------------------------------- properties ----
@@ -259,20 +256,8 @@ WIDE_ATOMS = st.sampled_from([
     "vdays >= 1", "v then w within 1d", "(v where cat = y) then v within 2d",
     "n is missing", "t is present", "e is missing", "o is present", "f is missing", "d is present",
 ])
-_WIDE_LET = st.recursive(
-    WIDE_ATOMS,
-    lambda inner: st.one_of(
-        st.builds(lambda xs, op: "(" + f" {op} ".join(xs) + ")",
-                  st.lists(inner, min_size=2, max_size=3), st.sampled_from(["and", "or"])),
-        st.builds(lambda x: f"not ({x})", inner)),
-    max_leaves=5)
-_WIDE_P = st.recursive(
-    st.one_of(WIDE_ATOMS, st.just("l")),
-    lambda inner: st.one_of(
-        st.builds(lambda xs, op: "(" + f" {op} ".join(xs) + ")",
-                  st.lists(inner, min_size=2, max_size=3), st.sampled_from(["and", "or"])),
-        st.builds(lambda x: f"not ({x})", inner)),
-    max_leaves=5)
+_WIDE_LET = combined(WIDE_ATOMS, max_leaves=5)
+_WIDE_P = combined(st.one_of(WIDE_ATOMS, st.just("l")), max_leaves=5)
 
 _ts = st.integers(0, 40 * 24).map(lambda h: f"2026-{10 + (h // 24 >= 22)}-{(h // 24) % 30 + 1:02d}T{h % 24:02d}:00:00Z")
 
@@ -351,13 +336,7 @@ SCHEMALESS_ATOMS = st.sampled_from([
     'x = "a"', 'x != "b"', 'x in {"a", "b"}', 'x not in {"a"}', "x is missing", "x is present",
     "y >= 5", "y < 5", "y = 4.5", "y between 1 and 5", "y is missing", 'x contains "a"',
 ])
-_SCHEMALESS = st.recursive(
-    SCHEMALESS_ATOMS,
-    lambda inner: st.one_of(
-        st.builds(lambda xs, op: "(" + f" {op} ".join(xs) + ")",
-                  st.lists(inner, min_size=2, max_size=3), st.sampled_from(["and", "or"])),
-        st.builds(lambda x: f"not ({x})", inner)),
-    max_leaves=5)
+_SCHEMALESS = combined(SCHEMALESS_ATOMS, max_leaves=5)
 SCHEMALESS_RECORDS = [{"x": x, "y": y} for x in (None, "", "N/A", "a", " A ", "b", "ab", 5)
                       for y in (None, "", "-", 1, 4.5, 5, "5", 7)]
 
