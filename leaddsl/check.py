@@ -3,6 +3,14 @@
 Reads the Scope from ``resolve`` and returns an :class:`Analysis`: side tables
 keyed by ``id(node)`` (the AST holds no types). An expression that failed to
 check gets ``UNKNOWN`` so that one mistake gives one error.
+
+The checker is pure: it never changes the scope or a binding after the fact.
+A schemaless value (a record key, a property of an undeclared event, or a
+``let`` that passes one through) has type ``DYNAMIC``; where it is used as a
+number, a text or a condition, the *use site* records that mode
+(``Analysis.modes``) and lowering reads the value that way at that site. So a
+``let r = revenue`` may be compared as a number in one place and searched as a
+text in another, and nothing depends on the order of the statements.
 """
 from __future__ import annotations
 
@@ -22,23 +30,96 @@ MAX_REF_DEPTH = 50
 MAX_TOTAL_DEPTH = 250  # AST levels, counted through named conditions
 
 
+# ------------------------------------------------------------ bindings ----
+# What a name (or a windowed name, or one side of a sequence) stands for.
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A schemaless record key, read as its use site says (``Analysis.modes``)."""
+    path: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PropRef:
+    """A property of the event a ``where`` filters; ``type`` is DYNAMIC for undeclared events."""
+    event: str
+    prop: str
+    type: T.Type
+
+
+@dataclass(frozen=True, slots=True)
+class LetRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class MetricRef:
+    name: str
+    seconds: int | None = None  # the window; None for all history
+    any: bool = False           # the best window, `(any 1d)`
+
+
+@dataclass(frozen=True, slots=True)
+class EventCount:
+    """An event type used as a number: the count of its events."""
+    event: str
+    seconds: int | None = None
+    any: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolRef:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SeqSide:
+    """One side of ``then``: the events of one type, filtered by ``where`` (an AST
+    condition) or by a count metric's filter."""
+    event: str
+    where: object = None
+    metric: str | None = None
+
+
+Binding = FieldRef | RecordRef | PropRef | LetRef | LeadRef | MetricRef | EventCount | SymbolRef | SeqSide
+
+
 @dataclass
 class Analysis:
     scope: Scope
     types: dict[int, T.Type] = field(default_factory=dict)
-    bindings: dict[int, tuple] = field(default_factory=dict)
+    bindings: dict[int, Binding] = field(default_factory=dict)
+    # the type a schemaless (DYNAMIC) value is read as at this use site
+    modes: dict[int, T.Type] = field(default_factory=dict)
     metric_types: dict[str, T.Type] = field(default_factory=dict)
     let_types: dict[str, T.Type] = field(default_factory=dict)
-    # event name -> {prop: read type}
-    event_reads: dict[str, dict[str, T.Type]] = field(default_factory=dict)
+    implicit_events: dict[str, EventInfo] = field(default_factory=dict)  # schemaless event types
     used: set[tuple[str, str]] = field(default_factory=set)  # (kind, name)
     regexes: dict[int, object] = field(default_factory=dict)
 
     def type_of(self, node) -> T.Type:
         return self.types.get(id(node), T.UNKNOWN)
 
-    def binding(self, node) -> tuple:
-        return self.bindings.get(id(node), ("error",))
+    def binding(self, node) -> Binding | None:
+        return self.bindings.get(id(node))
+
+    def mode_of(self, node) -> T.Type:
+        """How a value is read at this site: its mode when schemaless, else its type."""
+        return self.modes.get(id(node)) or self.types.get(id(node), T.UNKNOWN)
+
+    def event(self, name: str) -> EventInfo | None:
+        return self.scope.events.get(name) or self.implicit_events.get(name)
 
 
 def _is_error(t: T.Type) -> bool:
@@ -170,14 +251,14 @@ class Checker:
         return t
 
     def event_info(self, name: str, span) -> EventInfo | None:
-        info = self.scope.events.get(name)
+        info = self.a.event(name)
         if info is not None:
             self.a.used.add(("event", name))
             return info
         if not self.scope.events_declared and name not in self.scope.fields and name not in self.scope.lets \
                 and name not in self.scope.leads and name not in self.scope.metrics:
-            info = EventInfo(name, {}, declared=False)
-            self.scope.events[name] = info
+            info = self.a.implicit_events[name] = EventInfo(name, {}, declared=False)
+            self.a.used.add(("event", name))
             return info
         if name in self.scope.broken:
             return None
@@ -194,7 +275,6 @@ class Checker:
         info = self.event_info(agg.event, agg.target_span)
         if info is None:
             return T.UNKNOWN
-        reads = self.a.event_reads.setdefault(info.name, {})
         result: T.Type = T.NUMBER
         if agg.func in ("sum", "min", "max"):
             if agg.prop is None:
@@ -214,7 +294,6 @@ class Checker:
                     self.diags.add("E302", agg.target_span, f"`{agg.func}` needs an ordered property; `{agg.prop}` is {T.describe(pt)}")
                     result = T.UNKNOWN
                 else:
-                    reads[agg.prop] = pt
                     result = pt
         else:
             if agg.prop is not None:
@@ -238,7 +317,7 @@ class Checker:
     def cond(self, node, what: str, event: EventInfo | None = None) -> T.Type:
         t = self.expr(node, event)
         if t == T.DYNAMIC:
-            return self.coerce(node, T.BOOL)
+            return self.read_as(node, T.BOOL)
         if t != T.BOOL and not _is_error(t):
             self.diags.add("E303", node.span, f"{what} needs a condition, but this is {T.describe(t)}",
                            "compare the value, e.g. `revenue >= 300M`, or test it with `is present`")
@@ -249,26 +328,13 @@ class Checker:
         self.a.types[id(node)] = t
         return t
 
-    def coerce(self, node, mode: T.Type) -> T.Type:
-        """A schemaless value used as ``mode``: record how to read it."""
-        b = self.a.bindings.get(id(node))
-        if b is None:
+    def read_as(self, node, mode: T.Type) -> T.Type:
+        """A schemaless value used as ``mode`` here: record the mode of this use site.
+        Nothing else changes: the binding and the let stay as they are."""
+        if self.a.types.get(id(node)) != T.DYNAMIC:
             return self.a.types.get(id(node), T.UNKNOWN)
-        if b[0] == "record":
-            self.a.bindings[id(node)] = ("record", b[1], mode)
-            return self.set_type(node, mode)
-        if b[0] == "prop":
-            info = self.scope.events[b[1]]
-            if not info.declared:
-                self.a.event_reads.setdefault(b[1], {})[b[2]] = mode
-                self.a.bindings[id(node)] = ("prop", b[1], b[2], mode)
-                return self.set_type(node, mode)
-        if b[0] == "let":
-            decl = self.scope.lets[b[1]]
-            t = self.coerce(decl.expr, mode)
-            self.a.let_types[b[1]] = t
-            return self.set_type(node, t)
-        return self.a.types.get(id(node), T.UNKNOWN)
+        self.a.modes[id(node)] = mode
+        return mode
 
     def expr(self, node, event: EventInfo | None = None, symbol_ok: bool = False) -> T.Type:
         method = getattr(self, "x_" + type(node).__name__)
@@ -317,6 +383,34 @@ class Checker:
                 return T.UNKNOWN
         return T.set_of(elem or T.SYMBOL)
 
+    def in_where(self, node, event, what: str) -> None:
+        """A `where` reads one event at a time: no leads, metrics or event counts (E216)."""
+        if event is not None:
+            self.diags.add("E216", node.span, f"a `where` filter cannot use {what}",
+                           "a `where` reads the event's properties and the lead's fields; "
+                           "move this condition out of the filter")
+
+    def _let_reaches_aggregates(self, name: str, seen=None) -> str | None:
+        seen = set() if seen is None else seen
+        if name in seen or name not in self.scope.lets:
+            return None
+        seen.add(name)
+        for sub in n.walk(self.scope.lets[name].expr):
+            b = self.a.bindings.get(id(sub))
+            if isinstance(b, LeadRef):
+                return f"the lead definition `{b.name}`"
+            if isinstance(b, MetricRef):
+                return f"the metric `{b.name}`"
+            if isinstance(b, EventCount):
+                return f"the event count `{b.event}`"
+            if isinstance(sub, n.Then):
+                return "a sequence"
+            if isinstance(b, LetRef):
+                found = self._let_reaches_aggregates(b.name, seen)
+                if found:
+                    return found
+        return None
+
     def x_Name(self, node: n.Name, event, symbol_ok):
         name = node.name
         b = self.a.bindings
@@ -326,37 +420,40 @@ class Checker:
         if event is not None and (name in event.props or (not event.declared and not symbol_ok and
                                                           name not in s.lets and name not in s.leads and
                                                           name not in s.metrics and name not in s.fields)):
-            if event.declared:
-                b[id(node)] = ("prop", event.name, name, event.props[name])
-                self.a.event_reads.setdefault(event.name, {})[name] = event.props[name]
-                return event.props[name]
-            b[id(node)] = ("prop", event.name, name, T.DYNAMIC)
-            event.props.setdefault(name, T.DYNAMIC)
-            return T.DYNAMIC
+            t = event.props[name] if event.declared else T.DYNAMIC
+            b[id(node)] = PropRef(event.name, name, t)
+            return t
         if name in s.lets:
             self.a.used.add(("let", name))
-            b[id(node)] = ("let", name)
-            return self.let_type(name, node.span)
+            b[id(node)] = LetRef(name)
+            t = self.let_type(name, node.span)
+            if event is not None:
+                found = self._let_reaches_aggregates(name)
+                if found:
+                    self.in_where(node, event, f"`{name}`, which uses {found}")
+            return t
         if name in s.leads:
             self.a.used.add(("lead", name))
-            b[id(node)] = ("lead", name)
+            b[id(node)] = LeadRef(name)
             self.lead(name, node.span)
+            self.in_where(node, event, f"the lead definition `{name}`")
             return T.BOOL
         if name in s.metrics:
             self.a.used.add(("metric", name))
-            b[id(node)] = ("metric", name, None, False)
+            b[id(node)] = MetricRef(name)
+            self.in_where(node, event, f"the metric `{name}`")
             return self.metric(name, node.span)
         if name in s.events and s.events[name].declared:
             self.a.used.add(("event", name))
-            self.a.event_reads.setdefault(name, {})
-            b[id(node)] = ("event", name, None, False)
+            b[id(node)] = EventCount(name)
+            self.in_where(node, event, f"the event count `{name}`")
             return T.NUMBER
         if name in s.fields:
             self.a.used.add(("field", name))
-            b[id(node)] = ("field", name)
+            b[id(node)] = FieldRef(name)
             return s.fields[name].type
         if symbol_ok:
-            b[id(node)] = ("symbol", name)
+            b[id(node)] = SymbolRef(name)
             return T.SYMBOL
         if name in s.broken:
             return T.UNKNOWN
@@ -366,13 +463,14 @@ class Checker:
             return T.UNKNOWN
         if s.schemaless:
             path = (name,) if node.quoted else tuple(name.split("."))
-            b[id(node)] = ("record", path, T.DYNAMIC)
+            b[id(node)] = RecordRef(path)
             return T.DYNAMIC
         self.diags.add("E201", node.span, f"`{name}` is not a declared field or a defined name",
                        did_you_mean(name, s.all_names()) or f"declare it: field {name}: TYPE")
         return T.UNKNOWN
 
     def x_Windowed(self, node: n.Windowed, event, symbol_ok):
+        self.in_where(node, event, f"`{node.target.name}` with a window")
         name = node.target.name
         s = self.scope
         if name in s.metrics:
@@ -383,10 +481,10 @@ class Checker:
                 self.diags.add("E210", node.span, f"`any` has no meaning for `{func}`",
                                f"`any` takes the best window; for {func} write `{name}({node.duration.text})`")
                 return T.UNKNOWN
-            self.a.bindings[id(node)] = ("metric", name, node.duration.seconds, node.any)
+            self.a.bindings[id(node)] = MetricRef(name, node.duration.seconds, node.any)
             return t
         info = None
-        if name in s.events or (not s.events_declared and name not in s.lets and name not in s.leads
+        if self.a.event(name) is not None or (not s.events_declared and name not in s.lets and name not in s.leads
                                 and name not in s.fields):
             info = self.event_info(name, node.target.span)
         if info is None:
@@ -396,8 +494,7 @@ class Checker:
                 self.diags.add("E210", node.span, f"`{name}` is {what}; a window applies to an event type or metric",
                                "remove the window, or define a metric over an event")
             return T.UNKNOWN
-        self.a.event_reads.setdefault(info.name, {})
-        self.a.bindings[id(node)] = ("event", name, node.duration.seconds, node.any)
+        self.a.bindings[id(node)] = EventCount(info.name, node.duration.seconds, node.any)
         return T.NUMBER
 
     def x_Filtered(self, node: n.Filtered, event, symbol_ok):
@@ -419,7 +516,7 @@ class Checker:
         return self.expr(node, event, symbol_ok)
 
     def comparable(self, op: str, left, lt: T.Type, right, rt: T.Type, span) -> bool:
-        """Check ``left op right``; coerce schemaless values. True when well typed."""
+        """Check ``left op right``; a schemaless side is read as the other side's type. True when well typed."""
         if _is_error(lt) or _is_error(rt):
             return False
         ordered = op in ("<", "<=", ">", ">=", "between")
@@ -427,9 +524,9 @@ class Checker:
         if lt == T.DYNAMIC and rt == T.DYNAMIC:
             return True
         if lt == T.DYNAMIC:
-            lt = self.coerce(left, self._mode_for(rt))
+            lt = self.read_as(left, self._mode_for(rt))
         if rt == T.DYNAMIC:
-            rt = self.coerce(right, self._mode_for(lt))
+            rt = self.read_as(right, self._mode_for(lt))
         if isinstance(lt, T.ListT) or isinstance(rt, T.ListT):
             self.diags.add("E302", span, f"a list cannot be compared with `{op if op != 'between' else 'between'}`",
                            "use `has`, `has any {...}`, `has all {...}` or `is empty`")
@@ -497,7 +594,7 @@ class Checker:
         return False
 
     def member_ok(self, mt, node) -> bool:
-        if isinstance(node, n.Name) and self.a.bindings.get(id(node), ("",))[0] != "symbol":
+        if isinstance(node, n.Name) and not isinstance(self.a.bindings.get(id(node)), SymbolRef):
             return True  # a text field or let compared with an enum: checked at run time
         value = node.name if isinstance(node, n.Name) else node.value if isinstance(node, n.Text) else None
         if value is None:
@@ -520,8 +617,7 @@ class Checker:
         lo = self._operand(node.low, event, symbol_ok=True)
         hi = self._operand(node.high, event, symbol_ok=True)
         if self.comparable("between", node.value, vt, node.low, lo, node.span):
-            vt = self.a.type_of(node.value) if vt == T.DYNAMIC else vt
-            self.comparable("between", node.value, self.a.types.get(id(node.value), vt), node.high, hi, node.span)
+            self.comparable("between", node.value, self.a.mode_of(node.value), node.high, hi, node.span)
         return T.BOOL
 
     def collection(self, node, event) -> T.Type:
@@ -536,15 +632,7 @@ class Checker:
         return T.UNKNOWN
 
     def set_literal(self, node) -> n.SetLit | None:
-        """The set literal behind a collection expression (through lets)."""
-        seen = 0
-        while isinstance(node, n.Name) and seen < MAX_REF_DEPTH:
-            b = self.a.bindings.get(id(node))
-            if not b or b[0] != "let":
-                return None
-            node = self.scope.lets[b[1]].expr
-            seen += 1
-        return node if isinstance(node, n.SetLit) else None
+        return set_literal(self.a, node)
 
     def x_In(self, node: n.In, event, symbol_ok):
         vt = self._operand(node.value, event)
@@ -553,7 +641,7 @@ class Checker:
             return T.BOOL
         lit = self.set_literal(node.collection)
         if vt == T.DYNAMIC:
-            vt = self.coerce(node.value, self._mode_for(ct))
+            vt = self.read_as(node.value, self._mode_for(ct))
         if isinstance(vt, T.ListT):
             self.diags.add("E302", node.span, "`in` tests one value; this is a list",
                            "use `has any {...}` or `has all {...}` on a list")
@@ -566,16 +654,16 @@ class Checker:
     def x_Is(self, node: n.Is, event, symbol_ok):
         t = self._operand(node.value, event)
         if t == T.DYNAMIC and node.what in ("empty", "not empty"):
-            self.coerce(node.value, T.list_of(T.TEXT))
+            self.read_as(node.value, T.list_of(T.TEXT))
         return T.BOOL
 
     def x_TextOp(self, node: n.TextOp, event, symbol_ok):
         vt = self._operand(node.value, event)
         pt = self._operand(node.pattern, event, symbol_ok=True)
         if vt == T.DYNAMIC:
-            vt = self.coerce(node.value, T.TEXT)
+            vt = self.read_as(node.value, T.TEXT)
         if pt == T.DYNAMIC:
-            pt = self.coerce(node.pattern, T.TEXT)
+            pt = self.read_as(node.pattern, T.TEXT)
         if _is_error(vt) or _is_error(pt):
             return T.BOOL
         if vt != T.TEXT:
@@ -600,7 +688,7 @@ class Checker:
     def x_Has(self, node: n.Has, event, symbol_ok):
         vt = self._operand(node.value, event)
         if vt == T.DYNAMIC:
-            vt = self.coerce(node.value, T.list_of(T.TEXT))
+            vt = self.read_as(node.value, T.list_of(T.TEXT))
         if _is_error(vt):
             self._operand(node.item, event, symbol_ok=True)
             return T.BOOL
@@ -627,7 +715,7 @@ class Checker:
     def x_Within(self, node: n.Within, event, symbol_ok):
         vt = self._operand(node.value, event)
         if vt == T.DYNAMIC:
-            vt = self.coerce(node.value, T.DATETIME)
+            vt = self.read_as(node.value, T.DATETIME)
         if not _is_error(vt) and not T.is_temporal(vt):
             self.diags.add("E301", node.span, f"`within` needs a date or datetime; this is {T.describe(vt)}",
                            "for events write `EVENT(30d) >= 1`")
@@ -640,8 +728,7 @@ class Checker:
                 if not self._eventish(node.target.name):
                     self.diags.add("E215", node.target.span, f"`{node.target.name}` is not an event type")
                 return
-            self.a.event_reads.setdefault(info.name, {})
-            self.a.bindings[id(node)] = ("seq", info.name)
+            self.a.bindings[id(node)] = SeqSide(info.name, node.where)
             self.cond(node.where, "a `where` filter", event=info)
             return
         if isinstance(node, n.Name):
@@ -649,13 +736,13 @@ class Checker:
             if name in self.scope.metrics and self.scope.metrics[name].aggregate.func == "count":
                 self.metric(name, node.span)
                 self.a.used.add(("metric", name))
-                self.a.bindings[id(node)] = ("seq_metric", name)
+                agg = self.scope.metrics[name].aggregate
+                self.a.bindings[id(node)] = SeqSide(agg.event, agg.where, name)
                 return
             if self._eventish(name):
                 info = self.event_info(name, node.span)
                 if info is not None:
-                    self.a.event_reads.setdefault(info.name, {})
-                    self.a.bindings[id(node)] = ("seq", info.name)
+                    self.a.bindings[id(node)] = SeqSide(info.name)
                 return
         self.expr(node)
         self.diags.add("E215", node.span, "each side of `then` is an event type, a count metric or `(EVENT where ...)`",
@@ -663,12 +750,13 @@ class Checker:
 
     def _eventish(self, name: str) -> bool:
         s = self.scope
-        if name in s.events:
+        if self.a.event(name) is not None:
             return True
         return not s.events_declared and name not in s.fields and name not in s.lets and \
             name not in s.leads and name not in s.metrics
 
     def x_Then(self, node: n.Then, event, symbol_ok):
+        self.in_where(node, event, "a sequence")
         self.seq_side(node.first)
         self.seq_side(node.second)
         return T.BOOL
@@ -678,7 +766,7 @@ class Checker:
         for side in (node.left, node.right):
             t = self._operand(side, event)
             if t == T.DYNAMIC:
-                t = self.coerce(side, T.NUMBER)
+                t = self.read_as(side, T.NUMBER)
             if _is_error(t):
                 ok = False
             elif t != T.NUMBER:
@@ -689,13 +777,25 @@ class Checker:
     def x_Neg(self, node: n.Neg, event, symbol_ok):
         t = self._operand(node.operand, event)
         if t == T.DYNAMIC:
-            t = self.coerce(node.operand, T.NUMBER)
+            t = self.read_as(node.operand, T.NUMBER)
         if _is_error(t):
             return T.UNKNOWN
         if t != T.NUMBER:
             self.diags.add("E304", node.span, f"`-` needs a number; this is {T.describe(t)}")
             return T.UNKNOWN
         return T.NUMBER
+
+
+def set_literal(analysis: Analysis, node) -> n.SetLit | None:
+    """The set literal behind a collection expression, through lets."""
+    seen = 0
+    while isinstance(node, n.Name) and seen < MAX_REF_DEPTH:
+        b = analysis.bindings.get(id(node))
+        if not isinstance(b, LetRef):
+            return None
+        node = analysis.scope.lets[b.name].expr
+        seen += 1
+    return node if isinstance(node, n.SetLit) else None
 
 
 class _ElemProxy:

@@ -1,58 +1,56 @@
-"""The checked AST compiled once into Python functions (the fast path).
+"""The plan compiled once into Python functions: the one evaluator.
 
-As Jinja does, the program becomes Python source compiled with ``compile()``:
-``_evaluate`` (its results keep the record, for ``explain``) and
-``_evaluate_bulk`` (they do not). Nothing from a definition file ever reaches
-that source: every name, text, number, pattern and duration is a constant
-``K<n>`` passed in as a default argument, and the source holds only
-identifiers this module makes (``f0``, ``L1``, ``s2_t``) and Python operators. ``tests/test_codegen.py`` checks that
-a hostile definition cannot execute code.
+As Jinja does, the plan becomes Python source compiled with ``compile()``.
+Two functions come from one generator and the same plan, so they read the
+same values and take the same decisions:
 
-Three-valued logic is compiled by polarity: ``T(e)`` is a plain Python
-expression that is true exactly when ``e`` is *true*, ``F(e)`` when ``e`` is
-*false* (``T(a and b) = T(a) and T(b)``, ``F(a and b) = F(a) or F(b)``,
-``T(not a) = F(a)``, ``T(x >= c) = x is not None and x >= c`` ...). A lead
-holds when ``T`` of its condition holds, so no unknown value is ever built at
-run time. The semantics are the same as ``interp`` (the closure compiler used by
-``explain``); a property test runs both on random programs and records.
+* ``_evaluate`` (and ``_evaluate_bulk``, whose results keep no record): every
+  value an output needs is read up front, in one ``try``; three-valued logic
+  is compiled by polarity with the pair rules of ``logic`` (``T(a and b) =
+  T(a) and T(b)``, ``F(a and b) = F(a) or F(b)``, ``T(x >= c) = x is not None
+  and x >= c`` ...), so no unknown value is built at run time. When any value
+  cannot be read, the record goes to the safe function.
+* ``_safe``: each read on its own, a bad value replaced by missing and noted
+  against its *read unit*; every node computed once, three-valued, in
+  dependency order, its value recorded when a trace is asked for (``explain``).
+  The program then nulls exactly the outputs that need a bad unit.
 
-Reading is the same as ``interp``: every field and every event of a used type
-is read before any clause; when a value cannot be read, the function hands the
-record to the closure path, which raises the ``DataError`` with its message.
+Nothing from a definition file ever reaches the source: every name, text,
+number, pattern and duration is a constant ``K<n>`` passed in as a default
+argument; the source holds only identifiers this module makes and Python
+operators (``tests/test_codegen.py`` runs hostile definitions). The source
+grows linearly with the plan: shared lets are computed once into a local, and
+a condition nested deeper than :data:`MAX_INLINE_DEPTH` is computed statement
+by statement instead of as one expression.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 
 from . import events as ev
-from . import interp as ip
-from . import nodes as n
-from . import types as T
-from .check import Analysis
-from .logic import MISSING_MARKERS, arith, clean, fold
-from .values import BadValue, read_datetime, read_number, read_text, read_text_key
+from . import plan as P
+from .logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
+    test_tf, within
+from .values import MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)
 _fromiso = dt.datetime.fromisoformat
+MAX_INLINE_DEPTH = 40
 
 
 def _ts_us(raw) -> int:
     """An event's ``ts`` as integer microseconds; BadValue when missing or unreadable."""
-    if raw.__class__ is str:
-        try:
-            d = _fromiso(raw)
-        except ValueError:
-            d = read_datetime(raw)
-    else:
-        d = read_datetime(raw)
+    d = read_datetime(raw)
     if d is None:
-        raise BadValue(raw, "datetime")
-    if d.tzinfo is None:
-        d = d.replace(tzinfo=_UTC)
-    return (d - ev.EPOCH) // _ONE_US
+        raise BadValue(raw, "datetime", "every event needs a time")
+    try:
+        return ev.to_us(d)
+    except OverflowError:
+        raise BadValue(raw, "datetime", "out of range") from None
 
 
 def _neg(x):
@@ -79,480 +77,439 @@ def _text_of(x):
     return clean(x) if isinstance(x, str) else str(x)
 
 
-def _path(record, path):
-    return ip.get_path(record, path)
+def _is_missing(x) -> bool:
+    return x is None or x == () or x == []
+
+
+def _truth(x):
+    return x if x is True or x is False else None
+
+
+def _key_fold(x):
+    return None if x is None else fold(x)
+
+
+def _key_dyn(x):
+    return None if x is None else dyn_key(x)
+
+
+def _key_name(members, x):
+    return None if x is None else fold(members[x])
+
+
+def _dyn(op, a, b):
+    return dyn_compare(op, a, b, read_number)
+
+
+def get_path(record, path: tuple[str, ...]):
+    """A dotted name's value: the key as written if the record has it, else nested;
+    a parent that is absent, null or not an object makes it missing."""
+    if len(path) == 1:
+        return record.get(path[0])
+    joined = ".".join(path)
+    if joined in record:
+        return record[joined]
+    value = record
+    for part in path:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+        if value is None:
+            return None
+    return value
 
 
 _HELPERS = {
-    "_U": ip.UNSET, "_fold": fold, "_BadValue": BadValue, "_ts_us": _ts_us, "_arith": arith, "_neg": _neg,
-    "_has_one": _has_one, "_has_any": _has_any, "_has_all": _has_all, "_text_of": _text_of, "_path": _path,
-    "_is_missing": ip._is_missing, "_dyn_compare": ip._dyn_compare, "_dyn_key": ip._dyn_key,
+    "_U": object(), "_fold": fold, "_BadValue": BadValue, "_Incomparable": Incomparable, "_ts_us": _ts_us,
+    "_arith": arith, "_neg": _neg, "_has_one": _has_one, "_has_any": _has_any, "_has_all": _has_all,
+    "_text_of": _text_of, "_path": get_path, "_is_missing": _is_missing, "_dyn": _dyn, "_dyn_key": dyn_key,
+    "_key_fold": _key_fold, "_key_dyn": _key_dyn, "_key_name": _key_name, "_truth": _truth,
+    "_and3": and3, "_or3": or3, "_not3": not3, "_within": within, "_Mapping": Mapping,
     "_bisect_right": bisect_right, "_best_count": ev.best_count, "_best_window": ev.best_window,
     "_aggregate": ev.aggregate, "_window_start": ev.window_start, "_sequence": ev.sequence,
-    "_MISSING": MISSING_MARKERS, "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH, "_ONE_US": _ONE_US,
+    "_MISSING": MISSING_MARKERS, "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH,
+    "_ONE_US": _ONE_US,
 }
+# supplied by the program: the Result class, the safe path, and the error scoping of a result
+HOOKS = frozenset({"_Result", "_SAFE", "_SCOPE", "_RECORD_ERROR"})
 
 
-_HOOKS = frozenset({"_SLOW", "_Result"})
+def _AND(parts):
+    parts = [p for p in parts if p != "True"]
+    return "(" + " and ".join(parts) + ")" if parts else "True"
 
 
-class Unsupported(Exception):
-    """A program the generator leaves to the closure path."""
+def _OR(parts):
+    parts = [p for p in parts if p != "False"]
+    return "(" + " or ".join(parts) + ")" if parts else "False"
 
 
-class _Source:
-    """The events one aggregate or sequence side counts: one type, one optional filter."""
-
-    def __init__(self, index: int, event: str, where):
-        self.index = index
-        self.event = event
-        self.where = where
-        self.props: set[int] = set()  # property positions whose values are needed
-        self.ids = False  # event ids needed (a sequence between events of one type)
-
-    @property
-    def name(self):
-        return f"s{self.index}"
-
-    @property
-    def tuples(self) -> bool:
-        return bool(self.props) or self.ids
+def _NOT(x):
+    return f"(not {x})"
 
 
-class CodeGen:
-    def __init__(self, analysis: Analysis, closures: ip.Compiler):
-        self.a = analysis
-        self.scope = analysis.scope
-        self.c = closures  # the record layout (slots, event properties) is shared
+def depth(node, limit: int) -> int:
+    """The nesting of a condition (through inline lets), counted up to ``limit``."""
+    best = 0
+    stack = [(node, 1)]
+    while stack:
+        x, d = stack.pop()
+        if d > best:
+            best = d
+            if best > limit:
+                return best
+        kids = P.children(x)
+        if isinstance(x, P.LetUse) and not x.let.shared:
+            kids = [x.let.body]
+        stack.extend((k, d + 1) for k in kids)
+    return best
+
+
+class Generator:
+    def __init__(self, plan: P.Plan):
+        self.p = plan
         self.ns: dict = dict(_HELPERS)
-        self._const_ids: dict = {}
-        self.sources: dict[tuple, _Source] = {}
-        self.metrics: dict[tuple, str] = {}  # (kind, name, seconds, any) -> cache local
-        self.metric_code: list[tuple[str, str]] = []
-        self.keep: list = []  # synthetic nodes kept alive (their ids key the tables)
-        self.counter = 0
+        self._consts: dict = {}
         self.n_consts = 0
-        self.n_fns = 0
-        self.prefolded = self._prefoldable()  # locals that hold text already folded
+        self.counter = 0
+        self.traced: list = []      # trace key k -> plan node
+        self.deep: set[int] = set()  # leads / lets / wheres computed statement by statement
 
-    def _prefoldable(self) -> set[str]:
-        """Text values only ever compared (never searched with `matches`) are read
-        straight to their folded key."""
-        roots = [d.expr for d in self.scope.leads.values()] + [d.expr for d in self.scope.lets.values()] + \
-            [m.aggregate.where for m in self.scope.metrics.values() if m.aggregate.where is not None]
-        blocked: set = set()
-        for root in roots:
-            for node in n.walk(root):
-                if isinstance(node, n.TextOp) and node.op == "matches":
-                    b = self.a.bindings.get(id(node.value))
-                    if not b or b[0] not in ("field", "record", "prop"):
-                        return set()  # a let or expression: keep every text as read
-                    blocked.add(b[:3] if b[0] != "field" else b[:2])
-        out = set()
-        for key, i in self.c.slot_index.items():
-            slot = self.c.slots[i]
-            if slot.type == T.TEXT and slot.reader is read_text and \
-                    (key if key[0] == "field" else key[:2] + (slot.type,)) not in blocked and key not in blocked:
-                out.add(f"f{i}")
-        for (event, prop), j in self.c.prop_index.items():
-            k = list(self.c.event_props).index(event)
-            _prop, reader, t = self.c.event_props[event][j]
-            if t == T.TEXT and reader is read_text and ("prop", event, prop) not in blocked:
-                out.add(f"p{k}_{j}")
-        return out
-
-    def folded(self, use: str) -> str:
-        return use if use in self.prefolded else f"_fold({use})"
-
-    # ------------------------------------------------------------ helpers
+    # ------------------------------------------------------------ names
     def const(self, value) -> str:
-        key = (type(value), value) if _hashable(value) else None
-        if key is not None and key in self._const_ids:
-            return self._const_ids[key]
+        try:
+            key = (type(value), value)
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in self._consts:
+            return self._consts[key]
         name = f"K{self.n_consts}"
         self.n_consts += 1
         self.ns[name] = value
         if key is not None:
-            self._const_ids[key] = name
-        return name
-
-    def fn(self, value) -> str:
-        name = f"R{self.n_fns}"
-        self.n_fns += 1
-        self.ns[name] = value
+            self._consts[key] = name
         return name
 
     def tmp(self) -> str:
         self.counter += 1
         return f"_t{self.counter}"
 
-    def slot_local(self, key) -> str:
-        return f"f{self.c.slot_index[key]}"
+    @staticmethod
+    def slot_local(slot) -> str:
+        return f"f{slot.index}"
 
-    # --------------------------------------------------------- values
-    def is_const(self, node) -> bool:
-        return isinstance(node, (n.Number, n.Text, n.Bool, n.Date, n.DateTime)) or \
-            (isinstance(node, n.Name) and self.a.binding(node)[0] == "symbol")
+    @staticmethod
+    def prop_local(pr, event) -> str:
+        return f"p{event.index}_{pr.pos}"
 
-    def const_value(self, node):
-        return self.c.const(node)
+    def _prop_event(self, pr) -> P.EventType:
+        return self.p.events[pr.event]
 
-    def V(self, node, event: int | None = None) -> str:
-        """Code for the value of ``node`` (None when missing or unknown)."""
-        if self.is_const(node):
-            return self.const(self.const_value(node))
-        b = self.a.binding(node)
-        if isinstance(node, n.Name):
-            kind = b[0]
-            if kind == "field":
-                return self.slot_local(("field", b[1]))
-            if kind == "record":
-                return self.slot_local(("record", b[1], b[2]))
-            if kind == "prop":
-                return f"p{self.event_index(b[1])}_{self.c.prop_index[(b[1], b[2])]}"
-            if kind == "let":
-                expr = self.scope.lets[b[1]].expr
-                if self.a.type_of(expr) == T.BOOL:
-                    return self.V3(expr)
-                return f"({self.V(expr)})"
-            if kind == "lead":
-                return self.lead_local(b[1])
-            if kind == "metric":
-                return self.metric(("metric", b[1], None, False))
-            if kind == "event":
-                return self.metric(("event", b[1], None, False))
-            return "None"
-        if isinstance(node, n.Windowed):
-            if b[0] in ("metric", "event"):
-                return self.metric((b[0], b[1], b[2], b[3]))
-            return "None"
-        if isinstance(node, n.Arith):
-            return f"_arith({self.const(node.op)}, {self.V(node.left)}, {self.V(node.right)})"
-        if isinstance(node, n.Neg):
-            return f"_neg({self.V(node.operand)})"
-        if self.a.type_of(node) == T.BOOL or isinstance(node, (n.BoolOp, n.Not, n.Compare, n.In, n.Between, n.Is,
-                                                               n.TextOp, n.Has, n.Within, n.Then)):
-            return self.V3(node)
-        return "None"
+    @staticmethod
+    def agg_local(agg) -> str:
+        return f"m{agg.index}"
 
-    def V3(self, node) -> str:
-        """The three-valued value of a condition: True, False or None."""
-        return f"(True if {self.T(node)} else (False if {self.F(node)} else None))"
+    @staticmethod
+    def lead_local(lead) -> str:
+        return f"L{lead.index}"
 
-    # ----------------------------------------------------- conditions
-    def T(self, node) -> str:
-        return getattr(self, "t_" + type(node).__name__, self.t_value)(node, True)
+    @staticmethod
+    def let_local(let) -> str:
+        return f"S{let.index}"
 
-    def F(self, node) -> str:
-        return getattr(self, "t_" + type(node).__name__, self.t_value)(node, False)
+    @staticmethod
+    def dyn_local(d) -> str:
+        return f"d{d.index}"
 
-    def t_value(self, node, pol):
-        """A bool-typed value used as a condition (a bool field, a let of a value ...)."""
-        v = self.V(node)
-        return f"({v} is {'True' if pol else 'False'})"
+    # ====================================================== fast: values
+    def V(self, x) -> str:
+        """Code for the value of ``x`` (None when missing or unknown)."""
+        if isinstance(x, P.Const):
+            return self.const(x.value)
+        if isinstance(x, P.Read):
+            return self.slot_local(x.slot)
+        if isinstance(x, P.Prop):
+            return self.prop_local(x.prop, self._prop_event(x.prop))
+        if isinstance(x, P.Key):
+            first, use = self.bind(self.V(x.x))
+            return f"(None if {first} is None else {self.key_of(x, use)})"
+        if isinstance(x, P.Arith):
+            return f"_arith({self.const(x.op)}, {self.V(x.left)}, {self.V(x.right)})"
+        if isinstance(x, P.Neg):
+            return f"_neg({self.V(x.x)})"
+        if isinstance(x, P.Agg):
+            return self.agg_fast(x)
+        if isinstance(x, P.LetUse):
+            if x.let.shared:
+                return self.let_local(x.let)
+            return self.V(x.let.body) if not isinstance(x.let.body, P.CONDITIONS) else self.V3(x.let.body)
+        if isinstance(x, P.LeadUse):
+            return self.lead_local(x.lead)
+        if isinstance(x, P.DynCmp):
+            return self.dyn_local(x)
+        return self.V3(x)
 
-    def t_Bool(self, node, pol):
-        return "True" if node.value == pol else "False"
+    def V3(self, x) -> str:
+        t, f = self.TF(x)
+        return f"(True if {t} else (False if {f} else None))"
 
-    def t_Name(self, node, pol):
-        b = self.a.binding(node)
-        if b[0] == "let":
-            expr = self.scope.lets[b[1]].expr
-            return f"({self.T(expr) if pol else self.F(expr)})"
-        if b[0] == "lead":
-            local = self.lead_local(b[1])
-            return local if pol else f"(not {local})"
-        return self.t_value(node, pol)
-
-    def t_BoolOp(self, node, pol):
-        parts = [self.T(o) if pol else self.F(o) for o in node.operands]
-        joiner = " and " if (node.op == "and") == pol else " or "
-        return "(" + joiner.join(parts) + ")"
-
-    def t_Not(self, node, pol):
-        return self.F(node.operand) if pol else self.T(node.operand)
-
-    def _guarded(self, values: list[str], expr: str, pol: bool) -> str:
-        guards = [f"{v} is not None" for v in values if not v.startswith("K")]
-        body = expr if pol else f"not ({expr})"
-        return "(" + " and ".join(guards + [body]) + ")"
-
-    def _bind(self, code: str) -> tuple[str, str]:
+    def bind(self, code: str) -> tuple[str, str]:
         """(first use, later uses) of a value: a local stays a local, an expression gets a walrus."""
         if code.isidentifier() or code in ("None", "True", "False"):
             return code, code
         t = self.tmp()
         return f"({t} := {code})", t
 
-    def member_key(self, t, use: str) -> str:
-        """The folded name of a value: ordinals hold ranks, enums names, texts themselves."""
-        if isinstance(t, T.OrdinalT):
-            return f"_fold({self.const(t.members)}[{use}])"
-        return f"_fold({use})" if isinstance(t, T.EnumT) else self.folded(use)
+    def key_of(self, key: P.Key, use: str) -> str:
+        if key.how == "name":
+            return f"_fold({self.const(key.members)}[{use}])"
+        if key.how == "dyn":
+            return f"_dyn_key({use})"
+        return f"_fold({use})"
 
-    def compare_expr(self, op, left, right) -> tuple[list[str], str]:
-        """(values that must not be missing, comparison expression) for ``left op right``."""
-        lt, rt = self.a.type_of(left), self.a.type_of(right)
-        pyop = "==" if op == "=" else op
-        member = (T.EnumT, T.OrdinalT)
-        lconst, rconst = self.is_const(left), self.is_const(right)
-        lm, rm = isinstance(lt, member), isinstance(rt, member)
-        # a member against a constant: compare canonical members (enums) or ranks (ordinals)
-        if lm and not rm and rconst:
-            lfirst, luse = self._bind(self.V(left))
-            return [lfirst], f"{luse} {pyop} {self.const(ip._member_value(lt, self.const_value(right)))}"
-        if rm and not lm and lconst:
-            rfirst, ruse = self._bind(self.V(right))
-            return [rfirst], f"{self.const(ip._member_value(rt, self.const_value(left)))} {pyop} {ruse}"
-        lfirst, luse = self._bind(self.V(left))
-        rfirst, ruse = self._bind(self.V(right))
-        # a member against a text value, or members of two different types: compare by name
-        if (lm or rm) and not (isinstance(lt, T.OrdinalT) and isinstance(rt, T.OrdinalT) and lt.members == rt.members):
-            return [lfirst, rfirst], f"{self.member_key(lt, luse)} {pyop} {self.member_key(rt, ruse)}"
-        if lt == T.DYNAMIC and rt == T.DYNAMIC:
-            return [lfirst, rfirst], f"_dyn_compare({self.const(op)}, {luse}, {ruse})"
-        key = self.c.key_fn(lt) or self.c.key_fn(rt)
-        if key is not None:
-            def k(use):
-                return self.folded(use) if key is fold else f"_dyn_key({use})"
-            if rconst:
-                c = self.const(key(self.const_value(right)))
-                return [lfirst], f"{k(luse)} {pyop} {c}"
-            if lconst:
-                c = self.const(key(self.const_value(left)))
-                return [rfirst], f"{c} {pyop} {k(ruse)}"
-            return [lfirst, rfirst], f"{k(luse)} {pyop} {k(ruse)}"
-        return [lfirst, rfirst], f"{luse} {pyop} {ruse}"
+    def operand(self, x) -> tuple[str | None, str]:
+        """(code that must not be None, the keyed value) of one side of a predicate."""
+        if isinstance(x, P.Const):
+            return None, self.const(x.value)
+        if isinstance(x, P.Key):
+            inner = x.x
+            if isinstance(inner, P.Read) and inner.slot.keyed and x.how == "fold":
+                first, use = self.bind(self.V(inner))
+                return first, use
+            if isinstance(inner, P.Prop) and inner.prop.keyed and x.how == "fold":
+                first, use = self.bind(self.V(inner))
+                return first, use
+            first, use = self.bind(self.V(inner))
+            return first, self.key_of(x, use)
+        first, use = self.bind(self.V(x))
+        return first, use
 
-    def t_Compare(self, node, pol):
-        values, expr = self.compare_expr(node.op, node.left, node.right)
-        if pol and node.op == "=" and len(values) == 1 and values[0].isidentifier() and \
-                re.fullmatch(rf"{values[0]} == K\d+", expr) and self.ns[expr.split()[-1]] is not None:
-            return f"({expr})"  # a missing value (None) never equals a constant: no guard needed
-        return self._guarded(values, expr, pol)
+    # ================================================== fast: conditions
+    def TF(self, x) -> tuple[str, str]:
+        """(code true exactly when x is true, code true exactly when x is false)."""
+        if isinstance(x, P.And):
+            return and_tf([self.TF(i) for i in x.items], _AND, _OR)
+        if isinstance(x, P.Or):
+            return or_tf([self.TF(i) for i in x.items], _AND, _OR)
+        if isinstance(x, P.Not):
+            t, f = self.TF(x.x)
+            return f, t
+        if isinstance(x, P.Const):
+            return ("True" if x.value is True else "False"), ("True" if x.value is False else "False")
+        if isinstance(x, P.LeadUse):
+            local = self.lead_local(x.lead)
+            return local, f"(not {local})"
+        if isinstance(x, P.LetUse):
+            if x.let.shared:
+                local = self.let_local(x.let)
+                return f"({local} is True)", f"({local} is False)"
+            if isinstance(x.let.body, P.CONDITIONS) or isinstance(x.let.body, P.Const):
+                return self.TF(x.let.body)
+            return self._is_bool(self.V(x.let.body))
+        if isinstance(x, P.DynCmp):
+            local = self.dyn_local(x)
+            return f"({local} is True)", f"({local} is False)"
+        if isinstance(x, P.Truth):
+            return self._is_bool(self.V(x.x))
+        return self.test(x, True), self.test(x, False)
 
-    def t_Between(self, node, pol):
-        low = n.Compare("<=", node.low, node.value, node.span)
-        high = n.Compare("<=", node.value, node.high, node.span)
-        self.keep.extend((low, high))
-        if pol:
-            return f"({self.T(low)} and {self.T(high)})"
-        return f"({self.F(low)} or {self.F(high)})"
+    @staticmethod
+    def _is_bool(v: str) -> tuple[str, str]:
+        return f"({v} is True)", f"({v} is False)"
 
-    def t_In(self, node, pol):
-        vt = self.a.type_of(node.value)
-        keys, key = self.c.set_keys(vt, node.collection)
-        first, use = self._bind(self.V(node.value))
-        k = self.const(keys)
-        kcall = use if key is None else self.folded(use) if key is fold else f"_dyn_key({use})"
-        inside = (pol != node.negated)
-        if inside and kcall == first and first.isidentifier() and None not in keys:
-            return f"({first} in {k})"  # None is in no set: no guard needed
-        return self._guarded([first], f"{kcall} {'in' if inside else 'not in'} {k}", True)
+    def guarded(self, firsts, relation: str, pol: bool) -> str:
+        t, f = test_tf([f"{c} is not None" for c in firsts if c is not None], relation, _AND, _NOT)
+        return t if pol else f
 
-    def t_Is(self, node, pol):
-        v = self.V(node.value)
-        t = self.a.type_of(node.value)
-        if isinstance(t, T.ListT):
-            missing = f"(not {v})"
-        elif t in (T.DYNAMIC, T.UNKNOWN):
-            missing = f"_is_missing({v})"
-        else:
-            missing = f"({v} is None)"
-        want_missing = node.what in ("missing", "empty")
-        return missing if want_missing == pol else f"(not {missing})"
-
-    def t_TextOp(self, node, pol):
-        first, use = self._bind(self.V(node.value))
-        if node.op == "matches":
-            rx = self.a.regexes.get(id(node))
-            if rx is None:
+    def test(self, x, pol: bool) -> str:
+        """A predicate over values, for one polarity (its operands bound afresh)."""
+        if isinstance(x, P.Cmp):
+            pyop = "==" if x.op == "=" else x.op
+            lf, lu = self.operand(x.left)
+            rf, ru = self.operand(x.right)
+            rel = f"{lu} {pyop} {ru}"
+            if pol and pyop == "==" and rf is None and lf is not None and lf == lu and lf.isidentifier() and \
+                    self.ns[ru] is not None:
+                return f"({rel})"  # a missing value never equals a constant: no guard
+            return self.guarded([lf, rf], rel, pol)
+        if isinstance(x, P.In):
+            first, use = self.operand(x.x)
+            k = self.const(x.keys)
+            inside = pol != x.negated
+            if inside and first is not None and first == use and first.isidentifier() and None not in x.keys:
+                return f"({use} in {k})"
+            return self.guarded([first], f"{use} {'in' if inside else 'not in'} {k}", True)
+        if isinstance(x, P.Missing):
+            call = f"_is_missing({self.V(x.x)})"
+            return call if pol != x.negated else f"(not {call})"
+        if isinstance(x, P.TextOp):
+            meth = {"contains": "__contains__", "starts with": "startswith", "ends with": "endswith"}[x.op]
+            lf, lu = self.operand(x.x)
+            pf, pu = self.operand(x.pattern)
+            return self.guarded([lf, pf], f"{lu}.{meth}({pu})", pol)
+        if isinstance(x, P.Match):
+            if x.regex is None:
                 return "False"
-            r = self.const(rx)
-            return self._guarded([first], f"{r}.search(_text_of({use})) is not None", pol)
-        meth = {"contains": "__contains__", "starts with": "startswith", "ends with": "endswith"}[node.op]
-        if self.is_const(node.pattern):
-            c = self.const(fold(str(self.const_value(node.pattern))))
-            return self._guarded([first], f"{self.folded(use)}.{meth}({c})", pol)
-        pfirst, puse = self._bind(self.V(node.pattern))
-        return self._guarded([first, pfirst], f"{self.folded(use)}.{meth}({self.folded(puse)})", pol)
-
-    def t_Has(self, node, pol):
-        lst = f"({self.V(node.value)} or ())"
-        lt = self.a.type_of(node.value)
-        elem = lt.element if isinstance(lt, T.ListT) else T.TEXT
-        if node.mode == "one":
-            member = isinstance(elem, (T.EnumT, T.OrdinalT))
-            key = self.c.key_fn(elem) if not member else None
-            if self.is_const(node.item):
-                c = self.const_value(node.item)
-                if member:
-                    c = ip._member_value(elem, c)
-                elif key is not None:
-                    c = key(c)
-                item = self.const(c)
-            else:
-                item = self.V(node.item)
-                if key is not None:
-                    item = f"(None if (_i := {item}) is None else {self.fn(key)}(_i))"
-            call = f"_has_one({lst}, {item}, {self.const(key)})"
+            first, use = self.bind(self.V(x.x))
+            return self.guarded([first], f"{self.const(x.regex)}.search(_text_of({use})) is not None", pol)
+        if isinstance(x, P.Has):
+            lst = f"({self.V(x.x)} or ())"
+            key = self.const(fold if x.key == "fold" else None)
+            if x.mode == "one":
+                if isinstance(x.item, P.Const):
+                    item = self.const(x.item.value)
+                else:
+                    _f, item = self.operand(x.item)
+                    if _f is not None and _f != item:
+                        item = f"(None if {_f} is None else {item})"
+                call = f"_has_one({lst}, {item}, {key})"
+                return f"({call} is {'True' if pol else 'False'})"
+            helper = "_has_any" if x.mode == "any" else "_has_all"
+            call = f"{helper}({lst}, {self.const(x.item)}, {key})"
+            return call if pol else f"(not {call})"
+        if isinstance(x, P.Within):
+            call = f"_within({self.V(x.x)}, as_of, {self.const(x.seconds)})"
             return f"({call} is {'True' if pol else 'False'})"
-        keys, key = self.c.set_keys(elem, node.item)
-        helper = "_has_any" if node.mode == "any" else "_has_all"
-        call = f"{helper}({lst}, {self.const(keys)}, {self.const(key)})"
-        return call if pol else f"(not {call})"
+        if isinstance(x, P.Seq):
+            call = self.seq_call(x)
+            return call if pol else f"(not {call})"
+        raise TypeError(type(x).__name__)  # pragma: no cover - every plan condition is above
 
-    def t_Within(self, node, pol):
-        first, use = self._bind(self.V(node.value))
-        d = self.const(dt.timedelta(seconds=node.duration.seconds))
-        return self._guarded([first], f"as_of - {d} < {use} <= as_of", pol)
+    # ====================================================== aggregates
+    def seq_call(self, x: P.Seq) -> str:
+        s1, s2 = x.first, x.second
+        same = s1.event is s2.event
+        ia = f"s{s1.index}_i" if same else "None"
+        ib = f"s{s2.index}_i" if same else "None"
+        secs = self.const(x.seconds) if x.seconds is not None else "None"
+        return f"_sequence(s{s1.index}_t, {ia}, s{s2.index}_t, {ib}, {secs})"
 
-    def t_Then(self, node, pol):
-        e1, s1 = self.seq_source(node.first)
-        e2, s2 = self.seq_source(node.second)
-        if s1 is None or s2 is None:
-            return "False" if pol else "True"
-        same = e1 == e2
-        if same:
-            s1.ids = s2.ids = True
-        seconds = self.const(node.duration.seconds) if node.duration is not None else "None"
-        ia = f"{s1.name}_i" if same else "None"
-        ib = f"{s2.name}_i" if same else "None"
-        call = f"_sequence({s1.name}_t, {ia}, {s2.name}_t, {ib}, {seconds})"
-        return call if pol else f"(not {call})"
-
-    def seq_source(self, node):
-        b = self.a.binding(node)
-        if b[0] == "seq":
-            where = node.where if isinstance(node, n.Filtered) else None
-            return b[1], self.source(b[1], where)
-        if b[0] == "seq_metric":
-            agg = self.scope.metrics[b[1]].aggregate
-            return agg.event, self.source(agg.event, agg.where)
-        return None, None
-
-    # ------------------------------------------------- events, metrics
-    def event_index(self, event: str) -> int:
-        return list(self.c.event_props).index(event)
-
-    def source(self, event: str, where) -> _Source:
-        key = (event, id(where) if where is not None else None)
-        if key not in self.sources:
-            self.sources[key] = _Source(len(self.sources), event, where)
-        return self.sources[key]
-
-    def metric(self, key: tuple) -> str:
-        if key in self.metrics:
-            name = self.metrics[key]
-            return f"({name} if {name} is not _U else ({name} := {self._metric_expr(key)}))"
-        name = f"m{len(self.metrics)}"
-        self.metrics[key] = name
-        return self.metric(key)
-
-    def _metric_expr(self, key) -> str:
-        kind, name, seconds, any_ = key
-        if kind == "metric":
-            agg = self.scope.metrics[name].aggregate
-            func, src = agg.func, self.source(agg.event, agg.where)
-            prop = self.c.prop_index.get((agg.event, agg.prop)) if agg.prop else None
-        else:
-            func, src, prop = "count", self.source(name, None), None
-        if prop is not None:
-            src.props.add(prop)
-        ts = f"{src.name}_t"
-        vals = f"{src.name}_v{prop}" if prop is not None else "None"
-        secs = self.const(seconds) if seconds is not None else "None"
-        if any_:
-            if func == "count":
+    def agg_expr(self, agg: P.Agg) -> str:
+        src = agg.source
+        ts = f"s{src.index}_t"
+        vals = f"s{src.index}_v{agg.pos}" if agg.pos is not None else "None"
+        secs = self.const(agg.seconds) if agg.seconds is not None else "None"
+        if agg.any:
+            if agg.func == "count":
                 return f"_best_count({ts}, {secs})"
-            return f"_best_window({self.const(func)}, {ts}, {vals}, {secs})"
-        if func == "count":
-            if seconds is None:
+            return f"_best_window({self.const(agg.func)}, {ts}, {vals}, {secs})"
+        if agg.func == "count":
+            if agg.seconds is None:
                 return f"len({ts})"
             return f"(len({ts}) - _bisect_right({ts}, as_of_us - {secs} * _US))"
-        start = f"_window_start({ts}, as_of_us, {secs})" if seconds is not None else "0"
-        return f"_aggregate({self.const(func)}, {ts}, {vals}, {start})"
+        start = f"_window_start({ts}, as_of_us, {secs})" if agg.seconds is not None else "0"
+        return f"_aggregate({self.const(agg.func)}, {ts}, {vals}, {start})"
 
-    def lead_local(self, name: str) -> str:
-        return f"L{list(self.scope.leads).index(name)}"
+    def agg_fast(self, agg: P.Agg) -> str:
+        m = self.agg_local(agg)
+        return f"({m} if {m} is not _U else ({m} := {self.agg_expr(agg)}))"
 
-    # ---------------------------------------------------------- program
-    def lead_order(self) -> list[str]:
-        order: list[str] = []
-        state: dict[str, int] = {}
+    # ============================================ statement by statement
+    def ssa(self, x, out: list[str], memo: dict, trace: bool) -> str:
+        """Statements computing x three-valued into a local; returns the local."""
+        key = id(x)
+        if key in memo:
+            return memo[key]
+        local = self._ssa(x, out, memo, trace)
+        memo[key] = local
+        if trace and not isinstance(x, (P.Const, P.Read, P.Prop)):
+            k = len(self.traced)
+            self.traced.append(x)
+            out.append(f"if trace is not None: trace[{k}] = {local}")
+        return local
 
-        def refs(node, seen_lets):
-            for sub in n.walk(node):
-                b = self.a.bindings.get(id(sub))
-                if not b:
-                    continue
-                if b[0] == "lead":
-                    yield b[1]
-                elif b[0] == "let" and b[1] not in seen_lets:
-                    seen_lets.add(b[1])
-                    yield from refs(self.scope.lets[b[1]].expr, seen_lets)
-                elif b[0] == "metric" and b[1] not in seen_lets:
-                    seen_lets.add(b[1])
-                    where = self.scope.metrics[b[1]].aggregate.where
-                    if where is not None:
-                        yield from refs(where, seen_lets)
-        for start in self.scope.leads:
-            if start in state:
-                continue
-            stack = [(start, iter(list(refs(self.scope.leads[start].expr, set()))))]
-            state[start] = 1
-            while stack:
-                name, it = stack[-1]
-                nxt = next(it, None)
-                if nxt is None:
-                    stack.pop()
-                    state[name] = 2
-                    order.append(name)
-                elif nxt not in state:
-                    state[nxt] = 1
-                    stack.append((nxt, iter(list(refs(self.scope.leads[nxt].expr, set())))))
-        return order
+    def _ssa(self, x, out, memo, trace) -> str:
+        def sub(y):
+            return self.ssa(y, out, memo, trace)
 
-    def generate(self) -> str:
-        leads = [(name, self.T(self.scope.leads[name].expr)) for name in self.lead_order()]
-        # the wheres of every source, compiled in the event's context
-        event_code = self.events_code()
-        lines = ["    try:", "        get = record.get"]
-        for i, slot in enumerate(self.c.slots):
-            fn = read_text_key if f"f{i}" in self.prefolded else slot.reader
-            reader = self.fn(fn)
-            raw = f"get({self.const(slot.path[0])})" if len(slot.path) == 1 else \
-                f"_path(record, {self.const(slot.path)})"
-            lines.extend("        " + line for line in self.read_code(f"f{i}", fn, reader, raw))
-        lines.extend("        " + line for line in event_code)
-        lines.append("    except (_BadValue, AttributeError, TypeError):")
-        lines.append("        return _SLOW(record, as_of, extra)")  # raises the DataError, with its message
-        for name in self.metrics.values():
-            lines.append(f"    {name} = _U")
-        for name, code in leads:
-            lines.append(f"    {self.lead_local(name)} = {code}")  # T(...) is always a bool
-        lines.append("    r = _Result()")
-        for name in self.scope.leads:
-            lines.append(f"    r[{self.const(name)}] = {self.lead_local(name)}")
-        if self.scope.stages:
-            lines.append("    stage = None")
-            for s in self.scope.stages:
-                lines.append(f"    if {self.lead_local(s)}:")
-                lines.append(f"        stage = {self.const(s)}")
-            lines.append("    r['stage'] = stage")
-        body = "\n".join(lines) + "\n"
-        # globals become default arguments: fast locals instead of dict look-ups
-        used = sorted(set(re.findall(r"\b(K\d+|R\d+|_[A-Za-z][A-Za-z0-9_]*)\b", body)) & (set(self.ns) | _HOOKS))
-        params = "".join(f", {name}={name}" for name in used)
-        # two entry points: one keeps the record for explain(), the bulk one does not (holding
-        # every record makes the garbage collector's passes slower)
-        return (f"def _evaluate(record, as_of, as_of_us, extra, ctx{params}):\n" + body +
-                "    r._ctx = ctx\n    r._rec = record\n    return r\n\n\n" +
-                f"def _evaluate_bulk(record, as_of, as_of_us, extra, ctx{params}):\n" + body + "    return r\n")
+        def emit(code: str) -> str:
+            v = f"_v{len(memo)}_{self.tmp()}"
+            out.append(f"{v} = {code}")
+            return v
 
-    def read_code(self, local: str, fn, reader: str, raw: str) -> list[str]:
-        """Read one value; common spellings skip the reader call (same result, checked by
-        the property tests): exact enum/ordinal members, plain ints."""
+        if isinstance(x, P.Const):
+            return self.const(x.value)
+        if isinstance(x, P.Read):
+            return self.slot_local(x.slot)
+        if isinstance(x, P.Prop):
+            return self.prop_local(x.prop, self._prop_event(x.prop))
+        if isinstance(x, P.Key):
+            inner = sub(x.x)
+            if x.how == "fold" and ((isinstance(x.x, P.Read) and x.x.slot.keyed) or
+                                    (isinstance(x.x, P.Prop) and x.x.prop.keyed)):
+                return inner
+            if x.how == "name":
+                return emit(f"_key_name({self.const(x.members)}, {inner})")
+            return emit(f"_key_dyn({inner})" if x.how == "dyn" else f"_key_fold({inner})")
+        if isinstance(x, P.Arith):
+            return emit(f"_arith({self.const(x.op)}, {sub(x.left)}, {sub(x.right)})")
+        if isinstance(x, P.Neg):
+            return emit(f"_neg({sub(x.x)})")
+        if isinstance(x, P.Agg):
+            m = self.agg_local(x)
+            return emit(f"({m} if {m} is not _U else ({m} := {self.agg_expr(x)}))")
+        if isinstance(x, P.LetUse):
+            if x.let.shared and id(x.let) in memo:
+                return memo[id(x.let)]
+            return sub(x.let.body)
+        if isinstance(x, P.LeadUse):
+            return self.lead_local(x.lead)
+        if isinstance(x, P.DynCmp):
+            return self.dyn_local(x)
+        if isinstance(x, P.And):
+            return emit(f"_and3(({', '.join(sub(i) for i in x.items)},))")
+        if isinstance(x, P.Or):
+            return emit(f"_or3(({', '.join(sub(i) for i in x.items)},))")
+        if isinstance(x, P.Not):
+            return emit(f"_not3({sub(x.x)})")
+        if isinstance(x, P.Truth):
+            return emit(f"_truth({sub(x.x)})")
+        if isinstance(x, P.Cmp):
+            a, b = sub(x.left), sub(x.right)
+            pyop = "==" if x.op == "=" else x.op
+            return emit(f"None if {a} is None or {b} is None else ({a} {pyop} {b})")
+        if isinstance(x, P.In):
+            a = sub(x.x)
+            return emit(f"None if {a} is None else ({a} {'not in' if x.negated else 'in'} {self.const(x.keys)})")
+        if isinstance(x, P.Missing):
+            return emit(f"_is_missing({sub(x.x)}) is {'False' if x.negated else 'True'}")
+        if isinstance(x, P.TextOp):
+            meth = {"contains": "__contains__", "starts with": "startswith", "ends with": "endswith"}[x.op]
+            a, b = sub(x.x), sub(x.pattern)
+            return emit(f"None if {a} is None or {b} is None else {a}.{meth}({b})")
+        if isinstance(x, P.Match):
+            if x.regex is None:
+                return "False"
+            a = sub(x.x)
+            return emit(f"None if {a} is None else ({self.const(x.regex)}.search(_text_of({a})) is not None)")
+        if isinstance(x, P.Has):
+            lst = sub(x.x)
+            key = self.const(fold if x.key == "fold" else None)
+            if x.mode == "one":
+                return emit(f"_has_one({lst} or (), {sub(x.item)}, {key})")
+            helper = "_has_any" if x.mode == "any" else "_has_all"
+            return emit(f"{helper}({lst} or (), {self.const(x.item)}, {key})")
+        if isinstance(x, P.Within):
+            return emit(f"_within({sub(x.x)}, as_of, {self.const(x.seconds)})")
+        if isinstance(x, P.Seq):
+            return emit(self.seq_call(x))
+        raise TypeError(type(x).__name__)  # pragma: no cover
+
+    # ================================================================ reads
+    def read_lines(self, slot, safe: bool) -> list[str]:
+        local = self.slot_local(slot)
+        fn = read_text_key if slot.keyed else slot.reader
+        reader = self.const(fn)
+        raw = f"get({self.const(slot.path[0])})" if len(slot.path) == 1 else f"_path(record, {self.const(slot.path)})"
+        if safe:
+            return [f"_r = {raw}",
+                    "try:",
+                    f"    {local} = {reader}(_r)",
+                    "except _BadValue as _e:",
+                    f"    {local} = None",
+                    f"    bad[{self.const(slot.unit)}] = ({self.const(slot.label)}, _r, _e)"]
+        # common spellings skip the reader call (same result, checked by the property tests)
         exact = getattr(fn, "exact", None)
         if exact is not None:
             table = self.const(exact)
@@ -574,32 +531,66 @@ class CodeGen:
                     f"    {local} = {reader}({local})"]
         return [f"{local} = {reader}({raw})"]
 
-    def events_code(self) -> list[str]:
-        if not self.c.event_props:
+    def dyn_lines(self, d: P.DynCmp, safe: bool, memo: dict | None = None) -> list[str]:
+        out: list[str] = []
+        a = self.ssa(d.left, out, {} if memo is None else memo, False)
+        b = self.ssa(d.right, out, {} if memo is None else memo, False)
+        call = f"_dyn({self.const(d.op)}, {a}, {b})"
+        local = self.dyn_local(d)
+        if not safe:
+            return out + [f"{local} = {call}"]
+        return out + ["try:",
+                      f"    {local} = {call}",
+                      "except (_BadValue, _Incomparable) as _e:",
+                      f"    {local} = None",
+                      f"    bad[{self.const(d.unit)}] = ({self.const(self.dyn_label(d))}, _e.value, _e)"]
+
+    def dyn_label(self, d: P.DynCmp) -> str:
+        def label(x):
+            while isinstance(x, P.LetUse):
+                x = x.let.body
+            if isinstance(x, P.Read):
+                return x.slot.label
+            if isinstance(x, P.Prop):
+                return x.prop.name
+            return "value"
+        return f"{label(d.left)} {d.op} {label(d.right)}"
+
+    def events_lines(self, safe: bool) -> list[str]:
+        p = self.p
+        if not p.events:
             return []
-        for src in self.sources.values():
-            if src.where is not None and self._reaches_leads_or_metrics(src.where):
-                raise Unsupported("a `where` that uses a lead or a metric")
-        # compile every where first: this may add sources (never: wheres hold no aggregates)
         wheres = {}
-        for key, src in list(self.sources.items()):
+        for src in p.sources:
             if src.where is not None:
-                wheres[key] = self.T(src.where)
+                if safe or depth(src.where, MAX_INLINE_DEPTH) > MAX_INLINE_DEPTH:
+                    stmts: list[str] = []
+                    v = self.ssa(src.where, stmts, {}, False)
+                    wheres[src.index] = (stmts, f"{v} is True")
+                else:
+                    wheres[src.index] = ([], self.TF(src.where)[0])
         out = ["evs = get('events')",
-               "if evs is not None and evs.__class__ is not list and evs.__class__ is not tuple:",
-               "    raise _BadValue(evs, 'events')",
-               "if extra:",
-               "    evs = list(evs or ()) + list(extra)"]
-        for src in self.sources.values():
-            out.append(f"{src.name} = []")
+               "if evs is not None and evs.__class__ is not list and evs.__class__ is not tuple:"]
+        if safe:
+            out += ["    bad[('events',)] = ('events', evs, _BadValue(evs, 'a list of events'))",
+                    "    evs = None"]
+        else:
+            out += ["    raise _BadValue(evs, 'events')"]
+        out += ["if extra:", "    evs = list(evs or ()) + list(extra)"]
+        for src in p.sources:
+            out.append(f"s{src.index} = []")
         types = {}
-        for k, name in enumerate(self.c.event_props):
-            types[name] = k
-            types[fold(name)] = k
+        for e in p.events.values():
+            types[e.name] = e.index
+            types[fold(e.name)] = e.index
         out.append(f"_types = {self.const(types)}")
         out += ["if evs:",
-                "    for idx, e in enumerate(evs, 1):",
-                "        t = e.get('type')",
+                "    for idx, e in enumerate(evs, 1):"]
+        if safe:
+            out += ["        if not isinstance(e, _Mapping):",
+                    "            bad.setdefault(('events',), ('events', e, _BadValue(e, 'an event (an object)')))",
+                    "            continue"]
+        out += ["        t = e.get('type')",
                 "        if t.__class__ is not str:",
                 "            continue",
                 "        k = _types.get(t)",
@@ -607,80 +598,166 @@ class CodeGen:
                 "            k = _types.get(_fold(t))",
                 "            if k is None:",
                 "                continue",
-                "        ts = e.get('ts')",
-                "        try:",
-                "            ts = (_fromiso(ts) - _EPOCH) // _ONE_US",
-                "        except (ValueError, TypeError):",
-                "            ts = _ts_us(ts)",
-                "        if ts > as_of_us:",
+                "        ts = e.get('ts')"]
+        if safe:
+            out += ["        try:",
+                    "            ts = _ts_us(ts)",
+                    "        except _BadValue as _e:",
+                    f"            bad.setdefault(('ts', {self.const(tuple(p.events))}[k]), ('ts', ts, _e, idx))",
+                    "            continue"]
+        else:
+            out += ["        try:",
+                    "            ts = (_fromiso(ts) - _EPOCH) // _ONE_US",
+                    "        except (ValueError, TypeError):",
+                    "            ts = _ts_us(ts)"]
+        out += ["        if ts > as_of_us:",
                 "            continue"]
         first = True
-        for k, (name, props) in enumerate(self.c.event_props.items()):
-            out.append(f"        {'if' if first else 'elif'} k == {k}:")
+        for e in p.events.values():
+            out.append(f"        {'if' if first else 'elif'} k == {e.index}:")
             first = False
-            body = []
-            for j, (prop, reader, _t) in enumerate(props):
-                if f"p{k}_{j}" in self.prefolded:
-                    reader = read_text_key
-                body.append(f"p{k}_{j} = {self.fn(reader)}(e.get({self.const(prop)}))")
-            for key, src in self.sources.items():
-                if src.event != name:
+            body: list[str] = []
+            for pr in e.props:
+                local = self.prop_local(pr, e)
+                reader = self.const(read_text_key if pr.keyed else pr.reader)
+                getter = f"e.get({self.const(pr.name)})"
+                if safe:
+                    unit = self.const(("prop", e.name, pr.pos))
+                    body += ["try:", f"    {local} = {reader}({getter})",
+                             "except _BadValue as _e:", f"    {local} = None",
+                             f"    bad.setdefault({unit}, ({self.const(pr.name)}, {getter}, _e, idx))"]
+                else:
+                    body.append(f"{local} = {reader}({getter})")
+            for src in p.sources:
+                if src.event is not e:
                     continue
-                if src.tuples:
-                    item = "(ts, idx" + "".join(f", p{k}_{j}" for j in sorted(src.props)) + ")"
-                else:
-                    item = "ts"
+                for d in src.dyn:
+                    body += self.dyn_lines(d, safe)
+                item = ("(ts, idx" + "".join(f", {self.prop_local(pr, e)}" for pr in e.props
+                                             if pr.pos in src.props) + ")") if (src.props or src.ids) else "ts"
                 if src.where is not None:
-                    body.append(f"if {wheres[key]}:")
-                    body.append(f"    {src.name}.append({item})")
+                    stmts, test = wheres[src.index]
+                    body += stmts + [f"if {test}:", f"    s{src.index}.append({item})"]
                 else:
-                    body.append(f"{src.name}.append({item})")
-            if not body:
-                body.append("pass")
-            out.extend("            " + line for line in body)
-        for src in self.sources.values():
-            out.append(f"{src.name}.sort()")
-            if src.tuples:
-                out.append(f"{src.name}_t = [x[0] for x in {src.name}]")
-                if src.ids:
-                    out.append(f"{src.name}_i = [x[1] for x in {src.name}]")
-                for pos, j in enumerate(sorted(src.props)):
-                    out.append(f"{src.name}_v{j} = [x[{pos + 2}] for x in {src.name}]")
+                    body.append(f"s{src.index}.append({item})")
+            out.extend("            " + line for line in (body or ["pass"]))
+        for src in p.sources:
+            name = f"s{src.index}"
+            out.append(f"{name}.sort()")
+            if src.props or src.ids:
+                out.append(f"{name}_t = [x[0] for x in {name}]")
+                out.append(f"{name}_i = [x[1] for x in {name}]")
+                for n_, pr in enumerate(pr for pr in src.event.props if pr.pos in src.props):
+                    out.append(f"{name}_v{pr.pos} = [x[{n_ + 2}] for x in {name}]")
             else:
-                out.append(f"{src.name}_t = {src.name}")
+                out.append(f"{name}_t = {name}")
         return out
 
+    # ============================================================ program
+    def _mark_ids(self):
+        for x in self._seqs():
+            if x.first.event is x.second.event:
+                x.first.ids = x.second.ids = True
 
-    def _reaches_leads_or_metrics(self, node, seen=None) -> bool:
-        seen = seen if seen is not None else set()
-        for sub in n.walk(node):
-            b = self.a.bindings.get(id(sub))
-            if not b:
+    def _seqs(self):
+        seen, stack, out = set(), [lead.body for lead in self.p.leads.values() if lead.body is not None], []
+        stack += [let.body for let in self.p.lets]
+        while stack:
+            x = stack.pop()
+            if id(x) in seen:
                 continue
-            if b[0] in ("lead", "metric", "event", "seq", "seq_metric"):
-                return True
-            if b[0] == "let" and b[1] not in seen:
-                seen.add(b[1])
-                if self._reaches_leads_or_metrics(self.scope.lets[b[1]].expr, seen):
-                    return True
-        return False
+            seen.add(id(x))
+            if isinstance(x, P.Seq):
+                out.append(x)
+            stack.extend(P.children(x))
+        return out
+
+    def decisions(self, safe: bool) -> list[str]:
+        out: list[str] = []
+        memo: dict = {}
+        for agg in self.p.aggs:
+            out.append(f"{self.agg_local(agg)} = _U")
+        for item in self.p.order:
+            is_lead = isinstance(item, P.Lead)
+            local = self.lead_local(item) if is_lead else self.let_local(item)
+            if safe or depth(item.body, MAX_INLINE_DEPTH) > MAX_INLINE_DEPTH:
+                v = self.ssa(item.body, out, memo, safe)
+                out.append(f"{local} = {v} is True" if is_lead else f"{local} = {v}")
+            elif is_lead:
+                out.append(f"{local} = {self.TF(item.body)[0]}")
+            else:
+                body = item.body
+                code = self.V3(body) if isinstance(body, P.CONDITIONS) else self.V(body)
+                out.append(f"{local} = {code}")
+            if not is_lead:
+                memo[id(item)] = local
+        return out
+
+    def result_lines(self) -> list[str]:
+        out = ["r = _Result()"]
+        for name, lead in self.p.leads.items():
+            out.append(f"r[{self.const(name)}] = {self.lead_local(lead)}")
+        if self.p.stages:
+            out.append("stage = None")
+            for s in self.p.stages:
+                out.append(f"if {self.lead_local(self.p.leads[s])}:")
+                out.append(f"    stage = {self.const(s)}")
+            out.append("r['stage'] = stage")
+        return out
+
+    def generate(self) -> str:
+        self._mark_ids()
+        ind = "    "
+        # fast
+        reads = ["get = record.get"]
+        for slot in self.p.slots:
+            reads += self.read_lines(slot, safe=False)
+        for d in self.p.dyn:
+            reads += self.dyn_lines(d, safe=False)
+        reads += self.events_lines(safe=False)
+        fast = ["try:"] + [ind + line for line in reads] + \
+            ["except Exception:",
+             ind + "return _SAFE(record, as_of, as_of_us, extra, ctx, None)"]
+        fast += self.decisions(safe=False) + self.result_lines()
+        fast_body = "\n".join(ind + line for line in fast) + "\n"
+        # safe
+        safe = ["bad = {}",
+                "if not isinstance(record, _Mapping):",
+                "    raise _RECORD_ERROR(record)",
+                "get = record.get"]
+        for slot in self.p.slots:
+            safe += self.read_lines(slot, safe=True)
+        if trace_slots := self.p.slots:
+            safe.append("if trace is not None: trace['slots'] = (" +
+                        "".join(f"{self.slot_local(s)}, " for s in trace_slots) + ")")
+        for d in self.p.dyn:
+            safe += self.dyn_lines(d, safe=True)
+        safe += self.events_lines(safe=True)
+        if self.p.sources:
+            safe.append("if trace is not None: trace['sources'] = (" +
+                        "".join(f"s{s.index}, " for s in self.p.sources) + ")")
+        safe += self.decisions(safe=True) + self.result_lines()
+        safe += ["if bad:", "    _SCOPE(r, bad, record, ctx)", "r._ctx = ctx", "r._rec = record", "return r"]
+        safe_body = "\n".join(ind + line for line in safe) + "\n"
+        # constants and helpers become default arguments (fast locals); _SAFE stays a global,
+        # bound once the functions exist (it is only called for a record with a bad value)
+        used = sorted(set(re.findall(r"\b(K\d+|_[A-Za-z][A-Za-z0-9_]*)\b", fast_body + safe_body))
+                      & (set(self.ns) | HOOKS) - {"_SAFE"})
+        params = "".join(f", {name}={name}" for name in used)
+        return (f"def _evaluate(record, as_of, as_of_us, extra, ctx{params}):\n" + fast_body +
+                "    r._ctx = ctx\n    r._rec = record\n    return r\n\n\n" +
+                f"def _evaluate_bulk(record, as_of, as_of_us, extra, ctx{params}):\n" + fast_body + "    return r\n\n\n"
+                f"def _safe(record, as_of, as_of_us, extra, ctx, trace{params}):\n" + safe_body)
 
 
-def _hashable(value) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def generate(analysis: Analysis, closures: ip.Compiler, hooks: dict) -> tuple[object, object, str]:
-    """The fast evaluation functions (keeping the record, bulk) and their source. ``hooks``
-    supplies ``_SLOW`` (the closure path) and ``_Result``."""
-    assert set(hooks) == _HOOKS
-    gen = CodeGen(analysis, closures)
+def generate(plan: P.Plan, hooks: dict):
+    """The evaluation functions of a plan: (evaluate, evaluate_bulk, safe, source, traced nodes).
+    ``hooks`` supplies the names in :data:`HOOKS` but ``_SAFE``."""
+    assert set(hooks) == HOOKS - {"_SAFE"}
+    gen = Generator(plan)
     source = gen.generate()
     gen.ns.update(hooks)
     code = compile(source, "<leaddsl generated>", "exec")
     exec(code, gen.ns)  # noqa: S102 - the source is ours; definitions reach it only as K<n> constants
-    return gen.ns["_evaluate"], gen.ns["_evaluate_bulk"], source
+    gen.ns["_SAFE"] = gen.ns["_safe"]
+    return gen.ns["_evaluate"], gen.ns["_evaluate_bulk"], gen.ns["_safe"], source, list(gen.traced)

@@ -194,6 +194,13 @@ register("E215", "bad-sequence", _E,
          "A sequence relates the times of two events.",
          "field revenue: number\nlead x when revenue then page_view within 2d",
          "Write `EVENT then EVENT within DURATION`, with `(EVENT where CONDITION)` on either side.")
+register("E216", "where-reads-aggregate", _E,
+         "A `where` filter that names a lead definition, a metric or an event count (directly or through a let).",
+         "A `where` looks at one event at a time: its properties and the lead's fields. A lead or a metric is a "
+         "value of the whole lead, computed from all its events, so it has no meaning per event.",
+         "event page_view(page_category: text)\nmetric views = count(page_view)\n"
+         "metric busy_views = count(page_view where views > 10)\nlead x when busy_views >= 1",
+         "Move the condition out of the filter: `lead x when views > 10 and count_of_filtered >= 1`.")
 
 # ---- E3xx: types -------------------------------------------------------------------
 register("E301", "type-mismatch", _E,

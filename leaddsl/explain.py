@@ -1,10 +1,17 @@
-"""Render the trace of one evaluation as a tree: each clause, its value, the values it read."""
+"""Render the trace of one evaluation as a tree: each clause, its value, the values it read.
+
+The trace comes from the generated safe function (``codegen``): the same reads
+and decisions as ``evaluate``, with each plan node's value recorded. This module
+only lays it out, walking the plan; it decides nothing.
+"""
 from __future__ import annotations
 
 import re
 
 from . import nodes as n
+from . import plan as P
 from . import types as T
+from .events import from_us, to_us, window_start
 from .values import format_value
 
 MAX_EVENTS_SHOWN = 5
@@ -15,96 +22,12 @@ def word(x) -> str:
 
 
 def _text(program, node) -> str:
+    if node is None or not hasattr(node, "span"):
+        return "?"
     src = program.sources.get(node.span.file)
     if src is None:
         return "?"
     return re.sub(r"\s+", " ", src.slice(node.span)).strip()
-
-
-class _Renderer:
-    def __init__(self, program, compiler, trace, v, moment):
-        self.p = program
-        self.c = compiler
-        self.a = program.analysis
-        self.trace = trace
-        self.v = v
-        self.moment = moment
-        self.lines: list[str] = []
-        self.expanded: set[str] = set()
-
-    def value(self, node):
-        return self.trace.get(id(node))
-
-    def reads(self, node) -> list[str]:
-        out = []
-        seen = set()
-        for sub in n.walk(node):
-            b = self.a.bindings.get(id(sub))
-            if not b or id(sub) in seen:
-                continue
-            seen.add(id(sub))
-            if b[0] == "field":
-                i = self.c.slot_index[("field", b[1])]
-                t = self.p.scope.fields[b[1]].type
-                out.append(f"{b[1]} = {format_value(self.v[i], t)}")
-            elif b[0] == "record":
-                i = self.c.slot_index.get(("record", b[1], b[2]))
-                if i is not None:
-                    out.append(f"{'.'.join(b[1])} = {format_value(self.v[i], b[2])}")
-            elif b[0] in ("metric", "event") and (isinstance(sub, (n.Windowed, n.Name))):
-                val = self.trace.get(id(sub))
-                label = _text(self.p, sub)
-                t = self.a.metric_types.get(b[1], T.NUMBER) if b[0] == "metric" else T.NUMBER
-                text = f"{label} = {format_value(val, t)}"
-                counted = self.trace.get(("events", id(sub)))
-                if counted is not None:
-                    window = ("all history" if b[2] is None else
-                              f"best window of {_dur(b[2])}" if b[3] else f"last {_dur(b[2])}")
-                    times = ", ".join(format_value(t) for t in counted[-MAX_EVENTS_SHOWN:])
-                    more = f" (last {MAX_EVENTS_SHOWN} of {len(counted)})" if len(counted) > MAX_EVENTS_SHOWN else ""
-                    text += f" [{window}; {len(counted)} event(s){more}{': ' + times if times else ''}]"
-                out.append(text)
-        return out
-
-    def emit(self, depth: int, value, text: str, reads=()):
-        pad = "  " * depth
-        label = f"[{word(value)}]"
-        line = f"{pad}{label:<10}{text}"
-        if reads:
-            line += "    -- " + "; ".join(reads)
-        self.lines.append(line)
-
-    def node(self, node, depth: int):
-        val = self.value(node)
-        if isinstance(node, n.BoolOp):
-            self.emit(depth, val, "all of:" if node.op == "and" else "any of:")
-            for op in node.operands:
-                self.node(op, depth + 1)
-            return
-        if isinstance(node, n.Not):
-            self.emit(depth, val, "not:")
-            self.node(node.operand, depth + 1)
-            return
-        b = self.a.bindings.get(id(node))
-        if isinstance(node, n.Name) and b and b[0] == "let":
-            self.emit(depth, val, f"{node.name}  (let)")
-            decl = self.p.scope.lets[b[1]]
-            if b[1] not in self.expanded:
-                self.expanded.add(b[1])
-                self.node(decl.expr, depth + 1)
-                self.expanded.discard(b[1])
-            return
-        if isinstance(node, n.Name) and b and b[0] == "lead":
-            self.emit(depth, val, f"{node.name}  (lead definition, explained on its own)")
-            return
-        reads = self.reads(node)
-        for sub in n.walk(node):
-            seq = self.trace.get(("sequence", id(sub))) if isinstance(sub, n.Then) else None
-            if seq:
-                for event, times in seq:
-                    shown = ", ".join(format_value(t) for t in times[-MAX_EVENTS_SHOWN:])
-                    reads.append(f"{event}: {len(times)} event(s){': ' + shown if shown else ''}")
-        self.emit(depth, val, _text(self.p, node), reads)
 
 
 def _dur(seconds: int) -> str:
@@ -114,18 +37,112 @@ def _dur(seconds: int) -> str:
     return f"{seconds}s"
 
 
-def render(program, compiler, trace, v, values, moment) -> str:
-    r = _Renderer(program, compiler, trace, v, moment)
+class _Renderer:
+    def __init__(self, program, trace: dict, moment):
+        self.p = program
+        self.plan = program.plan
+        self.values = {id(node): trace[k] for k, node in enumerate(program._traced) if k in trace}
+        self.slots = trace.get("slots", ())
+        self.sources = trace.get("sources", ())
+        self.as_of_us = to_us(moment)
+        self.lines: list[str] = []
+        self.expanding: set[int] = set()
+
+    def value(self, node):
+        if isinstance(node, P.Const):
+            return node.value
+        if isinstance(node, P.LetUse) and id(node) not in self.values:
+            return self.value(node.let.body)
+        return self.values.get(id(node))
+
+    # ------------------------------------------------------------ reads
+    def times(self, src: P.Source) -> list[int]:
+        items = self.sources[src.index] if src.index < len(self.sources) else []
+        return [x if isinstance(x, int) else x[0] for x in items]
+
+    def reads(self, node) -> list[str]:
+        out, seen, stack = [], set(), [node]
+        while stack:
+            x = stack.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if isinstance(x, P.Read):
+                if x.slot.index not in seen:
+                    seen.add(x.slot.index)
+                    v = self.slots[x.slot.index] if x.slot.index < len(self.slots) else None
+                    out.append(f"{x.slot.label} = {format_value(v, x.slot.type)}")
+            elif isinstance(x, P.Agg):
+                out.append(self.agg_line(x))
+            elif isinstance(x, P.Seq):
+                for src in (x.first, x.second):
+                    ts = self.times(src)
+                    shown = ", ".join(format_value(from_us(t)) for t in ts[-MAX_EVENTS_SHOWN:])
+                    out.append(f"{src.event.name}: {len(ts)} event(s){': ' + shown if shown else ''}")
+            elif isinstance(x, P.LetUse):
+                stack.append(x.let.body)
+            stack.extend(reversed(P.children(x)))
+        return out
+
+    def agg_line(self, agg: P.Agg) -> str:
+        label = _text(self.p, agg.origin)
+        t = T.DATETIME if agg.func in ("first", "last") else T.NUMBER
+        text = f"{label} = {format_value(self.value(agg), t)}"
+        ts = self.times(agg.source)
+        start = window_start(ts, self.as_of_us, agg.seconds) if agg.seconds is not None and not agg.any else 0
+        counted = ts[start:]
+        window = ("all history" if agg.seconds is None else
+                  f"best window of {_dur(agg.seconds)}" if agg.any else f"last {_dur(agg.seconds)}")
+        shown = ", ".join(format_value(from_us(t)) for t in counted[-MAX_EVENTS_SHOWN:])
+        more = f" (last {MAX_EVENTS_SHOWN} of {len(counted)})" if len(counted) > MAX_EVENTS_SHOWN else ""
+        return text + f" [{window}; {len(counted)} event(s){more}{': ' + shown if shown else ''}]"
+
+    # ------------------------------------------------------------ tree
+    def emit(self, depth: int, value, text: str, reads=()):
+        line = f"{'  ' * depth}{f'[{word(value)}]':<10}{text}"
+        if reads:
+            line += "    -- " + "; ".join(reads)
+        self.lines.append(line)
+
+    def node(self, x, depth: int):
+        val = self.value(x)
+        origin = x.origin
+        if isinstance(x, (P.And, P.Or)) and isinstance(origin, n.BoolOp):
+            self.emit(depth, val, "all of:" if isinstance(x, P.And) else "any of:")
+            for item in x.items:
+                self.node(item, depth + 1)
+            return
+        if isinstance(x, P.Not) and isinstance(origin, n.Not):
+            self.emit(depth, val, "not:")
+            self.node(x.x, depth + 1)
+            return
+        if isinstance(x, P.LetUse):
+            let = x.let
+            self.emit(depth, val, f"{let.name}  (let)")
+            if id(let) not in self.expanding:
+                self.expanding.add(id(let))
+                self.node(let.body, depth + 1)
+                self.expanding.discard(id(let))
+            return
+        if isinstance(x, P.LeadUse):
+            self.emit(depth, val, f"{x.lead.name}  (lead definition, explained on its own)")
+            return
+        self.emit(depth, val, _text(self.p, origin), self.reads(x))
+
+
+def render(program, result, trace: dict, moment) -> str:
+    r = _Renderer(program, trace, moment)
     r.lines.append(f"as of {format_value(moment)}")
-    for name, decl in program.scope.leads.items():
+    for message in result.errors:
+        r.lines.append(f"error: {message}")
+    for name, lead in program.plan.leads.items():
         r.lines.append("")
-        r.lines.append(f"{name}: {word(values[name])}")
-        r.node(decl.expr, 1)
+        value = result[name]
+        r.lines.append(f"{name}: {word(value) if value is not None else 'error (it needs a value that cannot be read)'}")
+        r.node(lead.body, 1)
     if program.stages:
-        stage = None
-        for s in program.stages:
-            if values.get(s):
-                stage = s
+        stage = result.get("stage")
         r.lines.append("")
-        r.lines.append(f"stage: {stage or 'none'}  ({' < '.join(program.stages)})")
+        shown = stage or ("error" if any(result[s] is None for s in program.stages) else "none")
+        r.lines.append(f"stage: {shown}  ({' < '.join(program.stages)})")
     return "\n".join(r.lines)

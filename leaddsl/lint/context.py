@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .. import nodes as n
 from .. import types as T
+from ..check import FieldRef, LeadRef, LetRef, PropRef, RecordRef
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -105,8 +106,8 @@ class LintContext:
                     stack.append(child)
                 if isinstance(node, n.Name):
                     b = self.analysis.binding(node)
-                    if b[0] == "let":
-                        self.uses.setdefault(b[1], []).append(node)
+                    if isinstance(b, LetRef):
+                        self.uses.setdefault(b.name, []).append(node)
 
     @property
     def logic(self):
@@ -132,12 +133,12 @@ class LintContext:
                  *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl]
         return [d.span for d in decls if d is not None]
 
-    def binding(self, node) -> tuple:
+    def binding(self, node):
         return self.analysis.binding(node)
 
     def is_ref(self, node) -> bool:
         """A name that stands for a let or a lead (checked at its own definition)."""
-        return isinstance(node, n.Name) and self.binding(node)[0] in ("let", "lead")
+        return isinstance(node, n.Name) and isinstance(self.binding(node), (LetRef, LeadRef))
 
     def in_root_file(self, span) -> bool:
         return span.file == self.root_file
@@ -147,12 +148,12 @@ class LintContext:
         if not isinstance(node, n.Name):
             return None
         b = self.binding(node)
-        if b[0] == "field" and self.scope.fields[b[1]].type == T.NUMBER:
-            return ("field", b[1]), b[1]
-        if b[0] == "record" and b[2] == T.NUMBER:
-            return ("record", b[1]), ".".join(b[1])
-        if b[0] == "prop" and b[3] == T.NUMBER:
-            return ("prop", b[1], b[2]), f"{b[1]}.{b[2]}"
+        if isinstance(b, FieldRef) and self.scope.fields[b.name].type == T.NUMBER:
+            return ("field", b.name), b.name
+        if isinstance(b, RecordRef) and self.analysis.mode_of(node) == T.NUMBER:
+            return ("record", b.path), ".".join(b.path)
+        if isinstance(b, PropRef) and (b.type if b.type != T.DYNAMIC else self.analysis.mode_of(node)) == T.NUMBER:
+            return ("prop", b.event, b.prop), f"{b.event}.{b.prop}"
         return None
 
 

@@ -40,6 +40,7 @@ import z3
 
 from .. import nodes as n
 from .. import types as T
+from ..check import EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SymbolRef, set_literal
 from ..logic import fold
 from .terms import AND, FALSE, NOT, OR, TRUE, real, seconds_of
 from .terms import rel as _rel
@@ -234,7 +235,7 @@ class Encoder:
     def _item_key(self, elem: T.Type, node):
         """The member key of a constant item (a literal or a symbol), else None."""
         if isinstance(node, n.Name):
-            if self.a.binding(node)[0] != "symbol":
+            if not isinstance(self.a.binding(node), SymbolRef):
                 return None  # a field, let...: not a constant
             value = node.name
         elif isinstance(node, n.LITERALS):
@@ -400,18 +401,19 @@ class Encoder:
 
     def e_Name(self, node):
         b = self.a.binding(node)
-        kind = b[0]
-        if kind == "field":
-            info = self.scope.fields.get(b[1])
+        if isinstance(b, FieldRef):
+            info = self.scope.fields.get(b.name)
             if info is None:
                 return Val("opaque")
-            return self._typed(("field", b[1]), b[1], info.type, path=info.path)
-        if kind == "record":
-            return self._typed(("record", b[1], b[2]), ".".join(b[1]), b[2], path=tuple(b[1]))
-        if kind == "prop":
-            return self._typed(("prop", b[1], b[2]), b[2], b[3])
-        if kind == "let":
-            decl = self.scope.lets[b[1]]
+            return self._typed(("field", b.name), b.name, info.type, path=info.path)
+        if isinstance(b, RecordRef):
+            mode = self.a.mode_of(node)
+            return self._typed(("record", b.path, mode), ".".join(b.path), mode, path=tuple(b.path))
+        if isinstance(b, PropRef):
+            t = b.type if b.type != T.DYNAMIC else self.a.mode_of(node)
+            return self._typed(("prop", b.event, b.prop), b.prop, t)
+        if isinstance(b, LetRef):
+            decl = self.scope.lets[b.name]
             key = id(decl.expr)
             x = self.memo.get(key)
             if x is None:
@@ -419,12 +421,14 @@ class Encoder:
                 x = self.memo[key] = self._encode(decl.expr)
                 self.ctx = saved
             return x
-        if kind == "lead":
-            c = self.lead(b[1])
+        if isinstance(b, LeadRef):
+            c = self.lead(b.name)
             return Cond(c.t, NOT(c.t), c.vars, c.tests)
-        if kind in ("metric", "event"):
-            return self._metric(kind, b[1], b[2], b[3])
-        if kind == "symbol":
+        if isinstance(b, MetricRef):
+            return self._metric("metric", b.name, b.seconds, b.any)
+        if isinstance(b, EventCount):
+            return self._metric("event", b.event, b.seconds, b.any)
+        if isinstance(b, SymbolRef):
             return Val("symbol", lit=node.name)
         return self._opaque3(node, frozenset(), False)
 
@@ -437,8 +441,10 @@ class Encoder:
 
     def e_Windowed(self, node):
         b = self.a.binding(node)
-        if b[0] in ("metric", "event"):
-            return self._metric(b[0], b[1], b[2], b[3])
+        if isinstance(b, MetricRef):
+            return self._metric("metric", b.name, b.seconds, b.any)
+        if isinstance(b, EventCount):
+            return self._metric("event", b.event, b.seconds, b.any)
         return Val("opaque", None, TRUE)
 
     # logic
@@ -516,14 +522,8 @@ class Encoder:
         return Cond(AND(low.t, high.t), OR(low.f, high.f), low.vars | high.vars, low.tests or high.tests)
 
     def _set_items(self, node):
-        seen = 0
-        while isinstance(node, n.Name) and seen < 64:
-            b = self.a.binding(node)
-            if b[0] != "let":
-                return None
-            node = self.scope.lets[b[1]].expr
-            seen += 1
-        return node.items if isinstance(node, n.SetLit) else None
+        lit = set_literal(self.a, node)
+        return lit.items if lit is not None else None
 
     def e_In(self, node):
         v = self.val(node.value)

@@ -33,6 +33,7 @@ import math
 from fractions import Fraction
 
 from .. import nodes as n
+from ..check import LetRef
 from . import rule
 from .context import walk
 from .docs import register_doc
@@ -98,8 +99,9 @@ def _number(ctx, node):
     for _ in range(16):
         if isinstance(node, n.Number) and not isinstance(node.value, bool):
             return node
-        if isinstance(node, n.Name) and ctx.binding(node)[0] == "let":
-            node = ctx.scope.lets[ctx.binding(node)[1]].expr
+        b = ctx.binding(node) if isinstance(node, n.Name) else None
+        if isinstance(b, LetRef):
+            node = ctx.scope.lets[b.name].expr
             continue
         return None
     return None
