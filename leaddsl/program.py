@@ -107,7 +107,7 @@ class Program:
         self.definitions: tuple[str, ...] = tuple(self.scope.leads)
         self.stages: tuple[str, ...] = tuple(self.scope.stages)
         self._index = {name: i for i, name in enumerate(self.definitions)}
-        self._last_as_of: tuple = (None, None, None)
+        self._last_as_of: tuple = (None, None, None, None)
 
     _LAZY = frozenset({"plan", "_fast", "_fast_bulk", "_safe", "source_code", "_traced"})
 
@@ -134,20 +134,28 @@ class Program:
         return {".".join(s.path) for s in self.plan.slots} | ({"events"} if self.plan.uses_events else set())
 
     def _moment(self, as_of):
-        if as_of is not None and as_of is self._last_as_of[0]:
-            return self._last_as_of[1:]  # the same as-of object as last call
+        """(as-of, in microseconds, the context of a run that raises), cached for the same object."""
+        last = self._last_as_of
+        if as_of is not None and as_of is last[0]:
+            return last[1:]
         moment = normalize_as_of(as_of)
-        moment_us = _as_of_us(moment)
+        cached = (moment, _as_of_us(moment), (self, moment, None, _RAISE))
         if as_of is not None:
-            self._last_as_of = (as_of, moment, moment_us)
-        return moment, moment_us
+            self._last_as_of = (as_of, *cached)
+        return cached
 
     def evaluate(self, record, as_of=None, *, events=None, errors: str = _RAISE) -> Result:
         """The outputs for one lead. A value that cannot be read raises DataError
         (``errors="raise"``), or nulls the outputs that need it (``errors="return"``:
         ``result.errors`` says why)."""
+        last = self._last_as_of
+        if as_of is not None and as_of is last[0]:
+            moment, moment_us, ctx = last[1], last[2], last[3]
+        else:
+            moment, moment_us, ctx = self._moment(as_of)
+        if errors is _RAISE and events is None:
+            return self._fast(record, moment, moment_us, None, ctx)
         _check_mode(errors)
-        moment, moment_us = self._moment(as_of)
         ctx = (self, moment, events, errors)
         if errors == _RAISE:
             return self._fast(record, moment, moment_us, events, ctx)
@@ -194,8 +202,7 @@ class Program:
         """The records for which ``definition`` holds."""
         if definition not in self._index:
             raise KeyError(f"no lead definition named {definition!r}")
-        moment, moment_us = self._moment(as_of)
-        ctx = (self, moment, None, _RAISE)
+        moment, moment_us, ctx = self._moment(as_of)
         for record in records:
             if self._fast_bulk(record, moment, moment_us, None, ctx)[definition]:
                 yield record

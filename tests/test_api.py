@@ -129,8 +129,12 @@ def test_as_of_forms(program):
     assert program.evaluate(good())["lead"] is True  # default: now
 
 
-def test_lint_returns_diagnostics(program):
-    assert isinstance(leaddsl.lint(program), list)
+def test_lint_returns_diagnostics_with_positions():
+    program = leaddsl.compile("field revenue: number\nlead never when revenue > 5 and revenue < 3\n",
+                              filename="x.lead")
+    found = leaddsl.lint(program)
+    assert [(d.code, d.file, d.line) for d in found] == [("W101", "x.lead", 2)]
+    assert found[0].severity == "warning" and found[0].column >= 1 and found[0].end_column > found[0].column
 
 
 ANY_JSON = st.recursive(
@@ -147,9 +151,13 @@ def test_any_record_gives_a_result_or_data_error(record):
     try:
         r = program.evaluate(record, as_of=AS_OF)
     except leaddsl.DataError as e:
-        assert str(e)
+        # the message names what could not be read; errors="return" keeps the other outputs
+        returned = program.evaluate(record, as_of=AS_OF, errors="return")
+        assert returned.errors and str(e) == returned.errors[0]
+        assert set(returned.to_dict()) == {"lead", "mql", "stage"}
     else:
         assert set(r.to_dict()) == {"lead", "mql", "stage"}
+        assert all(v in (True, False) for k, v in r.items() if k != "stage")
 
 
 @given(st.dictionaries(st.sampled_from(["a", "b", "c", "events"]), ANY_JSON, max_size=4))
@@ -157,9 +165,12 @@ def test_schemaless_any_record(record):
     program = leaddsl.compile("lead hit when a >= 5 and b = foo or c has any {x, y} or c.d is missing "
                               "or page_view(7d) >= 1")
     try:
-        program.evaluate(record, as_of=AS_OF)
+        r = program.evaluate(record, as_of=AS_OF)
     except leaddsl.DataError as e:
-        assert str(e)
+        returned = program.evaluate(record, as_of=AS_OF, errors="return")
+        assert returned["hit"] is None and str(e) in returned.errors
+    else:
+        assert r["hit"] in (True, False)
 
 
 def test_compile_rejects_non_text():

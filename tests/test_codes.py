@@ -15,8 +15,11 @@ def test_code_is_documented(code):
     assert code[0] == {"error": "E", "warning": "W", "info": "I"}[c.severity]
     for part in (c.summary, c.why, c.example, c.fix):
         assert part and part.strip()
+    # the rendered page holds the code's own words, not only its headings
     text = c.render()
-    assert "What it finds" in text and "Why it matters" in text and "Example" in text and "Fix" in text
+    for part in (c.summary, c.why, c.fix):
+        assert " ".join(part.split())[:40] in " ".join(text.split())
+    assert c.example.splitlines()[0] in text
 
 
 def diagnostics_of(text):

@@ -10,14 +10,33 @@ from leaddsl import nodes as n
 from leaddsl.parser import lark_parser
 
 
+FUZZ_RECORDS = [
+    {},
+    {"revenue": "300M", "Annual Revenue": "1.2B", "industry": "Life_Science", "seniority": "VP", "tags": "crm; erp",
+     "x": 1, "events": [{"type": "page_view", "ts": "2026-11-21T10:00:00Z", "page_category": "product"}] * 3},
+    {"revenue": "abc", "industry": 5, "seniority": "nope", "tags": {"a": 1}, "events": "oops"},
+]
+
+
 def compile_or_dsl_error(text):
+    """Compile ``text``; a program that compiles is also built and evaluated (only
+    DataError may come of a record, and errors="return" always gives a result)."""
     try:
-        return leaddsl.compile(text, filename="fuzz.lead")
+        program = leaddsl.compile(text, filename="fuzz.lead")
     except leaddsl.DslError as e:
         assert e.diagnostics, "a DslError always carries its diagnostics"
         for d in e.diagnostics:
             assert d.line >= 1 and d.column >= 1 and d.code[0] in "EWI"
         return None
+    for record in FUZZ_RECORDS:
+        try:
+            program.evaluate(record, as_of="2026-11-22T00:00:00Z")
+        except leaddsl.DataError:
+            pass
+        r = program.evaluate(record, as_of="2026-11-22T00:00:00Z", errors="return")
+        assert set(r) == set(program.definitions) | ({"stage"} if program.stages else set())
+        assert program.explain(record, as_of="2026-11-22T00:00:00Z")
+    return program
 
 
 @given(from_lark(lark_parser(), start="start"))
