@@ -705,10 +705,18 @@ class Generator:
             out.append("r['stage'] = stage")
         return out
 
-    def generate(self) -> str:
+    def _signature(self, head: str, body: str) -> str:
+        # constants and helpers become default arguments (fast locals); _SAFE stays a global,
+        # bound once the safe function exists (it is only called for a record with a bad value)
+        used = sorted(set(re.findall(r"\b(K\d+|_[A-Za-z][A-Za-z0-9_]*)\b", body)) & (set(self.ns) | HOOKS) - {"_SAFE"})
+        return f"def {head}{''.join(f', {name}={name}' for name in used)}):\n" + body
+
+    def generate_fast(self) -> str:
+        """``_evaluate(record, as_of, as_of_us, extra, ctx, keep)``: ``keep`` makes the result
+        keep its record for ``explain()`` (bulk runs do not: holding every record slows the
+        garbage collector)."""
         self._mark_ids()
         ind = "    "
-        # fast
         reads = ["get = record.get"]
         for slot in self.p.slots:
             reads += self.read_lines(slot, safe=False)
@@ -719,17 +727,24 @@ class Generator:
             ["except Exception:",
              ind + "return _SAFE(record, as_of, as_of_us, extra, ctx, None)"]
         fast += self.decisions(safe=False) + self.result_lines()
-        fast_body = "\n".join(ind + line for line in fast) + "\n"
-        # safe
+        fast += ["if keep:", "    r._ctx = ctx", "    r._rec = record", "return r"]
+        return self._signature("_evaluate(record, as_of, as_of_us, extra, ctx, keep",
+                               "\n".join(ind + line for line in fast) + "\n")
+
+    def generate_safe(self) -> str:
+        """``_safe(record, as_of, as_of_us, extra, ctx, trace)``: each read on its own, every
+        node three-valued; the trace (a dict) gets each node's value, when given."""
+        self._mark_ids()
+        ind = "    "
         safe = ["bad = {}",
                 "if not isinstance(record, _Mapping):",
                 "    raise _RECORD_ERROR(record)",
                 "get = record.get"]
         for slot in self.p.slots:
             safe += self.read_lines(slot, safe=True)
-        if trace_slots := self.p.slots:
+        if self.p.slots:
             safe.append("if trace is not None: trace['slots'] = (" +
-                        "".join(f"{self.slot_local(s)}, " for s in trace_slots) + ")")
+                        "".join(f"{self.slot_local(s)}, " for s in self.p.slots) + ")")
         for d in self.p.dyn:
             safe += self.dyn_lines(d, safe=True)
         safe += self.events_lines(safe=True)
@@ -738,26 +753,40 @@ class Generator:
                         "".join(f"s{s.index}, " for s in self.p.sources) + ")")
         safe += self.decisions(safe=True) + self.result_lines()
         safe += ["if bad:", "    _SCOPE(r, bad, record, ctx)", "r._ctx = ctx", "r._rec = record", "return r"]
-        safe_body = "\n".join(ind + line for line in safe) + "\n"
-        # constants and helpers become default arguments (fast locals); _SAFE stays a global,
-        # bound once the functions exist (it is only called for a record with a bad value)
-        used = sorted(set(re.findall(r"\b(K\d+|_[A-Za-z][A-Za-z0-9_]*)\b", fast_body + safe_body))
-                      & (set(self.ns) | HOOKS) - {"_SAFE"})
-        params = "".join(f", {name}={name}" for name in used)
-        return (f"def _evaluate(record, as_of, as_of_us, extra, ctx{params}):\n" + fast_body +
-                "    r._ctx = ctx\n    r._rec = record\n    return r\n\n\n" +
-                f"def _evaluate_bulk(record, as_of, as_of_us, extra, ctx{params}):\n" + fast_body + "    return r\n\n\n"
-                f"def _safe(record, as_of, as_of_us, extra, ctx, trace{params}):\n" + safe_body)
+        return self._signature("_safe(record, as_of, as_of_us, extra, ctx, trace",
+                               "\n".join(ind + line for line in safe) + "\n")
 
 
-def generate(plan: P.Plan, hooks: dict):
-    """The evaluation functions of a plan: (evaluate, evaluate_bulk, safe, source, traced nodes).
-    ``hooks`` supplies the names in :data:`HOOKS` but ``_SAFE``."""
-    assert set(hooks) == HOOKS - {"_SAFE"}
-    gen = Generator(plan)
-    source = gen.generate()
-    gen.ns.update(hooks)
-    code = compile(source, "<leaddsl generated>", "exec")
-    exec(code, gen.ns)  # noqa: S102 - the source is ours; definitions reach it only as K<n> constants
-    gen.ns["_SAFE"] = gen.ns["_safe"]
-    return gen.ns["_evaluate"], gen.ns["_evaluate_bulk"], gen.ns["_safe"], source, list(gen.traced)
+class Compiled:
+    """The functions of one plan: ``fast`` at once, ``safe`` (with its trace) on first need."""
+
+    def __init__(self, plan: P.Plan, hooks: dict):
+        assert set(hooks) == HOOKS - {"_SAFE"}
+        self.plan = plan
+        self.hooks = hooks
+        self.ns: dict = {}
+        gen = Generator(plan)
+        self.fast_source = gen.generate_fast()
+        self.fast = self._exec(gen, self.fast_source, "_evaluate")
+        self._safe = None
+        self.traced: list = []
+
+    def _exec(self, gen: Generator, source: str, name: str):
+        ns = gen.ns
+        ns.update(self.hooks)
+        ns["_SAFE"] = self.safe_entry
+        code = compile(source, "<leaddsl generated>", "exec")
+        exec(code, ns)  # noqa: S102 - the source is ours; definitions reach it only as K<n> constants
+        return ns[name]
+
+    @property
+    def safe(self):
+        if self._safe is None:
+            gen = Generator(self.plan)
+            self.safe_source = gen.generate_safe()
+            self._safe = self._exec(gen, self.safe_source, "_safe")
+            self.traced = list(gen.traced)
+        return self._safe
+
+    def safe_entry(self, record, as_of, as_of_us, extra, ctx, trace):
+        return self.safe(record, as_of, as_of_us, extra, ctx, trace)

@@ -41,7 +41,7 @@ class _Renderer:
     def __init__(self, program, trace: dict, moment):
         self.p = program
         self.plan = program.plan
-        self.values = {id(node): trace[k] for k, node in enumerate(program._traced) if k in trace}
+        self.values = {id(node): trace[k] for k, node in enumerate(program._compiled.traced) if k in trace}
         self.slots = trace.get("slots", ())
         self.sources = trace.get("sources", ())
         self.as_of_us = to_us(moment)

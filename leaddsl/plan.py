@@ -257,23 +257,21 @@ class Seq(Node):
 CONDITIONS = (And, Or, Not, Truth, Cmp, DynCmp, In, Missing, TextOp, Match, Has, Within, Seq, LeadUse)
 
 
-def children(node: Node) -> list:
+_CHILDREN = {
+    And: lambda x: x.items, Or: lambda x: x.items,
+    Not: lambda x: [x.x], Truth: lambda x: [x.x], Neg: lambda x: [x.x], Missing: lambda x: [x.x],
+    Match: lambda x: [x.x], Within: lambda x: [x.x], Key: lambda x: [x.x], In: lambda x: [x.x],
+    Cmp: lambda x: [x.left, x.right], DynCmp: lambda x: [x.left, x.right], Arith: lambda x: [x.left, x.right],
+    TextOp: lambda x: [x.x, x.pattern],
+    Has: lambda x: [x.x, x.item] if isinstance(x.item, Node) else [x.x],
+}
+_NONE = ()
+
+
+def children(node: Node):
     """The plan nodes directly below ``node`` (a shared let or lead is not entered)."""
-    if isinstance(node, (And, Or)):
-        return list(node.items)
-    if isinstance(node, (Not, Truth, Neg, Missing, Match, Within)):
-        return [node.x]
-    if isinstance(node, Key):
-        return [node.x]
-    if isinstance(node, (Cmp, DynCmp, Arith)):
-        return [node.left, node.right]
-    if isinstance(node, In):
-        return [node.x]
-    if isinstance(node, TextOp):
-        return [node.x, node.pattern]
-    if isinstance(node, Has):
-        return [node.x] + ([node.item] if isinstance(node.item, Node) else [])
-    return []
+    get = _CHILDREN.get(node.__class__)
+    return get(node) if get is not None else _NONE
 
 
 # ------------------------------------------------------------------ plan ----

@@ -19,7 +19,7 @@ from itertools import repeat
 
 from . import plan as P
 from .check import Analysis
-from .codegen import generate
+from .codegen import Compiled
 from .diagnostics import DataError, Diagnostic
 from .events import to_us
 from .logic import is_missing_marker
@@ -109,7 +109,7 @@ class Program:
         self._index = {name: i for i, name in enumerate(self.definitions)}
         self._last_as_of: tuple = (None, None, None, None)
 
-    _LAZY = frozenset({"plan", "_fast", "_fast_bulk", "_safe", "source_code", "_traced"})
+    _LAZY = frozenset({"plan", "_compiled", "_fast"})
 
     def __getattr__(self, name):
         # lowering and code generation happen on first use
@@ -121,7 +121,16 @@ class Program:
     def _build(self) -> None:
         self.plan = P.lower(self.analysis)
         hooks = {"_Result": Result, "_SCOPE": self._scope, "_RECORD_ERROR": _record_error}
-        self._fast, self._fast_bulk, self._safe, self.source_code, self._traced = generate(self.plan, hooks)
+        self._compiled = Compiled(self.plan, hooks)
+        self._fast = self._compiled.fast
+
+    @property
+    def source_code(self) -> str:
+        """The generated Python source: the evaluator and its safe/trace twin (for the
+        curious, and for the tests that check no definition text reaches it)."""
+        c = self._compiled
+        c.safe  # noqa: B018 - generated on first need
+        return c.fast_source + "\n\n" + c.safe_source
 
     # ---------------------------------------------------------------- API
     @property
@@ -154,13 +163,13 @@ class Program:
         else:
             moment, moment_us, ctx = self._moment(as_of)
         if errors is _RAISE and events is None:
-            return self._fast(record, moment, moment_us, None, ctx)
+            return self._fast(record, moment, moment_us, None, ctx, True)
         _check_mode(errors)
         ctx = (self, moment, events, errors)
         if errors == _RAISE:
-            return self._fast(record, moment, moment_us, events, ctx)
+            return self._fast(record, moment, moment_us, events, ctx, True)
         try:
-            return self._fast(record, moment, moment_us, events, ctx)
+            return self._fast(record, moment, moment_us, events, ctx, True)
         except DataError as e:
             return self.error_result(str(e))
 
@@ -176,17 +185,17 @@ class Program:
         _check_mode(errors)
         moment = normalize_as_of(as_of)
         moment_us = _as_of_us(moment)
-        fast = self._fast if explain else self._fast_bulk
+        fast = self._fast
         ctx = (self, moment, None, errors)
         if errors == _RAISE:
             # a C-level loop: no Python frame per record
-            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat(ctx))
-        return self._evaluate_returning_errors(fast, records, moment, moment_us, ctx)
+            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat(ctx), repeat(explain))
+        return self._evaluate_returning_errors(fast, records, moment, moment_us, ctx, explain)
 
-    def _evaluate_returning_errors(self, fast, records, moment, moment_us, ctx):
+    def _evaluate_returning_errors(self, fast, records, moment, moment_us, ctx, keep):
         for record in records:
             try:
-                yield fast(record, moment, moment_us, None, ctx)
+                yield fast(record, moment, moment_us, None, ctx, keep)
             except DataError as e:
                 yield self.error_result(str(e))
 
@@ -204,7 +213,7 @@ class Program:
             raise KeyError(f"no lead definition named {definition!r}")
         moment, moment_us, ctx = self._moment(as_of)
         for record in records:
-            if self._fast_bulk(record, moment, moment_us, None, ctx)[definition]:
+            if self._fast(record, moment, moment_us, None, ctx, False)[definition]:
                 yield record
 
     def explain(self, record, as_of=None, *, events=None) -> str:
@@ -214,7 +223,7 @@ class Program:
         moment = normalize_as_of(as_of)
         trace: dict = {}
         try:
-            result = self._safe(record, moment, _as_of_us(moment), events, (self, moment, events, _RETURN), trace)
+            result = self._compiled.safe(record, moment, _as_of_us(moment), events, (self, moment, events, _RETURN), trace)
         except DataError as e:
             return f"as of {format_value(moment)}\n\nerror: {e}"
         return render(self, result, trace, moment)

@@ -1,0 +1,222 @@
+"""The evaluator against an independent reference interpreter (``tests/oracle.py``,
+written from SPEC.md sections 3-7) on random programs and random, messy records:
+missing markers, bad values, events around window boundaries, with and without a
+schema. Every output must agree, the erred ones (None) included."""
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import leaddsl
+
+import oracle
+
+UTC = dt.timezone.utc
+AS_OF = dt.datetime(2026, 11, 22, tzinfo=UTC)
+
+SCHEMA = """
+field n1: number
+field n2: number
+field t1: text
+field e1: enum(a, b, c)
+field o1: ordinal(lo < mid < hi)
+field b1: bool
+field l1: list(text)
+field d1: datetime
+field day: date
+event page_view(cat: text)
+event purchase(amount: number)
+event meeting()
+metric pv = count(page_view where cat = product)
+metric spend = sum(purchase.amount)
+metric biggest = max(purchase.amount)
+metric smallest = min(purchase.amount where amount > n2)
+metric seen = last(page_view)
+metric first_buy = first(purchase)
+metric visit_days = days(page_view)
+metric big_buys = count(purchase where amount >= n2 or cat_free)
+let cat_free = t1 is missing
+let xy = {x, y}
+let helper = n1 > 1 or t1 = x
+let warm = pv(7d) >= 1 or o1 >= mid
+let total = n1 + n2
+"""
+
+NUM = st.sampled_from(["0", "1", "2", "5", "10", "-3", "2.5", "1k"])
+ATOMS = st.one_of(
+    st.builds(lambda op, a: f"n1 {op} {a}", st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), NUM),
+    st.builds(lambda a, b: f"n1 between {a} and {b}", NUM, NUM),
+    st.sampled_from(["n1 between n2 and 5", "n1 between 1 and n2", "n1 not in {1, 2.5, 1k}", "n1 in {}",
+                     "-n1 > -3", "n1 * 2 >= n2", "n1 / n2 >= 1", "n1 - n2 < 0", "total > 3", "total is missing",
+                     "n1 = n2"]),
+    st.sampled_from(["t1 = x", "t1 != \"X \"", "t1 in {x, y}", "t1 not in {x}", "t1 contains \"x\"",
+                     "t1 starts with \"a\"", "t1 ends with \"z\"", "t1 matches \"^x.?y\"", "t1 = e1",
+                     "t1 in xy", "t1 not in xy", "t1 = \"STRASSE\"", "t1 = \"école\"", "t1 contains \"é\"",
+                     "t1 matches \"b$\"", "t1 in {}", "t1 not in {}"]),
+    st.sampled_from(["e1 = a", "e1 != c", "e1 in {a, b}", "e1 not in {b}", "e1 = \"B\"", "e1 = A"]),
+    st.builds(lambda op, m: f"o1 {op} {m}", st.sampled_from(["=", "<", ">=", "!=", ">"]),
+              st.sampled_from(["lo", "mid", "hi", "MID"])),
+    st.sampled_from(["o1 between lo and mid", "o1 between hi and lo", "o1 in {lo, hi}", "b1", "b1 = true",
+                     "b1 != false", "not b1"]),
+    st.sampled_from(["l1 has x", "l1 has any {x, y}", "l1 has all {x, y}", "l1 has all {}", "l1 has any {}",
+                     "l1 is empty", "l1 is not empty", "l1 is missing", "l1 is present", "l1 has \"Y \"",
+                     "l1 has any xy"]),
+    st.sampled_from(["n1 is missing", "t1 is present", "e1 is missing", "o1 is present", "b1 is missing",
+                     "d1 is present"]),
+    st.sampled_from(["d1 within 30d", "d1 within 1d", "d1 > 2026-01-01", "d1 <= 2026-11-21T12:00:00Z",
+                     "d1 >= 2026-11-22T01:00:00+02:00", "day within 7d", "day = 2026-11-01",
+                     "day < 2026-11-21T23:00:00Z", "day between 2026-11-01 and 2026-11-21"]),
+    st.builds(lambda w, k: f"pv{w} >= {k}", st.sampled_from(["", "(7d)", "(1d)", "(any 1d)", "(any 2h)"]),
+              st.sampled_from(["1", "2", "3"])),
+    st.builds(lambda m, w, k: f"{m}{w} >= {k}", st.sampled_from(["spend", "visit_days", "purchase", "meeting"]),
+              st.sampled_from(["", "(30d)", "(1d)", "(any 1d)", "(any 2d)", "(any 30min)"]),
+              st.sampled_from(["1", "2", "5"])),
+    st.sampled_from(["page_view >= 2", "biggest >= 5", "biggest(7d) < 3", "smallest <= 2", "smallest is missing",
+                     "seen within 7d", "seen(1d) is present", "first_buy within 30d", "first_buy < 2026-11-15",
+                     "big_buys >= 1", "big_buys(7d) = 0", "spend(7d) = 0", "spend(any 1d) > spend(1d)"]),
+    st.sampled_from(["page_view then purchase within 2d", "(page_view where cat = product) then page_view within 1d",
+                     "purchase then (purchase where amount > 3)", "pv then purchase within 1d",
+                     "page_view then pv", "meeting then page_view within 2h", "meeting then meeting within 1d",
+                     "purchase then meeting", "(purchase where amount >= n2) then meeting within 1d",
+                     "big_buys then page_view within 7d"]),
+    st.sampled_from(["helper", "not helper", "warm", "not warm", "cat_free"]),
+)
+
+
+def exprs():
+    return st.recursive(
+        ATOMS,
+        lambda inner: st.one_of(
+            st.builds(lambda a, b: f"({a} and {b})", inner, inner),
+            st.builds(lambda a, b: f"({a} or {b})", inner, inner),
+            st.builds(lambda a: f"not ({a})", inner),
+        ),
+        max_leaves=5,
+    )
+
+
+MISSING = st.sampled_from([None, "", "N/A", "-", "null", " na "])
+MINUTE = 60
+ANCHORS = [0, -60, -120, -24 * 60, -2 * 24 * 60, -7 * 24 * 60, -30 * 24 * 60, -40 * 24 * 60, 24 * 60]
+
+
+def iso(minutes: int, zone: str) -> str:
+    moment = AS_OF + dt.timedelta(minutes=minutes)
+    if zone == "Z":
+        return moment.isoformat().replace("+00:00", "Z")
+    if zone == "naive":
+        return moment.replace(tzinfo=None).isoformat()
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=int(zone)))).isoformat()
+
+
+# event times around window boundaries (exactly at, just inside, just outside), in
+# several spellings; now and then one that cannot be read
+TS = st.one_of(
+    st.builds(lambda a, d, z: iso(a + d, z), st.sampled_from(ANCHORS), st.sampled_from([-1, 0, 0, 1, -30, 30]),
+              st.sampled_from(["Z", "Z", "naive", "2", "-5"])),
+    st.sampled_from(["2026-11-21", "2026-11-22", "2026-11-15"]),
+)
+BAD_TS = st.sampled_from([None, "", "yesterday", 20261121, "2026-13-01"])
+EVENT = st.one_of(
+    st.fixed_dictionaries({"type": st.just("page_view"), "ts": TS},
+                          optional={"cat": st.sampled_from(["product", "Product ", "blog", None, "N/A", 5])}),
+    st.fixed_dictionaries({"type": st.just("purchase"), "ts": TS},
+                          optional={"amount": st.sampled_from([1, 5, "10", None, "2.5", -3, "$1k", "-"])}),
+    st.fixed_dictionaries({"type": st.just("meeting"), "ts": TS}),
+    st.fixed_dictionaries({"type": st.sampled_from(["page_view", "purchase", "meeting"]), "ts": BAD_TS}),
+    st.fixed_dictionaries({"type": st.just("purchase"), "ts": TS, "amount": st.sampled_from(["abc", True])}),
+    st.fixed_dictionaries({"type": st.just("page_view"), "ts": TS, "cat": st.sampled_from([True, {"x": 1}])}),
+    st.fixed_dictionaries({"type": st.sampled_from(["other", "Page View"]), "ts": TS}),
+)
+BAD = st.sampled_from(["abc", "1,2,3", True, [1], {"x": 1}, "maybe", "2026-02-30", "zzz"])
+RECORD = st.fixed_dictionaries({}, optional={
+    "n1": st.one_of(MISSING, st.integers(-5, 12), st.sampled_from(["1,000", "$5", "2.5", "1k", " 3 ", 2.5, 1.0]), BAD),
+    "n2": st.one_of(MISSING, st.integers(-2, 5), st.just("2")),
+    "t1": st.one_of(MISSING, st.sampled_from(["x", " X ", "y", "axby", "xyz", "b", "ß", "Straße", "École",
+                                              "e\u0301cole", "ÉCOLE ", 5]), BAD),
+    "e1": st.one_of(MISSING, st.sampled_from(["a", "B", " c "]), BAD),
+    "o1": st.one_of(MISSING, st.sampled_from(["lo", "MID", "hi", " Hi "]), BAD),
+    "b1": st.one_of(MISSING, st.sampled_from([True, False, "yes", "0", "No", 1, 0]), BAD),
+    "l1": st.one_of(MISSING, st.sampled_from(["x; y", "X", ["y"], [], "a;b", ["x", " Y "], "x;;N/A"]), BAD),
+    "d1": st.one_of(MISSING, st.sampled_from(["2026-11-01", "2026-10-01T00:00:00Z", "2026-11-22T00:00:00Z",
+                                              "2027-01-01", "2026-11-21T23:30:00-02:00", "2026-10-23T00:00:01Z"]),
+                    BAD),
+    "day": st.one_of(MISSING, st.sampled_from(["2026-11-01", "2026-11-15", "2026-11-21T23:30:00-02:00",
+                                               "2026-11-22"]), BAD),
+    "events": st.lists(EVENT, max_size=7),
+})
+
+
+def outputs(text, record):
+    real = leaddsl.compile(text).evaluate(record, as_of=AS_OF, errors="return").to_dict()
+    return real, oracle.evaluate(text, record, AS_OF)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(exprs(), min_size=1, max_size=3), st.lists(RECORD, min_size=1, max_size=3),
+       st.permutations(["r0", "combo", "neg"]))
+def test_the_evaluator_agrees_with_the_oracle(conditions, records, order):
+    text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
+    text += "lead combo when helper and r0\nlead neg when not r0 and (warm or n1 is missing)\n"
+    text += f"stages {' < '.join(order)}\n"
+    program = leaddsl.compile(text)
+    for record in records:
+        real = program.evaluate(record, as_of=AS_OF, errors="return").to_dict()
+        assert real == oracle.evaluate(text, record, AS_OF), (text, record)
+
+
+SCHEMALESS_ATOMS = ["a >= 5", "a < 3", "b = foo", "b != FOO", "c has any {x, y}", "c has x", "c is empty",
+                    "c.d is missing", "c.d = 1", "a + 1 > 5", "a / 2 = 1", "-a < 0", "b = a", "a = bb", "a < bb",
+                    "bb = foo", "a in {1, 7}", "b in {foo, abc}", "page_view(7d) >= 1", "t contains \"o\"",
+                    "t matches \"^ab\"", "a between 1 and 9", "flag", "not flag", "flag = true", "a is missing",
+                    "b is present", "pvs >= 1", "spent(30d) > 5", "(page_view where cat = product) then buy within 1d",
+                    "buy then page_view", "r is present", "r >= 5", "r contains \"7\""]
+DYN = st.one_of(MISSING, st.integers(0, 9), st.sampled_from(["7", " 7 ", "1k", "foo", "FOO", "x;y", "abc", "true",
+                                                            "No", 7.0, 2.5]),
+                st.booleans(), st.just({"d": 1}), st.just({"d": "1"}), st.just(["x"]))
+DYN_EVENT = st.fixed_dictionaries(
+    {"type": st.sampled_from(["page_view", "buy"]),
+     "ts": st.builds(lambda a, d: iso(a + d, "Z"), st.sampled_from(ANCHORS[:6]), st.sampled_from([-1, 0, 1]))},
+    optional={"cat": st.sampled_from(["product", "PRODUCT", 3, None]),
+              "amount": st.sampled_from([1, "4", "$10", None, "x"])})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(SCHEMALESS_ATOMS), min_size=1, max_size=4),
+       st.dictionaries(st.sampled_from(["a", "b", "c", "t", "flag"]), DYN, max_size=5),
+       st.lists(DYN_EVENT, max_size=4))
+def test_the_evaluator_agrees_with_the_oracle_without_a_schema(conditions, record, events):
+    text = ("let bb = b\nlet r = a\nmetric pvs = count(page_view where cat = product)\n"
+            "metric spent = sum(buy.amount)\n" + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions)))
+    record = dict(record, events=events)
+    real, expected = outputs(text, record)
+    assert real == expected, (text, record)
+
+
+# ------------------------------------------------------------ the oracle itself
+def test_the_oracle_follows_the_spec_on_hand_made_cases():
+    text = ("field n: number\nfield t: text\nevent v(amount: number)\nmetric s = sum(v.amount)\n"
+            "let big = n >= 10\nlead a when big or t = x\nlead b when not a\nlead c when s(any 1d) >= 5\n"
+            "lead d when n between 1 and 20\nstages b < a\n")
+    at = lambda h: (AS_OF - dt.timedelta(hours=h)).isoformat()  # noqa: E731
+    record = {"t": " X ", "events": [{"type": "v", "ts": at(30), "amount": 3}, {"type": "v", "ts": at(2), "amount": 2},
+                                     {"type": "v", "ts": at(-1), "amount": 9}]}
+    assert oracle.evaluate(text, record, AS_OF) == {"a": True, "b": False, "c": False, "d": False, "stage": "a"}
+    record["events"][1]["ts"] = at(7)
+    record["n"] = "lots"
+    assert oracle.evaluate(text, record, AS_OF) == {"a": None, "b": None, "c": True, "d": None, "stage": None}
+    assert oracle.evaluate(text, {"n": 5, "t": "y"}, AS_OF) == {"a": False, "b": True, "c": False, "d": True,
+                                                                "stage": "b"}
+
+
+# ---------------------------------------------------------- disagreements found
+# (each a small program and record on which the evaluator and the oracle differ,
+# with the SPEC reasoning; strict xfail: it fails the suite once fixed, so that the
+# marker is removed)
+DISAGREEMENTS = []
+
+
+@pytest.mark.parametrize("text,record,expected", DISAGREEMENTS)
+def test_known_disagreements(text, record, expected):
+    assert oracle.evaluate(text, record, AS_OF) == expected
+    assert leaddsl.compile(text).evaluate(record, as_of=AS_OF, errors="return").to_dict() == expected
