@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import leaddsl
+from paths import every_way
 
 UTC = dt.timezone.utc
 AS_OF = dt.datetime(2026, 11, 22, tzinfo=UTC)
@@ -96,36 +97,8 @@ RECORD = st.fixed_dictionaries({}, optional={
 })
 
 
-def explained(program, record) -> dict:
-    """The outputs as ``explain`` reports them (its top-level lines)."""
-    text = program.explain(record, as_of=AS_OF)
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*): (true|false|unknown|error|none|\S+)", line)
-        if m and (m.group(1) in program.definitions or m.group(1) == "stage"):
-            word = m.group(2)
-            if m.group(1) == "stage":
-                out["stage"] = None if word in ("none", "error") else word
-            else:
-                out[m.group(1)] = {"true": True, "false": False}.get(word)
-    return out
-
-
-def every_way(program, record):
-    """The outputs of ``record`` by every public path; each a dict, or 'DataError'."""
-    def attempt(fn):
-        try:
-            return fn()
-        except leaddsl.DataError:
-            return "DataError"
-    one = attempt(lambda: program.evaluate(record, as_of=AS_OF).to_dict())
-    many = attempt(lambda: next(iter(program.evaluate_many([record], as_of=AS_OF))).to_dict())
-    returned = program.evaluate(record, as_of=AS_OF, errors="return")
-    return one, many, returned, explained(program, record)
-
-
 def assert_agree(program, record, context=""):
-    one, many, returned, traced = every_way(program, record)
+    one, many, returned, traced = every_way(program, record, AS_OF)
     assert one == many, (context, record)
     if one == "DataError":
         # errors="return": the outputs that need the bad value are None, and say why
@@ -244,7 +217,7 @@ def test_statement_and_clause_order_change_nothing(rnd, records):
     other = leaddsl.compile("\n".join(shuffled))
     for record in records:
         record = {k: v for k, v in record.items() if k in ("n1", "t1", "o1", "events")}
-        assert every_way(base, record) == every_way(other, record), shuffled
+        assert every_way(base, record, AS_OF) == every_way(other, record, AS_OF), shuffled
 
 
 # ----------------------------------------------------------------- cost ----

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import every_way
 
 CASES_DIR = Path(__file__).parent / "cases" / "eval"
 DEFAULT_AS_OF = "2026-11-22T00:00:00Z"
@@ -276,14 +277,19 @@ def test_eval_case(case: dict[str, Any]) -> None:
 
     record = copy.deepcopy(case["record"])
     if case["error"] == "DataError":
-        try:
-            result = program.evaluate(record, as_of=case["as_of"])
-        except leaddsl.DataError:
-            return
-        pytest.fail(f"expected DataError, got {result.to_dict()!r}{_describe(case)}")
+        one, many, returned, traced = every_way(program, record, case["as_of"])
+        assert one == many == "DataError", f"expected DataError, got {one!r}{_describe(case)}"
+        # errors="return": the outputs that need the bad value are None, and say why; explain agrees
+        assert returned.errors and None in returned.values(), _describe(case)
+        assert traced == returned.to_dict(), _describe(case)
+        return
 
     result = program.evaluate(record, as_of=case["as_of"])
     actual = result.to_dict()
+    # every other public path gives the same answer
+    _, many, returned, traced = every_way(program, copy.deepcopy(case["record"]), case["as_of"])
+    assert many == actual and returned.to_dict() == actual and not returned.errors, _describe(case)
+    assert traced == actual, f"explain disagrees: {traced!r}{_describe(case)}"
     wrong = {
         key: (actual.get(key, "<absent>"), want)
         for key, want in case["expect"].items()
@@ -296,6 +302,24 @@ def test_eval_case(case: dict[str, Any]) -> None:
         except Exception as exc:  # explain is a diagnostic aid only
             explain = f"\n--- explain() failed: {exc!r}"
         pytest.fail(f"wrong outputs:\n{lines}\n--- to_dict(): {actual!r}{_describe(case)}{explain}")
+
+
+def test_every_case_gives_the_same_answers_in_a_fresh_process() -> None:
+    """The conformance cases, run again by a new interpreter (nothing cached in this one)."""
+    import subprocess
+    import sys
+
+    import leaddsl
+
+    cases = [c for _, c in CASES if c["error"] is None]
+    here = [leaddsl.compile(c["program"]).evaluate(copy.deepcopy(c["record"]), as_of=c["as_of"]).to_dict()
+            for c in cases]
+    payload = json.dumps([[c["program"], c["record"], c["as_of"].isoformat()] for c in cases])
+    script = ("import json, sys, leaddsl\n"
+              "out = [leaddsl.compile(p).evaluate(r, as_of=a).to_dict() for p, r, a in json.load(sys.stdin)]\n"
+              "print(json.dumps(out))\n")
+    done = subprocess.run([sys.executable, "-c", script], input=payload, capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == here
 
 
 # --------------------------------------------------------------------------- the loader itself
