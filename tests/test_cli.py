@@ -182,8 +182,8 @@ def test_eval_jsonl_inline_events_and_csv_output(runner, defs, tmp_path):
     text = out.read_text()
     assert text.splitlines()[:2] == ["id,big,mql,stage,error", "7,true,true,mql,"]
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[2][:4] == ["", "", "", ""] and rows[2][4].startswith("line 2: expected a JSON object")
-    assert rows[3][4].startswith("line 3: not valid JSON")
+    assert rows[2][:4] == ["", "", "", ""] and rows[2][4] == "line 2: expected a JSON object, found a string"
+    assert rows[3][4].startswith("line 3, column 2: not valid JSON")
 
 
 def test_eval_definitions_with_errors_evaluate_nothing(runner, tmp_path):
