@@ -8,6 +8,7 @@ import signal
 import sys
 from collections import Counter
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from . import render
 from .api import _finish
 from .codes import CODES
 from .diagnostics import DataError, Diagnostics, DslError, sort_key
-from .io import EventTable, InputError, check_column, id_text, read_rows
+from .io import EventTable, InputError, Repeats, check_column, id_text, lead_ids, read_rows
 from .output import AtomicFile, OutputError, Writer, check_target, output_format
 from .loader import load_file
 from .program import Program, normalize_as_of
@@ -199,20 +200,18 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
-            seen: set[str] = set()
+            seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field))
             repeats: Counter = Counter()
             errors = 0
             bar = _progress(progress if progress is not None else sys.stderr.isatty())
             for row in rows:
                 total += 1
                 record = row.record
-                lead_id = (record if record is not None else row.partial or {}).get(id_field)
+                lead_id = row.get(id_field)
                 key = id_text(lead_id)
-                repeat = key in seen
+                repeat = key is not None and seen.add(key)
                 if repeat:
                     repeats[key] += 1
-                elif key is not None:
-                    seen.add(key)
                 error = row.error
                 result = None
                 if record is not None:
@@ -258,7 +257,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     if table is not None:
         for msg in table.bad_rows:
             _say(msg)
-    unmatched = table.unmatched(seen) if table is not None else (0, [])
+    unmatched = table.unmatched() if table is not None else (0, 0, [])
     _summary(total, errors, counts, stages, program, repeats, unmatched)
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
 
@@ -368,10 +367,10 @@ def _summary(total, errors, counts, stages, program, repeats, unmatched):
         shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in repeats.most_common(5))
         lines.append(f"warning: {len(repeats):,} lead id(s) appear more than once: {shown}"
                      f"{', ...' if len(repeats) > 5 else ''}; every row was evaluated with all its events")
-    if unmatched[0]:
-        shown = ", ".join(f"`{k}`" for k in unmatched[1])
-        lines.append(f"{unmatched[0]:,} event(s) matched no lead (lead_id {shown}"
-                     f"{', ...' if unmatched[0] > len(unmatched[1]) else ''})")
+    events, ids, some = unmatched
+    if events:
+        shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
+        lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
     _say("\n".join(lines))
 
 

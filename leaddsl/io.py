@@ -21,6 +21,7 @@ import io
 import json
 import os
 import sys
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -43,6 +44,10 @@ class Row:
     record: dict | None
     error: str | None = None
     partial: dict | None = None  # what could be read of a broken row (for its id)
+
+    def get(self, key: str):
+        """A value of the record, or of what could be read of a broken row."""
+        return (self.record if self.record is not None else self.partial or {}).get(key)
 
 
 class Rows:
@@ -318,6 +323,96 @@ def id_key(s: str):
     return (1, 0, s)
 
 
+class IdSet:
+    """The lead ids read so far, for finding repeats, as 64-bit hashes in one flat
+    array (open addressing): 16 to 32 bytes per id, where a set of strings takes about
+    85. Two different ids with the same hash (about one chance in 30 million among a
+    million ids) would be taken for one repeated id."""
+
+    def __init__(self, size: int = 1024):
+        self._slots = array("q", bytes(8 * size))  # 0: empty
+        self._mask = size - 1
+        self._count = 0
+
+    def add(self, key: str) -> bool:
+        """Add ``key``; whether it was there already."""
+        h = hash(key) or 1
+        slots, mask = self._slots, self._mask
+        i = h & mask
+        while slots[i]:
+            if slots[i] == h:
+                return True
+            i = (i + 1) & mask
+        slots[i] = h
+        self._count += 1
+        if 2 * self._count > mask:
+            self._grow()
+        return False
+
+    def __contains__(self, key: str) -> bool:
+        h = hash(key) or 1
+        slots, mask = self._slots, self._mask
+        i = h & mask
+        while slots[i]:
+            if slots[i] == h:
+                return True
+            i = (i + 1) & mask
+        return False
+
+    def _grow(self) -> None:
+        old = self._slots
+        self._slots = array("q", bytes(16 * len(old)))
+        self._mask = 2 * len(old) - 1
+        slots, mask = self._slots, self._mask
+        for h in old:
+            if h:
+                i = h & mask
+                while slots[i]:
+                    i = (i + 1) & mask
+                slots[i] = h
+
+
+def lead_ids(path: str, fmt: str | None, field: str, n: int) -> Iterator[str | None]:
+    """The ids of the first ``n`` rows of a leads file."""
+    for _, row in zip(range(n), read_rows(path, fmt)):
+        yield id_text(row.get(field))
+
+
+class Repeats:
+    """Finds lead ids that repeat. While the ids come in order (by number or as
+    text), a repeat can only be the previous id and nothing is stored, so memory
+    stays flat for a leads file sorted by id; at the first id out of order, the ids
+    read so far are read again (``reread(n)``: the ids of the first n rows) into an
+    :class:`IdSet`. Without ``reread`` (standard input) every id is kept from the start."""
+
+    def __init__(self, reread=None):
+        self._reread = reread
+        self._seen = IdSet() if reread is None else None
+        self._prev: str | None = None
+        self._orders = [id_key, _text_key]
+        self._rows = 0
+
+    def add(self, key: str | None) -> bool:
+        """The id of the next row; whether it was seen before."""
+        self._rows += 1
+        if key is None:
+            return False
+        if self._seen is not None:
+            return self._seen.add(key)
+        if key == self._prev:
+            return True
+        if self._prev is not None:
+            self._orders = [k for k in self._orders if k(key) > k(self._prev)]
+            if not self._orders:  # out of order: from now on remember every id
+                self._seen = IdSet()
+                for old in self._reread(self._rows - 1):
+                    if old is not None:
+                        self._seen.add(old)
+                return self._seen.add(key)
+        self._prev = key
+        return False
+
+
 # --------------------------------------------------------------- events
 class EventTable:
     """Events from a separate table, handed out lead by lead.
@@ -387,10 +482,20 @@ class EventTable:
             yield lead, event
 
     def _load(self) -> None:
+        """Group the whole table in memory (at the start, or when a streaming merge
+        meets a repeated id: then the ids it has handed out count as matched)."""
+        streaming = self._all is None and self.key is not None
+        if streaming:  # the merge has passed every id before the current one
+            upto = self.key(self._cur[0]) if self._cur is not None else None
+            parked = set(self._parked)
         self.bad_rows = []
         self._all = {}
         for lead, event in self._events():
             self._all.setdefault(lead, []).append(event)
+        self._matched: set[str] = set()
+        if streaming:
+            self._matched = {lead for lead in self._all
+                             if (upto is None or self.key(lead) < upto) and lead not in parked}
 
     def events_for(self, lead_id, repeat: bool = False) -> list:
         """The events of a lead; ``repeat``: this id was asked for before."""
@@ -401,7 +506,13 @@ class EventTable:
             return self._last[1]
         if repeat and self._all is None:
             self._load()  # its events were handed out already: group the table in memory
-        out = self._all.get(s, []) if self._all is not None else self._merge(s)
+        if self._all is None:
+            out = self._merge(s)
+        elif s in self._all:
+            out = self._all[s]
+            self._matched.add(s)
+        else:
+            out = []
         self._last = (s, out)
         return out
 
@@ -419,16 +530,16 @@ class EventTable:
             self._cur = next(self._stream, None)
         return out
 
-    def unmatched(self, ids: set) -> tuple[int, list[str]]:
-        """How many events have a lead_id that no lead has, and a few of those ids."""
+    def unmatched(self) -> tuple[int, int, list[str]]:
+        """How many events have a lead_id that no lead has, how many such ids, and a few of them."""
         if self._all is not None:
-            left = {k: len(v) for k, v in self._all.items() if k not in ids}
+            left = {k: len(v) for k, v in self._all.items() if k not in self._matched}
         else:
             left = {k: len(v) for k, v in self._parked.items()}
             while self._cur is not None:
                 left[self._cur[0]] = left.get(self._cur[0], 0) + 1
                 self._cur = next(self._stream, None)
-        return sum(left.values()), list(left)[:5]
+        return sum(left.values()), len(left), list(left)[:5]
 
 
 def _text_key(s: str) -> str:

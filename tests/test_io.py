@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 import leaddsl.output
 from leaddsl.cli import main
-from leaddsl.io import EventTable, read_rows
+from leaddsl.io import EventTable, Repeats, lead_ids, read_rows
 from leaddsl.program import Program
 
 SIMPLE = "lead x when a >= 5\n"
@@ -243,8 +244,31 @@ def test_events_that_match_no_lead_are_counted(runner, tmp_path):
     data = write(tmp_path / "c.csv", "id,a\n2,7\n")
     for order in (["1", "2", "3", "3"], ["3", "2", "1", "3"]):
         r = run(runner, "eval", defs, data, "--events", events_csv(tmp_path, order))
-        assert "3 event(s) matched no lead (lead_id " in r.stderr
+        assert "3 event(s) matched no lead (2 lead_id(s): " in r.stderr
         assert "`1`" in r.stderr and "`3`" in r.stderr and "`2`" not in r.stderr.split("matched no lead")[1]
+
+
+def test_repeats_are_found_with_flat_memory_while_ids_are_in_order(tmp_path):
+    ids = ["1", "2", "2", "10", "3", "1", "3"]
+    data = write(tmp_path / "c.csv", "id\n" + "".join(f"{i}\n" for i in ids))
+    repeats = Repeats(partial(lead_ids, str(data), None, "id"))
+    found = []
+    for i in ids:
+        found.append(repeats.add(i))
+        if i == "10":
+            assert repeats._seen is None  # in order: nothing stored yet
+    assert found == [False, False, True, False, False, True, True]  # "3" after "10" is in text order
+    stdin = Repeats()
+    assert [stdin.add(i) for i in ids] == found
+
+
+def test_events_of_ids_handed_out_before_a_repeat_are_not_unmatched(runner, tmp_path):
+    defs = write(tmp_path / "s.lead", EVENTFUL)
+    data = write(tmp_path / "c.csv", "id,a\n1,7\n2,7\n1,7\n")
+    r = run(runner, "eval", defs, data, "--events", events_csv(tmp_path, ["1", "1", "2", "3", "3"]),
+            "--as-of", "2026-02-01")
+    assert [row["busy"] for row in jsonl(r.stdout)] == [True, False, True]
+    assert "2 event(s) matched no lead (1 lead_id(s): `3`)" in r.stderr
 
 
 @pytest.mark.parametrize("header,field,hint", [
