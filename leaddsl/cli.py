@@ -381,20 +381,24 @@ def _summary(total, errors, counts, stages, program, repeats, unmatched):
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True)
-def explain(defs, data, lead, events_path, as_of, id_field):
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+              help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
+def explain(defs, data, lead, events_path, as_of, id_field, input_format):
     """Why one lead does or does not qualify: each clause with its value."""
     program = _load_program(defs)
     moment = _as_of(as_of)
     try:
+        rows = read_rows(data, input_format)
+        check_column(data, rows, id_field, "the --id-field that identifies a lead")
         table = EventTable(events_path) if events_path else None
-        for row in read_rows(data):
+        for row in rows:
             if row.record is None or id_text(row.record.get(id_field)) != lead.strip():
                 continue
+            extra = table.events_for(row.record.get(id_field)) if table is not None else None
             try:
-                extra = table.events_for(row.record.get(id_field)) if table is not None else None
                 click.echo(render.printable(program.explain(row.record, moment, events=extra)))
             except DataError as e:
-                _say(f"{data}: line {row.number} (id {lead}): {e}")
+                _say(f"{data}: {rows.unit} {row.number} (id {lead}): {e}")
                 sys.exit(1)
             return
     except InputError as e:

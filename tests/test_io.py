@@ -365,3 +365,10 @@ def test_json_messages_read_naturally_with_line_and_column(tmp_path):
                       "line 4: expected a JSON object, found a string",
                       "line 5: expected a JSON object, found a number",
                       "line 6: expected a JSON object, found true"]
+
+
+def test_explain_reads_standard_input_and_checks_the_id_column(runner, defs):
+    r = run(runner, "explain", defs, "-", "--id", "1", "--input-format", "csv", input="id,a\n1,7\n")
+    assert r.exit_code == 0 and "x: true" in r.stdout
+    r = run(runner, "explain", defs, "-", "--id", "1", "--input-format", "csv", "--id-field", "ID", input="id,a\n")
+    assert r.exit_code == 2 and "no `ID` column (the --id-field that identifies a lead); did you mean `id`?" in r.stderr
