@@ -173,36 +173,20 @@ def _json(f, path: str) -> Rows:
 
 
 class _Lines:
-    """The physical lines of a text file for csv.reader, with their numbers; lines
-    can be pushed back to be read again."""
+    """Lines for csv.reader that keep the lines of the record being read (``taken``)
+    and say whether the reader asked for more than there are (``eof``: a quote is open)."""
 
-    def __init__(self, f):
-        self.f = f
-        self.line = 0  # number of the last line handed out
-        self.taken: list[str] = []  # the lines of the current record
+    def __init__(self, lines):
+        self._lines = lines
+        self.taken: list[str] = []
         self.eof = False
-        self._back: list[str] = []
 
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = self._back.pop() if self._back else self.f.readline()
-        if not line:
-            self.eof = True
-            raise StopIteration
-        self.line += 1
-        self.taken.append(line)
-        return line
-
-    def start(self) -> int:
-        self.taken = []
-        self.eof = False
-        return self.line + 1
-
-    def push_back(self, lines: list[str]) -> None:
-        self._back.extend(reversed(lines))
-        self.line -= len(lines)
+    def __iter__(self) -> Iterator[str]:
+        taken = self.taken
+        for line in self._lines:
+            taken.append(line)
+            yield line
+        self.eof = True
 
 
 def _csv(f, path: str) -> Rows:
@@ -230,9 +214,11 @@ def _csv(f, path: str) -> Rows:
 
 def _csv_rows(text, lines: _Lines, reader, header: list[str]) -> Iterator[Row]:
     width = len(header)
+    base = 0  # the line before the first line the reader reads
     with text:
         while True:
-            number = lines.start()
+            lines.taken.clear()
+            number = base + reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
@@ -242,9 +228,11 @@ def _csv_rows(text, lines: _Lines, reader, header: list[str]) -> Iterator[Row]:
                 continue
             if lines.eof and lines.taken:
                 # a quote never closed: the rest of the file became one cell; read it again as rows
-                lines.push_back(lines.taken[1:])
+                first, rest = lines.taken[0], lines.taken[1:]
+                lines = _Lines(rest)
+                reader, base = csv.reader(lines), number
                 yield Row(number, None, f"line {number}: a quoted cell is never closed (a `\"` is missing)",
-                          dict(zip(header, next(csv.reader([lines.taken[0]]), []))))
+                          dict(zip(header, next(csv.reader([first]), []))))
                 continue
             if not cells or (len(cells) == 1 and not cells[0].strip() and width > 1):
                 continue  # a blank line is not a row
