@@ -47,7 +47,7 @@ def check_target(path: str, inputs: list[str]) -> None:
                 raise OutputError(f"{path}: is also an input ({source}); write the results to another file")
     if os.path.isdir(path):
         raise OutputError(f"{path}: is a folder; name a file such as {os.path.join(path, 'results.jsonl')}")
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(folder):
         raise OutputError(f"{path}: the folder {folder} does not exist; create it first")
     if os.path.exists(path) and not os.access(path, os.W_OK):
@@ -70,13 +70,14 @@ class AtomicFile:
 
     def __init__(self, path: str):
         self.path = path
+        self.target = os.path.realpath(path)  # a symbolic link stays one: its target is replaced
         self.tmp = None
         try:
             if _is_special(path):
                 self.stream = open(path, "w", encoding="utf-8", newline="")
                 return
-            folder = os.path.dirname(os.path.abspath(path))
-            fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+            folder = os.path.dirname(self.target)
+            fd, self.tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(self.target)}.", suffix=".tmp")
             self.stream = open(fd, "w", encoding="utf-8", newline="")
         except OSError as e:
             raise OutputError(f"{path}: cannot be written ({e.strerror or e})") from None
@@ -88,8 +89,8 @@ class AtomicFile:
                 os.fsync(self.stream.fileno())
             self.stream.close()
             if self.tmp is not None:
-                os.chmod(self.tmp, _mode(self.path))
-                os.replace(self.tmp, self.path)
+                os.chmod(self.tmp, _mode(self.target))
+                os.replace(self.tmp, self.target)
                 self.tmp = None
         except OSError as e:
             kept = "" if self.tmp is None else "; it was left as it was" if os.path.exists(self.path) else \

@@ -81,6 +81,16 @@ def test_output_is_replaced_whole_and_keeps_its_permissions(runner, defs, tmp_pa
     assert out.stat().st_mode & 0o777 == 0o640 and leftovers(tmp_path) == []
 
 
+def test_output_through_a_symbolic_link_replaces_its_target(runner, defs, tmp_path):
+    data = write(tmp_path / "c.csv", "id,a\n1,7\n")
+    (tmp_path / "real").mkdir()
+    target = write(tmp_path / "real" / "out.jsonl", "old\n")
+    link = tmp_path / "out.jsonl"
+    link.symlink_to(target)
+    assert run(runner, "eval", defs, data, "-o", link).exit_code == 0
+    assert link.is_symlink() and jsonl(target.read_text()) == [{"id": "1", "x": True}]
+
+
 def test_a_write_that_fails_midway_leaves_the_old_output(runner, defs, tmp_path, monkeypatch):
     data = write(tmp_path / "c.csv", "id,a\n" + "".join(f"{i},7\n" for i in range(100)))
     out = write(tmp_path / "out.csv", "old\n")
