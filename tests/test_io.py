@@ -364,6 +364,11 @@ def test_standard_input_needs_and_takes_an_input_format(runner, defs):
     assert r.exit_code == 0 and jsonl(r.stdout) == [{"id": "1", "x": True}]
     r = run(runner, "eval", defs, "-", "--input-format", "jsonl", input='{"id": 1, "a": 2}\n')
     assert r.exit_code == 0 and jsonl(r.stdout) == [{"id": 1, "x": False}]
+    r = run(runner, "eval", defs, "-", "--input-format", "parquet", input="")
+    assert r.exit_code == 2 and "Parquet cannot be read from standard input" in r.stderr
+    data = write(defs.parent / "c.csv", "id,a\n1,7\n")
+    r = run(runner, "eval", defs, data, "--events", "-", input="")
+    assert r.exit_code == 2 and "--events cannot be standard input" in r.stderr
 
 
 def test_json_messages_read_naturally_with_line_and_column(tmp_path):
