@@ -337,16 +337,6 @@ class IdSet:
             self._grow()
         return False
 
-    def __contains__(self, key: str) -> bool:
-        h = hash(key) or 1
-        slots, mask = self._slots, self._mask
-        i = h & mask
-        while slots[i]:
-            if slots[i] == h:
-                return True
-            i = (i + 1) & mask
-        return False
-
     def _grow(self) -> None:
         old = self._slots
         self._slots = array("q", bytes(16 * len(old)))

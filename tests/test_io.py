@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import leaddsl.output
 from leaddsl.cli import main
-from leaddsl.io import EventTable, Repeats, lead_ids, read_rows
+from leaddsl.io import EventTable, IdSet, Repeats, lead_ids, read_rows
 from leaddsl.program import Program
 
 SIMPLE = "lead x when a >= 5\n"
@@ -270,6 +270,13 @@ def test_repeats_are_found_with_flat_memory_while_ids_are_in_order(tmp_path):
     assert found == [False, False, True, False, False, True, True]  # "3" after "10" is in text order
     stdin = Repeats()
     assert [stdin.add(i) for i in ids] == found
+
+
+def test_id_set_grows_and_finds_every_repeat():
+    ids = IdSet(size=4)
+    keys = [str(i) for i in range(5000)] + ["", "x" * 100]
+    assert not any(ids.add(k) for k in keys)
+    assert all(ids.add(k) for k in keys)
 
 
 def test_events_of_ids_handed_out_before_a_repeat_are_not_unmatched(runner, tmp_path):
