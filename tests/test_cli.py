@@ -285,3 +285,11 @@ def test_eval_sorted_events_with_leads_in_another_order(runner, defs, tmp_path):
     rows = {row["id"]: row for row in map(json.loads, r.stdout.splitlines())}
     assert rows["1"]["mql"] is True  # lead 1's events were passed over while reading lead 2's, and kept
     assert rows["2"]["mql"] is False
+
+
+def test_check_shows_terminal_escapes_in_source_escaped(runner, tmp_path):
+    p = tmp_path / "bad.lead"
+    p.write_text("field a: number\nlead x when nope  # \x1b]0;pwned\x07\n")
+    r = run(runner, "check", p)
+    assert r.exit_code == 1 and "E201" in r.stdout
+    assert "\x1b" not in r.output and "\x07" not in r.output and "# \\x1b]0;pwned\\x07" in r.stdout
