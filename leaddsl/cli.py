@@ -98,7 +98,7 @@ def _as_of(value):
     try:
         return normalize_as_of(value)
     except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--as-of") from None
+        raise click.BadParameter(render.printable(str(e)), param_hint="--as-of") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

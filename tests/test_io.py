@@ -361,6 +361,8 @@ def test_terminal_escapes_in_data_and_paths_are_shown_escaped(runner, tmp_path):
     assert "evil\\x1b]0;pwned\\x07.csv" in r.stderr and "\\x1b]0;title\\x07" in r.stderr
     r = run(runner, "eval", defs, data, "--id-field", "\x1b[31mred")
     assert r.exit_code == 2 and "\x1b" not in r.stderr and "\\x1b[31mred" in r.stderr
+    r = run(runner, "eval", defs, data, "--as-of", "\x1b]0;x\x07")
+    assert r.exit_code == 2 and "\x1b" not in r.stderr
 
 
 # 5. messages ---------------------------------------------------------------------------------
