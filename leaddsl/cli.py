@@ -1,8 +1,14 @@
 """The command line: check, eval, explain, rule."""
 from __future__ import annotations
 
+import io
+import os
+import re
+import signal
 import sys
 from collections import Counter
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import click
@@ -11,7 +17,8 @@ from . import render
 from .api import _finish
 from .codes import CODES
 from .diagnostics import DataError, Diagnostics, DslError, sort_key
-from .io import EventTable, InputError, Writer, _has_surrogates, id_text, output_format, read_rows
+from .io import EventTable, InputError, Repeats, check_column, id_text, lead_ids, read_rows
+from .output import AtomicFile, OutputError, Writer, check_target, output_format
 from .loader import load_file
 from .program import Program, normalize_as_of
 
@@ -25,8 +32,25 @@ def _lead_files(paths: tuple[str, ...]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise click.UsageError(f"{p}: no such file or folder")
+            raise _usage(f"{p}: no such file or folder")
     return files
+
+
+_INCLUDE = re.compile(r'^[ \t]*include[ \t]+"([^"\n]*)"', re.MULTILINE)
+
+
+def _roots_first(files: list[Path]) -> list[Path]:
+    """The files no other file includes, then the others: compiling a root checks the
+    files it includes, so each file of an include chain is compiled once, not once per
+    file above it. (Found by a quick scan; a wrong guess only costs time.)"""
+    included: set[Path] = set()
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError:
+            continue
+        included.update((f.parent / m).resolve() for m in _INCLUDE.findall(text))
+    return sorted(files, key=lambda f: f.resolve() in included)
 
 
 def _compile_file(path: Path, lint: bool = True):
@@ -63,7 +87,7 @@ def _format(diags, sources, fmt, color=False) -> str:
 def _load_program(defs: str) -> Program:
     path = Path(defs)
     if not path.is_file():
-        raise click.UsageError(f"{defs}: no such definition file")
+        raise _usage(f"{defs}: no such definition file")
     program, diags, loaded = _compile_file(path, lint=False)
     if program is None:
         _fail_definitions(sorted(diags, key=sort_key), loaded.sources)
@@ -74,13 +98,18 @@ def _as_of(value):
     try:
         return normalize_as_of(value)
     except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--as-of") from None
+        raise click.BadParameter(render.printable(str(e)), param_hint="--as-of") from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="leaddsl")
 def main():
     """leaddsl: write, check and evaluate lead definitions."""
+    if hasattr(signal, "SIGXFSZ"):  # past a file size limit (ulimit -f) a write fails instead of killing us
+        try:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        except ValueError:  # not the main thread
+            pass
 
 
 @main.command()
@@ -96,22 +125,17 @@ def check(paths, fmt, strict, select, ignore):
     """Parse, type-check and lint .lead files or folders of them."""
     files = _lead_files(paths)
     if not files:
-        raise click.UsageError("no .lead files found in " + ", ".join(paths))
-    results = []
-    included: set[str] = set()
-    sources: dict = {}
-    for f in files:
-        program, diags, loaded = _compile_file(f)
-        results.append((f, diags, loaded))
-        sources.update(loaded.sources)
-        names = list(loaded.sources)
-        included.update(names[1:])
-    seen = set()
+        raise _usage("no .lead files found in " + ", ".join(paths))
     out = []
-    for _file, diags, loaded in results:
-        root = next(iter(loaded.sources), None)
-        if root in included and len(files) > 1:
-            continue  # checked through the file that includes it
+    seen = set()
+    sources: dict = {}
+    covered: set[Path] = set()
+    for f in _roots_first(files):
+        if f.resolve() in covered:
+            continue  # checked through a file that includes it
+        _program, diags, loaded = _compile_file(f)
+        sources.update(loaded.sources)
+        covered.update(Path(name).resolve() for name in loaded.sources)
         for d in diags:
             key = (d.file, d.line, d.column, d.code, d.message)
             if key not in seen:
@@ -145,78 +169,169 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True, help="The column or key that identifies a lead.")
-@click.option("-o", "--output", metavar="OUT", help="Write results here (.jsonl or .csv); default stdout.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+              help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
+@click.option("-o", "--output", metavar="OUT",
+              help="Write results here (.jsonl or .csv); default stdout. Written whole or not at all.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="Output format (default from -o, else jsonl).")
+@click.option("--raw-csv", is_flag=True,
+              help="Write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a ').")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
-def eval_cmd(defs, data, events_path, as_of, id_field, output, fmt, progress):
-    """Evaluate every lead in DATA (.jsonl, .csv, .parquet) against DEFS."""
+def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress):
+    """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
+    to_file = bool(output) and output != "-"
+    sink = bar = None
+    total = 0
     try:
-        out_fmt = output_format(output, fmt)
-        rows = read_rows(data)
-        table = EventTable(events_path) if events_path else None
-    except InputError as e:
-        raise click.UsageError(str(e)) from None
-    columns = ["id", *program.definitions] + (["stage"] if program.stages else [])
-    stream = open(output, "w", encoding="utf-8", newline="") if output and output != "-" else sys.stdout
-    writer = Writer(stream, out_fmt, columns)
-    counts: Counter = Counter()
-    stages: Counter = Counter()
-    total = errors = 0
-    show = progress if progress is not None else sys.stderr.isatty()
-    bar = _progress(show)
-    try:
-        for row in rows:
-            total += 1
-            record = row.record
-            lead_id = (record if record is not None else row.partial or {}).get(id_field)
-            if isinstance(lead_id, str) and _has_surrogates(lead_id):
-                lead_id = None
-            error = row.error
-            result = None
-            if record is not None:
-                extra = table.events_for(lead_id) if table is not None else None
-                try:
-                    result = program.evaluate(record, moment, events=extra)
-                except DataError as e:
-                    error = str(e)
-            out = {"id": lead_id}
-            if result is None:
-                errors += 1
-                for name in program.definitions:
-                    out[name] = None
-                if program.stages:
-                    out["stage"] = None
-                out["error"] = error
-                where = f"line {row.number}" if not error.startswith("line ") else ""
-                ident = f" (id {id_text(lead_id)})" if lead_id is not None else ""
-                click.echo(f"{data}: {where}{ident}: {error}".replace(": : ", ": ").replace(" : ", ": "), err=True)
+        with _signals():
+            try:
+                if to_file:
+                    check_target(output, [data, events_path, defs])
+                out_fmt = output_format(output, fmt)
+                rows = read_rows(data, input_format)
+                check_column(data, rows, id_field, "the --id-field that identifies a lead")
+                table = EventTable(events_path) if events_path else None
+                sink = AtomicFile(output) if to_file else None
+            except (InputError, OutputError) as e:
+                raise _usage(str(e)) from None
+            columns = ["id", *program.definitions] + (["stage"] if program.stages else [])
+            writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
+            counts: Counter = Counter()
+            stages: Counter = Counter()
+            seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field))
+            repeats: Counter = Counter()
+            errors = 0
+            bar = _progress(progress if progress is not None else sys.stderr.isatty())
+            for row in rows:
+                total += 1
+                record = row.record
+                lead_id = row.get(id_field)
+                key = id_text(lead_id)
+                repeat = key is not None and seen.add(key)
+                if repeat:
+                    repeats[key] += 1
+                error = row.error
+                result = None
+                if record is not None:
+                    extra = table.events_for(lead_id, repeat) if table is not None else None
+                    result, error = _evaluate(program, record, moment, extra)
+                out = {"id": lead_id}
+                if result is None:
+                    errors += 1
+                    out.update(dict.fromkeys(columns[1:]), error=error)
+                    where, body = f"{rows.unit} {row.number}", error
+                    if error.startswith(where):  # the reader's own position: "line 3, column 7: ..."
+                        where, _, body = error.partition(": ")
+                    ident = f" (id {key})" if key is not None else ""
+                    _say(f"{data}: {where}{ident}: {body}".replace("\n", "\\n"))  # one line per row
+                else:
+                    for name in program.definitions:
+                        out[name] = v = result[name]
+                        counts[name] += v
+                    if program.stages:
+                        out["stage"] = result.stage
+                        stages[result.stage] += 1
+                _write(writer, out, output)
+                if bar is not None and total % 500 == 0:
+                    bar.update(total)
+            if sink is not None:
+                sink.commit()
             else:
-                for name in program.definitions:
-                    v = result[name]
-                    out[name] = v
-                    counts[name] += v
-                if program.stages:
-                    out["stage"] = result.stage
-                    stages[result.stage] += 1
-            writer.write(out)
-            if bar is not None and total % 500 == 0:
-                bar.update(total)
-    except InputError as e:
-        raise click.UsageError(str(e)) from None
-    finally:
-        if bar is not None:
-            bar.close()
-        if stream is not sys.stdout:
-            stream.close()
-        else:
-            stream.flush()
+                _write(writer, None, output)
+    except (KeyboardInterrupt, _Interrupted) as e:
+        _stop(sink, bar)
+        left = f"; {output} was left as it was" if sink is not None else ""
+        _say(f"interrupted after {total:,} lead(s){left}")
+        sys.exit(e.code if isinstance(e, _Interrupted) else 130)
+    except BrokenPipeError:
+        _stop(sink, bar)
+        _quiet_stdout()
+        sys.exit(1)
+    except (InputError, OutputError) as e:
+        _stop(sink, bar)
+        raise _usage(str(e)) from None
+    if bar is not None:
+        bar.close()
     if table is not None:
         for msg in table.bad_rows:
-            click.echo(msg, err=True)
-    _summary(total, errors, counts, stages, program)
+            _say(msg)
+    unmatched = table.unmatched() if table is not None else (0, 0, [])
+    _summary(total, errors, counts, stages, program, repeats, unmatched)
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
+
+
+def _evaluate(program: Program, record: dict, moment, events) -> tuple:
+    """(result, None) or (None, why the row has no result): a bad value, or anything
+    unexpected, which must not end the run."""
+    try:
+        return program.evaluate(record, moment, events=events), None
+    except DataError as e:
+        return None, str(e)
+    except Exception as e:
+        return None, f"cannot evaluate this row ({type(e).__name__}: {e}); please report this bug"
+
+
+def _write(writer: Writer, row: dict | None, output: str | None) -> None:
+    """Write one row (None: flush); a write that fails (a full disk) is an OutputError."""
+    try:
+        if row is None:
+            writer.stream.flush()
+        else:
+            writer.write(row)
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        where = output if output and output != "-" else "standard output"
+        raise OutputError(f"{where}: cannot be written ({e.strerror or e})") from None
+
+
+class _Interrupted(BaseException):
+    """SIGTERM: stop the run like Ctrl-C does."""
+
+    def __init__(self, signum: int):
+        self.code = 128 + signum
+
+
+@contextmanager
+def _signals():
+    """SIGTERM stops the run cleanly, as Ctrl-C does."""
+    def stop(signum, _frame):
+        raise _Interrupted(signum)
+    try:
+        saved = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        saved = None
+    try:
+        yield
+    finally:
+        if saved is not None:
+            signal.signal(signal.SIGTERM, saved)
+
+
+def _stop(sink: AtomicFile | None, bar) -> None:
+    if bar is not None:
+        bar.close()
+    if sink is not None:
+        sink.abort()
+
+
+def _quiet_stdout() -> None:
+    """The reader of standard output has gone (`| head`): drop what is still buffered."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _say(message: str) -> None:
+    """Print a message to stderr, with control characters escaped."""
+    click.echo(render.printable(message), err=True)
+
+
+def _usage(message: str) -> click.UsageError:
+    return click.UsageError(render.printable(message))
 
 
 class _Bar:
@@ -239,7 +354,7 @@ def _progress(show: bool):
     return _Bar() if show else None
 
 
-def _summary(total, errors, counts, stages, program):
+def _summary(total, errors, counts, stages, program, repeats, unmatched):
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     ok = total - errors
     for name in program.definitions:
@@ -248,7 +363,15 @@ def _summary(total, errors, counts, stages, program):
     if program.stages:
         parts = ", ".join(f"{s}: {stages[s]:,}" for s in program.stages)
         lines.append(f"  stage: {parts}, none: {stages[None]:,}")
-    click.echo("\n".join(lines), err=True)
+    if repeats:
+        shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in repeats.most_common(5))
+        lines.append(f"warning: {len(repeats):,} lead id(s) appear more than once: {shown}"
+                     f"{', ...' if len(repeats) > 5 else ''}; every row was evaluated with all its events")
+    events, ids, some = unmatched
+    if events:
+        shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
+        lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
+    _say("\n".join(lines))
 
 
 @main.command()
@@ -258,25 +381,29 @@ def _summary(total, errors, counts, stages, program):
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True)
-def explain(defs, data, lead, events_path, as_of, id_field):
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+              help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
+def explain(defs, data, lead, events_path, as_of, id_field, input_format):
     """Why one lead does or does not qualify: each clause with its value."""
     program = _load_program(defs)
     moment = _as_of(as_of)
     try:
+        rows = read_rows(data, input_format)
+        check_column(data, rows, id_field, "the --id-field that identifies a lead")
         table = EventTable(events_path) if events_path else None
-        for row in read_rows(data):
+        for row in rows:
             if row.record is None or id_text(row.record.get(id_field)) != lead.strip():
                 continue
             extra = table.events_for(row.record.get(id_field)) if table is not None else None
             try:
-                click.echo(program.explain(row.record, moment, events=extra))
+                click.echo(render.printable(program.explain(row.record, moment, events=extra)))
             except DataError as e:
-                click.echo(f"{data}: line {row.number} (id {lead}): {e}", err=True)
+                _say(f"{data}: {rows.unit} {row.number} (id {lead}): {e}")
                 sys.exit(1)
             return
     except InputError as e:
-        raise click.UsageError(str(e)) from None
-    click.echo(f"{data}: no lead with {id_field} = {lead}", err=True)
+        raise _usage(str(e)) from None
+    _say(f"{data}: no lead with {id_field} = {lead}")
     sys.exit(1)
 
 
@@ -294,7 +421,7 @@ def rule(code):
     if c is None:
         from .resolve import did_you_mean
         hint = did_you_mean(code.upper(), CODES) or "run `leaddsl rule` for the list"
-        raise click.UsageError(f"unknown code {code}; {hint}")
+        raise _usage(f"unknown code {code}; {hint}")
     click.echo(c.render())
 
 

@@ -1,24 +1,32 @@
-"""Reading leads and events (JSON Lines, CSV, Parquet, JSON) and writing results.
+"""Reading leads and events (JSON Lines, CSV, Parquet, JSON); results are written by ``output``.
 
 Everything streams: records are read one at a time and every input row gives
 exactly one output row — a row that cannot be read becomes an ``error`` row,
-never a dropped one.
+never a dropped one: a JSON line that does not parse (with its line and column),
+a CSV row with too many cells, a cell that is not UTF-8, a quote never closed
+(the row where it opens is the error; the lines after it are read again as rows),
+a Parquet row group that is damaged (each of its rows). A CSV header that names a
+column twice is an error for the whole file.
 
 Events from a separate table (``--events``) are joined to leads by id. When the
-table is sorted by lead id (checked in a first pass that reads only that
-column), the join is a streaming merge: memory holds the events of one lead
-(plus the events of ids the leads file has not reached yet). Otherwise the
-table is grouped in memory, which costs memory proportional to its size.
+table is sorted by lead id, by number or as text (checked in a first pass that
+reads only that column), the join is a streaming merge: memory holds the events of
+one lead (plus the events of ids the leads file has not reached yet). Otherwise
+the table is grouped in memory, which costs memory proportional to its size.
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import sys
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
+
+from .resolve import suggest
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -37,78 +45,195 @@ class Row:
     error: str | None = None
     partial: dict | None = None  # what could be read of a broken row (for its id)
 
-
-def data_format(path: str) -> str:
-    fmt = FORMATS.get(Path(path).suffix.lower())
-    if fmt is None:
-        raise InputError(f"{path}: unknown data format `{Path(path).suffix}`; use .jsonl, .csv, .parquet or .json")
-    return fmt
+    def get(self, key: str):
+        """A value of the record, or of what could be read of a broken row."""
+        return (self.record if self.record is not None else self.partial or {}).get(key)
 
 
-def read_rows(path: str) -> Iterator[Row]:
-    fmt = data_format(path)
+class Rows:
+    """The rows of a data file, in order, and its column names (the CSV header, the
+    Parquet schema, the keys of the first JSON object; None for an empty file)."""
+
+    def __init__(self, rows: Iterator[Row], columns: list[str] | None = None, peek: bool = False,
+                 unit: str = "line"):
+        self._rows = rows
+        self.unit = unit  # what Row.number counts: line, row (Parquet) or item (a JSON array)
+        self._head: list[Row] = []
+        self.columns = columns
+        if peek:  # the keys of the first record that could be read (among the first hundred rows)
+            for row in rows:
+                self._head.append(row)
+                if row.record is not None:
+                    self.columns = list(row.record)
+                if row.record is not None or len(self._head) == 100:
+                    break
+
+    def __iter__(self) -> Iterator[Row]:
+        yield from self._head
+        self._head = []
+        yield from self._rows
+
+
+def data_format(path: str, fmt: str | None = None) -> str:
+    if fmt:
+        return fmt
+    if path == "-":
+        raise InputError("reading data from standard input (`-`) needs --input-format jsonl or csv")
+    found = FORMATS.get(Path(path).suffix.lower())
+    if found is None:
+        raise InputError(f"{path}: unknown data format `{Path(path).suffix}`; use .jsonl, .csv, .parquet or .json "
+                         "(or --input-format)")
+    return found
+
+
+def read_rows(path: str, fmt: str | None = None) -> Rows:
+    """The rows of ``path`` (``-``: standard input, which needs ``fmt``)."""
+    fmt = data_format(path, fmt)
+    if path == "-":
+        if fmt == "parquet":
+            raise InputError("Parquet cannot be read from standard input; write it to a file first")
+        return _READERS[fmt](sys.stdin.buffer, path)
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
     if os.path.isdir(path):
         raise InputError(f"{path}: is a folder, not a data file")
-    return {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet, "json": _json}[fmt](path)
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if fmt == "parquet":
+        f.close()
+        return _parquet(path)
+    return _READERS[fmt](f, path)
 
 
-def _jsonl(path: str) -> Iterator[Row]:
-    with open(path, "rb") as f:
+def check_column(path: str, rows: Rows, name: str, what: str) -> None:
+    """A usage error when the file has columns and ``name`` is not one of them."""
+    if rows.columns is None or name in rows.columns:
+        return
+    folded = [c for c in rows.columns if c.strip().casefold() == name.strip().casefold()]
+    close = folded[0] if folded else suggest(name, rows.columns)
+    hint = f"did you mean `{close}`?" if close else "columns: " + ", ".join(f"`{c}`" for c in rows.columns[:20])
+    raise InputError(f"{path}: no `{name}` column ({what}); {hint}")
+
+
+def json_type(value) -> str:
+    """How JSON calls the type of ``value``: null, true, a string, an array..."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {str: "a string", list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _jsonl(f, path: str) -> Rows:
+    return Rows(_jsonl_rows(f), peek=True)
+
+
+def _jsonl_rows(f) -> Iterator[Row]:
+    with f:
         for number, raw in enumerate(f, 1):
-            line = raw.strip()
-            if not line:
+            if not raw.strip():
                 continue
             try:
-                record = json.loads(line)
-            except (ValueError, RecursionError) as e:
-                msg = e.msg if isinstance(e, json.JSONDecodeError) else str(e) or "too deeply nested"
+                record = json.loads(raw)
+            except json.JSONDecodeError as e:
+                yield Row(number, None, f"line {number}, column {e.colno}: not valid JSON ({e.msg})")
+                continue
+            except (ValueError, RecursionError) as e:  # not UTF-8, or nested too deeply
+                msg = "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else str(e) or "too deeply nested"
                 yield Row(number, None, f"line {number}: not valid JSON ({msg})")
                 continue
             if not isinstance(record, dict):
-                yield Row(number, None, f"line {number}: expected a JSON object, found {type(record).__name__}")
+                yield Row(number, None, f"line {number}: expected a JSON object, found {json_type(record)}")
                 continue
             yield Row(number, record)
 
 
-def _json(path: str) -> Iterator[Row]:
+def _json(f, path: str) -> Rows:
     try:
-        with open(path, "rb") as f:
+        with f:
             data = json.load(f)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}: line {e.lineno}, column {e.colno}: not valid JSON ({e.msg})") from None
     except (ValueError, RecursionError) as e:
         raise InputError(f"{path}: not valid JSON ({e})") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):
-        raise InputError(f"{path}: expected a JSON array of objects")
-    for i, record in enumerate(data, 1):
-        if isinstance(record, dict):
-            yield Row(i, record)
-        else:
-            yield Row(i, None, f"item {i}: expected a JSON object, found {type(record).__name__}")
+        raise InputError(f"{path}: expected a JSON array of objects, found {json_type(data)}")
+
+    def rows():
+        for i, record in enumerate(data, 1):
+            if isinstance(record, dict):
+                yield Row(i, record)
+            else:
+                yield Row(i, None, f"item {i}: expected a JSON object, found {json_type(record)}")
+    return Rows(rows(), peek=True, unit="item")
 
 
-def _csv(path: str) -> Iterator[Row]:
-    with open(path, "r", encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
-        reader = csv.reader(f)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            raise InputError(f"{path}: cannot read the header ({e})") from None
-        header = [h.strip() for h in header]
-        width = len(header)
+class _Lines:
+    """Lines for csv.reader that keep the lines of the record being read (``taken``)
+    and say whether the reader asked for more than there are (``eof``: a quote is open)."""
+
+    def __init__(self, lines):
+        self._lines = lines
+        self.taken: list[str] = []
+        self.eof = False
+
+    def __iter__(self) -> Iterator[str]:
+        taken = self.taken
+        for line in self._lines:
+            taken.append(line)
+            yield line
+        self.eof = True
+
+
+def _csv(f, path: str) -> Rows:
+    text = io.TextIOWrapper(f, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    lines = _Lines(text)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        text.close()
+        return Rows(iter(()))
+    except csv.Error as e:
+        text.close()
+        raise InputError(f"{path}: cannot read the header ({e})") from None
+    header = [h.strip() for h in header]
+    seen: dict[str, int] = {}
+    for i, h in enumerate(header, 1):
+        if h and h in seen:
+            text.close()
+            raise InputError(f"{path}: line 1: column `{h}` appears twice in the header (columns {seen[h]} and {i}); "
+                             "rename one of them")
+        seen[h] = i
+    return Rows(_csv_rows(text, lines, reader, header), header)
+
+
+def _csv_rows(text, lines: _Lines, reader, header: list[str]) -> Iterator[Row]:
+    width = len(header)
+    base = 0  # the line before the first line the reader reads
+    with text:
         while True:
+            lines.taken.clear()
+            number = base + reader.line_num + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except csv.Error as e:
-                yield Row(reader.line_num, None, f"line {reader.line_num}: cannot read this CSV row ({e})")
+                yield Row(number, None, f"line {number}: cannot read this CSV row ({e})")
                 continue
-            number = reader.line_num
+            if lines.eof and lines.taken:
+                # a quote never closed: the rest of the file became one cell; read it again as rows
+                first, rest = lines.taken[0], lines.taken[1:]
+                lines = _Lines(rest)
+                reader, base = csv.reader(lines), number
+                yield Row(number, None, f"line {number}: a quoted cell is never closed (a `\"` is missing)",
+                          dict(zip(header, next(csv.reader([first]), []))))
+                continue
             if not cells or (len(cells) == 1 and not cells[0].strip() and width > 1):
                 continue  # a blank line is not a row
             if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -119,8 +244,7 @@ def _csv(path: str) -> Iterator[Row]:
             if bad is not None:
                 yield Row(number, None, f"line {number}: column `{bad}` is not UTF-8 text", dict(zip(header, cells)))
                 continue
-            record = dict(zip(header, cells))
-            yield Row(number, record)
+            yield Row(number, dict(zip(header, cells)))
 
 
 def _has_surrogates(s: str) -> bool:
@@ -133,29 +257,41 @@ def _has_surrogates(s: str) -> bool:
         return True
 
 
-def _parquet(path: str) -> Iterator[Row]:
+def _parquet(path: str, columns: list[str] | None = None) -> Rows:
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputError("reading Parquet needs pyarrow: pip install 'leaddsl[parquet]'") from None
     try:
         f = pq.ParquetFile(path)
+        names = f.schema_arrow.names
     except Exception as e:  # pyarrow raises several types for broken files
         raise InputError(f"{path}: not a readable Parquet file ({e})") from None
+    if columns is not None:
+        columns = [c for c in columns if c in names]  # the caller names what is missing
+    return Rows(_parquet_rows(f, columns), names, unit="row")
+
+
+def _parquet_rows(f, columns) -> Iterator[Row]:
+    """Row group by row group: the rows of a group that cannot be read (a corrupt
+    page) become error rows, and the next groups are still read."""
     number = 0
-    for batch in f.iter_batches(batch_size=8192):
-        for record in batch.to_pylist():
-            number += 1
-            yield Row(number, record)
+    for group in range(f.num_row_groups):
+        end = number + f.metadata.row_group(group).num_rows
+        try:
+            for batch in f.iter_batches(batch_size=8192, row_groups=[group], columns=columns):
+                for record in batch.to_pylist():
+                    number += 1
+                    yield Row(number, record)
+        except Exception as e:  # OSError (corrupt compression), ArrowInvalid, ...
+            error = f"cannot read this row: row group {group + 1} of the Parquet file is damaged ({e})"
+            while number < end:
+                number += 1
+                yield Row(number, None, f"row {number}: {error}")
+        number = end
 
 
-def parquet_ids(path: str, column: str) -> Iterator:
-    import pyarrow.parquet as pq
-    f = pq.ParquetFile(path)
-    if column not in f.schema_arrow.names:
-        raise InputError(f"{path}: no `{column}` column")
-    for batch in f.iter_batches(batch_size=65536, columns=[column]):
-        yield from batch.column(0).to_pylist()
+_READERS = {"jsonl": _jsonl, "csv": _csv, "json": _json}
 
 
 # ------------------------------------------------------------------ ids
@@ -175,48 +311,144 @@ def id_key(s: str):
     return (1, 0, s)
 
 
+class IdSet:
+    """The lead ids read so far, for finding repeats, as 64-bit hashes in one flat
+    array (open addressing): 16 to 32 bytes per id, where a set of strings takes about
+    85. Two different ids with the same hash (about one chance in 30 million among a
+    million ids) would be taken for one repeated id."""
+
+    def __init__(self, size: int = 1024):
+        self._slots = array("q", bytes(8 * size))  # 0: empty
+        self._mask = size - 1
+        self._count = 0
+
+    def add(self, key: str) -> bool:
+        """Add ``key``; whether it was there already."""
+        h = hash(key) or 1
+        slots, mask = self._slots, self._mask
+        i = h & mask
+        while slots[i]:
+            if slots[i] == h:
+                return True
+            i = (i + 1) & mask
+        slots[i] = h
+        self._count += 1
+        if 2 * self._count > mask:
+            self._grow()
+        return False
+
+    def _grow(self) -> None:
+        old = self._slots
+        self._slots = array("q", bytes(16 * len(old)))
+        self._mask = 2 * len(old) - 1
+        slots, mask = self._slots, self._mask
+        for h in old:
+            if h:
+                i = h & mask
+                while slots[i]:
+                    i = (i + 1) & mask
+                slots[i] = h
+
+
+def lead_ids(path: str, fmt: str | None, field: str, n: int) -> Iterator[str | None]:
+    """The ids of the first ``n`` rows of a leads file."""
+    for _, row in zip(range(n), read_rows(path, fmt)):
+        yield id_text(row.get(field))
+
+
+class Repeats:
+    """Finds lead ids that repeat. While the ids come in order (by number or as
+    text), a repeat can only be the previous id and nothing is stored, so memory
+    stays flat for a leads file sorted by id; at the first id out of order, the ids
+    read so far are read again (``reread(n)``: the ids of the first n rows) into an
+    :class:`IdSet`. Without ``reread`` (standard input) every id is kept from the start."""
+
+    def __init__(self, reread=None):
+        self._reread = reread
+        self._seen = IdSet() if reread is None else None
+        self._prev: str | None = None
+        self._orders = [id_key, _text_key]
+        self._rows = 0
+
+    def add(self, key: str | None) -> bool:
+        """The id of the next row; whether it was seen before."""
+        self._rows += 1
+        if key is None:
+            return False
+        if self._seen is not None:
+            return self._seen.add(key)
+        if key == self._prev:
+            return True
+        if self._prev is not None:
+            self._orders = [k for k in self._orders if k(key) > k(self._prev)]
+            if not self._orders:  # out of order: from now on remember every id
+                self._seen = IdSet()
+                for old in self._reread(self._rows - 1):
+                    if old is not None:
+                        self._seen.add(old)
+                return self._seen.add(key)
+        self._prev = key
+        return False
+
+
 # --------------------------------------------------------------- events
 class EventTable:
-    """Events from a separate table, handed out lead by lead."""
+    """Events from a separate table, handed out lead by lead.
+
+    A first pass reads only the ``lead_id`` column: when the ids are in order
+    (numbers by value, or all ids as text, as ``LC_ALL=C sort`` writes them), the join
+    is a streaming merge; otherwise the table is grouped in memory. A lead id that
+    repeats gets its events every time: the previous lead's events are kept, and a
+    repeat further away switches a streaming table to memory."""
 
     def __init__(self, path: str):
         self.path = path
+        if path == "-":
+            raise InputError("--events cannot be standard input (`-`): it is read twice; write it to a file")
         self.fmt = data_format(path)
         if not os.path.exists(path):
             raise InputError(f"{path}: no such file")
-        self.sorted = self._is_sorted()
         self.bad_rows: list[str] = []
-        if self.sorted:
+        self.key = self._order()
+        self._last: tuple[str | None, list] = (None, [])
+        self._all: dict[str, list] | None = None
+        if self.key is not None:
             self._stream = self._events()
             self._cur = next(self._stream, None)
             self._parked: dict[str, list] = {}
         else:
-            self._all: dict[str, list] = {}
-            for lead, event in self._events():
-                self._all.setdefault(lead, []).append(event)
+            self._load()
 
-    def _ids(self) -> Iterator:
+    @property
+    def sorted(self) -> bool:
+        return self._all is None
+
+    def _rows(self, columns=None) -> Rows:
         if self.fmt == "parquet":
-            yield from parquet_ids(self.path, "lead_id")
-            return
-        for row in read_rows(self.path):
-            if row.record is not None:
-                yield row.record.get("lead_id")
+            return _parquet(self.path, columns)
+        return read_rows(self.path, self.fmt)
 
-    def _is_sorted(self) -> bool:
-        prev = None
-        for raw in self._ids():
-            s = id_text(raw)
+    def _order(self):
+        """The sort key the table's ids follow (by number, or as text), or None."""
+        keys = {id_key: None, _text_key: None}
+        rows = self._rows(["lead_id"] if self.fmt == "parquet" else None)
+        check_column(self.path, rows, "lead_id", "the id of the lead each event belongs to")
+        for row in rows:
+            s = id_text(row.record.get("lead_id")) if row.record is not None else None
             if s is None:
                 continue
-            k = id_key(s)
-            if prev is not None and k < prev:
-                return False
-            prev = k
-        return True
+            for key, prev in list(keys.items()):
+                k = key(s)
+                if prev is not None and k < prev:
+                    del keys[key]
+                else:
+                    keys[key] = k
+            if not keys:
+                return None
+        return next(iter(keys))
 
     def _events(self) -> Iterator[tuple[str, dict]]:
-        for row in read_rows(self.path):
+        for row in self._rows():
             if row.record is None:
                 self.bad_rows.append(f"{self.path}: {row.error}")
                 continue
@@ -227,18 +459,47 @@ class EventTable:
             event = {k: v for k, v in row.record.items() if k != "lead_id"}
             yield lead, event
 
-    def events_for(self, lead_id) -> list:
+    def _load(self) -> None:
+        """Group the whole table in memory (at the start, or when a streaming merge
+        meets a repeated id: then the ids it has handed out count as matched)."""
+        streaming = self._all is None and self.key is not None
+        if streaming:  # the merge has passed every id before the current one
+            upto = self.key(self._cur[0]) if self._cur is not None else None
+            parked = set(self._parked)
+        self.bad_rows = []
+        self._all = {}
+        for lead, event in self._events():
+            self._all.setdefault(lead, []).append(event)
+        self._matched: set[str] = set()
+        if streaming:
+            self._matched = {lead for lead in self._all
+                             if (upto is None or self.key(lead) < upto) and lead not in parked}
+
+    def events_for(self, lead_id, repeat: bool = False) -> list:
+        """The events of a lead; ``repeat``: this id was asked for before."""
         s = id_text(lead_id)
         if s is None:
             return []
-        if not self.sorted:
-            return self._all.pop(s, [])
+        if s == self._last[0]:
+            return self._last[1]
+        if repeat and self._all is None:
+            self._load()  # its events were handed out already: group the table in memory
+        if self._all is None:
+            out = self._merge(s)
+        elif s in self._all:
+            out = self._all[s]
+            self._matched.add(s)
+        else:
+            out = []
+        self._last = (s, out)
+        return out
+
+    def _merge(self, s: str) -> list:
         out = self._parked.pop(s, [])
-        k = id_key(s)
+        k = self.key(s)
         while self._cur is not None:
             lead, event = self._cur
-            lk = id_key(lead)
-            if lk > k:
+            if self.key(lead) > k:
                 break
             if lead == s:
                 out.append(event)
@@ -247,36 +508,17 @@ class EventTable:
             self._cur = next(self._stream, None)
         return out
 
-
-# ---------------------------------------------------------------- output
-class Writer:
-    def __init__(self, stream, fmt: str, columns: list[str]):
-        self.stream = stream
-        self.fmt = fmt
-        self.columns = columns
-        if fmt == "csv":
-            self._csv = csv.writer(stream, lineterminator="\n")
-            self._csv.writerow(columns + ["error"])
-
-    def write(self, row: dict) -> None:
-        if self.fmt == "jsonl":
-            self.stream.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    def unmatched(self) -> tuple[int, int, list[str]]:
+        """How many events have a lead_id that no lead has, how many such ids, and a few of them."""
+        if self._all is not None:
+            left = {k: len(v) for k, v in self._all.items() if k not in self._matched}
         else:
-            cells = []
-            for c in self.columns + ["error"]:
-                v = row.get(c)
-                cells.append("" if v is None else "true" if v is True else "false" if v is False else v)
-            self._csv.writerow(cells)
+            left = {k: len(v) for k, v in self._parked.items()}
+            while self._cur is not None:
+                left[self._cur[0]] = left.get(self._cur[0], 0) + 1
+                self._cur = next(self._stream, None)
+        return sum(left.values()), len(left), list(left)[:5]
 
 
-def output_format(path: str | None, fmt: str | None) -> str:
-    if fmt:
-        return fmt
-    if path and path != "-":
-        suffix = Path(path).suffix.lower()
-        if suffix == ".csv":
-            return "csv"
-        if suffix in (".jsonl", ".ndjson", ".json", ""):
-            return "jsonl"
-        raise InputError(f"{path}: cannot write `{suffix}`; use .jsonl or .csv (or --format)")
-    return "jsonl"
+def _text_key(s: str) -> str:
+    return s

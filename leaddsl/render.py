@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from . import __version__
 from .codes import CODES
@@ -10,15 +11,31 @@ from .source import Source
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
+# C0 and C1 controls but newline, bidirectional overrides, lone surrogates
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to show on a terminal: control characters (terminal escape
+    sequences), bidirectional overrides and lone surrogates become escapes such
+    as ``\\x1b``; newlines stay. Every message the CLI prints goes through it."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(m: re.Match) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
 
 def text(diags: list[Diagnostic], sources: dict[str, Source], color: bool = False) -> str:
     out = []
     for d in diags:
         sev = d.severity
-        head = f"{d.file}:{d.line}:{d.column}: {d.code} {d.message}"
+        file, message = printable(d.file), printable(d.message)
+        head = f"{file}:{d.line}:{d.column}: {d.code} {message}"
         if color:
             c = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}[sev]
-            head = f"\x1b[1m{d.file}:{d.line}:{d.column}:\x1b[0m {c}{d.code}\x1b[0m {d.message}"
+            head = f"\x1b[1m{file}:{d.line}:{d.column}:\x1b[0m {c}{d.code}\x1b[0m {message}"
         out.append(head)
         src = sources.get(d.file)
         if src is not None:
@@ -26,14 +43,14 @@ def text(diags: list[Diagnostic], sources: dict[str, Source], color: bool = Fals
             if line or d.line <= len(src.text.split("\n")):
                 num = str(d.line)
                 pad = " " * len(num)
-                shown = line.expandtabs(1)
+                shown = printable(line.expandtabs(1))
                 end = d.end_column if d.end_line == d.line else len(line) + 1
                 width = max(1, min(end, len(line) + 1) - d.column)
                 out.append(f"{pad} |")
                 out.append(f"{num} | {shown}")
                 out.append(f"{pad} | {' ' * (d.column - 1)}{'^' * width}")
         if d.hint:
-            out.append(f"  = hint: {d.hint}")
+            out.append(f"  = hint: {printable(d.hint)}")
         out.append("")
     return "\n".join(out)
 

@@ -102,6 +102,26 @@ def test_check_folder_and_included_fragments(runner, tmp_path):
     assert r.exit_code == 0, r.output
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_check_compiles_an_include_chain_once(runner, tmp_path, monkeypatch, reverse):
+    """A 300-file chain took 210 s: every file was compiled as a root, with all it includes."""
+    import leaddsl.cli as cli
+    n = 40
+    for i in range(n):
+        j = i - 1 if reverse else i + 1
+        head = f'include "f{j:03d}.lead"\n' if 0 <= j < n else ""
+        (tmp_path / f"f{i:03d}.lead").write_text(head + f"field a{i}: number\nlead l{i} when a{i} > {i}\n")
+    (tmp_path / "f007.lead").write_text((tmp_path / "f007.lead").read_text() + "lead broken when nope\n")
+    compiled = []
+    real = cli._compile_file
+    monkeypatch.setattr(cli, "_compile_file", lambda path, lint=True: compiled.append(path) or real(path, lint))
+    r = run(runner, "check", tmp_path)
+    assert r.exit_code == 1
+    assert len(compiled) == 1
+    assert r.stdout.count("E201") == 1 and "f007.lead:4:18: E201" in r.stdout
+    assert f"{n} file(s) checked" in r.stderr
+
+
 def test_check_missing_path_is_usage_error(runner, tmp_path):
     r = run(runner, "check", tmp_path / "nope.lead")
     assert r.exit_code == 2
@@ -162,8 +182,8 @@ def test_eval_jsonl_inline_events_and_csv_output(runner, defs, tmp_path):
     text = out.read_text()
     assert text.splitlines()[:2] == ["id,big,mql,stage,error", "7,true,true,mql,"]
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[2][:4] == ["", "", "", ""] and rows[2][4].startswith("line 2: expected a JSON object")
-    assert rows[3][4].startswith("line 3: not valid JSON")
+    assert rows[2][:4] == ["", "", "", ""] and rows[2][4] == "line 2: expected a JSON object, found a string"
+    assert rows[3][4].startswith("line 3, column 2: not valid JSON")
 
 
 def test_eval_definitions_with_errors_evaluate_nothing(runner, tmp_path):
@@ -265,3 +285,11 @@ def test_eval_sorted_events_with_leads_in_another_order(runner, defs, tmp_path):
     rows = {row["id"]: row for row in map(json.loads, r.stdout.splitlines())}
     assert rows["1"]["mql"] is True  # lead 1's events were passed over while reading lead 2's, and kept
     assert rows["2"]["mql"] is False
+
+
+def test_check_shows_terminal_escapes_in_source_escaped(runner, tmp_path):
+    p = tmp_path / "bad.lead"
+    p.write_text("field a: number\nlead x when nope  # \x1b]0;pwned\x07\n")
+    r = run(runner, "check", p)
+    assert r.exit_code == 1 and "E201" in r.stdout
+    assert "\x1b" not in r.output and "\x07" not in r.output and "# \\x1b]0;pwned\\x07" in r.stdout
