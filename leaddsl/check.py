@@ -488,11 +488,14 @@ class Checker:
                                 and name not in s.fields):
             info = self.event_info(name, node.target.span)
         if info is None:
-            what = ("a field" if name in s.fields else "a let" if name in s.lets else
-                    "a lead definition" if name in s.leads else "not an event or metric")
             if name in s.fields or name in s.lets or name in s.leads:
+                what = "a field" if name in s.fields else "a let" if name in s.lets else "a lead definition"
                 self.diags.add("E210", node.span, f"`{name}` is {what}; a window applies to an event type or metric",
                                "remove the window, or define a metric over an event")
+            elif name not in s.broken:
+                self.diags.add("E203", node.target.span, f"`{name}` is not a declared event type or metric",
+                               did_you_mean(name, [*(e for e, i in s.events.items() if i.declared), *s.metrics])
+                               or "declare it: event NAME(property: type, ...)")
             return T.UNKNOWN
         self.a.bindings[id(node)] = EventCount(info.name, node.duration.seconds, node.any)
         return T.NUMBER

@@ -219,20 +219,23 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     result, error = _evaluate(program, record, moment, extra)
                 out = {"id": lead_id}
                 if result is None:
+                    out.update(dict.fromkeys(columns[1:]))
+                else:
+                    # a bad value nulls only the outputs that read it; the others keep their answers
+                    for name in program.definitions:
+                        out[name] = v = result[name]
+                        counts[name] += v is True
+                    if program.stages:
+                        out["stage"] = result.stage
+                        stages[result.stage] += 1
+                if error:
                     errors += 1
-                    out.update(dict.fromkeys(columns[1:]), error=error)
+                    out["error"] = error
                     where, body = f"{rows.unit} {row.number}", error
                     if error.startswith(where):  # the reader's own position: "line 3, column 7: ..."
                         where, _, body = error.partition(": ")
                     ident = f" (id {key})" if key is not None else ""
                     _say(f"{data}: {where}{ident}: {body}".replace("\n", "\\n"))  # one line per row
-                else:
-                    for name in program.definitions:
-                        out[name] = v = result[name]
-                        counts[name] += v
-                    if program.stages:
-                        out["stage"] = result.stage
-                        stages[result.stage] += 1
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
                     bar.update(total)
@@ -263,14 +266,15 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
 
 
 def _evaluate(program: Program, record: dict, moment, events) -> tuple:
-    """(result, None) or (None, why the row has no result): a bad value, or anything
-    unexpected, which must not end the run."""
+    """(result, None); (result, why some outputs are null: a bad value); or (None, why the
+    row has no result: anything unexpected, which must not end the run)."""
     try:
-        return program.evaluate(record, moment, events=events), None
+        result = program.evaluate(record, moment, events=events, errors="return")
     except DataError as e:
         return None, str(e)
     except Exception as e:
         return None, f"cannot evaluate this row ({type(e).__name__}: {e}); please report this bug"
+    return result, result.error
 
 
 def _write(writer: Writer, row: dict | None, output: str | None) -> None:

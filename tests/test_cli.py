@@ -293,3 +293,15 @@ def test_check_shows_terminal_escapes_in_source_escaped(runner, tmp_path):
     r = run(runner, "check", p)
     assert r.exit_code == 1 and "E201" in r.stdout
     assert "\x1b" not in r.output and "\x07" not in r.output and "# \\x1b]0;pwned\\x07" in r.stdout
+
+
+def test_eval_error_row_keeps_the_answers_that_do_not_read_the_bad_value(runner, tmp_path):
+    (tmp_path / "t.lead").write_text("field revenue: number\nfield industry: enum(life_science, energy)\n"
+                                     "lead fit when industry = life_science\nlead big when revenue >= 300M\n")
+    (tmp_path / "t.csv").write_text("id,revenue,industry\n1,400M,life_science\n2,TBD,energy\n")
+    r = run(runner, "eval", str(tmp_path / "t.lead"), str(tmp_path / "t.csv"), "--as-of", "2026-11-22")
+    assert r.exit_code == 1
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert rows[0] == {"id": "1", "fit": True, "big": True}
+    assert rows[1] == {"id": "2", "fit": False, "big": None, "error": "revenue: cannot read 'TBD' as number"}
+    assert "line 3 (id 2): revenue: cannot read 'TBD' as number" in r.stderr
