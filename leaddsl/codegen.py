@@ -712,9 +712,9 @@ class Generator:
         return f"def {head}{''.join(f', {name}={name}' for name in used)}):\n" + body
 
     def generate_fast(self) -> str:
-        """``_evaluate(record, as_of, as_of_us, extra, ctx, keep)``: ``keep`` makes the result
-        keep its record for ``explain()`` (bulk runs do not: holding every record slows the
-        garbage collector)."""
+        """``_evaluate(record, as_of, as_of_us, extra, ctx)``: the result keeps no record (bulk
+        runs should not: holding every record slows the garbage collector); ``evaluate``
+        attaches it for ``explain()``."""
         self._mark_ids()
         ind = "    "
         reads = ["get = record.get"]
@@ -726,9 +726,8 @@ class Generator:
         fast = ["try:"] + [ind + line for line in reads] + \
             ["except Exception:",
              ind + "return _SAFE(record, as_of, as_of_us, extra, ctx, None)"]
-        fast += self.decisions(safe=False) + self.result_lines()
-        fast += ["if keep:", "    r._ctx = ctx", "    r._rec = record", "return r"]
-        return self._signature("_evaluate(record, as_of, as_of_us, extra, ctx, keep",
+        fast += self.decisions(safe=False) + self.result_lines() + ["return r"]
+        return self._signature("_evaluate(record, as_of, as_of_us, extra, ctx",
                                "\n".join(ind + line for line in fast) + "\n")
 
     def generate_safe(self) -> str:

@@ -200,7 +200,8 @@ register("E216", "where-reads-aggregate", _E,
          "value of the whole lead, computed from all its events, so it has no meaning per event.",
          "event page_view(page_category: text)\nmetric views = count(page_view)\n"
          "metric busy_views = count(page_view where views > 10)\nlead x when busy_views >= 1",
-         "Move the condition out of the filter: `lead x when views > 10 and count_of_filtered >= 1`.")
+         "Move the condition out of the filter, next to the metric: `metric product_views = count(page_view "
+         "where page_category = product)` and `lead x when views > 10 and product_views >= 1`.")
 
 # ---- E3xx: types -------------------------------------------------------------------
 register("E301", "type-mismatch", _E,

@@ -14,7 +14,7 @@ of the clauses.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from itertools import repeat
 
 from . import plan as P
@@ -163,15 +163,19 @@ class Program:
         else:
             moment, moment_us, ctx = self._moment(as_of)
         if errors is _RAISE and events is None:
-            return self._fast(record, moment, moment_us, None, ctx, True)
-        _check_mode(errors)
-        ctx = (self, moment, events, errors)
-        if errors == _RAISE:
-            return self._fast(record, moment, moment_us, events, ctx, True)
-        try:
-            return self._fast(record, moment, moment_us, events, ctx, True)
-        except DataError as e:
-            return self.error_result(str(e))
+            r = self._fast(record, moment, moment_us, None, ctx)
+        else:
+            _check_mode(errors)
+            ctx = (self, moment, events, errors)
+            try:
+                r = self._fast(record, moment, moment_us, events, ctx)
+            except DataError as e:
+                if errors == _RAISE:
+                    raise
+                return self.error_result(str(e))
+        r._ctx = ctx
+        r._rec = record
+        return r
 
     def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = _RAISE,
                       explain: bool = False) -> Iterator[Result]:
@@ -187,17 +191,24 @@ class Program:
         moment_us = _as_of_us(moment)
         fast = self._fast
         ctx = (self, moment, None, errors)
-        if errors == _RAISE:
+        if errors == _RAISE and not explain:
             # a C-level loop: no Python frame per record
-            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat(ctx), repeat(explain))
-        return self._evaluate_returning_errors(fast, records, moment, moment_us, ctx, explain)
+            return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat(ctx))
+        return self._evaluate_each(fast, records, moment, moment_us, ctx, explain)
 
-    def _evaluate_returning_errors(self, fast, records, moment, moment_us, ctx, keep):
+    def _evaluate_each(self, fast, records, moment, moment_us, ctx, keep):
         for record in records:
             try:
-                yield fast(record, moment, moment_us, None, ctx, keep)
+                r = fast(record, moment, moment_us, None, ctx)
             except DataError as e:
+                if ctx[3] == _RAISE:
+                    raise
                 yield self.error_result(str(e))
+                continue
+            if keep:
+                r._ctx = ctx
+                r._rec = record
+            yield r
 
     def error_result(self, message: str) -> Result:
         """A result for a record that could not be read at all: every output None."""
@@ -213,7 +224,7 @@ class Program:
             raise KeyError(f"no lead definition named {definition!r}")
         moment, moment_us, ctx = self._moment(as_of)
         for record in records:
-            if self._fast(record, moment, moment_us, None, ctx, False)[definition]:
+            if self._fast(record, moment, moment_us, None, ctx)[definition]:
                 yield record
 
     def explain(self, record, as_of=None, *, events=None) -> str:
@@ -238,12 +249,13 @@ class Program:
                 r[name] = None
         if self.stages and any(r[s] is None for s in self.stages):
             r["stage"] = None
-        who = _lead_label(record)
+        lead_id = record.get("id")
+        who = _lead_label(lead_id)
         messages = [_message(unit, info, who) for unit, info in bad.items()]
         r._errors = tuple(messages)
         if ctx[3] == _RAISE:
             unit, info = next(iter(bad.items()))
-            raise DataError(messages[0], field=info[0], value=info[1])
+            raise DataError(messages[0], field=info[0], value=info[1], lead_id=lead_id)
 
 
 def _check_mode(errors):
@@ -257,8 +269,7 @@ def _record_error(record):
                      field=None, value=record)
 
 
-def _lead_label(record) -> str:
-    lead = record.get("id") if isinstance(record, Mapping) else None
+def _lead_label(lead) -> str:
     return f"lead {lead}, " if isinstance(lead, (str, int)) and not isinstance(lead, bool) else ""
 
 
