@@ -2,7 +2,10 @@
 
 ``lower(analysis)`` turns the checked program into a :class:`Plan` that every
 backend reads (the generated evaluator and its trace for ``explain``, the
-linter's encoding). Decided here and nowhere else:
+linter's encoding). The evaluator's plan holds what the outputs reach;
+``lower_all(analysis)`` also lowers what nothing reaches (a let nothing reads, a
+metric's ``where``) for the linter, which examines every declaration. Decided
+here and nowhere else:
 
 * what each output needs: only what the leads reach (through lets, metrics and
   other leads) is read, validated and computed; ``Plan.needs`` lists, per lead,
@@ -302,8 +305,9 @@ class Plan:
 
 
 class _Lowerer:
-    def __init__(self, analysis: Analysis, leads):
+    def __init__(self, analysis: Analysis, leads, everything: bool = False):
         self.a = analysis
+        self.everything = everything
         self.scope = analysis.scope
         self.p = Plan(analysis)
         self.p.stages = tuple(self.scope.stages)
@@ -323,8 +327,20 @@ class _Lowerer:
             p.leads[name] = Lead(len(p.leads), name, origin=self.scope.leads[name])
         for name in self.wanted:
             self.lead(name)
+        if self.everything:
+            self._lower_the_rest()
         self._finish()
         return p
+
+    def _lower_the_rest(self):
+        """What no lead reaches, for analysis: a let nothing reads (as declared) and
+        a metric's `where` (with the metric's value)."""
+        lowered = {let.name for let in self.p.lets}
+        for name in self.scope.lets:
+            if name not in lowered:
+                self.let(name, None)
+        for name in self.scope.metrics:
+            self.agg(MetricRef(name))
 
     def lead(self, name: str) -> Lead:
         lead = self.p.leads[name]
@@ -740,3 +756,11 @@ def source_units(src: Source) -> set:
 def lower(analysis: Analysis, leads=None) -> Plan:
     """The plan of the program's outputs (``leads``: every lead when None)."""
     return _Lowerer(analysis, analysis.scope.leads if leads is None else leads).run()
+
+
+def lower_all(analysis: Analysis) -> Plan:
+    """The plan of every declaration, for analysis (the linter): every lead, every let
+    in each mode it is read (a let nothing reads: as declared), every metric with its
+    `where`. The evaluator's plan is :func:`lower`'s, which lowers only what the
+    outputs reach; this one holds the same nodes for them, and more."""
+    return _Lowerer(analysis, analysis.scope.leads, everything=True).run()

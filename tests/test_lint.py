@@ -194,6 +194,25 @@ def test_schemaless_presence_is_shared_between_read_modes():
     assert codes_of('lead p when status = "a" and status is missing\n') == ["W101"]
 
 
+def test_the_linter_reads_every_declaration_the_evaluator_only_what_outputs_need():
+    from leaddsl.plan import lower_all
+    text = ("field a: number\nfield b: number\nevent v(x: text)\n"
+            'metric m = count(v where x = "k" and x = "j")\nlet used = a > 1\nlet unused = b > 1 and b < 0\n'
+            "lead p when used\n")
+    program = leaddsl.compile(text, filename="t.lead")
+    full = lower_all(program.analysis)
+    assert [x.name for x in program.plan.lets] == ["used"] and not program.plan.sources
+    assert [x.name for x in full.lets] == ["used", "unused"] and full.sources[0].where is not None
+    assert [s.label for s in program.plan.slots] == ["a"]
+    # what the outputs need is read the same way in both
+    units = {u: s.label for s in program.plan.slots for u in [s.unit]}
+    full_units = {u: s.label for s in full.slots for u in [s.unit]}
+    assert {units[u] for u in program.plan.leads["p"].needs} == {full_units[u] for u in full.leads["p"].needs} \
+        == {"a"}
+    # and the linter examines what nothing uses
+    assert sorted((d.code, d.line) for d in lint_text(text)) == [("W101", 4), ("W101", 6), ("W106", 6), ("W107", 4)]
+
+
 def test_where_filter_properties():
     text = ("event page_view(page_category: enum(product, blog))\n"
             "metric m = count(page_view where page_category = product and page_category = blog)\n"

@@ -1,53 +1,76 @@
-"""Conditions as z3 formulas, honest about missing values (SPEC section 4).
+"""The plan as z3 formulas, honest about missing values (SPEC section 4).
 
-Every boolean expression becomes a :class:`Cond`, a pair of z3 Booleans
-``(t, f)``: ``t`` holds exactly when the expression is *true*, ``f`` when it
-is *false*; neither means *unknown*. Every value becomes a :class:`Val`: a z3
-term and a Boolean ``present`` (the value is not missing).
+The linter translates the plan (``plan.lower_all``: every declaration lowered),
+as the generated evaluator does: how each value is read (a slot and its type, a
+property), how comparisons key their sides (folded text, member names and
+ranks, with the constants already keyed), sets resolved through lets, sources
+and windows, lets shared — all decided once in :mod:`leaddsl.plan`. The
+connectives are :mod:`leaddsl.logic`'s true/false pair combinators over z3.
+
+Every condition becomes a :class:`Cond`, a pair of z3 Booleans ``(t, f)``:
+``t`` holds exactly when it is *true*, ``f`` when it is *false*; neither means
+*unknown*. Every value becomes a :class:`Val`: a z3 term and a Boolean
+``present`` (the value is not missing).
 
 The variables, one per thing a record or its events can hold:
 
-* a field, a schemaless record key or an event property: a variable of its
-  type (``Real`` for numbers and datetimes, ``Int`` days for dates, an ``Int``
-  rank for ordinals and index for enums, both bounded; an ``Int`` *key* for
-  text, where every folded text literal is a distinct constant; a ``Bool`` for
-  bools) and a ``Bool`` ``present``;
-* a list field: a ``Bool`` ``empty`` and, for every literal it is tested
-  with, a ``Bool`` member (a member implies not empty); lists are never unknown;
-* an event count or metric per window: ``count``/``days`` a non-negative
-  ``Int``, related across windows only where that is sound (see
+* a slot (a field, a schemaless record key in one read mode) or an event
+  property: a variable of its type (``Real`` for numbers and datetimes, ``Int``
+  days for dates, an ``Int`` rank for ordinals and index for enums, both
+  bounded; an ``Int`` *key* for text, the folded text, where every folded text
+  constant is a distinct constant; a ``Bool`` for bools) and a ``Bool``
+  ``present``, shared by every slot that reads one column;
+* a list: a ``Bool`` ``empty`` and, for every key it is tested with, a ``Bool``
+  member (a member implies not empty); lists are never unknown;
+* an aggregate (per source and window): ``count``/``days`` a non-negative
+  ``Int``, related across windows of one source only where that is sound (see
   ``_relate_windows``); ``sum`` a ``Real``; ``min``/``max``/``first``/``last``
   an optional value; ``as_of`` a ``Real``.
 
-A lead name used in an expression is two-valued (``t`` of its definition); a
-``let`` name passes its three-valued value through. Whatever is not modelled
-(``matches``, ``contains``, arithmetic, sequences, values of unknown type)
-becomes a fresh variable keyed by the expression's structure, so that the same
-expression read twice has the same value; where the interpreter returns
-unknown exactly when an operand is missing, the fresh Boolean is gated by the
-operands' presence. The encoding therefore over-approximates the interpreter:
-every record has a model, so an unsatisfiable query is a proof about every
-record, and the linter never calls a satisfiable definition impossible.
+A lead used in a condition is two-valued (``t`` of its body); a let passes its
+three-valued value through (one encoding per read mode, as the plan lowers it).
+Whatever is not modelled (``matches``, ``contains``, dynamic comparisons,
+arithmetic, sequences, values of unknown type) becomes a fresh variable keyed
+by the plan node's shape, so that the same expression read twice has the same
+value; where the evaluator returns unknown exactly when an operand is missing,
+the fresh Boolean is gated by the operands' presence. The encoding therefore
+over-approximates the evaluator: every record has a model, so an
+unsatisfiable query is a proof about every record, and the linter never calls
+a satisfiable definition impossible.
+
+The lint rules walk the AST (for spans and text); :meth:`Encoder.cond` maps an
+AST condition to the plan node lowered from it (``Plan.lowered``).
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 import z3
 
 from .. import nodes as n
+from .. import plan as P
 from .. import types as T
-from ..check import EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SymbolRef, set_literal
-from ..logic import fold
+from ..logic import OPS, and_tf, fold, not_tf, or_tf, test_tf
 from .terms import AND, FALSE, NOT, OR, TRUE, real, seconds_of
 from .terms import rel as _rel
 
 __all__ = ["Encoder", "Cond", "Val", "VarInfo", "AND", "OR", "NOT", "TRUE", "FALSE", "real", "seconds_of"]
 
 _ORDERED = ("<", "<=", ">", ">=")
+_DOMAINS = ("num", "time", "rank", "enum", "text", "bool")
+
+
+def _and(xs):
+    return AND(*xs)
+
+
+def _or(xs):
+    return OR(*xs)
 
 
 # -------------------------------------------------------------- encodings ----
@@ -71,7 +94,10 @@ class Cond:
 
 
 class Val:
-    """A value. ``kind``: num time rank enum text bool list opaque lit symbol."""
+    """A value. ``kind``: num time rank enum text rawtext bool list opaque const.
+
+    ``text`` is a folded text key; ``rawtext`` a text as read (only its key is
+    modelled, so it compares through a ``Key``); ``const`` a plan constant."""
     __slots__ = ("kind", "term", "present", "vars", "tests", "type", "lit")
 
     def __init__(self, kind, term=None, present=TRUE, vars=frozenset(), tests=False, type=None, lit=None):
@@ -81,23 +107,27 @@ class Val:
         self.vars = vars
         self.tests = tests
         self.type = type  # EnumT/OrdinalT for enum/rank, the list key for list
-        self.lit = lit    # the literal node, or the symbol's name
+        self.lit = lit    # the constant's value
 
 
 @dataclass
 class VarInfo:
     key: tuple
-    label: str       # how a message names it: `revenue`, `page_view.page_category`
+    label: str       # how a message names it: `revenue`, `page_category`
     present: object  # z3 Bool, TRUE for values that are never missing
     assumable: bool  # "when its fields are present" may assume it
 
 
-class Encoder:
-    """Encodes the checked program: ``cond(node)`` / ``val(node)``, memoized by node."""
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
-    def __init__(self, analysis):
-        self.a = analysis
-        self.scope = analysis.scope
+
+class Encoder:
+    """Encodes a plan: ``cond(ast_node)`` (through ``plan.lowered``), ``enc(plan_node)``,
+    memoized by plan node."""
+
+    def __init__(self, plan: P.Plan):
+        self.plan = plan
+        self.fields = plan.analysis.scope.fields  # names a field's slot as messages and tests do
         self.memo: dict[int, Cond | Val] = {}
         self.info: dict[tuple, VarInfo] = {}
         self.axioms: list = []
@@ -108,26 +138,44 @@ class Encoder:
         self._lists: dict[tuple, dict] = {}
         self._windows: dict[tuple, list] = {}
         self._shared: dict[tuple, object] = {}
+        self._shapes: dict[int, object] = {}
         self._n = itertools.count()
-        self.ctx: str | None = None  # the event whose `where` is being encoded
         self.as_of = z3.Real("as_of")
 
     # ---------------------------------------------------------- public
-    def cond(self, node) -> Cond:
-        key = id(node)
+    def node_of(self, ast):
+        """The plan node lowered from an AST condition: a let read in several modes
+        is lowered once per mode, and only one of them (as a condition) is one."""
+        found = self.plan.lowered.get(id(ast))
+        if not found:
+            return None
+        for x in found:
+            if isinstance(x, P.CONDITIONS) or isinstance(x, P.LetUse) and isinstance(x.let.body, P.CONDITIONS):
+                return x
+        return found[-1]
+
+    def cond(self, ast) -> Cond:
+        """The encoding of an AST condition (a lint root or a clause below one)."""
+        x = self.node_of(ast)
+        if x is None:  # nothing lowered from it: anything at all
+            return self._opaque3(("ast", id(ast)), frozenset(), False)
+        return self.as_cond(self.enc(x), x)
+
+    def lead(self, name: str) -> Cond:
+        return self.as_cond(self.enc(self.plan.leads[name].body))
+
+    def enc(self, x) -> Cond | Val:
+        key = id(x)
         c = self.memo.get(key)
         if c is None:
-            c = self._encode(node)
-            self.memo[key] = c
-        return self.as_cond(c, node)
+            c = self.memo[key] = getattr(self, "e_" + x.__class__.__name__)(x)
+        return c
 
-    def val(self, node) -> Val:
-        key = id(node)
-        v = self.memo.get(key)
-        if v is None:
-            v = self._encode(node)
-            self.memo[key] = v
-        return self.as_val(v)
+    def val(self, x) -> Val:
+        return self.as_val(self.enc(x))
+
+    def tf(self, x) -> Cond:
+        return self.as_cond(self.enc(x), x)
 
     def presence(self, vars) -> object:
         """The assumption "every value it reads is present"."""
@@ -139,20 +187,24 @@ class Encoder:
                       key=lambda i: i.label)
 
     def field_val(self, name: str) -> Val:
-        """The variables of a declared field (tests use this to pin a record)."""
-        info = self.scope.fields[name]
-        return self._typed(("field", name), name, info.type, path=info.path)
+        """The variables of a declared field, as the plan reads it (tests pin a record)."""
+        info = self.fields[name]
+        for s in self.plan.slots:
+            if s.path == info.path and s.type == info.type:
+                return self._typed(self._slot_key(s), s.label, s.type, ("record", s.path))
+        return self._typed(("field", name), name, info.type, ("record", info.path))
 
     # ----------------------------------------------------- conversions
     def as_cond(self, x, node=None) -> Cond:
         if isinstance(x, Cond):
             return x
         if x.kind == "bool":
-            return Cond(AND(x.present, x.term), AND(x.present, NOT(x.term)), x.vars, x.tests)
-        if x.kind == "lit" and isinstance(x.lit, n.Bool):
-            return Cond(TRUE, FALSE) if x.lit.value else Cond(FALSE, TRUE)
+            t, f = test_tf([x.present], x.term, _and, NOT)
+            return Cond(t, f, x.vars, x.tests)
+        if x.kind == "const":  # `true`, `false`; anything else is unknown
+            return Cond(TRUE if x.lit is True else FALSE, TRUE if x.lit is False else FALSE)
         # not a condition (the checker rejects this): anything at all
-        return self._opaque3(("cond", node), x.vars, x.tests)
+        return self._opaque3(("cond", self._shape(node)), x.vars, x.tests)
 
     def as_val(self, x) -> Val:
         if isinstance(x, Val):
@@ -168,9 +220,9 @@ class Encoder:
         if key not in self.info:
             self.info[key] = VarInfo(key, label, present, assumable)
 
-    def _typed(self, key: tuple, label: str, t: T.Type, optional: bool = True, path=None) -> Val:
-        """The variables of one record value (field, record key, property) of type t;
-        ``path``: where a field or record key is read (shares its presence)."""
+    def _typed(self, key: tuple, label: str, t: T.Type, share: tuple) -> Val:
+        """The variables of one record value (a slot, a property) read as type t;
+        ``share``: the column it reads (its presence is shared)."""
         if key in self._vals:
             return self._vals[key]
         vars = frozenset([key])
@@ -180,16 +232,13 @@ class Encoder:
             self._register(key, label, NOT(empty), True)
             v = self._vals[key] = Val("list", None, NOT(empty), vars, type=key)
             return v
-        if path is not None:
-            # one column read as several types (a schemaless key in text and number
-            # mode, two fields `from` one column) is missing in all or none of them:
-            # every scalar reader takes null, absent and the missing markers for missing
-            present = self._shared.get(path)
-            if present is None:
-                present = self._shared[path] = self._fresh("bool", "present:" + label)
-        else:
-            present = self._fresh("bool", "present:" + label) if optional else TRUE
-        self._register(key, label, present, optional)
+        # one column read as several types (a schemaless key in text and number
+        # mode, two fields `from` one column) is missing in all or none of them:
+        # every scalar reader takes null, absent and the missing markers for missing
+        present = self._shared.get(share)
+        if present is None:
+            present = self._shared[share] = self._fresh("bool", "present:" + label)
+        self._register(key, label, present, True)
         if t == T.NUMBER:
             v = Val("num", self._fresh("real", label), present, vars)
         elif t == T.DATETIME:
@@ -198,7 +247,7 @@ class Encoder:
             days = self._fresh("int", label)
             v = Val("time", z3.ToReal(days) * 86400, present, vars)
         elif t == T.TEXT:
-            v = Val("text", self._fresh("int", label), present, vars)
+            v = Val("rawtext", self._fresh("int", label), present, vars)
         elif t == T.BOOL:
             v = Val("bool", self._fresh("bool", label), present, vars)
         elif isinstance(t, (T.EnumT, T.OrdinalT)):
@@ -210,20 +259,20 @@ class Encoder:
         self._vals[key] = v
         return v
 
-    def _text_key(self, text: str):
-        k = fold(text)
-        if k not in self._texts:
-            self._texts[k] = len(self._texts)
-        return z3.IntVal(self._texts[k])
+    def _text_key(self, key: str):
+        """The constant of a folded text (the plan folds every text constant)."""
+        if key not in self._texts:
+            self._texts[key] = len(self._texts)
+        return z3.IntVal(self._texts[key])
 
     def _member(self, lkey, item):
-        """The Boolean "the list holds this item" (item: a folded/normalized key)."""
+        """The Boolean "the list holds an element of this key" (item: a tagged key)."""
         lst = self._lists[lkey]
         m = lst["members"].get(item)
         if m is None:
             elem = lst["elem"]
-            if isinstance(elem, T.EnumT) and item not in {("s", fold(x)) for x in elem.members}:
-                m = FALSE
+            if isinstance(elem, T.EnumT) and item not in {("s", x) for x in elem.members}:
+                m = FALSE  # list elements are members (canonical names)
             elif isinstance(elem, T.OrdinalT) and not (item[0] == "r" and 0 <= item[1] < len(elem.members)):
                 m = FALSE
             else:
@@ -232,75 +281,77 @@ class Encoder:
             lst["members"][item] = m
         return m
 
-    def _item_key(self, elem: T.Type, node):
-        """The member key of a constant item (a literal or a symbol), else None."""
-        if isinstance(node, n.Name):
-            if not isinstance(self.a.binding(node), SymbolRef):
-                return None  # a field, let...: not a constant
-            value = node.name
-        elif isinstance(node, n.LITERALS):
-            value = node.value
-        else:
-            return None
+    @staticmethod
+    def _item_key(elem: T.Type, value):
+        """A keyed constant (as the plan keys list elements) tagged by its kind, or None."""
         if isinstance(elem, T.OrdinalT):
-            k = fold(str(value))
-            for i, m in enumerate(elem.members):
-                if fold(m) == k:
-                    return ("r", i)
-            return ("r", -1)
-        if elem == T.NUMBER:
-            return ("n", Fraction(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-        if elem in (T.DATE, T.DATETIME):
-            return ("t", seconds_of(value)) if isinstance(value, (dt.date, dt.datetime)) else None
-        if elem == T.BOOL:
-            return ("b", value) if isinstance(value, bool) else None
+            return ("r", value) if isinstance(value, int) and not isinstance(value, bool) else ("r", -1)
+        if isinstance(value, bool):
+            return ("b", value)
+        if isinstance(value, (int, float)):
+            return ("n", Fraction(value))
+        if isinstance(value, (dt.date, dt.datetime)):
+            return ("t", seconds_of(value))
         if isinstance(value, str):
-            return ("s", fold(value))
+            return ("s", value)
         return None
 
-    def _metric(self, kind: str, name: str, seconds, any_) -> Val:
-        key = (kind, name, seconds, any_)
+    # ----------------------------------------------------- read units
+    def _slot_key(self, slot: P.Slot) -> tuple:
+        f = self.fields.get(slot.label)
+        if f is not None and f.path == slot.path and f.type == slot.type:
+            return ("field", slot.label)
+        return ("record", slot.path, slot.type)
+
+    def e_Read(self, x):
+        s = x.slot
+        return self._typed(self._slot_key(s), s.label, s.type, ("record", s.path))
+
+    def e_Prop(self, x):
+        pr = x.prop
+        return self._typed(("prop", pr.event, pr.name, pr.type), pr.name, pr.type, ("prop", pr.event, pr.name))
+
+    def e_Agg(self, x: P.Agg) -> Val:
+        key = ("agg", x.index)
         if key in self._vals:
             return self._vals[key]
+        src = x.source
         # windows of one source are related by axioms: they share a variable key
-        vars = frozenset([key, ("events", kind, name)])
-        label = name + (f"({'any ' if any_ else ''}{_dur(seconds)})" if seconds is not None else "")
-        if kind == "event":
-            func, t = "count", T.NUMBER
+        vars = frozenset([key, ("events", src.index)])
+        label = _agg_name(x) + (f"({'any ' if x.any else ''}{_dur(x.seconds)})" if x.seconds is not None else "")
+        func = x.func
+        if func in ("first", "last"):
+            t = T.DATETIME
+        elif x.pos is not None:
+            t = src.event.props[x.pos].type
         else:
-            decl = self.scope.metrics.get(name)
-            if decl is None:
-                return Val("opaque", None, TRUE, vars)
-            func = decl.aggregate.func
-            t = self.a.metric_types.get(name, T.UNKNOWN)
+            t = T.NUMBER
         if func in ("count", "days"):
-            x = self._fresh("int", label)
-            self.axioms.append(x >= 0)
+            v = self._fresh("int", label)
+            self.axioms.append(v >= 0)
             self._register(key, label, TRUE, False)
-            v = Val("num", z3.ToReal(x), TRUE, vars)
-            self._relate_windows((kind, name, func), seconds, any_, x)
+            out = Val("num", z3.ToReal(v), TRUE, vars)
+            self._relate_windows((func, src.index, x.pos), x.seconds, x.any, v)
         elif func == "sum":
-            x = self._fresh("real", label)
-            if any_:
-                self.axioms.append(x >= 0)  # the best window is never below an empty one
+            v = self._fresh("real", label)
+            if x.any:
+                self.axioms.append(v >= 0)  # the best window is never below an empty one
             self._register(key, label, TRUE, False)
-            v = Val("num", x, TRUE, vars)
-        elif func in ("min", "max", "first", "last") and (t == T.NUMBER or T.is_temporal(t)):
+            out = Val("num", v, TRUE, vars)
+        else:  # min max first last: missing when no event counts
             present = self._fresh("bool", "present:" + label)
             self._register(key, label, present, True)
-            if t == T.DATE:
-                x = z3.ToReal(self._fresh("int", label)) * 86400
+            if t == T.NUMBER or T.is_temporal(t):
+                v = z3.ToReal(self._fresh("int", label)) * 86400 if t == T.DATE else self._fresh("real", label)
+                if func in ("first", "last"):  # event times are at or before the as-of time
+                    self.axioms.append(z3.Implies(present, v <= self.as_of))
+                    if x.seconds is not None:
+                        self.axioms.append(z3.Implies(present, v > self.as_of - x.seconds))
+                out = Val("num" if t == T.NUMBER else "time", v, present, vars)
             else:
-                x = self._fresh("real", label)
-            if func in ("first", "last"):  # event times are at or before the as-of time
-                self.axioms.append(z3.Implies(present, x <= self.as_of))
-                if seconds is not None:
-                    self.axioms.append(z3.Implies(present, x > self.as_of - seconds))
-            v = Val("num" if t == T.NUMBER else "time", x, present, vars)
-        else:
-            v = Val("opaque", None, TRUE, vars)
-        self._vals[key] = v
-        return v
+                out = Val("opaque", None, present, vars)
+        self._vals[key] = out
+        return out
 
     def _relate_windows(self, source, seconds, any_, x):
         """Sound relations between windows of one count/days source.
@@ -337,9 +388,41 @@ class Encoder:
         fam.append((seconds, any_, x))
 
     # ------------------------------------------------------- opaque
-    def _skey(self, node):
-        """The structural key of an expression: equal text, equal value (per event context)."""
-        return (node, self.ctx)
+    def _shape(self, x):
+        """The structural key of a plan node: equal shapes, equal values."""
+        if not isinstance(x, P.Node):
+            return x
+        s = self._shapes.get(id(x))
+        if s is None:
+            s = self._shapes[id(x)] = self._make_shape(x)
+        return s
+
+    def _make_shape(self, x):
+        cls = x.__class__
+        if cls is P.Const:
+            return ("Const", type(x.value).__name__, x.value)
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(x)
+                                         if f.name != "origin" and not (cls is P.DynCmp and f.name == "index"))
+        return (cls.__name__, *(self._part(getattr(x, name)) for name in names))
+
+    def _part(self, v):
+        if isinstance(v, P.Node):
+            return self._shape(v)
+        if isinstance(v, list):
+            return tuple(self._part(i) for i in v)
+        if isinstance(v, P.Slot):
+            return ("slot", v.path, v.type)
+        if isinstance(v, P.PropRead):
+            return ("prop", v.event, v.name, v.type)
+        if isinstance(v, P.Source):
+            return ("source", v.index)
+        if isinstance(v, (P.Let, P.Lead)):
+            return (v.__class__.__name__, v.index)
+        if isinstance(v, re.Pattern):
+            return ("re", v.pattern, v.flags)
+        return v
 
     def _opaque_bool(self, key, label="opaque"):
         b = self._opaque.get(key)
@@ -354,19 +437,20 @@ class Encoder:
             ids[key] = len(ids)
         return ("opaque", ids[key])
 
-    def _opaque_pres(self, node, present, vars, tests, label="opaque") -> Cond:
+    def _opaque_pres(self, x, present, vars, tests, label="opaque") -> Cond:
         """Unknown exactly when an operand is missing; otherwise some truth value."""
-        key = ("pres", self._skey(node))
+        key = ("pres", self._shape(x))
         b = self._opaque_bool(key, label)
-        return Cond(AND(present, b), AND(present, NOT(b)), vars | {self._okey(key)}, tests)
+        t, f = test_tf([present], b, _and, NOT)
+        return Cond(t, f, vars | {self._okey(key)}, tests)
 
-    def _opaque2(self, node, vars, tests, label="opaque") -> Cond:
-        key = ("two", self._skey(node))
+    def _opaque2(self, x, vars, tests, label="opaque") -> Cond:
+        key = ("two", self._shape(x))
         b = self._opaque_bool(key, label)
         return Cond(b, NOT(b), vars | {self._okey(key)}, tests)
 
-    def _opaque3(self, node, vars, tests) -> Cond:
-        key = ("three", self._skey(node))
+    def _opaque3(self, key, vars, tests) -> Cond:
+        key = ("three", key)
         pair = self._opaque.get(key)
         if pair is None:
             t, f = self._fresh("bool", "t"), self._fresh("bool", "f")
@@ -374,118 +458,107 @@ class Encoder:
             pair = self._opaque[key] = (t, f)
         return Cond(pair[0], pair[1], vars | {self._okey(key)}, tests)
 
-    # ------------------------------------------------------ dispatch
-    def _encode(self, node):
-        method = getattr(self, "e_" + type(node).__name__, None)
-        if method is None:
-            return self._opaque3(node, frozenset(), False)
-        return method(node)
+    # --------------------------------------------------------- values
+    def e_Const(self, x):
+        return Val("const", lit=x.value)
 
-    # literals
-    def e_Number(self, node):
-        return Val("lit", real(node.value), lit=node)
+    def e_Key(self, x: P.Key):
+        v = self.val(x.x)
+        term = self._text_term(v, x.how, x.members)
+        if term is None:
+            return Val("opaque", None, v.present, v.vars, v.tests)
+        return Val("text", term, v.present, v.vars, v.tests)
 
-    def e_Text(self, node):
-        return Val("lit", lit=node)
+    def _text_term(self, v: Val, how: str, members):
+        """The folded-text key of a value: a text's key, a member's folded name
+        (an enum holds its member's name; an ordinal's rank is named through ``members``)."""
+        if how == "fold" and v.kind in ("text", "rawtext"):
+            return v.term
+        if how == "fold" and v.kind == "enum" or how == "name" and v.kind == "rank":
+            names = members if members is not None else v.type.members
+            if tuple(names) != tuple(v.type.members):
+                return None
+            out = self._text_key(fold(names[-1]))
+            for i in reversed(range(len(names) - 1)):
+                out = z3.If(v.term == i, self._text_key(fold(names[i])), out)
+            return out
+        return None
 
-    def e_Bool(self, node):
-        return Cond(TRUE, FALSE) if node.value else Cond(FALSE, TRUE)
+    def e_Arith(self, x: P.Arith):
+        lv, rv = self.val(x.left), self.val(x.right)
+        both = AND(lv.present, rv.present)
+        if x.op == "/":  # division by zero is missing
+            key = ("div", self._shape(x))
+            present = self._opaque_bool(key, "present:div")
+            if key not in self._opaque_ids:
+                self.axioms.append(z3.Implies(present, both))
+            extra = {self._okey(key)}
+        else:
+            present, extra = both, set()
+        return Val("opaque", None, present, lv.vars | rv.vars | extra, lv.tests or rv.tests)
 
-    def e_Date(self, node):
-        return Val("lit", real(seconds_of(node.value)), lit=node)
+    def e_Neg(self, x: P.Neg):
+        v = self.val(x.x)
+        if v.kind == "num":
+            return Val("num", -v.term, v.present, v.vars, v.tests)
+        return Val("opaque", None, v.present, v.vars, v.tests)
 
-    e_DateTime = e_Date
+    def e_LetUse(self, x: P.LetUse):
+        return self.enc(x.let.body)  # the let's value, three-valued, passed through
 
-    def e_SetLit(self, node):
-        return Val("opaque", None, TRUE)
+    def e_LeadUse(self, x: P.LeadUse):
+        c = self.as_cond(self.enc(x.lead.body))  # a lead is true or not: two-valued
+        return Cond(c.t, NOT(c.t), c.vars, c.tests)
 
-    def e_Name(self, node):
-        b = self.a.binding(node)
-        if isinstance(b, FieldRef):
-            info = self.scope.fields.get(b.name)
-            if info is None:
-                return Val("opaque")
-            return self._typed(("field", b.name), b.name, info.type, path=info.path)
-        if isinstance(b, RecordRef):
-            mode = self.a.mode_of(node)
-            return self._typed(("record", b.path, mode), ".".join(b.path), mode, path=tuple(b.path))
-        if isinstance(b, PropRef):
-            t = b.type if b.type != T.DYNAMIC else self.a.mode_of(node)
-            return self._typed(("prop", b.event, b.prop), b.prop, t)
-        if isinstance(b, LetRef):
-            decl = self.scope.lets[b.name]
-            key = id(decl.expr)
-            x = self.memo.get(key)
-            if x is None:
-                saved, self.ctx = self.ctx, None
-                x = self.memo[key] = self._encode(decl.expr)
-                self.ctx = saved
-            return x
-        if isinstance(b, LeadRef):
-            c = self.lead(b.name)
-            return Cond(c.t, NOT(c.t), c.vars, c.tests)
-        if isinstance(b, MetricRef):
-            return self._metric("metric", b.name, b.seconds, b.any)
-        if isinstance(b, EventCount):
-            return self._metric("event", b.event, b.seconds, b.any)
-        if isinstance(b, SymbolRef):
-            return Val("symbol", lit=node.name)
-        return self._opaque3(node, frozenset(), False)
+    # ------------------------------------------------------ conditions
+    def _all(self, cs):
+        return frozenset().union(*(c.vars for c in cs)), any(c.tests for c in cs)
 
-    def lead(self, name: str) -> Cond:
-        decl = self.scope.leads[name]
-        saved, self.ctx = self.ctx, None
-        c = self.cond(decl.expr)
-        self.ctx = saved
-        return c
+    def e_And(self, x: P.And):
+        cs = [self.tf(i) for i in x.items]
+        t, f = and_tf([(c.t, c.f) for c in cs], _and, _or)
+        return Cond(t, f, *self._all(cs))
 
-    def e_Windowed(self, node):
-        b = self.a.binding(node)
-        if isinstance(b, MetricRef):
-            return self._metric("metric", b.name, b.seconds, b.any)
-        if isinstance(b, EventCount):
-            return self._metric("event", b.event, b.seconds, b.any)
-        return Val("opaque", None, TRUE)
+    def e_Or(self, x: P.Or):
+        cs = [self.tf(i) for i in x.items]
+        t, f = or_tf([(c.t, c.f) for c in cs], _and, _or)
+        return Cond(t, f, *self._all(cs))
 
-    # logic
-    def e_BoolOp(self, node):
-        cs = [self.cond(o) for o in node.operands]
-        vars = frozenset().union(*(c.vars for c in cs))
-        tests = any(c.tests for c in cs)
-        if node.op == "and":
-            return Cond(AND(*[c.t for c in cs]), OR(*[c.f for c in cs]), vars, tests)
-        return Cond(OR(*[c.t for c in cs]), AND(*[c.f for c in cs]), vars, tests)
+    def e_Not(self, x: P.Not):
+        c = self.tf(x.x)
+        t, f = not_tf((c.t, c.f))
+        return Cond(t, f, c.vars, c.tests)
 
-    def e_Not(self, node):
-        c = self.cond(node.operand)
-        return Cond(c.f, c.t, c.vars, c.tests)
+    def e_Truth(self, x: P.Truth):
+        return self.as_cond(self.enc(x.x), x)
 
-    # comparisons
-    def e_Compare(self, node):
-        return self.compare(node.op, self.val(node.left), self.val(node.right), node)
+    def _test(self, present, relation, vars, tests) -> Cond:
+        t, f = test_tf(present, relation, _and, NOT)
+        return Cond(t, f, vars, tests)
 
-    def compare(self, op, lv: Val, rv: Val, node) -> Cond:
-        present = AND(lv.present, rv.present)
-        vars = lv.vars | rv.vars
-        tests = lv.tests or rv.tests
+    def e_Cmp(self, x: P.Cmp):
+        lv, rv = self.val(x.left), self.val(x.right)
+        vars, tests = lv.vars | rv.vars, lv.tests or rv.tests
+        if lv.kind == "const" and rv.kind == "const":
+            try:
+                r = OPS[x.op](lv.lit, rv.lit)
+            except TypeError:
+                return self._opaque_pres(x, TRUE, vars, tests, "cmp")
+            return Cond(TRUE, FALSE) if r else Cond(FALSE, TRUE)
         pair = self._common(lv, rv)
-        if pair is None or (op in _ORDERED and pair[2] in ("enum", "text", "bool")):
-            return self._opaque_pres(node, present, vars, tests, "cmp")
+        if pair is None or (x.op in _ORDERED and pair[2] in ("enum", "text", "bool")):
+            return self._opaque_pres(x, AND(lv.present, rv.present), vars, tests, "cmp")
         a, b, _ = pair
-        rel = _rel(op, a, b)
-        return Cond(AND(present, rel), AND(present, NOT(rel)), vars, tests)
+        return self._test([lv.present, rv.present], _rel(x.op, a, b), vars, tests)
 
     def _common(self, lv: Val, rv: Val):
         """Both sides as terms of one domain, or None when we do not model it."""
-        domains = ("num", "time", "rank", "enum", "text", "bool")
-        if lv.kind in domains:
+        if lv.kind in _DOMAINS:
             r = self._as(lv, rv)
             return None if r is None else (lv.term, r, lv.kind)
-        if rv.kind in domains:
+        if rv.kind in _DOMAINS:
             left = self._as(rv, lv)
             return None if left is None else (left, rv.term, rv.kind)
-        if lv.kind == "lit" and rv.kind == "lit" and isinstance(lv.lit, n.Number) and isinstance(rv.lit, n.Number):
-            return lv.term, rv.term, "num"
         return None
 
     def _as(self, dom: Val, other: Val):
@@ -495,122 +568,107 @@ class Encoder:
             if k in ("rank", "enum") and dom.type.members != other.type.members:
                 return None
             return other.term
-        if other.kind not in ("lit", "symbol"):
+        if other.kind != "const":
             return None
-        lit = other.lit
+        return self._const(dom, other.lit)
+
+    def _const(self, dom: Val, c):
+        """A plan constant (already keyed) as a term of ``dom``'s domain, or None."""
+        k = dom.kind
         if k == "num":
-            return other.term if isinstance(lit, n.Number) else None
+            return real(c) if isinstance(c, (int, float)) and not isinstance(c, bool) else None
         if k == "time":
-            return other.term if isinstance(lit, (n.Date, n.DateTime)) else None
+            return real(seconds_of(c)) if isinstance(c, (dt.date, dt.datetime)) else None
         if k == "bool":
-            return (TRUE if lit.value else FALSE) if isinstance(lit, n.Bool) else None
-        text = lit if isinstance(lit, str) else lit.value if isinstance(lit, n.Text) else None
-        if text is None:
-            return None
+            return (TRUE if c else FALSE) if isinstance(c, bool) else None
+        if k == "rank":  # a rank (the plan resolved the member); None: no member
+            ok = isinstance(c, int) and not isinstance(c, bool) and 0 <= c < len(dom.type.members)
+            return z3.IntVal(c) if ok else None
+        if k == "enum":  # a canonical member name, or a text that is none
+            if not isinstance(c, str):
+                return None
+            return z3.IntVal(dom.type.members.index(c)) if c in dom.type.members else z3.IntVal(-1)
         if k == "text":
-            return self._text_key(text)
-        folded = fold(text)
-        for i, m in enumerate(dom.type.members):
-            if fold(m) == folded:
-                return z3.IntVal(i)
-        return z3.IntVal(-1) if k == "enum" else None
+            return self._text_key(c) if isinstance(c, str) else None
+        return None
 
-    def e_Between(self, node):
-        v = self.val(node.value)
-        low = self.compare("<=", self.val(node.low), v, ("low", node))
-        high = self.compare("<=", v, self.val(node.high), ("high", node))
-        return Cond(AND(low.t, high.t), OR(low.f, high.f), low.vars | high.vars, low.tests or high.tests)
+    def e_DynCmp(self, x: P.DynCmp):
+        lv, rv = self.val(x.left), self.val(x.right)
+        return self._opaque_pres(x, AND(lv.present, rv.present), lv.vars | rv.vars, lv.tests or rv.tests, "cmp")
 
-    def _set_items(self, node):
-        lit = set_literal(self.a, node)
-        return lit.items if lit is not None else None
-
-    def e_In(self, node):
-        v = self.val(node.value)
-        items = self._set_items(node.collection)
-        if items is None or v.kind not in ("num", "time", "rank", "enum", "text", "bool"):
-            return self._opaque_pres(node, v.present, v.vars, v.tests, "in")
+    def e_In(self, x: P.In):
+        v = self.val(x.x)
+        if v.kind not in _DOMAINS:
+            return self._opaque_pres(x, v.present, v.vars, v.tests, "in")
         terms = []
-        for item in items:
-            x = self.val(item)
-            term = self._as(v, x)
+        for k in sorted(x.keys, key=repr):
+            term = self._const(v, k)
             if term is not None:
                 terms.append(term)
-            elif not (v.kind == "rank" and x.kind in ("lit", "symbol")):  # a non-member rank never matches
-                return self._opaque_pres(node, v.present, v.vars, v.tests, "in")
+            elif not (v.kind == "rank" and (k is None or isinstance(k, int))):  # no member: never matches
+                return self._opaque_pres(x, v.present, v.vars, v.tests, "in")
         member = OR(*[_rel("=", v.term, t) for t in terms])
-        if node.negated:
+        if x.negated:
             member = NOT(member)
-        return Cond(AND(v.present, member), AND(v.present, NOT(member)), v.vars, v.tests)
+        return self._test([v.present], member, v.vars, v.tests)
 
-    def e_Is(self, node):
-        x = self.memo.get(id(node.value))
-        if x is None:
-            x = self.memo[id(node.value)] = self._encode(node.value)
-        present = x.present
-        if node.what in ("missing", "empty"):
-            present = NOT(present)
-        return Cond(present, NOT(present), x.vars, True)
+    def e_Missing(self, x: P.Missing):
+        v = self.enc(x.x)
+        present = v.present if not (isinstance(v, Val) and v.kind == "const") else \
+            (FALSE if v.lit is None else TRUE)
+        t = present if x.negated else NOT(present)
+        return Cond(t, NOT(t), v.vars, True)
 
-    def e_TextOp(self, node):
-        v = self.val(node.value)
-        p = self.val(node.pattern)
-        return self._opaque_pres(node, AND(v.present, p.present), v.vars | p.vars, v.tests or p.tests, node.op)
+    def e_TextOp(self, x: P.TextOp):
+        v, p = self.val(x.x), self.val(x.pattern)
+        return self._opaque_pres(x, AND(v.present, p.present), v.vars | p.vars, v.tests or p.tests, x.op)
 
-    def e_Has(self, node):
-        lv = self.val(node.value)
+    def e_Match(self, x: P.Match):
+        v = self.val(x.x)
+        if x.regex is None:  # no pattern: never true, never false
+            return Cond(FALSE, FALSE, v.vars, v.tests)
+        return self._opaque_pres(x, v.present, v.vars, v.tests, "matches")
+
+    def e_Has(self, x: P.Has):
+        lv = self.val(x.x)
         if lv.kind != "list":
-            return self._opaque3(node, lv.vars, lv.tests)
+            return self._opaque3(self._shape(x), lv.vars, lv.tests)
         elem = self._lists[lv.type]["elem"]
-        if node.mode == "one":
-            key = self._item_key(elem, node.item)
+        if x.mode == "one":
+            item = self.val(x.item)
+            if item.kind != "const":
+                return self._opaque_pres(x, item.present, lv.vars | item.vars, lv.tests or item.tests, "has")
+            if item.lit is None:  # no such member: unknown
+                return Cond(FALSE, FALSE, lv.vars, lv.tests)
+            key = self._item_key(elem, item.lit)
             if key is None:
-                item = self.val(node.item)
-                return self._opaque_pres(node, item.present, lv.vars | item.vars, lv.tests or item.tests, "has")
+                return self._opaque3(self._shape(x), lv.vars, lv.tests)
             m = self._member(lv.type, key)
             return Cond(m, NOT(m), lv.vars, lv.tests)
-        items = self._set_items(node.item)
-        keys = [self._item_key(elem, i) for i in items] if items is not None else [None]
+        keys = [self._item_key(elem, k) for k in sorted(x.item, key=repr)]
         if any(k is None for k in keys):
-            return self._opaque3(node, lv.vars, lv.tests)
+            return self._opaque3(self._shape(x), lv.vars, lv.tests)
         ms = [self._member(lv.type, k) for k in keys]
-        t = OR(*ms) if node.mode == "any" else AND(*ms)
+        t = OR(*ms) if x.mode == "any" else AND(*ms)
         return Cond(t, NOT(t), lv.vars, lv.tests)
 
-    def e_Within(self, node):
-        v = self.val(node.value)
-        if v.kind != "time" or not isinstance(node.duration, n.Duration):
-            return self._opaque_pres(node, v.present, v.vars, v.tests, "within")
-        rel = AND(_rel("<", self.as_of - node.duration.seconds, v.term), _rel("<=", v.term, self.as_of))
-        return Cond(AND(v.present, rel), AND(v.present, NOT(rel)), v.vars, v.tests)
+    def e_Within(self, x: P.Within):
+        v = self.val(x.x)
+        if v.kind != "time":
+            return self._opaque_pres(x, v.present, v.vars, v.tests, "within")
+        relation = AND(_rel("<", self.as_of - x.seconds, v.term), _rel("<=", v.term, self.as_of))
+        return self._test([v.present], relation, v.vars, v.tests)
 
-    def e_Then(self, node):
-        return self._opaque2(node, frozenset(), False, "then")
+    def e_Seq(self, x: P.Seq):
+        return self._opaque2(x, frozenset(), False, "then")
 
-    def e_Arith(self, node):
-        lv, rv = self.val(node.left), self.val(node.right)
-        both = AND(lv.present, rv.present)
-        if node.op == "/":  # division by zero is missing
-            key = ("div", self._skey(node))
-            present = self._opaque_bool(key, "present:div")
-            if key not in self._opaque_ids:
-                self.axioms.append(z3.Implies(present, both))
-            extra = {self._okey(key)}
-        else:
-            present, extra = both, set()
-        return Val("opaque", None, present, lv.vars | rv.vars | extra, lv.tests or rv.tests)
 
-    def e_Neg(self, node):
-        v = self.val(node.operand)
-        if v.kind == "num":
-            return Val("num", -v.term, v.present, v.vars, v.tests)
-        return Val("opaque", None, v.present, v.vars, v.tests)
-
-    def e_Filtered(self, node):
-        return self._opaque3(node, frozenset(), False)
-
-    def e_Duration(self, node):
-        return Val("opaque", None, TRUE)
+def _agg_name(agg: P.Agg) -> str:
+    """The name a message gives an aggregate: the metric or event it was written as."""
+    o = agg.origin
+    if isinstance(o, n.Windowed):
+        o = o.target
+    return o.name if isinstance(o, n.Name) else agg.source.event.name
 
 
 def _dur(seconds) -> str:

@@ -16,6 +16,7 @@ import time
 import z3
 
 from .. import nodes as n
+from ..plan import lower_all
 from .context import bool_children
 from .encode import AND, NOT, OR, TRUE, Cond, Encoder
 
@@ -25,11 +26,9 @@ BUDGET_SECONDS = 10.0  # the whole pass; after that every query is "don't know"
 
 class Logic:
     def __init__(self, analysis, roots, timeout_ms: int = TIMEOUT_MS, budget: float = BUDGET_SECONDS):
-        self.enc = Encoder(analysis)
+        self.enc = Encoder(lower_all(analysis))
         for root in roots:
-            self.enc.ctx = root.event
             self.enc.cond(root.node)
-        self.enc.ctx = None
         self.solver = z3.Solver()
         self.solver.set("timeout", timeout_ms)
         self._synced = 0
