@@ -15,7 +15,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from .diagnostics import Diagnostics
-from .source import Source
+from .source import Source, Span
 
 MAX_ERRORS = 50
 MAX_DEPTH = 200
@@ -200,19 +200,28 @@ def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -
     return 0
 
 
+# Trees that add no level of nesting: statements, atoms and windows (whose only
+# subtree is their duration).
+_FLAT = frozenset({"start", "include_stmt", "field_stmt", "event_stmt", "prop", "metric_stmt", "aggregate",
+                   "let_stmt", "lead_stmt", "stages_stmt", "simple_type", "number", "text", "date", "true",
+                   "false", "ref", "lead_ref", "windowed"})
+
+
 def tree_depth_ok(tree: Tree, source: Source, diags: Diagnostics) -> bool:
-    """Iteratively check that no expression nests deeper than MAX_DEPTH."""
+    """Iteratively check that no operator sits inside more than MAX_DEPTH others:
+    `not` written 200 times before `a = 1` is fine, 201 times is E004."""
     stack = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            meta = node.meta
-            from .source import Span
-            span = Span.of(source.name, meta) if not meta.empty else source.span_at(0)
-            diags.add("E004", span, f"expression nested more than {MAX_DEPTH} levels deep",
-                      "split it into named `let` conditions")
-            return False
+        if node.data not in _FLAT:
+            if depth > MAX_DEPTH:
+                meta = node.meta
+                span = Span.of(source.name, meta) if not meta.empty else source.span_at(0)
+                diags.add("E004", span, f"expression nested more than {MAX_DEPTH} levels deep",
+                          "split it into named `let` conditions")
+                return False
+            depth += 1
         for child in node.children:
             if isinstance(child, Tree):
-                stack.append((child, depth + 1))
+                stack.append((child, depth))
     return True

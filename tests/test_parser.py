@@ -120,3 +120,14 @@ def test_statements_in_any_order():
 def test_reserved_words_in_backticks_are_names():
     program = leaddsl.compile("lead x when `missing` = 1")
     assert program.evaluate({"missing": 1}, as_of="2026-01-01")["x"] is True
+
+
+def test_not_nests_exactly_200_levels():
+    leaddsl.compile("lead x when " + "not " * 200 + "a = 1")
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead x when " + "not " * 201 + "a = 1")
+    assert [d.code for d in e.value.diagnostics] == ["E004"]
+
+
+def test_parentheses_add_no_level():
+    leaddsl.compile("lead x when " + "not (" * 200 + "a = 1" + ")" * 200)
