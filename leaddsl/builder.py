@@ -18,6 +18,7 @@ from .source import Span
 
 NUMBER_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 DURATION_UNITS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_DURATION_DAYS = 36525  # 100 years: the longest window or `within`
 _NUM_RE = re.compile(r"(\$?)([0-9][0-9_]*(?:\.[0-9][0-9_]*)?)([A-Za-z][A-Za-z0-9_]*)?$")
 COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
 
@@ -197,11 +198,19 @@ class Builder:
                        f"write `{good}`")
             return None
         if suffix in NUMBER_SUFFIXES:
+            if value.adjusted() + len(str(NUMBER_SUFFIXES[suffix])) > 308:
+                self.error("E101", tok, f"`{text[:20]}{'...' if len(text) > 20 else ''}` is too large",
+                           "numbers are less than 10^308: write at most 308 digits")
+                return None
             return n.Number(decimal_to_number(value * NUMBER_SUFFIXES[suffix]), text, span)
         if suffix in DURATION_UNITS:
             seconds = value * DURATION_UNITS[suffix]
             if seconds <= 0:
                 self.error("E102", tok, f"`{text}` is a zero duration", "a window must be longer than zero, e.g. `1d`")
+                return None
+            if seconds > MAX_DURATION_DAYS * 86400:
+                self.error("E102", tok, f"`{text}` is longer than 100 years",
+                           f"write at most `{MAX_DURATION_DAYS}d` (100 years)")
                 return None
             return n.Duration(int(seconds), text, span)
         low = suffix.lower()
@@ -239,6 +248,12 @@ class Builder:
                 value = dt.datetime.fromisoformat(text.replace("z", "Z"))
                 if value.tzinfo is None:
                     value = value.replace(tzinfo=dt.timezone.utc)
+                try:
+                    value.astimezone(dt.timezone.utc)
+                except OverflowError:
+                    self.error("E103", tok, f"`{text}` is before the year 1 or after 9999 in UTC",
+                               "write a datetime between 0001-01-02 and 9999-12-30")
+                    return None
                 return n.DateTime(value, span)
             return n.Date(dt.date.fromisoformat(text), span)
         except ValueError:
