@@ -131,7 +131,13 @@ def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) ->
             tree = _parse_from(text, seg, boundaries)
         except UnexpectedInput as e:
             errors += 1
-            pos = _report(source, text, e, diags)
+            keyword = _unfinished_before_keyword(e, text, boundaries)
+            if keyword is not None:
+                pos = keyword.start_pos
+                diags.add("E001", source.span_at(pos, len(keyword)),
+                          f"unexpected `{keyword}`: the statement before it is not finished", "finish that statement")
+            else:
+                pos = _report(source, text, e, diags)
             if errors >= MAX_ERRORS:
                 return None
             masked = _mask(text) if masked is None else masked
@@ -184,20 +190,35 @@ def _parse_from(text: str, seg: int, boundaries: list) -> Tree:
     ip = lark_parser().parse_interactive(TextSlice(text, seg, len(text)))
     state = ip.parser_state
     keywords = _statement_terminals()
-    token = None
+    last = None  # the last token the parser took
     try:
         for token in ip.lexer_thread.lex(state):
             state.feed_token(token)
+            last = token
             if token.type in keywords:
                 values = state.value_stack  # [the statements so far (one tree), this keyword]
                 if (len(values) == 1 or (len(values) == 2 and isinstance(values[0], Tree))) \
                         and token.start_pos > boundaries[-1]:
                     boundaries.append(token.start_pos)
-        end = Token.new_borrow_pos("$END", "", token) if token else Token("$END", "", seg, 1, 1)
+        end = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", seg, 1, 1)
         return state.feed_token(end, True)
     except UnexpectedInput as e:
         e.interactive_parser = ip  # for ``e.accepts``, as lark's own parse sets it
+        e.last_token = last
         raise
+
+
+def _unfinished_before_keyword(e: UnexpectedInput, text: str, boundaries: list) -> Token | None:
+    """In ``a >= <newline> lead b when ...`` the parser takes the ``lead`` that starts
+    the next statement for the name ``lead`` inside the unfinished one (``event``,
+    ``metric`` ... for a name), and stumbles on ``b``. Returns that keyword, so that
+    the error is the unfinished statement, not every statement after it."""
+    prev = getattr(e, "last_token", None)
+    if (isinstance(e, UnexpectedToken) and prev is not None and prev in STATEMENT_KEYWORDS
+            and e.token.type in ("NAME", "BACKTICK", "WHEN", "STRING") and prev.start_pos != boundaries[-1]
+            and _STMT_RE.match(text, prev.start_pos)):
+        return prev
+    return None
 
 
 def _cover(tree: Tree) -> None:

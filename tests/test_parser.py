@@ -176,3 +176,11 @@ def test_recovery_keeps_the_statements_between_errors():
                         "let z = (a > 1\nlead w when revenue\n")
     assert [(d.code, d.line) for d in e.value.diagnostics] == [
         ("E001", 2), ("E201", 3), ("E209", 4), ("E001", 6), ("E201", 6)]
+
+
+def test_an_unfinished_statement_before_a_keyword_read_as_a_name_is_reported_once():
+    # `lead` after `>=` is read as the name `lead`, `metric` after `:` as a type name
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead a when x >=\nlead b when y = 1\nlet c = (y\nevent e\nfield f: \n"
+                        "metric m = count(e)\nlead when m > 1\n")
+    assert [(d.code, d.line, d.column) for d in e.value.diagnostics] == [("E001", 2, 1), ("E001", 4, 1), ("E001", 6, 1)]
