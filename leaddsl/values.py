@@ -398,5 +398,5 @@ def format_value(value, t: T.Type | None = None) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
         return str(int(value))
     if isinstance(value, int) and abs(value) >= 10_000:
-        return f"{value:,}"
+        return f"{value:,}" if value.bit_length() <= 1024 else "a number of more than 300 digits"
     return str(value)

@@ -182,3 +182,9 @@ def test_records_with_hostile_values_raise_data_errors(program, raw):
     import leaddsl
     with pytest.raises(leaddsl.DataError):
         leaddsl.compile(program).evaluate({"v": raw}, as_of="2026-01-01")
+
+
+def test_format_value_of_a_huge_int_does_not_raise():
+    from leaddsl.values import format_value
+    assert format_value(10**5000) == "a number of more than 300 digits"
+    assert format_value(12_345) == "12,345"
