@@ -184,3 +184,10 @@ def test_an_unfinished_statement_before_a_keyword_read_as_a_name_is_reported_onc
         leaddsl.compile("lead a when x >=\nlead b when y = 1\nlet c = (y\nevent e\nfield f: \n"
                         "metric m = count(e)\nlead when m > 1\n")
     assert [(d.code, d.line, d.column) for d in e.value.diagnostics] == [("E001", 2, 1), ("E001", 4, 1), ("E001", 6, 1)]
+
+
+def test_a_long_number_token_is_cut_in_messages():
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead x when a within " + "9" * 5000 + "d")
+    [d] = e.value.diagnostics
+    assert d.code == "E102" and len(d.message) < 100
