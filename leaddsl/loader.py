@@ -57,7 +57,7 @@ def load_file(path: str | os.PathLike, diags: Diagnostics) -> Loaded:
     name = _display(p)
     target, problem = _resolve(p)
     if problem is not None:
-        diags.add("E007", Span(name, 1, 1, 1, 1), f"`{_shown(name)}` {problem}", _PATH_HINT)
+        diags.add("E007", Span(_shown(name), 1, 1, 1, 1), f"`{_shown(name)}` {problem}", _PATH_HINT)
         return loaded
     text = _read(target, name, None, diags, f"`{_shown(name)}`")
     if text is not None:

@@ -167,8 +167,11 @@ def test_include_of_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
     lambda tmp: "/dev/zero",
 ])
 def test_load_of_a_path_that_is_no_definition_file(tmp_path, make):
-    [(code, line, message)] = diagnostics_of(lambda: leaddsl.load(make(tmp_path)))
-    assert (code, line) == ("E007", 1) and "\0" not in message and len(message) < 300
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.load(make(tmp_path))
+    [d] = e.value.diagnostics
+    assert (d.code, d.line) == ("E007", 1) and len(d.message) < 300
+    assert "\0" not in d.message + d.file
 
 
 def test_file_size_cap_holds_when_the_size_on_disk_says_0(monkeypatch):
