@@ -75,7 +75,8 @@ register("E006", "reserved-word", _E,
          "field missing: bool",
          "Pick another name, or write it in backticks: `` `missing` ``.")
 register("E007", "unreadable-file", _E,
-         "A definition file that cannot be read or is not UTF-8 text.",
+         "A definition file that cannot be read (missing, a folder, a device or pipe, a path with a NUL "
+         "character, too long or a loop of symbolic links), is larger than 8 MiB, or is not UTF-8 text.",
          "Nothing in it can be checked.",
          "(a file saved as Latin-1 with an accented character)",
          "Save the file as UTF-8.")
@@ -140,7 +141,8 @@ register("E204", "unknown-property", _E,
          "event download(asset: text)\nmetric m = count(download where assett = whitepaper)\nlead x when m >= 1",
          "Fix the spelling or add the property to the event declaration.")
 register("E205", "include-not-found", _E,
-         "An `include` whose file does not exist or cannot be read.",
+         "An `include` whose file does not exist or cannot be read: a folder, a device or pipe, a path "
+         "with a NUL character, too long for the operating system, or a loop of symbolic links.",
          "The statements it should bring are missing.",
          'include "common/nowhere.lead"',
          "Fix the path; it is relative to the including file.")

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, bisect_right
 
+from .values import BadValue
+
 UTC = dt.timezone.utc
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 US = 1_000_000
@@ -23,13 +25,24 @@ DAY_US = 86400 * US
 _ONE_US = dt.timedelta(microseconds=1)
 
 
+MIN_US = (dt.datetime.min.replace(tzinfo=UTC) - EPOCH) // _ONE_US
+MAX_US = (dt.datetime.max.replace(tzinfo=UTC) - EPOCH) // _ONE_US
+
+
 def to_us(moment: dt.datetime) -> int:
-    """An aware datetime as integer microseconds since the epoch."""
-    return (moment - EPOCH) // _ONE_US
+    """An aware datetime as integer microseconds since the epoch; BadValue when it
+    falls outside the years 1 to 9999 in UTC (then no datetime could hold it)."""
+    us = (moment - EPOCH) // _ONE_US
+    if MIN_US <= us <= MAX_US:
+        return us
+    raise BadValue(moment.isoformat(), "datetime", "outside the years 1 to 9999 in UTC")
 
 
 def from_us(us: int) -> dt.datetime:
-    return EPOCH + dt.timedelta(microseconds=us)
+    """The UTC datetime of ``to_us``'s microseconds; BadValue outside the years 1 to 9999."""
+    if MIN_US <= us <= MAX_US:
+        return EPOCH + dt.timedelta(microseconds=us)
+    raise BadValue(us, "datetime", "outside the years 1 to 9999 in UTC")
 
 
 def window_start(ts: list, as_of_us: int, seconds: int | None) -> int:

@@ -1,7 +1,9 @@
 """Files and includes: containment, cycles, every file read once."""
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,38 +38,99 @@ def _display(path: Path) -> str:
 
 def compile_text(text: str, filename: str, diags: Diagnostics, root: Path | None = None) -> Loaded:
     loaded = Loaded()
+    size = len(text) if len(text) * 4 <= MAX_FILE_BYTES else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        diags.add("E007", Span(filename, 1, 1, 1, 2), f"the text is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                  "split the definitions into several files")
+        return loaded
     base = Path(filename)
-    root = root or (base.parent.resolve() if base.parent != Path("") else Path.cwd().resolve())
-    _load_text(text, filename, base.resolve() if base.name else None, root, loaded, diags, [])
+    path = _resolve(base)[0] if base.name else None  # a filename that is no path is only a label
+    if root is None:  # the file's folder; the working folder for "<string>"
+        root = (_resolve(base.parent)[0] if base.parent != Path("") else None) or Path.cwd().resolve()
+    _load_text(text, filename, path, root, loaded, diags, [])
     return loaded
 
 
 def load_file(path: str | os.PathLike, diags: Diagnostics) -> Loaded:
     loaded = Loaded()
     p = Path(path)
-    root = p.resolve().parent
-    text = _read(p, _display(p), None, diags)
+    name = _display(p)
+    target, problem = _resolve(p)
+    if problem is not None:
+        diags.add("E007", Span(_shown(name), 1, 1, 1, 1), f"`{_shown(name)}` {problem}", _PATH_HINT)
+        return loaded
+    text = _read(target, name, None, diags, f"`{_shown(name)}`")
     if text is not None:
-        _load_text(text, _display(p), p.resolve(), root, loaded, diags, [])
+        _load_text(text, name, target, target.parent, loaded, diags, [])
     return loaded
 
 
-def _read(path: Path, name: str, span: Span | None, diags: Diagnostics) -> str | None:
-    where = span or Span(name, 1, 1, 1, 1)
+_PATH_HINT = "give the path of a .lead file"
+_INCLUDE_HINT = "include a .lead file by its path relative to the including file"
+
+
+def _shown(path: str) -> str:
+    """A path for a message: control characters (a NUL ...) escaped, long paths cut."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in path)
+    return text if len(text) <= 120 else text[:60] + "..." + text[-40:]
+
+
+def _resolve(path: Path) -> tuple[Path | None, str | None]:
+    """``path.resolve()``, or why it has none: a message such as "holds a NUL character"."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            diags.add("E007", where, f"`{name}` is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                      "split the definitions into several files")
-            return None
-        data = path.read_bytes()
+        return path.resolve(), None
+    except ValueError:  # "embedded null byte"
+        return None, "holds a NUL character and cannot be a file name"
+    except RuntimeError:  # Python before 3.13: "Symlink loop from ..."
+        return None, "is a loop of symbolic links"
+    except OSError as e:
+        return None, _os_problem(e)
+
+
+def _os_problem(e: OSError) -> str:
+    if e.errno == errno.ELOOP:
+        return "is a loop of symbolic links"
+    if e.errno == errno.ENAMETOOLONG:
+        return "is too long a path for the operating system"
+    return f"cannot be read: {e.strerror or e}"
+
+
+def _read(path: Path, name: str, span: Span | None, diags: Diagnostics, what: str) -> str | None:
+    """The text of a definition file, or None after a diagnostic. Only regular files
+    are read (a folder, device, pipe or socket is refused without reading, so that
+    neither /dev/zero nor a FIFO can hang or exhaust memory), and at most
+    MAX_FILE_BYTES + 1 bytes of them. ``what`` names the file in messages; ``span``
+    is the `include` that asked for it (E205), or None for the file given to load (E007)."""
+    where = span or Span(name, 1, 1, 1, 1)
+    code, hint = ("E205", _INCLUDE_HINT) if span else ("E007", _PATH_HINT)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        if span is not None:
-            return None
-        diags.add("E007", where, f"`{name}` does not exist")
+        diags.add(code, where, f"{what} does not exist" + (f" (looked for {name})" if span else ""), hint)
+        return None
+    except IsADirectoryError:  # Windows
+        diags.add(code, where, f"{what} is a folder, not a .lead file", hint)
         return None
     except OSError as e:
-        diags.add("E007", where, f"`{name}` cannot be read: {e.strerror or e}")
+        diags.add(code, where, f"{what} {_os_problem(e)}", hint)
+        return None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder, not a .lead file" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
+        diags.add(code, where, f"{what} is {kind}", hint)
+        return None
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(MAX_FILE_BYTES + 1)
+        except OSError as e:
+            diags.add(code, where, f"{what} {_os_problem(e)}")
+            return None
+    if len(data) > MAX_FILE_BYTES:
+        size = max(info.st_size, len(data))
+        diags.add("E007", where, f"{what} is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                  "split the definitions into several files")
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -104,18 +167,22 @@ def _load_text(text: str, name: str, path: Path | None, root: Path, loaded: Load
 def _include(stmt: n.Include, here: Path, root: Path, loaded: Loaded, diags: Diagnostics,
              stack: list[Path]) -> None:
     raw = stmt.path
+    shown = _shown(raw)
     if not raw.strip():
         diags.add("E205", stmt.span, "`include` needs a file path")
         return
     if os.path.isabs(raw) or raw.startswith(("/", "\\")) or (len(raw) > 1 and raw[1] == ":"):
-        diags.add("E206", stmt.span, f"`{raw}` is an absolute path",
+        diags.add("E206", stmt.span, f"`{shown}` is an absolute path",
                   "include files with a path relative to this file, inside the definitions folder")
         return
-    target = (here / raw).resolve()
+    target, problem = _resolve(here / raw)
+    if problem is not None:
+        diags.add("E205", stmt.span, f"`{shown}` {problem}", _INCLUDE_HINT)
+        return
     try:
         target.relative_to(root)
     except ValueError:
-        diags.add("E206", stmt.span, f"`{raw}` is outside the folder of the first file loaded ({_display(root)})",
+        diags.add("E206", stmt.span, f"`{shown}` is outside the folder of the first file loaded ({_display(root)})",
                   "move the file under that folder and include it with a relative path")
         return
     if target in stack:
@@ -125,11 +192,7 @@ def _include(stmt: n.Include, here: Path, root: Path, loaded: Loaded, diags: Dia
     name = _display(target)
     if name in loaded.sources:
         return  # already loaded (diamond includes): read each file once
-    if not target.is_file():
-        diags.add("E205", stmt.span, f"`{raw}` does not exist (looked for {name})",
-                  "the path is relative to the file that includes it")
-        return
-    text = _read(target, name, stmt.span, diags)
+    text = _read(target, name, stmt.span, diags, f"`{shown}`")
     if text is None:
         return
     _load_text(text, name, target, root, loaded, diags, stack)

@@ -2,7 +2,8 @@
 
 The LALR tables are built once per process. A syntax error does not stop the
 parse: the statement that holds it is blanked out (line and column positions
-kept) and the file is parsed again, so one run reports every broken statement.
+kept) and parsing resumes at the last statement boundary before it, so one run
+reports every broken statement in about two parses of the file.
 """
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.utils import TextSlice
 
 from .diagnostics import Diagnostics
-from .source import Source
+from .source import Source, Span
 
 MAX_ERRORS = 50
 MAX_DEPTH = 200
@@ -112,19 +114,33 @@ def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) ->
     """Parse one file; every syntax error goes into ``diags``. Returns the tree
     of what could be parsed (None only when nothing could). The names declared
     by statements that could not be parsed go into ``broken``, so that later
-    passes do not report them as unknown."""
+    passes do not report them as unknown.
+
+    After an error the statement is blanked out and parsing resumes at the last
+    statement the parser began at the top level before it, not at the start of the
+    file: the statements before that point are parsed once more to keep their trees,
+    so a file costs about two parses however many errors it holds."""
     text = source.text
-    parser = lark_parser()
+    masked = None
+    done: list = []  # statements before ``seg``
+    seg = 0  # where the current parse began: the start of the file or of a statement
+    boundaries = [0]  # statement starts at the top level, in order
     errors = 0
     while True:
         try:
-            tree = parser.parse(text)
+            tree = _parse_from(text, seg, boundaries)
         except UnexpectedInput as e:
             errors += 1
-            pos = _report(source, text, e, diags)
+            keyword = _unfinished_before_keyword(e, text, boundaries)
+            if keyword is not None:
+                pos = keyword.start_pos
+                diags.add("E001", source.span_at(pos, len(keyword)),
+                          f"unexpected `{keyword}`: the statement before it is not finished", "finish that statement")
+            else:
+                pos = _report(source, text, e, diags)
             if errors >= MAX_ERRORS:
                 return None
-            masked = _mask(text)
+            masked = _mask(text) if masked is None else masked
             start, end = _statement_bounds(masked, pos)
             if start == pos and pos > 0:
                 # the error is the keyword that starts a statement: the one before it is unfinished
@@ -140,12 +156,78 @@ def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) ->
             if text[start:end] == blanked:
                 return None
             text = text[:start] + blanked + text[end:]
+            masked = masked[:start] + blanked + masked[end:]
+            # resume at the last statement begun at the top level before the blanked one
+            boundaries = [b for b in boundaries if b <= start]
+            restart = boundaries[-1]
+            if restart > seg:  # the complete statements in between: parsed before, parsed again for their trees
+                done += lark_parser().parse(TextSlice(text, seg, restart)).children
+            else:  # the blanked statement began before ``seg``
+                done = [t for t in done if t.meta.start_pos < restart]
+            seg = restart
             continue
         except RecursionError:
             diags.add("E004", source.span_at(0), "the file is nested too deeply to read",
                       "split long expressions into named `let` conditions")
             return None
+        if done:
+            tree.children[:0] = done
+            _cover(tree)
         return tree
+
+
+@functools.lru_cache(maxsize=1)
+def _statement_terminals() -> frozenset:
+    return frozenset(t.name for t in lark_parser().terminals
+                     if t.pattern.type == "str" and t.pattern.value in STATEMENT_KEYWORDS)
+
+
+def _parse_from(text: str, seg: int, boundaries: list) -> Tree:
+    """Parse ``text[seg:]`` (positions stay those of ``text``) as lark's ``parse``
+    does, appending to ``boundaries`` the start of every statement begun at the top
+    level: a statement keyword shifted right after complete statements (``lead``
+    in ``stages a < lead`` or ``x = lead`` is no such keyword)."""
+    ip = lark_parser().parse_interactive(TextSlice(text, seg, len(text)))
+    state = ip.parser_state
+    keywords = _statement_terminals()
+    last = None  # the last token the parser took
+    try:
+        for token in ip.lexer_thread.lex(state):
+            state.feed_token(token)
+            last = token
+            if token.type in keywords:
+                values = state.value_stack  # [the statements so far (one tree), this keyword]
+                if (len(values) == 1 or (len(values) == 2 and isinstance(values[0], Tree))) \
+                        and token.start_pos > boundaries[-1]:
+                    boundaries.append(token.start_pos)
+        end = Token.new_borrow_pos("$END", "", last) if last else Token("$END", "", seg, 1, 1)
+        return state.feed_token(end, True)
+    except UnexpectedInput as e:
+        e.interactive_parser = ip  # for ``e.accepts``, as lark's own parse sets it
+        e.last_token = last
+        raise
+
+
+def _unfinished_before_keyword(e: UnexpectedInput, text: str, boundaries: list) -> Token | None:
+    """In ``a >= <newline> lead b when ...`` the parser takes the ``lead`` that starts
+    the next statement for the name ``lead`` inside the unfinished one (``event``,
+    ``metric`` ... for a name), and stumbles on ``b``. Returns that keyword, so that
+    the error is the unfinished statement, not every statement after it."""
+    prev = getattr(e, "last_token", None)
+    if (isinstance(e, UnexpectedToken) and prev is not None and prev in STATEMENT_KEYWORDS
+            and e.token.type in ("NAME", "BACKTICK", "WHEN", "STRING") and prev.start_pos != boundaries[-1]
+            and _STMT_RE.match(text, prev.start_pos)):
+        return prev
+    return None
+
+
+def _cover(tree: Tree) -> None:
+    """Give a tree whose children were joined the positions its children span."""
+    first, last = tree.children[0].meta, tree.children[-1].meta
+    meta = tree.meta
+    meta.line, meta.column, meta.start_pos = first.line, first.column, first.start_pos
+    meta.end_line, meta.end_column, meta.end_pos = last.end_line, last.end_column, last.end_pos
+    meta.empty = False
 
 
 def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -> int:
@@ -200,19 +282,28 @@ def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -
     return 0
 
 
+# Trees that add no level of nesting: statements, atoms and windows (whose only
+# subtree is their duration).
+_FLAT = frozenset({"start", "include_stmt", "field_stmt", "event_stmt", "prop", "metric_stmt", "aggregate",
+                   "let_stmt", "lead_stmt", "stages_stmt", "simple_type", "number", "text", "date", "true",
+                   "false", "ref", "lead_ref", "windowed"})
+
+
 def tree_depth_ok(tree: Tree, source: Source, diags: Diagnostics) -> bool:
-    """Iteratively check that no expression nests deeper than MAX_DEPTH."""
+    """Iteratively check that no operator sits inside more than MAX_DEPTH others:
+    `not` written 200 times before `a = 1` is fine, 201 times is E004."""
     stack = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            meta = node.meta
-            from .source import Span
-            span = Span.of(source.name, meta) if not meta.empty else source.span_at(0)
-            diags.add("E004", span, f"expression nested more than {MAX_DEPTH} levels deep",
-                      "split it into named `let` conditions")
-            return False
+        if node.data not in _FLAT:
+            if depth > MAX_DEPTH:
+                meta = node.meta
+                span = Span.of(source.name, meta) if not meta.empty else source.span_at(0)
+                diags.add("E004", span, f"expression nested more than {MAX_DEPTH} levels deep",
+                          "split it into named `let` conditions")
+                return False
+            depth += 1
         for child in node.children:
             if isinstance(child, Tree):
-                stack.append((child, depth + 1))
+                stack.append((child, depth))
     return True

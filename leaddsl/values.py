@@ -15,23 +15,38 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from decimal import Decimal, InvalidOperation
+import sys
+from decimal import Context, Decimal, InvalidOperation
 
 from . import types as T
 from .logic import MISSING_MARKERS, clean, fold, is_missing_marker
 
 UTC = dt.timezone.utc
+# Numbers read from data are finite floats' range; a text of more digits than this is
+# refused before it is converted (Python refuses ints of more than 4,300 digits).
+MAX_NUMBER = sys.float_info.max
+MAX_NUMBER_CHARS = 400
+_DEC_MAX = Decimal(MAX_NUMBER)
+_EXACT = Context(prec=MAX_NUMBER_CHARS + 20)  # Decimal arithmetic that never rounds read digits
 
 
-class BadValue(Exception):
+class BadValue(ValueError):
     def __init__(self, value, type_name: str, detail: str = ""):
         self.value = value
         self.type_name = type_name
-        shown = value if isinstance(value, str) else value
-        text = repr(shown) if not isinstance(shown, str) else "'" + shown + "'"
+        if isinstance(value, str):
+            text = "'" + value + "'"
+        elif isinstance(value, int) and value.bit_length() > 1024:
+            text = "a number of more than 300 digits"  # str() of it may raise
+        else:
+            text = repr(value)
         if len(text) > 80:
             text = text[:77] + "...'"
         super().__init__(f"cannot read {text} as {type_name}" + (f" ({detail})" if detail else ""))
+
+
+def _too_large(raw, type_name="number"):
+    return BadValue(raw, type_name, "too large: numbers are at most about 1.8e308")
 
 
 _NUMBER_RE = re.compile(
@@ -67,18 +82,29 @@ def _from_fast(m):
         whole = whole.replace(",", "")
     mult = _FAST_SUFFIX[suffix] if suffix else 1
     if frac is None and exp is None:
-        return int(whole) * mult
-    num = int(whole + (frac or "")) * mult
-    shift = int(exp or 0) - len(frac or "")
-    if shift >= 0:
-        return num * 10 ** shift
-    den = 10 ** -shift
-    return num // den if num % den == 0 else num / den
+        value = int(whole) * mult
+    else:
+        num = int(whole + (frac or "")) * mult
+        shift = int(exp or 0) - len(frac or "")
+        if shift >= 0:
+            value = num * 10 ** shift
+        else:
+            den = 10 ** -shift
+            value = num // den
+            if num % den and value <= MAX_NUMBER:
+                value = num / den
+    if value <= MAX_NUMBER:
+        return value
+    raise _too_large(m.string)
 
 
 def parse_number_text(s: str):
-    """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ..."""
-    m = _FAST_NUM.fullmatch(s.strip())
+    """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ...
+    A bad value when longer than MAX_NUMBER_CHARS or beyond a float's range."""
+    t = s.strip()
+    if len(t) > MAX_NUMBER_CHARS:
+        raise BadValue(s, "number", f"too many digits: at most {MAX_NUMBER_CHARS} characters")
+    m = _FAST_NUM.fullmatch(t)
     return _from_fast(m) if m is not None else _parse_number_slow(s)
 
 
@@ -94,24 +120,34 @@ def _parse_number_slow(s: str):
         d = Decimal(digits.replace(",", "").replace("_", "") + (m.group("exp") or ""))
     except InvalidOperation:
         raise BadValue(s, "number") from None
-    d *= _SUFFIX[(m.group("suffix") or "").lower()]
+    if d.adjusted() > 400:  # before multiplying: Decimal's own exponent limit
+        raise _too_large(s)
+    d = _EXACT.multiply(d, _SUFFIX[(m.group("suffix") or "").lower()])
+    if d > _DEC_MAX:
+        raise _too_large(s)
     if (m.group("sign") or m.group("sign2")) == "-":
-        d = -d
+        d = d.copy_negate()
     return _to_number(d)
 
 
 def read_number(raw):
     t = raw.__class__
-    if t is int or (t is float and raw - raw == 0.0):  # a finite float (inf - inf and nan are nan)
+    if t is float and raw - raw == 0.0:  # a finite float (inf - inf and nan are nan)
         return raw
+    if t is int:
+        if -MAX_NUMBER <= raw <= MAX_NUMBER:
+            return raw
+        raise _too_large(raw)
     if t is float:
-        raise BadValue(raw, "number")
+        raise BadValue(raw, "number", "not a finite number")
     if raw is None:
         return None
     if t is str:
         s = raw.strip()
         if len(s) <= 4 and s.lower() in MISSING_MARKERS:
             return None
+        if len(s) > MAX_NUMBER_CHARS:
+            raise BadValue(raw, "number", f"too many digits: at most {MAX_NUMBER_CHARS} characters")
         m = _FAST_NUM.fullmatch(s)
         return _from_fast(m) if m is not None else _parse_number_slow(raw)
     if isinstance(raw, bool):
@@ -119,6 +155,10 @@ def read_number(raw):
     if isinstance(raw, (int, float)):
         return read_number(float(raw) if isinstance(raw, float) else int(raw))
     if isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise BadValue(raw, "number", "not a finite number")
+        if abs(raw) > _DEC_MAX:
+            raise _too_large(raw)
         return _to_number(raw)
     raise BadValue(raw, "number")
 
@@ -138,6 +178,8 @@ def read_text(raw):
     if isinstance(raw, bool):
         raise BadValue(raw, "text")
     if isinstance(raw, int):
+        if raw.bit_length() > 1024:
+            raise _too_large(raw, "text")
         return str(raw)
     if isinstance(raw, float):
         if not math.isfinite(raw):
@@ -183,10 +225,23 @@ def read_bool(raw):
     raise BadValue(raw, "bool")
 
 
+def in_utc_range(value: dt.datetime, raw=None, type_name: str = "datetime") -> dt.datetime:
+    """``value`` (aware) unless it falls outside the years 1 to 9999 once in UTC
+    (``0001-01-01T00:00:00+14:00`` does): then a bad value, not an OverflowError later."""
+    if value.year == 1 or value.year == 9999:
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise BadValue(value.isoformat() if raw is None else raw, type_name,
+                           "outside the years 1 to 9999 in UTC") from None
+    return value
+
+
 def to_datetime(value) -> dt.datetime:
-    """A date or datetime as an aware datetime (a date is its midnight UTC)."""
+    """A date or datetime as an aware datetime (a date is its midnight UTC); a naive
+    datetime is UTC. BadValue when it falls outside the years 1 to 9999 in UTC."""
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return in_utc_range(value) if value.tzinfo is not None else value.replace(tzinfo=UTC)
     return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
@@ -200,7 +255,7 @@ def parse_datetime_text(s: str, type_name: str = "datetime") -> dt.datetime:
         value = dt.datetime.fromisoformat(s)
     except ValueError:
         raise BadValue(s, type_name, "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z") from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return in_utc_range(value, s, type_name) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def read_datetime(raw):
@@ -223,7 +278,7 @@ def read_date(raw):
             return None
         value = parse_datetime_text(raw, "date")
     elif isinstance(raw, (dt.datetime, dt.date)):
-        value = to_datetime(raw)
+        value = to_datetime(raw)  # in range: astimezone(UTC) below cannot overflow
     else:
         raise BadValue(raw, "date")
     value = value.astimezone(UTC)
@@ -343,5 +398,5 @@ def format_value(value, t: T.Type | None = None) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
         return str(int(value))
     if isinstance(value, int) and abs(value) >= 10_000:
-        return f"{value:,}"
+        return f"{value:,}" if value.bit_length() <= 1024 else "a number of more than 300 digits"
     return str(value)

@@ -139,3 +139,74 @@ def test_statements_in_any_order():
 def test_reserved_words_in_backticks_are_names():
     program = leaddsl.compile("lead x when `missing` = 1")
     assert program.evaluate({"missing": 1}, as_of="2026-01-01")["x"] is True
+
+
+def test_not_nests_exactly_200_levels():
+    leaddsl.compile("lead x when " + "not " * 200 + "a = 1")
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead x when " + "not " * 201 + "a = 1")
+    assert [d.code for d in e.value.diagnostics] == ["E004"]
+
+
+def test_parentheses_add_no_level():
+    leaddsl.compile("lead x when " + "not (" * 200 + "a = 1" + ")" * 200)
+
+
+def tokens_parsed(monkeypatch, text):
+    """(diagnostics, tokens fed to lark's parser): the work syntax-error recovery does."""
+    from lark.parsers.lalr_parser_state import ParserState
+    fed = []
+    real = ParserState.feed_token
+
+    def counting(self, token, is_end=False):
+        fed.append(token)
+        return real(self, token, is_end)
+
+    monkeypatch.setattr(ParserState, "feed_token", counting)
+    try:
+        leaddsl.compile(text)
+        diagnostics = []
+    except leaddsl.DslError as e:
+        diagnostics = e.diagnostics
+    return diagnostics, len(fed)
+
+
+def test_syntax_error_recovery_parses_the_file_about_twice_however_many_errors(monkeypatch):
+    lines = [f"lead d{i} when revenue >= {i}M and country in {{US, CA}}\n" for i in range(400)]
+    _, once = tokens_parsed(monkeypatch, "".join(lines))
+    for k in range(40):
+        lines[k * 10 + 5] = f"lead e{k} when revenue >= )\n"
+    diagnostics, work = tokens_parsed(monkeypatch, "".join(lines))
+    assert [(d.code, d.line) for d in diagnostics] == [("E001", k * 10 + 6) for k in range(40)]
+    assert work <= 2.2 * once  # re-parsing from the start after each error: about 20 times
+
+
+def test_one_late_syntax_error_costs_about_two_parses(monkeypatch):
+    text = "".join(f"lead d{i} when revenue >= {i}M\n" for i in range(300))
+    _, once = tokens_parsed(monkeypatch, text)
+    diagnostics, work = tokens_parsed(monkeypatch, text + "lead x when\n")
+    assert [d.code for d in diagnostics] == ["E005"]
+    assert work <= 2.1 * once
+
+
+def test_recovery_keeps_the_statements_between_errors():
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("field a: number\nlead x when a >= )\nlead y when b = 1\nstages lead < y\n"
+                        "let z = (a > 1\nlead w when revenue\n")
+    assert [(d.code, d.line) for d in e.value.diagnostics] == [
+        ("E001", 2), ("E201", 3), ("E209", 4), ("E001", 6), ("E201", 6)]
+
+
+def test_an_unfinished_statement_before_a_keyword_read_as_a_name_is_reported_once():
+    # `lead` after `>=` is read as the name `lead`, `metric` after `:` as a type name
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead a when x >=\nlead b when y = 1\nlet c = (y\nevent e\nfield f: \n"
+                        "metric m = count(e)\nlead when m > 1\n")
+    assert [(d.code, d.line, d.column) for d in e.value.diagnostics] == [("E001", 2, 1), ("E001", 4, 1), ("E001", 6, 1)]
+
+
+def test_a_long_number_token_is_cut_in_messages():
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead x when a within " + "9" * 5000 + "d")
+    [d] = e.value.diagnostics
+    assert d.code == "E102" and len(d.message) < 100

@@ -114,3 +114,77 @@ def test_definition_literals_read_like_data(n):
             continue
         program = leaddsl.compile(f"field x: number\nlead eq when x = {n // mult}{suffix}")
         assert program.evaluate({"x": f"${grouped(n)}"}, as_of="2026-01-01")["eq"] is True
+
+
+# ---- hostile values are bad values, never OverflowError / ValueError from Python --------------
+
+@pytest.mark.parametrize("raw", [
+    "1" * 5000, "-" + "1" * 5000, "$" + "1" * 5000, "0." + "1" * 5000, "1" * 401,
+    "1e400", "-1e400", "+1e400", "1.5e400", "2e308k", "1e999999999", "- 1e999999999",
+    "1" + "0" * 390 + ".5", float("inf"), float("-inf"), float("nan"), "inf", "nan",
+    10**400, -10**5000, Decimal("NaN"), Decimal("-Infinity"), Decimal("1e400"),
+], ids=lambda raw: type(raw).__name__)  # repr() of 10**5000 itself raises
+def test_numbers_beyond_a_float_are_bad_values(raw):
+    with pytest.raises(BadValue, match="as number"):
+        read_number(raw)
+
+
+def test_largest_numbers_still_read():
+    assert read_number("1.7e308") == 17 * 10**307
+    assert read_number("-" + "9" * 300) == -int("9" * 300)
+    assert read_number("1e-400") == 0
+
+
+def test_huge_int_as_text_is_a_bad_value():
+    with pytest.raises(BadValue, match="more than 300 digits"):
+        reader_for(T.TEXT)(10**5000)
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-14:00",
+                                 dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5)))])
+def test_datetimes_outside_years_1_to_9999_in_utc_are_bad_values(raw):
+    with pytest.raises(BadValue, match="outside the years 1 to 9999"):
+        read_datetime(raw)
+    with pytest.raises(BadValue, match="outside the years 1 to 9999"):
+        read_date(raw)
+
+
+def test_extreme_datetimes_in_range_still_read():
+    assert read_date("0001-01-01T05:00:00+02:00") == dt.datetime(1, 1, 1, tzinfo=UTC)
+    assert read_datetime(dt.datetime.max) == dt.datetime.max.replace(tzinfo=UTC)
+    assert read_datetime(dt.datetime.min) == dt.datetime.min.replace(tzinfo=UTC)
+
+
+def test_microseconds_conversion_is_bounded_to_years_1_to_9999():
+    from leaddsl.events import MAX_US, MIN_US, from_us, to_us
+    for moment in (dt.datetime.min.replace(tzinfo=UTC), dt.datetime.max.replace(tzinfo=UTC)):
+        assert from_us(to_us(moment)) == moment
+    with pytest.raises(BadValue):
+        to_us(dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=14))))
+    with pytest.raises(BadValue):
+        to_us(dt.datetime.max.replace(tzinfo=dt.timezone(dt.timedelta(hours=-14))))
+    for us in (MIN_US - 1, MAX_US + 1):
+        with pytest.raises(BadValue):
+            from_us(us)
+
+
+def test_a_bad_value_is_a_value_error():
+    assert issubclass(BadValue, ValueError)  # as_of="garbage" raises ValueError through it
+
+
+@pytest.mark.parametrize("program, raw", [
+    ("field v: number\nlead x when v > 1", "1" * 5000), ("field v: number\nlead x when v > 1", "1e400"),
+    ("lead x when v > 1", "1" * 5000), ("lead x when v > 1", "-1e400"),
+    ("field v: date\nlead x when v within 1d", "0001-01-01T00:00:00+14:00"),
+    ("field v: datetime\nlead x when v within 1d", "9999-12-31T23:00:00-14:00"),
+])
+def test_records_with_hostile_values_raise_data_errors(program, raw):
+    import leaddsl
+    with pytest.raises(leaddsl.DataError):
+        leaddsl.compile(program).evaluate({"v": raw}, as_of="2026-01-01")
+
+
+def test_format_value_of_a_huge_int_does_not_raise():
+    from leaddsl.values import format_value
+    assert format_value(10**5000) == "a number of more than 300 digits"
+    assert format_value(12_345) == "12,345"
