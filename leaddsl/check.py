@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import re2
-
 from . import nodes as n
 from . import types as T
 from .diagnostics import Diagnostics
 from .logic import fold
+from .regex import HINT as REGEX_HINT, compile_pattern
 from .resolve import EventInfo, Scope, did_you_mean
 
 AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
@@ -678,11 +677,11 @@ class Checker:
                 self.diags.add("E301", node.pattern.span, "`matches` needs a pattern in double quotes",
                                'write e.g. email matches "@acme\\\\.com$"')
                 return T.BOOL
-            try:
-                self.a.regexes[id(node)] = re2.compile(node.pattern.value, _re2_options())
-            except Exception as e:  # re2.error and friends
-                self.diags.add("E105", node.pattern.span, f"invalid regular expression: {e}",
-                               "RE2 syntax: no back-references or look-arounds; escape special characters with \\\\")
+            compiled, problem = compile_pattern(node.pattern.value)
+            if problem is not None:
+                self.diags.add("E105", node.pattern.span, problem, REGEX_HINT)
+            else:
+                self.a.regexes[id(node)] = compiled
             return T.BOOL
         if pt not in (T.TEXT, T.SYMBOL):
             self.diags.add("E301", node.pattern.span, f"`{node.op}` needs text, found {T.describe(pt)}")
@@ -806,12 +805,6 @@ class _ElemProxy:
     def __init__(self, t):
         self.t = t
         self.span = None
-
-
-def _re2_options():
-    opts = re2.Options()
-    opts.case_sensitive = False
-    return opts
 
 
 def check(scope: Scope, diags: Diagnostics) -> Analysis:

@@ -34,7 +34,7 @@ from . import events as ev
 from . import plan as P
 from .logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
     test_tf, within
-from .values import MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
+from .values import MAX_NUMBER, MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)
@@ -43,14 +43,22 @@ MAX_INLINE_DEPTH = 40
 
 
 def _ts_us(raw) -> int:
-    """An event's ``ts`` as integer microseconds; BadValue when missing or unreadable."""
+    """An event's ``ts`` as integer microseconds; BadValue when missing or unreadable. A time
+    after year 9999 (UTC) is after every as-of time: it is returned as it is, and skipped
+    like any later event (SPEC: events after the as-of time do not exist)."""
+    if raw.__class__ is str:
+        try:
+            d = _fromiso(raw.strip())
+        except ValueError:
+            d = None
+        if d is not None:
+            us = ((d if d.tzinfo is not None else d.replace(tzinfo=_UTC)) - ev.EPOCH) // _ONE_US
+            if us > ev.MAX_US:
+                return us
     d = read_datetime(raw)
     if d is None:
         raise BadValue(raw, "datetime", "every event needs a time")
-    try:
-        return ev.to_us(d)
-    except OverflowError:
-        raise BadValue(raw, "datetime", "out of range") from None
+    return ev.to_us(d)
 
 
 def _neg(x):
@@ -128,7 +136,7 @@ _HELPERS = {
     "_bisect_right": bisect_right, "_best_count": ev.best_count, "_best_window": ev.best_window,
     "_aggregate": ev.aggregate, "_window_start": ev.window_start, "_sequence": ev.sequence,
     "_MISSING": MISSING_MARKERS, "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH,
-    "_ONE_US": _ONE_US,
+    "_ONE_US": _ONE_US, "_MIN_US": ev.MIN_US,
 }
 # supplied by the program: the Result class, the safe path, and the error scoping of a result
 HOOKS = frozenset({"_Result", "_SAFE", "_SCOPE", "_RECORD_ERROR"})
@@ -525,9 +533,9 @@ class Generator:
                     f"        {local} = None",
                     "else:",
                     f"    {local} = {reader}({local})"]
-        if fn is read_number:
+        if fn is read_number:  # a plain int in range is itself; anything else goes through the reader
             return [f"{local} = {raw}",
-                    f"if {local}.__class__ is not int:",
+                    f"if {local}.__class__ is not int or not {self.const(-MAX_NUMBER)} <= {local} <= {self.const(MAX_NUMBER)}:",
                     f"    {local} = {reader}({local})"]
         return [f"{local} = {reader}({raw})"]
 
@@ -612,6 +620,9 @@ class Generator:
                     "            ts = _ts_us(ts)"]
         out += ["        if ts > as_of_us:",
                 "            continue"]
+        if not safe:  # the inline reading above skips the range check of _ts_us
+            out += ["        if ts < _MIN_US:",
+                    "            raise _BadValue(ts, 'datetime')"]
         first = True
         for e in p.events.values():
             out.append(f"        {'if' if first else 'elif'} k == {e.index}:")

@@ -271,3 +271,25 @@ def test_a_fresh_process_gives_the_same_answers(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], input=json.dumps([text, records]),
                          capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == here
+
+
+@pytest.mark.parametrize("record", [
+    {"n1": 10**400}, {"n1": -(10**400)}, {"n1": 10**300, "n2": 10**300}, {"n1": float("inf")},
+    {"events": [{"type": "page_view", "ts": "0001-01-01T00:00:00+14:00", "cat": "product"}]},
+    {"events": [{"type": "purchase", "ts": "9999-12-31T23:59:59-10:00", "amount": 1}]},
+    {"d1": "0001-01-01T00:00:00+14:00"},
+], ids=["huge-int", "huge-negative-int", "huge-product", "inf", "event-before-year-1", "event-after-9999",
+        "date-before-year-1"])
+def test_values_at_the_edge_of_the_representable_agree_on_every_path(record):
+    """Regression: a huge int skipped the reader on the fast path only, and an event before
+    year 1 reached `first`/`last` as a bare exception."""
+    program = leaddsl.compile(SCHEMA + "metric firstv = first(page_view)\n"
+                              "lead a when n1 > 5\nlead b when n1 * n2 / 3 > 1\nlead c when firstv within 30d\n"
+                              "lead d when seen within 7d\nlead e when d1 within 30d\nlead f when spend > 0\n")
+    assert_agree(program, record)
+
+
+def test_the_earliest_as_of_time_evaluates():
+    program = leaddsl.compile("field d: datetime\nlead recent when d within 30d\nlead old when d < 2026-01-01\n")
+    for as_of in (dt.datetime.min, dt.datetime.max, dt.datetime.min.replace(tzinfo=UTC)):
+        assert program.evaluate({"d": "2026-01-01"}, as_of=as_of).to_dict() == {"recent": False, "old": False}
