@@ -8,7 +8,7 @@
 from . import lint as _lint_package  # loaded first, so that `leaddsl.lint` stays the function below
 from .api import compile, load
 from .diagnostics import DataError, Diagnostic, DslError, LeadDslError
-from .program import Program, Result
+from .runtime.program import Program, Result
 
 __all__ = ["compile", "load", "lint", "Program", "Result", "Diagnostic", "DslError", "DataError",
            "LeadDslError", "__version__"]

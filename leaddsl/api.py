@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 
-from .check import check
+from .front.check import check
 from .diagnostics import Diagnostics, DslError
-from .loader import Loaded, compile_text, load_file
-from .program import Program
-from .resolve import resolve
+from .front.loader import Loaded, compile_text, load_file
+from .runtime.program import Program
+from .front.resolve import resolve
 
 
 def _finish(loaded: Loaded, diags: Diagnostics, lint_program: bool = True) -> Program:

@@ -1,8 +1,11 @@
 """Diagnostic, DslError (a program is wrong) and DataError (a record is wrong)."""
 from __future__ import annotations
 
+import difflib
+
 from dataclasses import dataclass
 
+from .logic import fold
 from .source import Span
 
 
@@ -86,3 +89,19 @@ class DataError(LeadDslError, ValueError):
         self.value = value
         self.lead_id = lead_id
         super().__init__(message)
+
+
+# ------------------------------------------------------------- suggestions --
+def suggest(word: str, candidates) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    if not matches:
+        folded = {fold(c): c for c in candidates}
+        if fold(word) in folded:
+            return folded[fold(word)]
+        return None
+    return matches[0]
+
+
+def did_you_mean(word: str, candidates) -> str | None:
+    s = suggest(word, candidates)
+    return f"did you mean `{s}`?" if s else None

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import leaddsl.output
+import leaddsl.io.output
 from leaddsl.cli import main
-from leaddsl.io import EventTable, IdSet, Repeats, lead_ids, read_rows
-from leaddsl.program import Program
+from leaddsl.io.data import EventTable, IdSet, Repeats, lead_ids, read_rows
+from leaddsl import Program
 
 SIMPLE = "lead x when a >= 5\n"
 EVENTFUL = "metric views = count(page_view)\nlead x when a >= 5\nlead busy when views >= 2\n"
@@ -94,7 +94,7 @@ def test_output_through_a_symbolic_link_replaces_its_target(runner, defs, tmp_pa
 def test_a_write_that_fails_midway_leaves_the_old_output(runner, defs, tmp_path, monkeypatch):
     data = write(tmp_path / "c.csv", "id,a\n" + "".join(f"{i},7\n" for i in range(100)))
     out = write(tmp_path / "out.csv", "old\n")
-    real = leaddsl.output.Writer.write
+    real = leaddsl.io.output.Writer.write
     calls = []
 
     def failing(self, row):
@@ -102,7 +102,7 @@ def test_a_write_that_fails_midway_leaves_the_old_output(runner, defs, tmp_path,
         if len(calls) == 50:
             raise OSError(28, "No space left on device")
         real(self, row)
-    monkeypatch.setattr(leaddsl.output.Writer, "write", failing)
+    monkeypatch.setattr(leaddsl.io.output.Writer, "write", failing)
     r = run(runner, "eval", defs, data, "-o", out)
     assert r.exit_code == 2
     assert "out.csv: cannot be written (No space left on device)" in r.stderr and "Traceback" not in r.output

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-import leaddsl.output
+import leaddsl.io.output
 from leaddsl.cli import main
 
 PIECES = [b"id,a\n", b"id,a,a\n", b"1,7\n", b"2,3", b",", b'"', b"\n", b"\r\n", b"\r", b" ", b"\xff", b"\xef\xbb\xbf",
@@ -86,7 +86,7 @@ def test_failing_output_is_left_as_it_was_or_complete(folder, fail_at, fmt):
     data.write_text("id,a\n" + "".join(f"{i},{i % 9}\n" for i in range(20)))
     out = folder / f"out{fmt}"
     out.write_text("old\n")
-    real = leaddsl.output.Writer.write
+    real = leaddsl.io.output.Writer.write
     calls = []
 
     def failing(self, row):
@@ -95,7 +95,7 @@ def test_failing_output_is_left_as_it_was_or_complete(folder, fail_at, fmt):
             raise OSError(28, "No space left on device")
         real(self, row)
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(leaddsl.output.Writer, "write", failing)
+        m.setattr(leaddsl.io.output.Writer, "write", failing)
         r = CliRunner().invoke(main, ["eval", str(folder / "s.lead"), str(data), "-o", str(out)])
     assert r.exception is None or isinstance(r.exception, SystemExit)
     if fail_at <= 20:

@@ -195,7 +195,7 @@ def test_schemaless_presence_is_shared_between_read_modes():
 
 
 def test_the_linter_reads_every_declaration_the_evaluator_only_what_outputs_need():
-    from leaddsl.plan import lower_all
+    from leaddsl.runtime.plan import lower_all
     text = ("field a: number\nfield b: number\nevent v(x: text)\n"
             'metric m = count(v where x = "k" and x = "j")\nlet used = a > 1\nlet unused = b > 1 and b < 0\n'
             "lead p when used\n")

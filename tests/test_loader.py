@@ -4,7 +4,7 @@ import os
 import pytest
 
 import leaddsl
-from leaddsl import loader
+from leaddsl.front import loader
 
 
 def codes_of(path):

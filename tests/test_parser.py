@@ -6,8 +6,8 @@ from hypothesis import given, strategies as st
 from hypothesis.extra.lark import from_lark
 
 import leaddsl
-from leaddsl import nodes as n
-from leaddsl.parser import lark_parser
+from leaddsl.front import nodes as n
+from leaddsl.front.parser import lark_parser
 
 
 FUZZ_RECORDS = [

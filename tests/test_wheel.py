@@ -29,7 +29,8 @@ def wheel(tmp_path_factory):
 def test_wheel_contains_the_grammar(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "leaddsl/grammar/leaddsl.lark" in names
-    assert "leaddsl/cli.py" in names
+    for wing in ("front", "runtime", "lint", "io", "cli"):
+        assert f"leaddsl/{wing}/__init__.py" in names
     assert not any(n.startswith("tests/") for n in names)
 
 

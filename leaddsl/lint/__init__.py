@@ -53,8 +53,8 @@ def rule(fn):
 
 # the rule modules register their codes and functions (order: the order they run)
 from . import suppress  # noqa: E402
-from . import never_true, always_true, redundant, stage_order, equivalent  # noqa: E402,F401
-from . import missing_excluded, magnitude, regex_dot, regex_empty, regex_word, unused  # noqa: E402,F401
+from . import never_true, always_true, redundant, stage_order, equivalent  # noqa: E402, F401
+from . import missing_excluded, magnitude, regex_dot, regex_empty, regex_word, unused  # noqa: E402, F401
 from .context import LintContext  # noqa: E402
 from .suppress import suppressions  # noqa: E402,F401
 

@@ -28,7 +28,7 @@ the clause is meant to require a value, say so: `seniority is present`.
 """
 from __future__ import annotations
 
-from .. import nodes as n
+from ..front import nodes as n
 from . import rule
 from .context import bool_children
 from .docs import register_doc

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .. import nodes as n
+from ..front import nodes as n
 from .. import types as T
-from ..check import FieldRef, LeadRef, LetRef, PropRef, RecordRef
+from ..front.check import FieldRef, LeadRef, LetRef, PropRef, RecordRef
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}

@@ -4,7 +4,7 @@ The linter translates the plan (``plan.lower_all``: every declaration lowered),
 as the generated evaluator does: how each value is read (a slot and its type, a
 property), how comparisons key their sides (folded text, member names and
 ranks, with the constants already keyed), sets resolved through lets, sources
-and windows, lets shared — all decided once in :mod:`leaddsl.plan`. The
+and windows, lets shared — all decided once in :mod:`leaddsl.runtime.plan`. The
 connectives are :mod:`leaddsl.logic`'s true/false pair combinators over z3.
 
 Every condition becomes a :class:`Cond`, a pair of z3 Booleans ``(t, f)``:
@@ -52,8 +52,8 @@ from fractions import Fraction
 
 import z3
 
-from .. import nodes as n
-from .. import plan as P
+from ..front import nodes as n
+from ..runtime import plan as P
 from .. import types as T
 from ..logic import OPS, and_tf, fold, not_tf, or_tf, test_tf
 from .terms import AND, FALSE, NOT, OR, TRUE, real, seconds_of

@@ -32,8 +32,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .. import nodes as n
-from ..check import LetRef
+from ..front import nodes as n
+from ..front.check import LetRef
 from . import rule
 from .context import walk
 from .docs import register_doc

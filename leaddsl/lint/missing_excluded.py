@@ -31,7 +31,7 @@ Fix: Say what a missing value means. To include those leads:
 """
 from __future__ import annotations
 
-from .. import nodes as n
+from ..front import nodes as n
 from . import rule
 from .docs import register_doc
 

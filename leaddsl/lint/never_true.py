@@ -30,7 +30,7 @@ message names the clauses that contradict each other.
 """
 from __future__ import annotations
 
-from .. import nodes as n
+from ..front import nodes as n
 from . import rule
 from .context import bool_children
 from .docs import register_doc

@@ -1,7 +1,7 @@
 """Shared by the `matches` rules: where the patterns are, and spans inside them."""
 from __future__ import annotations
 
-from .. import nodes as n
+from ..front import nodes as n
 from ..source import Span
 from .context import walk
 

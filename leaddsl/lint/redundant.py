@@ -28,7 +28,7 @@ something else (a different field, an upper bound).
 """
 from __future__ import annotations
 
-from .. import nodes as n
+from ..front import nodes as n
 from . import rule
 from .docs import register_doc
 

@@ -15,8 +15,8 @@ import time
 
 import z3
 
-from .. import nodes as n
-from ..plan import lower_all
+from ..front import nodes as n
+from ..runtime.plan import lower_all
 from .context import bool_children
 from .encode import AND, NOT, OR, TRUE, Cond, Encoder
 

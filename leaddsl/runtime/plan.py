@@ -27,12 +27,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import nodes as n
-from . import types as T
-from .check import (Analysis, EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SeqSide,
+from ..front import nodes as n
+from .. import types as T
+from ..front.check import (Analysis, EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SeqSide,
                     SymbolRef, set_literal)
-from .logic import dyn_key, fold, member_value
-from .values import read_text, reader_for, to_datetime
+from ..logic import dyn_key, fold, member_value
+from ..values import read_text, reader_for, to_datetime
 
 MEMBER = (T.EnumT, T.OrdinalT)
 

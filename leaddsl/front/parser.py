@@ -16,8 +16,8 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.utils import TextSlice
 
-from .diagnostics import Diagnostics
-from .source import Source, Span
+from ..diagnostics import Diagnostics
+from ..source import Source, Span
 
 MAX_ERRORS = 50
 MAX_DEPTH = 200
@@ -34,7 +34,7 @@ def grammar_text() -> str:
     if res.is_file():
         return res.read_text(encoding="utf-8")
     # a source checkout (editable install): the grammar lives at the top level
-    return (Path(__file__).resolve().parent.parent / "grammar" / "leaddsl.lark").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "grammar" / "leaddsl.lark").read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)

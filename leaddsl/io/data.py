@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .resolve import suggest
+from ..diagnostics import suggest
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 

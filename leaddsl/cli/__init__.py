@@ -14,13 +14,13 @@ from pathlib import Path
 import click
 
 from . import render
-from .api import _finish
-from .codes import CODES
-from .diagnostics import DataError, Diagnostics, DslError, sort_key
-from .io import EventTable, InputError, Repeats, check_column, id_text, lead_ids, read_rows
-from .output import AtomicFile, OutputError, Writer, check_target, output_format
-from .loader import load_file
-from .program import Program, normalize_as_of
+from ..api import _finish
+from ..codes import CODES
+from ..diagnostics import DataError, Diagnostics, DslError, sort_key
+from ..io.data import EventTable, InputError, Repeats, check_column, id_text, lead_ids, read_rows
+from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
+from ..front.loader import load_file
+from ..runtime.program import Program, normalize_as_of
 
 
 def _lead_files(paths: tuple[str, ...]) -> list[Path]:
@@ -64,7 +64,7 @@ def _compile_file(path: Path, lint: bool = True):
         pass
     all_diags = list(diags)
     if program is not None and lint:
-        from .lint import lint_program
+        from ..lint import lint_program
         all_diags = [d for d in all_diags if d.severity == "error"] + lint_program(program)
     return program, all_diags, loaded
 
@@ -415,7 +415,7 @@ def explain(defs, data, lead, events_path, as_of, id_field, input_format):
 @click.argument("code", required=False)
 def rule(code):
     """Show the documentation of a diagnostic code (all codes without CODE)."""
-    from . import lint  # noqa: F401  (registers the lint codes)
+    from .. import lint  # noqa: F401  (registers the lint codes)
     if not code:
         for c in sorted(CODES.values(), key=lambda c: c.code):
             first = c.summary.split(". ")[0].rstrip(".") + "."
@@ -423,7 +423,7 @@ def rule(code):
         return
     c = CODES.get(code.strip().upper())
     if c is None:
-        from .resolve import did_you_mean
+        from ..diagnostics import did_you_mean
         hint = did_you_mean(code.upper(), CODES) or "run `leaddsl rule` for the list"
         raise _usage(f"unknown code {code}; {hint}")
     click.echo(c.render())

@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from lark import Token, Tree
 
 from . import nodes as n
-from .diagnostics import Diagnostics
+from ..diagnostics import Diagnostics
 from .parser import KEYWORDS
-from .source import Span
+from ..source import Span
 
 NUMBER_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 DURATION_UNITS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}

@@ -6,13 +6,12 @@ stage errors. Expressions are bound in ``check``.
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
 from . import nodes as n
-from . import types as T
-from .diagnostics import Diagnostics
-from .logic import fold
+from .. import types as T
+from ..diagnostics import Diagnostics, did_you_mean, suggest
+from ..logic import fold
 
 
 @dataclass(frozen=True)
@@ -57,21 +56,6 @@ class Scope:
 
     def all_names(self) -> list[str]:
         return [*self.lets, *self.leads, *self.metrics, *self.events, *self.fields]
-
-
-def suggest(word: str, candidates) -> str | None:
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    if not matches:
-        folded = {fold(c): c for c in candidates}
-        if fold(word) in folded:
-            return folded[fold(word)]
-        return None
-    return matches[0]
-
-
-def did_you_mean(word: str, candidates) -> str | None:
-    s = suggest(word, candidates)
-    return f"did you mean `{s}`?" if s else None
 
 
 def resolve_type(t: n.Node, diags: Diagnostics, field_name: str = "") -> T.Type:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from . import nodes as n
 from .builder import build
-from .diagnostics import Diagnostics
+from ..diagnostics import Diagnostics
 from .parser import parse, tree_depth_ok
-from .source import Source, Span
+from ..source import Source, Span
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 

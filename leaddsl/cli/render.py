@@ -4,10 +4,10 @@ from __future__ import annotations
 import json
 import re
 
-from . import __version__
-from .codes import CODES
-from .diagnostics import Diagnostic
-from .source import Source
+from .. import __version__
+from ..codes import CODES
+from ..diagnostics import Diagnostic
+from ..source import Source
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 

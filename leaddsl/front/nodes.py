@@ -9,7 +9,7 @@ import datetime as _dt
 from dataclasses import dataclass, field, fields
 from typing import Iterator, Union
 
-from .source import NO_SPAN, Span
+from ..source import NO_SPAN, Span
 
 
 def _span():

@@ -30,11 +30,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Mapping
 
-from . import events as ev
+from .. import events as ev
 from . import plan as P
-from .logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
+from ..logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
     test_tf, within
-from .values import MAX_NUMBER, MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
+from ..values import MAX_NUMBER, MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Iterator
 from itertools import repeat
 
 from . import plan as P
-from .check import Analysis
+from ..front.check import Analysis
 from .codegen import Compiled
-from .diagnostics import DataError, Diagnostic
-from .events import to_us
-from .logic import is_missing_marker
-from .values import BadValue, format_value, read_datetime, to_datetime
+from ..diagnostics import DataError, Diagnostic
+from ..events import to_us
+from ..logic import is_missing_marker
+from ..values import BadValue, format_value, read_datetime, to_datetime
 
 UTC = dt.timezone.utc
 _RAISE, _RETURN = "raise", "return"

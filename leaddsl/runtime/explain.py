@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from . import nodes as n
+from ..front import nodes as n
 from . import plan as P
-from . import types as T
-from .events import from_us, to_us, window_start
-from .values import format_value
+from .. import types as T
+from ..events import from_us, to_us, window_start
+from ..values import format_value
 
 MAX_EVENTS_SHOWN = 5
 

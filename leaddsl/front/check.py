@@ -17,11 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import nodes as n
-from . import types as T
-from .diagnostics import Diagnostics
-from .logic import fold
-from .regex import HINT as REGEX_HINT, compile_pattern
-from .resolve import EventInfo, Scope, did_you_mean
+from .. import types as T
+from ..diagnostics import Diagnostics
+from ..logic import fold
+from ..regex import HINT as REGEX_HINT, compile_pattern
+from ..diagnostics import did_you_mean
+from .resolve import EventInfo, Scope
 
 AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
 ANY_OK = ("count", "sum", "days")

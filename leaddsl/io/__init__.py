@@ -1,0 +1,1 @@
+"""Reading lead data (JSON Lines, CSV, Parquet, event tables) and writing results safely."""
