@@ -4,17 +4,47 @@
     program = leaddsl.load("definitions/acme_instruments.lead")
     result = program.evaluate(record, as_of=datetime(2026, 11, 22, tzinfo=timezone.utc))
     result["mql"], result.stage, result.to_dict(), result.explain()
+
+The public API is this module's names; ``leaddsl.diagnostics`` (Diagnostic, its
+sort order, suggestions) and ``leaddsl.codes`` (every code's documentation) are
+public too. Everything else is the implementation.
 """
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
 from . import lint as _lint_package  # loaded first, so that `leaddsl.lint` stays the function below
 from .api import compile, load
 from .diagnostics import DataError, Diagnostic, DslError, LeadDslError
-from .runtime.program import Program, Result
+from .runtime.program import Program, Result, normalize_as_of as parse_as_of
 
-__all__ = ["compile", "load", "lint", "Program", "Result", "Diagnostic", "DslError", "DataError",
-           "LeadDslError", "__version__"]
+__all__ = ["compile", "load", "lint", "check", "Checked", "parse_as_of", "Program", "Result", "Diagnostic",
+           "DslError", "DataError", "LeadDslError", "__version__"]
 __version__ = "0.1.0"
 
 
 def lint(program) -> list[Diagnostic]:
     """Warnings and information about a compiled program (SPEC section 9)."""
     return _lint_package.lint_program(program)
+
+
+@dataclass
+class Checked:
+    """What ``check`` found in one file: the program (None when it has errors), every
+    diagnostic (errors, or the linter's warnings and information), and the text of every
+    file read (the file and what it includes), to show a diagnostic's source line."""
+    program: Program | None
+    diagnostics: list[Diagnostic]
+    sources: dict = field(default_factory=dict)
+
+
+def check(path: str | os.PathLike, *, lint: bool = True) -> Checked:
+    """Load, type-check and (unless ``lint=False``) lint one definition file; never raises
+    DslError: the errors are in ``.diagnostics``."""
+    try:
+        program = load(path)
+    except DslError as e:
+        return Checked(None, list(e.diagnostics), dict(e.sources))
+    found = _lint_package.lint_program(program) if lint else list(program.diagnostics)
+    return Checked(program, found, dict(program.sources))

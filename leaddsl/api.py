@@ -15,7 +15,7 @@ def _finish(loaded: Loaded, diags: Diagnostics, lint_program: bool = True) -> Pr
     scope.broken = set(loaded.broken)
     analysis = check(scope, diags)
     if diags.has_errors():
-        raise DslError(list(diags))
+        raise DslError(list(diags), loaded.sources)
     return Program(analysis, list(diags), loaded.sources)
 
 

@@ -73,8 +73,9 @@ class LeadDslError(Exception):
 class DslError(LeadDslError):
     """A definition file cannot be compiled; ``.diagnostics`` lists every problem found."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict | None = None):
         self.diagnostics = sorted(diagnostics, key=sort_key)
+        self.sources = sources or {}  # file name -> its text (a Source), to show the lines
         errors = [d for d in self.diagnostics if d.severity == "error"] or self.diagnostics
         first = str(errors[0]) if errors else "invalid definition"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

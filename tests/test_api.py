@@ -208,3 +208,21 @@ def test_explain_shows_the_events_of_a_sequence():
                      as_of=AS_OF)
     assert "[true]    meeting then (page_view where cat = product) within 2d" in text
     assert "meeting: 1 event(s): 2026-11-10T10:00:00Z; page_view: 1 event(s): 2026-11-11T10:00:00Z" in text
+
+
+def test_check_reports_errors_without_raising(tmp_path):
+    good = tmp_path / "good.lead"
+    good.write_text("field revenue: number\nlead never when revenue > 5 and revenue < 3\n")
+    bad = tmp_path / "bad.lead"
+    bad.write_text("field revenue: number\nlead x when revenu > 5\n")
+    checked = leaddsl.check(good)
+    assert checked.program is not None and [d.code for d in checked.diagnostics] == ["W101"]
+    checked = leaddsl.check(bad)
+    assert checked.program is None and [(d.code, d.line) for d in checked.diagnostics] == [("E201", 2)]
+    assert str(bad) in checked.sources and "revenu" in checked.sources[str(bad)].text
+
+
+def test_parse_as_of_reads_iso_text():
+    assert leaddsl.parse_as_of("2026-11-22") == dt.datetime(2026, 11, 22, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        leaddsl.parse_as_of("yesterday")

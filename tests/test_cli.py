@@ -105,7 +105,7 @@ def test_check_folder_and_included_fragments(runner, tmp_path):
 @pytest.mark.parametrize("reverse", [False, True])
 def test_check_compiles_an_include_chain_once(runner, tmp_path, monkeypatch, reverse):
     """A 300-file chain took 210 s: every file was compiled as a root, with all it includes."""
-    import leaddsl.cli as cli
+    import leaddsl
     n = 40
     for i in range(n):
         j = i - 1 if reverse else i + 1
@@ -113,8 +113,8 @@ def test_check_compiles_an_include_chain_once(runner, tmp_path, monkeypatch, rev
         (tmp_path / f"f{i:03d}.lead").write_text(head + f"field a{i}: number\nlead l{i} when a{i} > {i}\n")
     (tmp_path / "f007.lead").write_text((tmp_path / "f007.lead").read_text() + "lead broken when nope\n")
     compiled = []
-    real = cli._compile_file
-    monkeypatch.setattr(cli, "_compile_file", lambda path, lint=True: compiled.append(path) or real(path, lint))
+    real = leaddsl.check
+    monkeypatch.setattr(leaddsl, "check", lambda path, **kw: compiled.append(path) or real(path, **kw))
     r = run(runner, "check", tmp_path)
     assert r.exit_code == 1
     assert len(compiled) == 1

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import click
 
-from . import render
-from ..api import _finish
+import leaddsl
+from leaddsl import DataError, Program
+
 from ..codes import CODES
-from ..diagnostics import DataError, Diagnostics, DslError, sort_key
+from ..diagnostics import did_you_mean, sort_key
 from ..io.data import EventTable, InputError, Repeats, check_column, id_text, lead_ids, read_rows
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
-from ..front.loader import load_file
-from ..runtime.program import Program, normalize_as_of
+from . import render
 
 
 def _lead_files(paths: tuple[str, ...]) -> list[Path]:
@@ -53,22 +53,6 @@ def _roots_first(files: list[Path]) -> list[Path]:
     return sorted(files, key=lambda f: f.resolve() in included)
 
 
-def _compile_file(path: Path, lint: bool = True):
-    """(program or None, diagnostics, loaded) for one root file."""
-    diags = Diagnostics()
-    loaded = load_file(path, diags)
-    program = None
-    try:
-        program = _finish(loaded, diags)
-    except DslError:
-        pass
-    all_diags = list(diags)
-    if program is not None and lint:
-        from ..lint import lint_program
-        all_diags = [d for d in all_diags if d.severity == "error"] + lint_program(program)
-    return program, all_diags, loaded
-
-
 def _fail_definitions(diags, sources, fmt="text"):
     click.echo(_format(diags, sources, fmt, color=sys.stderr.isatty()), err=True)
     sys.exit(1)
@@ -88,15 +72,15 @@ def _load_program(defs: str) -> Program:
     path = Path(defs)
     if not path.is_file():
         raise _usage(f"{defs}: no such definition file")
-    program, diags, loaded = _compile_file(path, lint=False)
-    if program is None:
-        _fail_definitions(sorted(diags, key=sort_key), loaded.sources)
-    return program
+    checked = leaddsl.check(path, lint=False)
+    if checked.program is None:
+        _fail_definitions(checked.diagnostics, checked.sources)
+    return checked.program
 
 
 def _as_of(value):
     try:
-        return normalize_as_of(value)
+        return leaddsl.parse_as_of(value)
     except ValueError as e:
         raise click.BadParameter(render.printable(str(e)), param_hint="--as-of") from None
 
@@ -133,10 +117,10 @@ def check(paths, fmt, strict, select, ignore):
     for f in _roots_first(files):
         if f.resolve() in covered:
             continue  # checked through a file that includes it
-        _program, diags, loaded = _compile_file(f)
-        sources.update(loaded.sources)
-        covered.update(Path(name).resolve() for name in loaded.sources)
-        for d in diags:
+        checked = leaddsl.check(f)
+        sources.update(checked.sources)
+        covered.update(Path(name).resolve() for name in checked.sources)
+        for d in checked.diagnostics:
             key = (d.file, d.line, d.column, d.code, d.message)
             if key not in seen:
                 seen.add(key)
@@ -423,7 +407,6 @@ def rule(code):
         return
     c = CODES.get(code.strip().upper())
     if c is None:
-        from ..diagnostics import did_you_mean
         hint = did_you_mean(code.upper(), CODES) or "run `leaddsl rule` for the list"
         raise _usage(f"unknown code {code}; {hint}")
     click.echo(c.render())
