@@ -305,3 +305,21 @@ def test_eval_error_row_keeps_the_answers_that_do_not_read_the_bad_value(runner,
     assert rows[0] == {"id": "1", "fit": True, "big": True}
     assert rows[1] == {"id": "2", "fit": False, "big": None, "error": "revenue: cannot read 'TBD' as number"}
     assert "line 3 (id 2): revenue: cannot read 'TBD' as number" in r.stderr
+
+
+def test_eval_names_a_column_the_definitions_read_that_the_file_lacks(runner, tmp_path):
+    """A misspelt `from "..."` or a renamed export column was missing on every row, exit 0."""
+    (tmp_path / "t.lead").write_text('field revenue: number from "Anual Revenue"\nfield industry: text\n'
+                                     "lead big when revenue > 5 and industry = pharma\n")
+    (tmp_path / "t.csv").write_text("id,Annual Revenue,Industry\n1,10,pharma\n")
+    r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.csv")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "no `Anual Revenue` column (it feeds `revenue`); did you mean `Annual Revenue`?" in r.stderr
+    assert "no `industry` column (it feeds `industry`); did you mean `Industry`?" in r.stderr
+    r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.csv", "--allow-missing-columns")
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"id": "1", "big": False}
+    assert "read as missing on every row" in r.stderr
+    # JSON records may leave keys out: absent is missing, no header to check
+    (tmp_path / "t.jsonl").write_text('{"id": 1, "Anual Revenue": 10}\n')
+    r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.jsonl")
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"id": 1, "big": False}

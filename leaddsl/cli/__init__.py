@@ -18,7 +18,7 @@ from leaddsl import DataError, Program
 
 from ..codes import CODES
 from ..diagnostics import did_you_mean, sort_key
-from ..io.data import EventTable, InputError, Repeats, check_column, id_text, lead_ids, read_rows
+from ..io.data import EventTable, InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
 
@@ -161,7 +161,11 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--raw-csv", is_flag=True,
               help="Write CSV cells as they are (by default a cell a spreadsheet would run as a formula gets a ').")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
-def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress):
+@click.option("--allow-missing-columns", is_flag=True,
+              help="Read a column the definitions use but the file lacks as missing on every row (warned), "
+                   "instead of stopping.")
+def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
+             allow_missing_columns):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
@@ -176,6 +180,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 out_fmt = output_format(output, fmt)
                 rows = read_rows(data, input_format)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
+                _check_columns(program, data, rows, allow_missing_columns)
                 table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
             except (InputError, OutputError) as e:
@@ -247,6 +252,26 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     unmatched = table.unmatched() if table is not None else (0, 0, [])
     _summary(total, errors, counts, stages, program, repeats, unmatched)
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
+
+
+def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> None:
+    """Every column the outputs read must come from the file's header (CSV, Parquet): a
+    misspelt `from "..."` or a renamed export column would otherwise be missing on every row."""
+    if not rows.header:
+        return  # JSON records may leave a key out: absent is missing
+    problems = []
+    for column, name in program.columns.items():
+        problem = column_problem(rows, column, f"it feeds `{name}`")
+        if problem:
+            problems.append(problem)
+    if not problems:
+        return
+    if not allow_missing:
+        raise InputError(f"{data}: " + f"\n{data}: ".join(problems) +
+                         "\n(fix the definition's `from \"...\"` or the file; --allow-missing-columns reads them as "
+                         "missing on every row)")
+    for problem in problems:
+        _say(f"warning: {data}: {problem} It is read as missing on every row.")
 
 
 def _evaluate(program: Program, record: dict, moment, events) -> tuple:

@@ -60,6 +60,7 @@ class Rows:
         self.unit = unit  # what Row.number counts: line, row (Parquet) or item (a JSON array)
         self._head: list[Row] = []
         self.columns = columns
+        self.header = columns is not None  # a real header (CSV, Parquet): every row has these columns
         if peek:  # the keys of the first record that could be read (among the first hundred rows)
             for row in rows:
                 self._head.append(row)
@@ -109,12 +110,19 @@ def read_rows(path: str, fmt: str | None = None) -> Rows:
 
 def check_column(path: str, rows: Rows, name: str, what: str) -> None:
     """A usage error when the file has columns and ``name`` is not one of them."""
+    problem = column_problem(rows, name, what)
+    if problem:
+        raise InputError(f"{path}: {problem}")
+
+
+def column_problem(rows: Rows, name: str, what: str) -> str | None:
+    """Why ``name`` is not a column of a file with a header (with a did-you-mean), or None."""
     if rows.columns is None or name in rows.columns:
-        return
+        return None
     folded = [c for c in rows.columns if c.strip().casefold() == name.strip().casefold()]
     close = folded[0] if folded else suggest(name, rows.columns)
     hint = f"did you mean `{close}`?" if close else "columns: " + ", ".join(f"`{c}`" for c in rows.columns[:20])
-    raise InputError(f"{path}: no `{name}` column ({what}); {hint}")
+    return f"no `{name}` column ({what}); {hint}"
 
 
 def json_type(value) -> str:

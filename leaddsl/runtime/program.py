@@ -138,6 +138,11 @@ class Program:
         return {name: str(info.type) for name, info in self.scope.fields.items()}
 
     @property
+    def columns(self) -> dict[str, str]:
+        """Every input column (or record key) the outputs read -> the field or name it feeds."""
+        return {".".join(s.path): s.label for s in self.plan.slots}
+
+    @property
     def symbols(self) -> set[str]:
         """Every record key the program reads."""
         return {".".join(s.path) for s in self.plan.slots} | ({"events"} if self.plan.uses_events else set())
