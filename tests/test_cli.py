@@ -323,3 +323,17 @@ def test_eval_names_a_column_the_definitions_read_that_the_file_lacks(runner, tm
     (tmp_path / "t.jsonl").write_text('{"id": 1, "Anual Revenue": 10}\n')
     r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.jsonl")
     assert r.exit_code == 0 and json.loads(r.stdout) == {"id": 1, "big": False}
+
+
+def test_eval_groups_repeated_errors_on_stderr(runner, tmp_path):
+    (tmp_path / "t.lead").write_text("field revenue: number\nfield industry: text\n"
+                                     "lead big when revenue > 5\nlead ph when industry = pharma\n")
+    rows = "".join(f"{i},{'lots' if i % 2 else i},pharma\n" for i in range(1, 41))
+    (tmp_path / "t.csv").write_text("id,revenue,industry\n" + rows)
+    r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.csv")
+    assert r.exit_code == 1
+    assert len(r.stdout.splitlines()) == 40  # every row written, 20 of them with an error
+    err = r.stderr.splitlines()
+    assert sum("revenue: cannot read 'lots' as number" in line for line in err) == 3
+    assert "... and 17 more row(s) with `revenue: cannot read '…' as number` (the next at" in r.stderr
+    assert "big: 18 (90.0% of 20 answered)" in r.stderr and "ph: 40 (100.0% of 40 answered)" in r.stderr

@@ -49,10 +49,14 @@ def evaluate(folder, data: bytes, suffix: str, out_fmt: str):
 
 
 def check_errors_named(rows, r):
-    """Every error row is on stderr with its line; a row without an error has its answer."""
+    """Every error row carries its line in the output and is on stderr: named on a line of
+    its own, or counted in a grouped "... and N more row(s) with ..." line (repeats are
+    grouped); a row without an error has its answer."""
     failed = [row for row in rows if row.get("error")]
-    named = re.findall(r"^.*?data\.\w+: line \d+", r.stderr, re.MULTILINE)
-    assert len(named) == len(failed)
+    assert all(re.match(r"line \d+", row["error"]) for row in failed if row["id"] is None)
+    named = re.findall(r"^[^.].*?data\.\w+: line \d+", r.stderr, re.MULTILINE)
+    grouped = sum(int(n.replace(",", "")) for n in re.findall(r"^\.\.\. and ([\d,]+) more row", r.stderr, re.MULTILINE))
+    assert len(named) + grouped == len(failed)
     assert all(row["x"] is not None for row in rows if not row.get("error"))
     assert r.exit_code == (1 if failed else 0)
 

@@ -192,6 +192,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field))
             repeats: Counter = Counter()
             errors = 0
+            answered: Counter = Counter()
+            shown = _ErrorLog()
             bar = _progress(progress if progress is not None else sys.stderr.isatty())
             for row in rows:
                 total += 1
@@ -214,6 +216,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     for name in program.definitions:
                         out[name] = v = result[name]
                         counts[name] += v is True
+                        answered[name] += v is not None
                     if program.stages:
                         out["stage"] = result.stage
                         stages[result.stage] += 1
@@ -224,7 +227,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     if error.startswith(where):  # the reader's own position: "line 3, column 7: ..."
                         where, _, body = error.partition(": ")
                     ident = f" (id {key})" if key is not None else ""
-                    _say(f"{data}: {where}{ident}: {body}".replace("\n", "\\n"))  # one line per row
+                    shown.report(f"{data}: {where}{ident}: ", body)
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
                     bar.update(total)
@@ -250,7 +253,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
         for msg in table.bad_rows:
             _say(msg)
     unmatched = table.unmatched() if table is not None else (0, 0, [])
-    _summary(total, errors, counts, stages, program, repeats, unmatched)
+    shown.close()
+    _summary(total, errors, counts, answered, stages, program, repeats, unmatched)
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
 
 
@@ -367,11 +371,41 @@ def _progress(show: bool):
     return _Bar() if show else None
 
 
-def _summary(total, errors, counts, stages, program, repeats, unmatched):
+class _ErrorLog:
+    """Row errors on stderr, grouped: the first few of each kind on a line each, then one
+    line per kind with how many more there were (a million-row run with one bad column
+    must not print a million lines)."""
+
+    FIRST = 3
+
+    def __init__(self):
+        self.kinds: Counter = Counter()
+        self.first: dict[str, str] = {}
+
+    @staticmethod
+    def kind(body: str) -> str:
+        body = re.sub(r"^lead .*?, event \d+ ", "event ", body)
+        return re.sub(r"'(?:[^'\\]|\\.)*'(\.\.\.')?", "'…'", body)
+
+    def report(self, where: str, body: str) -> None:
+        k = self.kind(body)
+        self.kinds[k] += 1
+        if self.kinds[k] <= self.FIRST:
+            _say((where + body).replace("\n", "\\n"))  # one line per row
+        else:
+            self.first.setdefault(k, where.rstrip(": "))
+
+    def close(self) -> None:
+        for k, n in self.kinds.items():
+            if n > self.FIRST:
+                _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
+
+
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched):
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
-    ok = total - errors
     for name in program.definitions:
-        pct = f" ({100 * counts[name] / ok:.1f}%)" if ok else ""
+        pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
+            if answered[name] else ""
         lines.append(f"  {name}: {counts[name]:,}{pct}")
     if program.stages:
         parts = ", ".join(f"{s}: {stages[s]:,}" for s in program.stages)
