@@ -310,11 +310,11 @@ def test_unknown_solver_answers_mean_no_finding(monkeypatch):
     assert not got & {"W101", "W102", "W103", "W104", "W105", "W110"}
 
 
-def test_spent_budget_means_no_finding(monkeypatch):
-    from leaddsl.lint import solver
-    monkeypatch.setattr(solver, "BUDGET_SECONDS", -1.0)
-    monkeypatch.setattr(solver.Logic.__init__, "__defaults__", (solver.TIMEOUT_MS, -1.0))
-    assert codes_of("field r: number\nlead x when r > 5 and r < 1\n") == []
+def test_spent_budget_means_no_finding_and_says_so():
+    program = leaddsl.compile("field r: number\nlead x when r > 5 and r < 1\n", filename="t.lead")
+    got = lint_program(program, budget=0)
+    assert [d.code for d in got] == [] and "lint incomplete" in got.note
+    assert lint_program(program).note is None
 
 
 def test_select_runs_only_some_rules():

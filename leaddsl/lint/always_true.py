@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from .. import nodes as n
 from . import rule
-from .context import bool_children
+from .tree import bool_children
 from .docs import register_doc
 
 register_doc(__doc__)

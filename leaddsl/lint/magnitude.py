@@ -34,7 +34,7 @@ from fractions import Fraction
 
 from .. import nodes as n
 from . import rule
-from .context import walk
+from .tree import walk
 from .docs import register_doc
 
 register_doc(__doc__)

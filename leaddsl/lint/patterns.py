@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import nodes as n
 from ..source import Span
-from .context import walk
+from .tree import walk
 
 
 def matches_nodes(ctx):

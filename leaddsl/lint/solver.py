@@ -1,8 +1,10 @@
-"""The questions the rules ask z3, with a per-query timeout and a time budget.
+"""The questions the rules ask z3, with a per-query timeout and the pass's budget.
 
 ``check`` answers ``True`` (satisfiable), ``False`` (unsatisfiable) or ``None``
-(z3 gave up: timeout, budget spent, or ``unknown``). Every rule treats ``None``
-as "no finding", so a hard program makes the linter quieter, never wrong.
+(z3 gave up: timeout, the pass's time budget spent, or ``unknown``). Every rule
+treats ``None`` as "no finding", so a hard program makes the linter quieter,
+never wrong. The budget (:class:`~leaddsl.lint.budget.Budget`) is wall-clock
+time for the whole pass; a query never runs past it.
 
 ``never_true`` and ``always_true`` cache their answers per node and reuse
 each model they get: when a model makes a condition true, every clause of an
@@ -11,31 +13,29 @@ no further query. The same holds for "not always true".
 """
 from __future__ import annotations
 
-import time
-
 import z3
 
 from .. import nodes as n
-from .context import bool_children
+from .budget import Budget
 from .encode import AND, NOT, OR, TRUE, Cond, Encoder
+from .tree import bool_children
 
-TIMEOUT_MS = 200       # one query
-BUDGET_SECONDS = 10.0  # the whole pass; after that every query is "don't know"
+TIMEOUT_MS = 200  # one query
 
 
 class Logic:
-    def __init__(self, analysis, roots, timeout_ms: int = TIMEOUT_MS, budget: float = BUDGET_SECONDS):
+    def __init__(self, analysis, roots, budget: Budget | None = None, timeout_ms: int = TIMEOUT_MS):
+        self.budget = budget if budget is not None else Budget()
         self.enc = Encoder(analysis)
-        for root in roots:
+        for root in roots:  # every root first: the axioms must be complete before a query
+            if self.budget.out():
+                break  # no query will run
             self.enc.ctx = root.event
             self.enc.cond(root.node)
         self.enc.ctx = None
         self.solver = z3.Solver()
-        self.solver.set("timeout", timeout_ms)
+        self.timeout_ms = timeout_ms
         self._synced = 0
-        self.budget = budget
-        self.spent = 0.0
-        self.queries = 0
         self.nt: dict[int, bool | None] = {}
         self.at: dict[int, bool | None] = {}
         self.true_models: dict[int, object] = {}   # a model where the node is true
@@ -45,19 +45,23 @@ class Logic:
     def cond(self, node) -> Cond:
         return self.enc.cond(node)
 
-    def _sync(self):
+    def _start(self) -> bool:
+        """Before a query: False when the budget forbids it; else the solver has
+        every axiom and a timeout that ends the query by the deadline."""
+        if not self.budget.ask():
+            return False
         axioms = self.enc.axioms
         if self._synced < len(axioms):
             self.solver.add(*axioms[self._synced:])
             self._synced = len(axioms)
+        self.solver.set("timeout", max(1, min(self.timeout_ms, int(self.budget.left() * 1000))))
+        return True
 
     def check(self, *formulas, model: bool = False):
         """(True/False/None, model or None)."""
-        if self.spent > self.budget:
+        if not self._start():
             return None, None
-        self._sync()
         s = self.solver
-        start = time.perf_counter()
         s.push()
         try:
             s.add(*formulas)
@@ -67,8 +71,6 @@ class Logic:
             r, m = z3.unknown, None
         finally:
             s.pop()
-            self.spent += time.perf_counter() - start
-            self.queries += 1
         if r == z3.sat:
             return True, m
         if r == z3.unsat:
@@ -91,9 +93,8 @@ class Logic:
 
     def core(self, nodes: list) -> list:
         """A minimal subset of conditions that cannot all be true (nodes in order)."""
-        if self.spent > self.budget:
+        if not self._start():
             return list(nodes)
-        self._sync()
         s = self.solver
         lits = [z3.Bool(f"__core{i}") for i in range(len(nodes))]
         s.push()
@@ -107,7 +108,7 @@ class Logic:
             keep = [i for i in keep if str(lits[i]) in core]
             for i in list(keep):
                 trial = [j for j in keep if j != i]
-                if trial and s.check(*[lits[j] for j in trial]) == z3.unsat:
+                if trial and not self.budget.out() and s.check(*[lits[j] for j in trial]) == z3.unsat:
                     keep = trial
             return [nodes[i] for i in keep]
         except z3.Z3Exception:  # pragma: no cover
@@ -238,4 +239,4 @@ class Logic:
         return self.unsat(a, NOT(b))
 
 
-__all__ = ["Logic", "bool_children", "AND", "OR", "NOT", "TRUE"]
+__all__ = ["Logic", "AND", "OR", "NOT", "TRUE"]
