@@ -58,18 +58,22 @@ def number_out_of_scale(ctx, diags):
                 found.setdefault(key, []).extend(lits)
     for key, lits in found.items():
         lits = list({id(x): x for x in lits}.values())  # a let's number counts once
+        sizes = sorted(abs(x.value) for x in lits if x.value != 0)
+        if len(sizes) < 3:
+            continue  # each needs two others
         for lit in lits:
             v = abs(lit.value)
-            others = [abs(o.value) for o in lits if o is not lit and o.value != 0]
-            if v == 0 or len(others) < 2:
+            if v == 0:
                 continue
-            if all(o >= FACTOR * v for o in others):
+            # the smallest and largest of the others: drop one copy of v from the ends
+            lo = sizes[1] if sizes[0] == v else sizes[0]
+            hi = sizes[-2] if sizes[-1] == v else sizes[-1]
+            if lo >= FACTOR * v:
                 side = "smaller"
-            elif all(o * FACTOR <= v for o in others):
+            elif hi * FACTOR <= v:
                 side = "larger"
             else:
                 continue
-            lo, hi = min(others), max(others)
             diags.add("W111", lit.span,
                       f"`{_show(lit)}` is over {FACTOR}x {side} than the other `{labels[key]}` numbers "
                       f"({_fmt(lo)} to {_fmt(hi)})",

@@ -13,11 +13,14 @@ no further query. The same holds for "not always true".
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import z3
 
 from .. import nodes as n
 from .budget import Budget
 from .encode import AND, NOT, OR, TRUE, Cond, Encoder
+from .terms import is_true_in
 from .tree import bool_children
 
 TIMEOUT_MS = 200  # one query
@@ -50,12 +53,29 @@ class Logic:
         every axiom and a timeout that ends the query by the deadline."""
         if not self.budget.ask():
             return False
+        self._sync()
+        self.solver.set("timeout", max(1, min(self.timeout_ms, int(self.budget.left() * 1000))))
+        return True
+
+    @contextmanager
+    def scope(self, *formulas):
+        """The queries inside also assume ``formulas``, added to the solver once
+        (for many queries that share a large formula)."""
+        self._sync()
+        synced = self._synced
+        self.solver.push()
+        try:
+            self.solver.add(*formulas)
+            yield
+        finally:
+            self.solver.pop()
+            self._synced = min(self._synced, synced)  # axioms added inside were popped too
+
+    def _sync(self):
         axioms = self.enc.axioms
         if self._synced < len(axioms):
             self.solver.add(*axioms[self._synced:])
             self._synced = len(axioms)
-        self.solver.set("timeout", max(1, min(self.timeout_ms, int(self.budget.left() * 1000))))
-        return True
 
     def check(self, *formulas, model: bool = False):
         """(True/False/None, model or None)."""
@@ -84,12 +104,7 @@ class Logic:
         """True only when z3 proved the formulas unsatisfiable."""
         return self.check(*formulas)[0] is False
 
-    @staticmethod
-    def holds(m, formula) -> bool:
-        try:
-            return z3.is_true(m.eval(formula, model_completion=True))
-        except z3.Z3Exception:  # pragma: no cover
-            return False
+    holds = staticmethod(is_true_in)
 
     def core(self, nodes: list) -> list:
         """A minimal subset of conditions that cannot all be true (nodes in order)."""
