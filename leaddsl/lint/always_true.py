@@ -40,6 +40,8 @@ register_doc(__doc__)
 def always_true(ctx, diags):
     logic = ctx.logic
     for root in ctx.roots:
+        if ctx.budget.out():
+            return
         logic.settle_always_true(root.node)
         _visit(ctx, logic, root, root.node, diags)
 

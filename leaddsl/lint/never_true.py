@@ -42,6 +42,8 @@ register_doc(__doc__)
 def never_true(ctx, diags):
     logic = ctx.logic
     for root in ctx.roots:
+        if ctx.budget.out():
+            return
         logic.settle_never_true(root.node)
         _visit(ctx, logic, root, root.node, diags)
 

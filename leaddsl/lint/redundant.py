@@ -47,6 +47,8 @@ LONG = 64  # clauses of one `and`/`or`: from here "the others" are asserted once
 def redundant_clause(ctx, diags):
     logic = ctx.logic
     for root in ctx.roots:
+        if ctx.budget.out():
+            return
         for node in _boolops(root.node):
             _check(ctx, logic, node, diags)
 
