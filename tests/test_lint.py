@@ -365,9 +365,9 @@ def _keys(found):
 
 def test_the_budget_bounds_the_solver_queries_of_a_slow_program():
     program = leaddsl.compile(lint_bench.threshold(400), filename="t.lead")
-    budget = Budget(50, clock=Ticks())
+    budget = Budget(1000, clock=Ticks())
     got = lint_program(program, budget=budget)
-    assert budget.asked <= 50 and budget.skipped > 0  # every query reads the clock first
+    assert 0 < budget.asked <= 1000 and budget.ran_out  # every query reads the clock first
     assert "budget ran out" in got.note
 
 

@@ -42,6 +42,7 @@ class LintContext:
         self.root_of: dict[int, Root] = {}
         self.uses: dict[str, list[n.Name]] = {}  # let name -> the names that use it
         self._logic = None
+        self.shared: dict = {}  # what several rules compute alike, computed once
         self._find_roots()
 
     # ------------------------------------------------------------ roots

@@ -39,7 +39,7 @@ SAMPLE = 256  # definitions of one group a splitting query is about
 @rule
 def equivalent_definitions(ctx, diags):
     scope = ctx.scope
-    if len(scope.leads) < 2:
+    if len(scope.leads) < 2 or ctx.budget.out():
         return
     logic = ctx.logic
     names = [name for name, decl in scope.leads.items() if logic.never_true(decl.expr) is False]

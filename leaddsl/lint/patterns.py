@@ -6,15 +6,17 @@ from ..source import Span
 from .tree import walk
 
 
-def matches_nodes(ctx):
-    """Every `x matches "pattern"` of the program (each once)."""
-    seen = set()
-    for root in ctx.roots:
-        for node in walk(root.node):
-            if isinstance(node, n.TextOp) and node.op == "matches" and isinstance(node.pattern, n.Text) \
-                    and id(node) not in seen:
-                seen.add(id(node))
-                yield node
+def matches_nodes(ctx) -> list:
+    """Every `x matches "pattern"` of the program (each once; found once for the
+    three rules that read them)."""
+    if "matches" not in ctx.shared:
+        found = {}
+        for root in ctx.roots:
+            for node in walk(root.node):
+                if isinstance(node, n.TextOp) and node.op == "matches" and isinstance(node.pattern, n.Text):
+                    found.setdefault(id(node), node)
+        ctx.shared["matches"] = list(found.values())
+    return ctx.shared["matches"]
 
 
 def raw_offsets(ctx, text: n.Text) -> list[int] | None:

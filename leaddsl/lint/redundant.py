@@ -66,7 +66,7 @@ def _boolops(node):
 
 def _check(ctx, logic, node, diags):
     ops = list(node.operands)
-    if len(ops) < 2 or logic.never_true(node):
+    if len(ops) < 2 or ctx.budget.out() or logic.never_true(node):
         return  # in a contradiction every clause is vacuously implied (W101 reports it)
     from .encode import NOT
     conds = [logic.cond(c) for c in ops]

@@ -137,6 +137,8 @@ class Logic:
         key = id(node)
         if key in self.nt:
             return self.nt[key]
+        if self.budget.out():
+            return None  # not even encoded
         # a model only helps when something below is not settled by the `and`s
         want = any(id(x) not in self.nt for x in self.tree(node) if x is not node) and \
             not self._all_and(node)
@@ -187,6 +189,8 @@ class Logic:
         key = id(node)
         if key in self.at:
             return self.at[key]
+        if self.budget.out():
+            return None
         r, m = self.check(self.assumption(node), NOT(self.cond(node).t), model=True)
         self.at[key] = None if r is None else not r
         if r:
