@@ -40,9 +40,9 @@ class LintContext:
         self.roots: list[Root] = []
         self.parent: dict[int, n.Node] = {}
         self.root_of: dict[int, Root] = {}
+        self.nodes: list[n.Node] = []  # every node of every root, once (a sequence's `where`s are roots)
         self.uses: dict[str, list[n.Name]] = {}  # let name -> the names that use it
         self._logic = None
-        self.shared: dict = {}  # what several rules compute alike, computed once
         self._find_roots()
 
     # ------------------------------------------------------------ roots
@@ -64,6 +64,7 @@ class LintContext:
             stack = [r.node]
             while stack:
                 node = stack.pop()
+                self.nodes.append(node)
                 self.root_of.setdefault(id(node), r)
                 for child in children(node):
                     if isinstance(child, n.Filtered):
@@ -74,6 +75,7 @@ class LintContext:
                     b = self.analysis.binding(node)
                     if b[0] == "let":
                         self.uses.setdefault(b[1], []).append(node)
+        self.nodes = list({id(x): x for x in self.nodes}.values())
 
     @property
     def logic(self):

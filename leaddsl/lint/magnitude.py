@@ -34,7 +34,6 @@ from fractions import Fraction
 
 from .. import nodes as n
 from . import rule
-from .tree import walk
 from .docs import register_doc
 
 register_doc(__doc__)
@@ -47,15 +46,14 @@ _SUFFIXES = (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3))
 def number_out_of_scale(ctx, diags):
     found: dict[tuple, list[n.Number]] = {}
     labels: dict[tuple, str] = {}
-    for root in ctx.roots:
-        for node in walk(root.node):
-            for field_node, lits in _comparisons(ctx, node):
-                key_label = ctx.number_field(field_node)
-                if key_label is None:
-                    continue
-                key, label = key_label
-                labels[key] = label
-                found.setdefault(key, []).extend(lits)
+    for node in ctx.nodes:
+        for field_node, lits in _comparisons(ctx, node):
+            key_label = ctx.number_field(field_node)
+            if key_label is None:
+                continue
+            key, label = key_label
+            labels[key] = label
+            found.setdefault(key, []).extend(lits)
     for key, lits in found.items():
         lits = list({id(x): x for x in lits}.values())  # a let's number counts once
         sizes = sorted(abs(x.value) for x in lits if x.value != 0)

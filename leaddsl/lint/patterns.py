@@ -3,20 +3,12 @@ from __future__ import annotations
 
 from .. import nodes as n
 from ..source import Span
-from .tree import walk
 
 
 def matches_nodes(ctx) -> list:
-    """Every `x matches "pattern"` of the program (each once; found once for the
-    three rules that read them)."""
-    if "matches" not in ctx.shared:
-        found = {}
-        for root in ctx.roots:
-            for node in walk(root.node):
-                if isinstance(node, n.TextOp) and node.op == "matches" and isinstance(node.pattern, n.Text):
-                    found.setdefault(id(node), node)
-        ctx.shared["matches"] = list(found.values())
-    return ctx.shared["matches"]
+    """Every `x matches "pattern"` of the program (each once)."""
+    return [node for node in ctx.nodes
+            if isinstance(node, n.TextOp) and node.op == "matches" and isinstance(node.pattern, n.Text)]
 
 
 def raw_offsets(ctx, text: n.Text) -> list[int] | None:
