@@ -37,14 +37,18 @@ class Checked:
     program: Program | None
     diagnostics: list[Diagnostic]
     sources: dict = field(default_factory=dict)
+    note: str | None = None  # set when the linter's time budget ran out: findings may be missing
 
 
-def check(path: str | os.PathLike, *, lint: bool = True) -> Checked:
+def check(path: str | os.PathLike, *, lint: bool = True, lint_budget: float | None = None) -> Checked:
     """Load, type-check and (unless ``lint=False``) lint one definition file; never raises
-    DslError: the errors are in ``.diagnostics``."""
+    DslError: the errors are in ``.diagnostics``. ``lint_budget``: seconds of wall clock
+    for the linter (default 5, or the ``LEADDSL_LINT_BUDGET`` environment variable)."""
     try:
         program = load(path)
     except DslError as e:
         return Checked(None, list(e.diagnostics), dict(e.sources))
-    found = _lint_package.lint_program(program) if lint else list(program.diagnostics)
-    return Checked(program, found, dict(program.sources))
+    if not lint:
+        return Checked(program, list(program.diagnostics), dict(program.sources))
+    found = _lint_package.lint_program(program, budget=lint_budget)
+    return Checked(program, list(found), dict(program.sources), found.note)

@@ -337,3 +337,13 @@ def test_eval_groups_repeated_errors_on_stderr(runner, tmp_path):
     assert sum("revenue: cannot read 'lots' as number" in line for line in err) == 3
     assert "... and 17 more row(s) with `revenue: cannot read '…' as number` (the next at" in r.stderr
     assert "big: 18 (90.0% of 20 answered)" in r.stderr and "ph: 40 (100.0% of 40 answered)" in r.stderr
+
+
+def test_check_says_when_the_lint_budget_ran_out(runner, tmp_path):
+    text = "field x: number\n" + "".join(f"lead d{i} when x > {i} and x < {i + 5}\n" for i in range(400))
+    (tmp_path / "big.lead").write_text(text)
+    r = run(runner, "check", tmp_path / "big.lead", "--lint-budget", "0.1")
+    assert r.exit_code == 0
+    assert "lint incomplete: its 0.1 s budget ran out" in r.stderr and "--lint-budget" in r.stderr
+    r = run(runner, "check", tmp_path / "big.lead", "--lint-budget", "0.1", "--format", "json")
+    assert json.loads(r.stdout) == [] and "lint incomplete" in r.stderr

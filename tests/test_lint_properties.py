@@ -321,14 +321,6 @@ def _all_present(logic, node, program, record) -> bool:
     return True
 
 
-@settings(max_examples=25, deadline=None, derandomize=True)
-@given(st.integers(0, 2**32 - 1), st.integers(4, 15))
-def test_the_linter_never_fails_on_generated_programs(seed, n):
-    from leaddsl.lint.benchmark import generate
-    program = leaddsl.compile(generate(n, seed), filename="generated.lead")
-    assert all(d.code[0] in "WI" for d in leaddsl.lint(program))
-
-
 # ------------------------------------------------------------ schemaless ----
 # Without a schema a key is read in the mode its comparison needs (text, number,
 # as it is), so one key can have several variables; they share its presence.

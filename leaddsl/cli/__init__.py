@@ -105,7 +105,9 @@ def main():
               help="Only report these codes (or prefixes such as W1); repeatable, comma-separated.")
 @click.option("--ignore", multiple=True, metavar="CODE",
               help="Do not report these codes (or prefixes); repeatable, comma-separated.")
-def check(paths, fmt, strict, select, ignore):
+@click.option("--lint-budget", type=click.FloatRange(min=0.1), metavar="SECONDS",
+              help="Wall-clock seconds the linter may spend on each file (default 5, or LEADDSL_LINT_BUDGET).")
+def check(paths, fmt, strict, select, ignore, lint_budget):
     """Parse, type-check and lint .lead files or folders of them."""
     files = _lead_files(paths)
     if not files:
@@ -114,10 +116,13 @@ def check(paths, fmt, strict, select, ignore):
     seen = set()
     sources: dict = {}
     covered: set[Path] = set()
+    notes: list[str] = []
     for f in _roots_first(files):
         if f.resolve() in covered:
             continue  # checked through a file that includes it
-        checked = leaddsl.check(f)
+        checked = leaddsl.check(f, lint_budget=lint_budget)
+        if checked.note:
+            notes.append(f"{f}: {checked.note}")
         sources.update(checked.sources)
         covered.update(Path(name).resolve() for name in checked.sources)
         for d in checked.diagnostics:
@@ -130,6 +135,8 @@ def check(paths, fmt, strict, select, ignore):
     out = [d for d in out if (not sel or d.code.startswith(sel)) and not (ign and d.code.startswith(ign))]
     out.sort(key=sort_key)
     text = _format(out, sources, fmt, color=(fmt == "text" and sys.stdout.isatty()))
+    for note in notes:  # the lint of a large file stopped at its budget: say so, whatever the format
+        _say(f"note: {note}")
     if fmt == "text":
         if text:
             click.echo(text)

@@ -7,7 +7,9 @@ finds, why it matters, an example, the fix) and registers its code in
 :class:`~leaddsl.lint.context.LintContext` (the program, its conditions and,
 on first use, their z3 encoding). ``# leaddsl: ignore[CODE]`` on a line
 silences that code there; an ignore that names an unknown code or silences
-nothing is itself reported (``suppress``).
+nothing is itself reported (``suppress``). The pass has a wall-clock budget
+(``budget``); when it runs out, the checks left are skipped (never a finding)
+and the result's ``note`` says the lint was incomplete.
 
 The catalogue (``leaddsl rule`` prints each one's documentation):
 
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 import os
 
-from ..diagnostics import Diagnostic, Diagnostics, sort_key
+from ..diagnostics import Diagnostics, sort_key
 
 RULES: list = []  # functions (ctx, diags) -> None, registered by the rule modules
 
@@ -53,17 +55,27 @@ def rule(fn):
 
 # the rule modules register their codes and functions (order: the order they run)
 from . import suppress  # noqa: E402
-from . import never_true, always_true, redundant, stage_order, equivalent  # noqa: E402, F401
-from . import missing_excluded, magnitude, regex_dot, regex_empty, regex_word, unused  # noqa: E402, F401
+from . import never_true, always_true, redundant, stage_order, equivalent  # noqa: E402,F401
+from . import missing_excluded, magnitude, regex_dot, regex_empty, regex_word, unused  # noqa: E402,F401
+from .budget import Budget  # noqa: E402
 from .context import LintContext  # noqa: E402
 from .suppress import suppressions  # noqa: E402,F401
 
 
-def lint_program(program, select=None) -> list[Diagnostic]:
+class Findings(list):
+    """The diagnostics of a lint pass; ``note`` says when the pass was incomplete
+    (its budget ran out: findings may be missing), else it is None."""
+    note: str | None = None
+
+
+def lint_program(program, select=None, budget: float | Budget | None = None) -> Findings:
     """Every warning and info about ``program`` (sorted), suppressions applied.
 
-    ``select``: only run the rules whose function name is in it (tests)."""
-    ctx = LintContext(program)
+    ``select``: only run the rules whose function name is in it (tests).
+    ``budget``: seconds of wall clock for the whole pass, or a :class:`Budget`
+    (default: ``budget.BUDGET_SECONDS``, or ``LEADDSL_LINT_BUDGET``)."""
+    budget = budget if isinstance(budget, Budget) else Budget(budget)
+    ctx = LintContext(program, budget)
     diags = Diagnostics()
     for fn in RULES:
         if select is None or fn.__name__ in select:
@@ -75,4 +87,8 @@ def lint_program(program, select=None) -> list[Diagnostic]:
                     raise
                 del diags[mark:]
     found = [d for d in program.diagnostics if d.severity != "error"] + list(diags)
-    return sorted(suppress.apply(found, program.sources, ctx.statement_spans()), key=sort_key)
+    # an incomplete pass cannot tell an unused ignore from one whose finding was skipped
+    kept = suppress.apply(found, program.sources, ctx.statement_spans(), unused=not budget.ran_out)
+    out = Findings(sorted(kept, key=sort_key))
+    out.note = budget.note()
+    return out

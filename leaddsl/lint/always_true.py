@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from ..front import nodes as n
 from . import rule
-from .context import bool_children
+from .tree import bool_children
 from .docs import register_doc
 
 register_doc(__doc__)
@@ -40,6 +40,8 @@ register_doc(__doc__)
 def always_true(ctx, diags):
     logic = ctx.logic
     for root in ctx.roots:
+        if ctx.budget.out():
+            return
         logic.settle_always_true(root.node)
         _visit(ctx, logic, root, root.node, diags)
 

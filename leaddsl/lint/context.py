@@ -3,53 +3,18 @@
 A *root* is a condition the program evaluates on its own: a ``lead``
 definition, a ``let``, or a ``where`` filter (of a metric, or of one side of a
 sequence, whose names may be properties of the event). Rules walk roots;
-``logic`` encodes them all into z3 once, on first use.
+``logic`` encodes them all into z3 once, on first use. ``budget`` is the
+pass's time budget: rules with long loops stop when ``budget.out()``.
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from ..front import nodes as n
 from .. import types as T
 from ..front.check import FieldRef, LeadRef, LetRef, PropRef, RecordRef
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def children(node) -> list:
-    """The child nodes of an AST node (like ``Node.children``, with the field
-    names looked up once per class: the linter walks every node several times)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node) if f.name != "span")
-    out = []
-    for name in names:
-        v = getattr(node, name)
-        if isinstance(v, n.Node):
-            out.append(v)
-        elif isinstance(v, tuple):
-            out.extend(x for x in v if isinstance(x, n.Node))
-    return out
-
-
-def walk(node):
-    """Every node below ``node`` (included), parents first."""
-    stack = [node]
-    while stack:
-        x = stack.pop()
-        yield x
-        stack.extend(reversed(children(x)))
-
-
-def bool_children(node) -> list:
-    """The conditions directly below ``and``, ``or`` and ``not``."""
-    if isinstance(node, n.BoolOp):
-        return list(node.operands)
-    if isinstance(node, n.Not):
-        return [node.operand]
-    return []
+from .budget import Budget
+from .tree import children, walk
 
 
 @dataclass(frozen=True)
@@ -66,8 +31,9 @@ class Root:
 
 
 class LintContext:
-    def __init__(self, program):
+    def __init__(self, program, budget: Budget | None = None):
         self.program = program
+        self.budget = budget if budget is not None else Budget()
         self.analysis = program.analysis
         self.scope = program.scope
         self.sources = program.sources
@@ -75,6 +41,7 @@ class LintContext:
         self.roots: list[Root] = []
         self.parent: dict[int, n.Node] = {}
         self.root_of: dict[int, Root] = {}
+        self.nodes: list[n.Node] = []  # every node of every root, once (a sequence's `where`s are roots)
         self.uses: dict[str, list[n.Name]] = {}  # let name -> the names that use it
         self._logic = None
         self._find_roots()
@@ -98,6 +65,7 @@ class LintContext:
             stack = [r.node]
             while stack:
                 node = stack.pop()
+                self.nodes.append(node)
                 self.root_of.setdefault(id(node), r)
                 for child in children(node):
                     if isinstance(child, n.Filtered):
@@ -108,12 +76,13 @@ class LintContext:
                     b = self.analysis.binding(node)
                     if isinstance(b, LetRef):
                         self.uses.setdefault(b.name, []).append(node)
+        self.nodes = list({id(x): x for x in self.nodes}.values())
 
     @property
     def logic(self):
         if self._logic is None:
-            from .solver import Logic
-            self._logic = Logic(self.analysis, self.roots)
+            from .solver import Logic  # z3 loads on first use, not with `import leaddsl`
+            self._logic = Logic(self.analysis, self.roots, self.budget)
         return self._logic
 
     # ----------------------------------------------------------- helpers

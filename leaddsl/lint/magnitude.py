@@ -35,7 +35,6 @@ from fractions import Fraction
 from ..front import nodes as n
 from ..front.check import LetRef
 from . import rule
-from .context import walk
 from .docs import register_doc
 
 register_doc(__doc__)
@@ -48,29 +47,32 @@ _SUFFIXES = (("T", 10**12), ("B", 10**9), ("M", 10**6), ("k", 10**3))
 def number_out_of_scale(ctx, diags):
     found: dict[tuple, list[n.Number]] = {}
     labels: dict[tuple, str] = {}
-    for root in ctx.roots:
-        for node in walk(root.node):
-            for field_node, lits in _comparisons(ctx, node):
-                key_label = ctx.number_field(field_node)
-                if key_label is None:
-                    continue
-                key, label = key_label
-                labels[key] = label
-                found.setdefault(key, []).extend(lits)
+    for node in ctx.nodes:
+        for field_node, lits in _comparisons(ctx, node):
+            key_label = ctx.number_field(field_node)
+            if key_label is None:
+                continue
+            key, label = key_label
+            labels[key] = label
+            found.setdefault(key, []).extend(lits)
     for key, lits in found.items():
         lits = list({id(x): x for x in lits}.values())  # a let's number counts once
+        sizes = sorted(abs(x.value) for x in lits if x.value != 0)
+        if len(sizes) < 3:
+            continue  # each needs two others
         for lit in lits:
             v = abs(lit.value)
-            others = [abs(o.value) for o in lits if o is not lit and o.value != 0]
-            if v == 0 or len(others) < 2:
+            if v == 0:
                 continue
-            if all(o >= FACTOR * v for o in others):
+            # the smallest and largest of the others: drop one copy of v from the ends
+            lo = sizes[1] if sizes[0] == v else sizes[0]
+            hi = sizes[-2] if sizes[-1] == v else sizes[-1]
+            if lo >= FACTOR * v:
                 side = "smaller"
-            elif all(o * FACTOR <= v for o in others):
+            elif hi * FACTOR <= v:
                 side = "larger"
             else:
                 continue
-            lo, hi = min(others), max(others)
             diags.add("W111", lit.span,
                       f"`{_show(lit)}` is over {FACTOR}x {side} than the other `{labels[key]}` numbers "
                       f"({_fmt(lo)} to {_fmt(hi)})",

@@ -49,6 +49,8 @@ def _negative(node) -> bool:
 def missing_excluded(ctx, diags):
     logic = ctx.logic
     for root in ctx.roots:
+        if ctx.budget.out():
+            return
         if logic.never_true(root.node):
             continue  # W101 says more
         _visit(ctx, logic, root, root.node, diags)

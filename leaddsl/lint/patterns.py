@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from ..front import nodes as n
 from ..source import Span
-from .context import walk
 
 
-def matches_nodes(ctx):
+def matches_nodes(ctx) -> list:
     """Every `x matches "pattern"` of the program (each once)."""
-    seen = set()
-    for root in ctx.roots:
-        for node in walk(root.node):
-            if isinstance(node, n.TextOp) and node.op == "matches" and isinstance(node.pattern, n.Text) \
-                    and id(node) not in seen:
-                seen.add(id(node))
-                yield node
+    return [node for node in ctx.nodes
+            if isinstance(node, n.TextOp) and node.op == "matches" and isinstance(node.pattern, n.Text)]
 
 
 def raw_offsets(ctx, text: n.Text) -> list[int] | None:

@@ -1,8 +1,10 @@
-"""The questions the rules ask z3, with a per-query timeout and a time budget.
+"""The questions the rules ask z3, with a per-query timeout and the pass's budget.
 
 ``check`` answers ``True`` (satisfiable), ``False`` (unsatisfiable) or ``None``
-(z3 gave up: timeout, budget spent, or ``unknown``). Every rule treats ``None``
-as "no finding", so a hard program makes the linter quieter, never wrong.
+(z3 gave up: timeout, the pass's time budget spent, or ``unknown``). Every rule
+treats ``None`` as "no finding", so a hard program makes the linter quieter,
+never wrong. The budget (:class:`~leaddsl.lint.budget.Budget`) is wall-clock
+time for the whole pass; a query never runs past it.
 
 ``never_true`` and ``always_true`` cache their answers per node and reuse
 each model they get: when a model makes a condition true, every clause of an
@@ -11,30 +13,31 @@ no further query. The same holds for "not always true".
 """
 from __future__ import annotations
 
-import time
+from contextlib import contextmanager
 
 import z3
 
 from ..front import nodes as n
 from ..runtime.plan import lower_all
-from .context import bool_children
+from .budget import Budget
 from .encode import AND, NOT, OR, TRUE, Cond, Encoder
+from .terms import is_true_in
+from .tree import bool_children
 
-TIMEOUT_MS = 200       # one query
-BUDGET_SECONDS = 10.0  # the whole pass; after that every query is "don't know"
+TIMEOUT_MS = 200  # one query
 
 
 class Logic:
-    def __init__(self, analysis, roots, timeout_ms: int = TIMEOUT_MS, budget: float = BUDGET_SECONDS):
+    def __init__(self, analysis, roots, budget: Budget | None = None, timeout_ms: int = TIMEOUT_MS):
+        self.budget = budget if budget is not None else Budget()
         self.enc = Encoder(lower_all(analysis))
-        for root in roots:
+        for root in roots:  # every root first: the axioms must be complete before a query
+            if self.budget.out():
+                break  # no query will run
             self.enc.cond(root.node)
         self.solver = z3.Solver()
-        self.solver.set("timeout", timeout_ms)
+        self.timeout_ms = timeout_ms
         self._synced = 0
-        self.budget = budget
-        self.spent = 0.0
-        self.queries = 0
         self.nt: dict[int, bool | None] = {}
         self.at: dict[int, bool | None] = {}
         self.true_models: dict[int, object] = {}   # a model where the node is true
@@ -44,6 +47,29 @@ class Logic:
     def cond(self, node) -> Cond:
         return self.enc.cond(node)
 
+    def _start(self) -> bool:
+        """Before a query: False when the budget forbids it; else the solver has
+        every axiom and a timeout that ends the query by the deadline."""
+        if not self.budget.ask():
+            return False
+        self._sync()
+        self.solver.set("timeout", max(1, min(self.timeout_ms, int(self.budget.left() * 1000))))
+        return True
+
+    @contextmanager
+    def scope(self, *formulas):
+        """The queries inside also assume ``formulas``, added to the solver once
+        (for many queries that share a large formula)."""
+        self._sync()
+        synced = self._synced
+        self.solver.push()
+        try:
+            self.solver.add(*formulas)
+            yield
+        finally:
+            self.solver.pop()
+            self._synced = min(self._synced, synced)  # axioms added inside were popped too
+
     def _sync(self):
         axioms = self.enc.axioms
         if self._synced < len(axioms):
@@ -52,11 +78,9 @@ class Logic:
 
     def check(self, *formulas, model: bool = False):
         """(True/False/None, model or None)."""
-        if self.spent > self.budget:
+        if not self._start():
             return None, None
-        self._sync()
         s = self.solver
-        start = time.perf_counter()
         s.push()
         try:
             s.add(*formulas)
@@ -66,8 +90,6 @@ class Logic:
             r, m = z3.unknown, None
         finally:
             s.pop()
-            self.spent += time.perf_counter() - start
-            self.queries += 1
         if r == z3.sat:
             return True, m
         if r == z3.unsat:
@@ -81,18 +103,12 @@ class Logic:
         """True only when z3 proved the formulas unsatisfiable."""
         return self.check(*formulas)[0] is False
 
-    @staticmethod
-    def holds(m, formula) -> bool:
-        try:
-            return z3.is_true(m.eval(formula, model_completion=True))
-        except z3.Z3Exception:  # pragma: no cover
-            return False
+    holds = staticmethod(is_true_in)
 
     def core(self, nodes: list) -> list:
         """A minimal subset of conditions that cannot all be true (nodes in order)."""
-        if self.spent > self.budget:
+        if not self._start():
             return list(nodes)
-        self._sync()
         s = self.solver
         lits = [z3.Bool(f"__core{i}") for i in range(len(nodes))]
         s.push()
@@ -106,7 +122,7 @@ class Logic:
             keep = [i for i in keep if str(lits[i]) in core]
             for i in list(keep):
                 trial = [j for j in keep if j != i]
-                if trial and s.check(*[lits[j] for j in trial]) == z3.unsat:
+                if trial and not self.budget.out() and s.check(*[lits[j] for j in trial]) == z3.unsat:
                     keep = trial
             return [nodes[i] for i in keep]
         except z3.Z3Exception:  # pragma: no cover
@@ -120,6 +136,8 @@ class Logic:
         key = id(node)
         if key in self.nt:
             return self.nt[key]
+        if self.budget.out():
+            return None  # not even encoded
         # a model only helps when something below is not settled by the `and`s
         want = any(id(x) not in self.nt for x in self.tree(node) if x is not node) and \
             not self._all_and(node)
@@ -170,6 +188,8 @@ class Logic:
         key = id(node)
         if key in self.at:
             return self.at[key]
+        if self.budget.out():
+            return None
         r, m = self.check(self.assumption(node), NOT(self.cond(node).t), model=True)
         self.at[key] = None if r is None else not r
         if r:
@@ -237,4 +257,4 @@ class Logic:
         return self.unsat(a, NOT(b))
 
 
-__all__ = ["Logic", "bool_children", "AND", "OR", "NOT", "TRUE"]
+__all__ = ["Logic", "AND", "OR", "NOT", "TRUE"]

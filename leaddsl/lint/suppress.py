@@ -59,11 +59,12 @@ def suppressions(sources) -> dict[tuple[str, int], list[tuple[str, Span]]]:
     return out
 
 
-def apply(found: list[Diagnostic], sources, statements=()) -> list[Diagnostic]:
+def apply(found: list[Diagnostic], sources, statements=(), unused: bool = True) -> list[Diagnostic]:
     """The findings not silenced, plus W190/W191 for the comments.
 
     ``statements``: the spans of the program's statements; a finding inside a
-    statement may also be silenced on the statement's first or last line."""
+    statement may also be silenced on the statement's first or last line.
+    ``unused``: report W191 (False when the findings may be incomplete)."""
     ignores = suppressions(sources)
     by_file: dict[str, list[Span]] = {}
     for s in statements:
@@ -87,6 +88,6 @@ def apply(found: list[Diagnostic], sources, statements=()) -> list[Diagnostic]:
         for code, span in entries:
             if code not in CODES:
                 extra.add("W190", span, f"`{code}` is not a leaddsl code", "run `leaddsl rule` for the list of codes")
-            elif (file, line, code) not in used:
+            elif unused and (file, line, code) not in used:
                 extra.add("W191", span, f"`ignore[{code}]` silences nothing on this line", "remove it")
     return kept + list(extra)

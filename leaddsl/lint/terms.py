@@ -1,5 +1,5 @@
-"""z3 terms, built fast: Boolean connectives that fold constants, comparisons,
-exact numbers and times.
+"""z3 terms, built fast: Boolean connectives that fold constants, cardinality,
+comparisons, exact numbers and times; and a formula's truth in a model.
 
 The z3 Python operators coerce and check every argument (about 20x slower than
 the C API); the encoder builds thousands of terms, so these call the API.
@@ -63,6 +63,23 @@ def NOT(x):
     if x is FALSE:
         return TRUE
     return _wrap(z3.Z3_mk_not(_CTX.ref(), x.as_ast()))
+
+
+def AT_LEAST(xs, k: int):
+    """At least k of the Booleans xs are true."""
+    return _wrap(z3.Z3_mk_atleast(_CTX.ref(), len(xs), _array(xs), k))
+
+
+def AT_MOST(xs, k: int):
+    """At most k of the Booleans xs are true."""
+    return _wrap(z3.Z3_mk_atmost(_CTX.ref(), len(xs), _array(xs), k))
+
+
+def is_true_in(model, formula) -> bool:
+    """``formula`` is true in ``model`` (unassigned variables completed)."""
+    r = (z3.Ast * 1)()
+    return bool(z3.Z3_model_eval(_CTX.ref(), model.model, formula.as_ast(), True, r)) and \
+        z3.Z3_get_bool_value(_CTX.ref(), r[0]) == z3.Z3_L_TRUE
 
 
 _MK = {"=": z3.Z3_mk_eq, "<": z3.Z3_mk_lt, "<=": z3.Z3_mk_le, ">": z3.Z3_mk_gt, ">=": z3.Z3_mk_ge}

@@ -1,21 +1,30 @@
-"""How long the lint pass takes on a large generated program.
+"""How long `leaddsl check` takes on large generated programs: parse, check and lint.
 
-    python -m leaddsl.lint.benchmark              # 500 definitions, best of 3
-    python -m leaddsl.lint.benchmark -n 1000 --repeat 1 --write big.lead
+    python tests/benchmarks/lint_bench.py                 # 1k, 10k and 100k definitions
+    python tests/benchmarks/lint_bench.py --sizes 1000 5000 --budget 30
+    python tests/benchmarks/lint_bench.py --sizes 1000 --write big.lead
 
-A script, not a timed test: the figure depends on the machine (and on what else
-runs on it: the CPU time is printed too). The program is built from a fixed
+A script, not a timed test (pytest does not collect it): the figures depend on
+the machine and on what else runs on it. The program is built from a fixed
 seed and looks like a real one (a CRM schema, events, metrics, lets,
 definitions that build on each other, a funnel), with a few deliberate
 mistakes (a contradiction, a redundant threshold, an unguarded `!=`, a
 definition written twice) so that the rules that find something do their full
-work.
+work. A second family, `threshold`, is the worst case of the issue: n
+definitions `lead dN when x > N` over one field, which all read the same value.
+
+The lint runs under its time budget (default: the linter's, 5 s); the table
+says whether it finished (`complete`) or stopped at the budget.
 """
 from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
 
 SCHEMA = """\
 field industry: enum(life_science, clinical_diagnostics, chemicals, food_and_beverage, academic, government, other)
@@ -149,39 +158,56 @@ def generate(n: int = 500, seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("-n", type=int, default=500, help="number of lead definitions (default 500)")
-    ap.add_argument("--repeat", type=int, default=3, help="runs; the best is reported (default 3)")
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--write", metavar="FILE", help="also write the generated program here")
-    args = ap.parse_args(argv)
+def threshold(n: int) -> str:
+    """n definitions over one number field: `lead dN when x > N`."""
+    return "field x: number\n" + "".join(f"lead d{i} when x > {i}\n" for i in range(n))
 
+
+FAMILIES = {"generated": generate, "threshold": lambda n, seed: threshold(n)}
+
+
+def measure(text: str, budget: float | None) -> dict:
+    """Wall clock of compile (parse + check) and of the lint pass, in one process."""
     import leaddsl
     from leaddsl.lint import lint_program
 
-    text = generate(args.n, args.seed)
-    if args.write:
-        with open(args.write, "w", encoding="utf-8") as f:
-            f.write(text)
     t0 = time.perf_counter()
     program = leaddsl.compile(text, filename="generated.lead")
-    compile_s = time.perf_counter() - t0
-    best = cpu = None
-    for _ in range(args.repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        found = lint_program(program)
-        took, used = time.perf_counter() - t0, time.process_time() - c0
-        best = took if best is None else min(best, took)
-        cpu = used if cpu is None else min(cpu, used)
-    codes: dict[str, int] = {}
-    for d in found:
-        codes[d.code] = codes.get(d.code, 0) + 1
-    lines = text.count("\n")
-    print(f"{args.n} definitions, {lines} lines: compile {compile_s:.2f}s, lint {best:.2f}s wall, "
-          f"{cpu:.2f}s CPU (best of {args.repeat}); findings: "
-          + (", ".join(f"{c} x{k}" for c, k in sorted(codes.items())) or "none"))
-    return best
+    t1 = time.perf_counter()
+    found = lint_program(program, budget=budget)
+    t2 = time.perf_counter()
+    return {"compile": t1 - t0, "lint": t2 - t1, "complete": found.note is None,
+            "findings": len([d for d in found if d.code[0] in "WI"])}
+
+
+def main(argv=None):
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))  # benchmark the checkout, not an installed copy
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000],
+                    help="numbers of lead definitions (default 1000 10000 100000)")
+    ap.add_argument("--family", choices=sorted(FAMILIES), nargs="+", default=sorted(FAMILIES))
+    ap.add_argument("--budget", type=float, default=None, help="lint budget in seconds (default: the linter's)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--write", metavar="FILE", help="also write the (last) generated program here")
+    args = ap.parse_args(argv)
+
+    rows = []
+    print(f"{'family':<10} {'definitions':>11} {'lines':>8} {'compile s':>9} {'lint s':>7} {'total s':>8} "
+          f"{'lint':<9} findings")
+    for family in args.family:
+        for n in args.sizes:
+            text = FAMILIES[family](n, args.seed)
+            if args.write:
+                with open(args.write, "w", encoding="utf-8") as f:
+                    f.write(text)
+            r = measure(text, args.budget)
+            r.update(family=family, n=n)
+            rows.append(r)
+            print(f"{family:<10} {n:>11,} {text.count(chr(10)):>8,} {r['compile']:>9.2f} {r['lint']:>7.2f} "
+                  f"{r['compile'] + r['lint']:>8.2f} {'complete' if r['complete'] else 'budget':<9} "
+                  f"{r['findings']}", flush=True)
+    return rows
 
 
 if __name__ == "__main__":  # pragma: no cover
