@@ -114,6 +114,9 @@ def assert_agree(program, record, context=""):
 def test_evaluate_evaluate_many_and_explain_agree(conditions, records):
     text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
     text += "let helper = n1 > 1 or t1 = x\nlead combo when helper and r0\n"
+    # lets of values, used twice (shared) and once (inline), and stages over the random leads
+    text += "let total = n1 + n2\nlet label = t1\nlead sums when total > 5 and total < 20 or label = e1\n"
+    text += f"stages {' < '.join(f'r{i}' for i in range(len(conditions)))} < combo\n"
     program = leaddsl.compile(text)
     for record in records:
         assert_agree(program, record, text)
