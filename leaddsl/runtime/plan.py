@@ -38,7 +38,7 @@ MEMBER = (T.EnumT, T.OrdinalT)
 
 
 # ------------------------------------------------------------ read units ----
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Slot:
     """A value of the record, read (and validated) before any clause."""
     index: int
@@ -53,7 +53,7 @@ class Slot:
         return ("slot", self.index)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class PropRead:
     event: str
     pos: int
@@ -63,14 +63,14 @@ class PropRead:
     keyed: bool = False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class EventType:
     index: int
     name: str
     props: list[PropRead] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Source:
     """The events one aggregate or sequence side counts: one type, one optional filter."""
     index: int
@@ -82,28 +82,28 @@ class Source:
 
 
 # ----------------------------------------------------------------- nodes ----
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     origin: object = field(default=None, repr=False, kw_only=True)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Const(Node):
     value: object
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Read(Node):
     slot: Slot
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Prop(Node):
     """A property of the event a `where` is looking at."""
     prop: PropRead
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Key(Node):
     """A value keyed for comparison: ``fold`` (text), or ``name`` (the folded name of a
     member: ordinals hold ranks, so ``members`` maps a rank to its name)."""
@@ -112,19 +112,19 @@ class Key(Node):
     members: tuple | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Arith(Node):
     op: str
     left: Node
     right: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Neg(Node):
     x: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Agg(Node):
     """An aggregate over one source: count/sum/min/max/days/first/last, in a window."""
     index: int
@@ -135,7 +135,7 @@ class Agg(Node):
     any: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Let(Node):
     """A named value or condition; ``shared`` when used more than once (computed once)."""
     index: int
@@ -150,12 +150,12 @@ class Let(Node):
         return self.uses > 1 and not self.in_where
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LetUse(Node):
     let: Let
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Lead(Node):
     index: int
     name: str
@@ -163,40 +163,40 @@ class Lead(Node):
     needs: frozenset = frozenset()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class LeadUse(Node):
     lead: Lead
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class And(Node):
     items: list
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Or(Node):
     items: list
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Not(Node):
     x: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Truth(Node):
     """A true/false value used as a condition."""
     x: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Cmp(Node):
     op: str        # = != < <= > >=, on keyed sides
     left: Node
     right: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class DynCmp(Node):
     """A comparison of two schemaless values; computed with the reads (it may find a
     bad value), so its outcome never depends on the order of clauses."""
@@ -210,33 +210,33 @@ class DynCmp(Node):
         return ("dyn", self.index)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class In(Node):
     x: Node
     keys: frozenset
     negated: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Missing(Node):
     x: Node
     negated: bool   # `is present`, `is not empty`
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TextOp(Node):
     op: str        # contains, starts with, ends with; both sides folded
     x: Node
     pattern: Node
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Match(Node):
     x: Node
     regex: object
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Has(Node):
     mode: str      # one, any, all
     x: Node        # the list
@@ -244,13 +244,13 @@ class Has(Node):
     key: str | None  # "fold" when list elements are compared folded
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Within(Node):
     x: Node
     seconds: int
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Seq(Node):
     first: Source
     second: Source
@@ -291,7 +291,7 @@ class Plan:
     stages: tuple[str, ...] = ()
     dyn: list[DynCmp] = field(default_factory=list)         # record-level dynamic comparisons
     n_dyn: int = 0
-    lowered: dict[int, list] = field(default_factory=dict)  # id(AST node) -> plan nodes made from it
+    lowered: dict[int, list] = field(default_factory=dict)  # id(AST node) -> plan nodes made from it (lower_all)
 
     @property
     def uses_events(self) -> bool:
@@ -392,7 +392,8 @@ class _Lowerer:
     # ----------------------------------------------------------- values
     def note(self, ast, node: Node) -> Node:
         node.origin = ast
-        self.p.lowered.setdefault(id(ast), []).append(node)
+        if self.everything:  # the linter maps AST conditions to plan nodes; the evaluator needs no map
+            self.p.lowered.setdefault(id(ast), []).append(node)
         return node
 
     def mode(self, node, inherited=None) -> T.Type:
