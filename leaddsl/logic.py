@@ -140,28 +140,39 @@ def dyn_key(x):
     return x
 
 
+def _kind(x) -> str:
+    if isinstance(x, bool):
+        return "bool"
+    if isinstance(x, (int, float)):
+        return "number"
+    if isinstance(x, str):
+        return "text"
+    return "other"  # a list or an object
+
+
 def dyn_compare(op: str, a, b, read_number):
-    """``a op b`` for two schemaless values, as the SPEC reads them: a text compared
-    with a number is read by the number rule (``read_number``, which may raise
-    BadValue); texts compare folded; values of kinds that cannot be ordered raise
-    :class:`Incomparable` for ``< <= > >=`` and are unequal for ``=``/``!=``."""
+    """``a op b`` for two schemaless values, taken as they are: a text compared with a
+    number is read by the number rule (``read_number``, which may raise BadValue); texts
+    compare folded; true/false, lists and objects are never ordered, and values of
+    different kinds are unequal. Ordering what cannot be ordered raises
+    :class:`Incomparable` (a bad value of the record)."""
     if a is None or b is None:
         return None
-    num = (int, float)
-    if isinstance(a, str) and isinstance(b, num) and not isinstance(b, bool):
-        a = read_number(a)
+    ka, kb = _kind(a), _kind(b)
+    if ka == "text" and kb == "number":
+        a, ka = read_number(a), "number"
         if a is None:
             return None
-    elif isinstance(b, str) and isinstance(a, num) and not isinstance(a, bool):
-        b = read_number(b)
+    elif kb == "text" and ka == "number":
+        b, kb = read_number(b), "number"
         if b is None:
             return None
-    try:
-        return OPS[op](dyn_key(a), dyn_key(b))
-    except TypeError:
-        if op in ("=", "!="):
-            return op == "!="
-        raise Incomparable(b if isinstance(b, str) else a, a if isinstance(b, str) else b) from None
+    if op in ("=", "!="):
+        same = ka == kb and dyn_key(a) == dyn_key(b)
+        return same if op == "=" else not same
+    if ka != kb or ka in ("bool", "other"):
+        raise Incomparable(b if kb in ("bool", "other") and ka == "number" else a, b)
+    return OPS[op](dyn_key(a), dyn_key(b))
 
 
 def within(x, as_of: dt.datetime, seconds: int):

@@ -29,9 +29,9 @@ from collections.abc import Mapping
 import re2
 
 import leaddsl
-from leaddsl import nodes as n
+from leaddsl.front import nodes as n
 from leaddsl import types as T
-from leaddsl.check import (EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SeqSide,
+from leaddsl.front.check import (EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SeqSide,
                            SymbolRef)
 from leaddsl.values import BadValue, read_datetime, read_number, reader_for
 
@@ -281,7 +281,10 @@ class Oracle:
         a, b = self.eval(node.left), self.eval(node.right)
         if a is None or b is None or (node.op == "/" and b == 0):
             return None  # division by zero gives missing (SPEC 3)
-        return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[node.op](a, b)
+        try:
+            return {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[node.op](a, b)
+        except OverflowError:  # too large for a number: missing, like division by zero
+            return None
 
     def x_Neg(self, node):
         value = self.eval(node.operand)

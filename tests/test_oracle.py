@@ -24,6 +24,10 @@ field b1: bool
 field l1: list(text)
 field d1: datetime
 field day: date
+field rev: number from "Annual Revenue"
+field company.size: number
+field tags: list(enum(x, y, z))
+field scores: list(number)
 event page_view(cat: text)
 event purchase(amount: number)
 event meeting()
@@ -61,6 +65,9 @@ ATOMS = st.one_of(
     st.sampled_from(["l1 has x", "l1 has any {x, y}", "l1 has all {x, y}", "l1 has all {}", "l1 has any {}",
                      "l1 is empty", "l1 is not empty", "l1 is missing", "l1 is present", "l1 has \"Y \"",
                      "l1 has any xy"]),
+    st.sampled_from(["rev >= 1M", "rev is missing", "company.size > 10", "company.size is present", "tags has X",
+                     "tags has any {y, z}", "tags has all {x}", "tags is empty", "scores has 5",
+                     "scores has any {1, 2.5}", "scores is missing"]),
     st.sampled_from(["n1 is missing", "t1 is present", "e1 is missing", "o1 is present", "b1 is missing",
                      "d1 is present"]),
     st.sampled_from(["d1 within 30d", "d1 within 1d", "d1 > 2026-01-01", "d1 <= 2026-11-21T12:00:00Z",
@@ -143,6 +150,12 @@ RECORD = st.fixed_dictionaries({}, optional={
                     BAD),
     "day": st.one_of(MISSING, st.sampled_from(["2026-11-01", "2026-11-15", "2026-11-21T23:30:00-02:00",
                                                "2026-11-22"]), BAD),
+    "Annual Revenue": st.one_of(MISSING, st.sampled_from(["$1.5M", "2bn", 500, "300MM", "999,999"]), BAD),
+    "rev": st.just(5_000_000),  # not read: `rev` comes from "Annual Revenue" only
+    "company": st.one_of(st.none(), st.just("acme"), st.just({}),
+                         st.fixed_dictionaries({"size": st.one_of(MISSING, st.sampled_from([11, "10", "1k"]), BAD)})),
+    "tags": st.one_of(MISSING, st.sampled_from(["x;Y", ["z"], "x; w", [], " y ;x"])),
+    "scores": st.one_of(MISSING, st.sampled_from(["5;1", [2.5, "1k"], "abc", [], "1;N/A"])),
     "events": st.lists(EVENT, max_size=7),
 })
 
@@ -158,6 +171,8 @@ def outputs(text, record):
 def test_the_evaluator_agrees_with_the_oracle(conditions, records, order):
     text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
     text += "lead combo when helper and r0\nlead neg when not r0 and (warm or n1 is missing)\n"
+    text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
+    text += "lead spender when spend(7d) >= 5 or biggest >= 10\n"
     text += f"stages {' < '.join(order)}\n"
     program = leaddsl.compile(text)
     for record in records:
@@ -209,14 +224,44 @@ def test_the_oracle_follows_the_spec_on_hand_made_cases():
                                                                 "stage": "b"}
 
 
-# ---------------------------------------------------------- disagreements found
-# (each a small program and record on which the evaluator and the oracle differ,
-# with the SPEC reasoning; strict xfail: it fails the suite once fixed, so that the
-# marker is removed)
-DISAGREEMENTS = []
+# ------------------------------------------------- disagreements found, fixed
+# Small programs and records on which the evaluator once differed from the oracle,
+# where the SPEC says the oracle is right: regression tests for both.
+SCHEMALESS_PAIR = "let bb = b\nlead eq when a = bb\nlead lt when a < bb\n"
+DISAGREEMENTS = [
+    pytest.param(SCHEMALESS_PAIR, {"a": 0, "b": False}, {"eq": False, "lt": None}, id="number-vs-false"),
+    pytest.param(SCHEMALESS_PAIR, {"a": 1, "b": True}, {"eq": False, "lt": None}, id="number-vs-true"),
+    pytest.param(SCHEMALESS_PAIR, {"a": False, "b": True}, {"eq": False, "lt": None}, id="false-ordered-before-true"),
+    pytest.param(SCHEMALESS_PAIR, {"a": [1], "b": [2]}, {"eq": False, "lt": None}, id="arrays-ordered"),
+]
 
 
 @pytest.mark.parametrize("text,record,expected", DISAGREEMENTS)
-def test_known_disagreements(text, record, expected):
+def test_the_oracle_on_values_of_different_kinds(text, record, expected):
     assert oracle.evaluate(text, record, AS_OF) == expected
+
+
+@pytest.mark.parametrize("text,record,expected", DISAGREEMENTS)
+def test_schemaless_values_of_different_kinds_are_unequal_and_not_ordered(text, record, expected):
+    """Regression: the evaluator compared them as Python does (1 == True, False < True, [1] < [2]);
+    JSON values are taken as they are, and true/false, arrays and objects are never ordered."""
     assert leaddsl.compile(text).evaluate(record, as_of=AS_OF, errors="return").to_dict() == expected
+
+
+AGGREGATED = ("event meeting()\nevent purchase(amount: number)\nmetric spend = sum(purchase.amount)\n"
+              "metric first_buy = first(purchase)\nlead spender when spend >= 1\nlead buyer when {}\n")
+BAD_AMOUNT = {"events": [{"type": "purchase", "ts": "2026-11-21", "amount": "abc"},
+                         {"type": "meeting", "ts": "2026-11-21T01:00:00Z"}]}
+UNFILTERED_USES = ["purchase >= 1", "purchase(any 1d) >= 1", "first_buy within 7d", "purchase then meeting within 1d"]
+
+
+@pytest.mark.parametrize("use", UNFILTERED_USES)
+def test_the_oracle_errs_only_what_reads_a_bad_aggregated_property(use):
+    assert oracle.evaluate(AGGREGATED.format(use), BAD_AMOUNT, AS_OF) == {"spender": None, "buyer": True}
+
+
+@pytest.mark.parametrize("use", UNFILTERED_USES)
+def test_a_bad_aggregated_property_errs_only_the_outputs_that_read_it(use):
+    """Regression: a sum over purchase amounts made every output counting purchases err."""
+    got = leaddsl.compile(AGGREGATED.format(use)).evaluate(BAD_AMOUNT, as_of=AS_OF, errors="return").to_dict()
+    assert got == {"spender": None, "buyer": True}

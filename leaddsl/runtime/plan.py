@@ -741,15 +741,17 @@ class _Lowerer:
                 for src in ([x.source] if isinstance(x, Agg) else [x.first, x.second]):
                     units.update(source_units(src))
                     if src.where is not None:
-                        stack.append(src.where)
+                        stack.append(src.where)  # the properties the filter reads
+                if isinstance(x, Agg) and x.pos is not None:  # the property this aggregate reads
+                    units.add(("prop", x.source.event.name, x.pos))
             stack.extend(children(x))
         return frozenset(units)
 
 
 def source_units(src: Source) -> set:
-    e = src.event
-    out = {("events",), ("ts", e.name)}
-    out.update(("prop", e.name, pos) for pos in src.props)
+    """What every use of a source needs: the events list, the times of its type, and the
+    comparisons of its filter (the properties are added by what reads them)."""
+    out = {("events",), ("ts", src.event.name)}
     out.update(d.unit for d in src.dyn)
     return out
 
