@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from itertools import repeat
 
 from . import plan as P
+from ..front import gc_paused
 from ..front.check import Analysis
 from .codegen import Compiled
 from ..diagnostics import DataError, Diagnostic
@@ -119,10 +120,11 @@ class Program:
         raise AttributeError(name)
 
     def _build(self) -> None:
-        self.plan = P.lower(self.analysis)
-        hooks = {"_Result": Result, "_SCOPE": self._scope, "_RECORD_ERROR": _record_error}
-        self._compiled = Compiled(self.plan, hooks)
-        self._fast = self._compiled.fast
+        with gc_paused():  # as while compiling: many young objects, no garbage cycles worth a collection
+            self.plan = P.lower(self.analysis)
+            hooks = {"_Result": Result, "_SCOPE": self._scope, "_RECORD_ERROR": _record_error}
+            self._compiled = Compiled(self.plan, hooks)
+            self._fast = self._compiled.fast
 
     @property
     def source_code(self) -> str:
