@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 import unicodedata
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
 
 MISSING_MARKERS = frozenset({"", "n/a", "na", "null", "-"})
 
@@ -77,6 +80,12 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.strip().lower()
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+def type_key(text: str) -> str:
+    """How an event's ``type`` in data matches a declared event: folded, with runs of white
+    space, ``-`` and ``_`` read as one ``_`` (an export's "Page View" is ``page_view``)."""
+    return _SEPARATORS.sub("_", fold(text)).strip("_")
 
 
 def clean(text: str) -> str:

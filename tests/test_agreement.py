@@ -296,3 +296,16 @@ def test_the_earliest_as_of_time_evaluates():
     program = leaddsl.compile("field d: datetime\nlead recent when d within 30d\nlead old when d < 2026-01-01\n")
     for as_of in (dt.datetime.min, dt.datetime.max, dt.datetime.min.replace(tzinfo=UTC)):
         assert program.evaluate({"d": "2026-01-01"}, as_of=as_of).to_dict() == {"recent": False, "old": False}
+
+
+def test_event_types_in_data_match_by_label():
+    """Exports write "Page View" or "FORM_SUBMIT " for the declared page_view / form_submit."""
+    program = leaddsl.compile("event page_view(url: text)\nevent form_submit()\n"
+                              "lead a when page_view(7d) >= 3 and form_submit >= 1\n")
+    record = {"events": [{"type": "Page View", "ts": "2026-11-21"}, {"type": "page-view", "ts": "2026-11-20"},
+                         {"type": " PAGE_VIEW", "ts": "2026-11-19"}, {"type": "FORM_SUBMIT ", "ts": "2026-11-20"},
+                         {"type": "pageview", "ts": "2026-11-20"}]}
+    assert program.evaluate(record, as_of=AS_OF).to_dict() == {"a": True}
+    record["events"] = record["events"][1:]
+    assert program.evaluate(record, as_of=AS_OF).to_dict() == {"a": False}  # "pageview" is another type
+    assert_agree(program, record)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from . import nodes as n
 from .. import types as T
 from ..diagnostics import Diagnostics, did_you_mean, suggest
-from ..logic import fold
+from ..logic import fold, type_key
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,11 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
             if claim(s.name, s, s.name_span):
                 scope.fields[s.name] = FieldInfo(s.name, resolve_type(s.type, diags, s.name), s.column, s)
         elif isinstance(s, n.EventDecl):
+            same = next((e for e in scope.events if type_key(e) == type_key(s.name)), None)
+            if same is not None and same != s.name:
+                diags.add("E202", s.name_span, f"event `{s.name}` and event `{same}` match the same event type in data",
+                          "an event's `type` matches ignoring case, spaces, `-` and `_`; rename one of them")
+                continue
             if claim(s.name, s, s.name_span):
                 props: dict[str, T.Type] = {}
                 for p in s.props:

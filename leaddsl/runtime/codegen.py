@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from .. import events as ev
 from . import plan as P
 from ..logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
-    test_tf, within
+    test_tf, type_key, within
 from ..values import MAX_NUMBER, MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
 
 _UTC = dt.timezone.utc
@@ -136,7 +136,7 @@ _HELPERS = {
     "_bisect_right": bisect_right, "_best_count": ev.best_count, "_best_window": ev.best_window,
     "_aggregate": ev.aggregate, "_window_start": ev.window_start, "_sequence": ev.sequence,
     "_MISSING": MISSING_MARKERS, "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH,
-    "_ONE_US": _ONE_US, "_MIN_US": ev.MIN_US,
+    "_ONE_US": _ONE_US, "_MIN_US": ev.MIN_US, "_type_key": type_key,
 }
 # supplied by the program: the Result class, the safe path, and the error scoping of a result
 HOOKS = frozenset({"_Result", "_SAFE", "_SCOPE", "_RECORD_ERROR"})
@@ -590,7 +590,7 @@ class Generator:
         types = {}
         for e in p.events.values():
             types[e.name] = e.index
-            types[fold(e.name)] = e.index
+            types[type_key(e.name)] = e.index
         out.append(f"_types = {self.const(types)}")
         out += ["if evs:",
                 "    for idx, e in enumerate(evs, 1):"]
@@ -603,7 +603,7 @@ class Generator:
                 "            continue",
                 "        k = _types.get(t)",
                 "        if k is None:",
-                "            k = _types.get(_fold(t))",
+                "            k = _types.get(_type_key(t))",
                 "            if k is None:",
                 "                continue",
                 "        ts = e.get('ts')"]
