@@ -226,3 +226,24 @@ def test_parse_as_of_reads_iso_text():
     assert leaddsl.parse_as_of("2026-11-22") == dt.datetime(2026, 11, 22, tzinfo=UTC)
     with pytest.raises(ValueError):
         leaddsl.parse_as_of("yesterday")
+
+
+def test_explain_shows_the_counted_events_with_their_properties():
+    program = leaddsl.compile('event page_view(url: text)\nevent download(asset: text)\n'
+                              'metric pv = count(page_view where url contains "pricing")\n'
+                              'lead a when pv(7d) >= 1 and download then page_view within 2d\n')
+    record = {"events": [{"type": "Page View", "ts": "2026-11-21T10:00:00Z", "url": "/pricing"},
+                         {"type": "page_view", "ts": "2026-11-10T10:00:00Z", "url": "/pricing/old"},
+                         {"type": "download", "ts": "2026-11-20T09:00:00Z", "asset": "whitepaper.pdf"}]}
+    text = program.explain(record, as_of=AS_OF)
+    assert "pv(7d) = 1 [last 1w; 1 event(s): 2026-11-21T10:00:00Z (url = /pricing)]" in text
+    assert "download: 1 event(s): 2026-11-20T09:00:00Z (asset = whitepaper.pdf)" in text
+
+
+def test_explain_of_a_record_with_a_bad_value_shows_what_it_could_read():
+    program = leaddsl.compile("field revenue: number\nfield industry: text\n"
+                              "lead big when revenue >= 10\nlead life when industry = pharma\n")
+    text = program.explain({"revenue": "lots", "industry": "Pharma"}, as_of=AS_OF)
+    assert "error: revenue: cannot read 'lots' as number" in text
+    assert "big: error" in text and "life: true" in text and "industry = pharma" in text
+    assert "revenue = \"lots\" (cannot be read as number)" in text

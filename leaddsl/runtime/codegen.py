@@ -646,11 +646,14 @@ class Generator:
                     body += self.dyn_lines(d, safe)
                 item = ("(ts, idx" + "".join(f", {self.prop_local(pr, e)}" for pr in e.props
                                              if pr.pos in src.props) + ")") if (src.props or src.ids) else "ts"
+                keep = [f"s{src.index}.append({item})"]
+                if safe:  # explain shows the counted events themselves
+                    keep.append(f"if trace is not None: trace.setdefault(('events', {src.index}), []).append((ts, e))")
                 if src.where is not None:
                     stmts, test = wheres[src.index]
-                    body += stmts + [f"if {test}:", f"    s{src.index}.append({item})"]
+                    body += stmts + [f"if {test}:"] + ["    " + line for line in keep]
                 else:
-                    body.append(f"s{src.index}.append({item})")
+                    body += keep
             out.extend("            " + line for line in (body or ["pass"]))
         for src in p.sources:
             name = f"s{src.index}"
@@ -761,6 +764,7 @@ class Generator:
         if self.p.sources:
             safe.append("if trace is not None: trace['sources'] = (" +
                         "".join(f"s{s.index}, " for s in self.p.sources) + ")")
+        safe.append("if trace is not None: trace['bad'] = bad")
         safe += self.decisions(safe=True) + self.result_lines()
         safe += ["if bad:", "    _SCOPE(r, bad, record, ctx)", "r._ctx = ctx", "r._rec = record", "return r"]
         return self._signature("_safe(record, as_of, as_of_us, extra, ctx, trace",

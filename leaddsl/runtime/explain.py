@@ -30,6 +30,19 @@ def _text(program, node) -> str:
     return re.sub(r"\s+", " ", src.slice(node.span)).strip()
 
 
+def _props(event) -> str:
+    """An event's own properties, shortened: what a rep recognises (the asset, the URL)."""
+    if not hasattr(event, "items"):
+        return ""
+    parts = []
+    for k, v in event.items():
+        if k in ("type", "ts", "lead_id") or v is None or v == "":
+            continue
+        text = str(v)
+        parts.append(f"{k} = {text if len(text) <= 40 else text[:37] + '...'}")
+    return ", ".join(parts[:4]) + (", ..." if len(parts) > 4 else "")
+
+
 def _dur(seconds: int) -> str:
     for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("min", 60)):
         if seconds % size == 0:
@@ -42,6 +55,7 @@ class _Renderer:
         self.p = program
         self.plan = program.plan
         self.values = {id(node): trace[k] for k, node in enumerate(program._compiled.traced) if k in trace}
+        self.trace = trace
         self.slots = trace.get("slots", ())
         self.sources = trace.get("sources", ())
         self.as_of_us = to_us(moment)
@@ -60,6 +74,19 @@ class _Renderer:
         items = self.sources[src.index] if src.index < len(self.sources) else []
         return [x if isinstance(x, int) else x[0] for x in items]
 
+    def shown(self, src: P.Source, times: list[int]) -> str:
+        """The last few of ``times`` (counted events of ``src``), each with its properties."""
+        raw = sorted(self.trace.get(("events", src.index), ()), key=lambda te: te[0])
+        by_time: dict[int, list] = {}
+        for t, e in raw:
+            by_time.setdefault(t, []).append(e)
+        out = []
+        for t in times[-MAX_EVENTS_SHOWN:]:
+            events = by_time.get(t)
+            props = _props(events.pop(0)) if events else ""
+            out.append(format_value(from_us(t)) + (f" ({props})" if props else ""))
+        return ", ".join(out)
+
     def reads(self, node) -> list[str]:
         out, seen, stack = [], set(), [node]
         while stack:
@@ -70,6 +97,10 @@ class _Renderer:
             if isinstance(x, P.Read):
                 if x.slot.index not in seen:
                     seen.add(x.slot.index)
+                    bad = self.trace.get("bad", {}).get(x.slot.unit)
+                    if bad is not None:  # (label, raw value, why)
+                        out.append(f"{x.slot.label} = {format_value(bad[1])} (cannot be read as {x.slot.type})")
+                        continue
                     v = self.slots[x.slot.index] if x.slot.index < len(self.slots) else None
                     out.append(f"{x.slot.label} = {format_value(v, x.slot.type)}")
             elif isinstance(x, P.Agg):
@@ -77,7 +108,7 @@ class _Renderer:
             elif isinstance(x, P.Seq):
                 for src in (x.first, x.second):
                     ts = self.times(src)
-                    shown = ", ".join(format_value(from_us(t)) for t in ts[-MAX_EVENTS_SHOWN:])
+                    shown = self.shown(src, ts)
                     out.append(f"{src.event.name}: {len(ts)} event(s){': ' + shown if shown else ''}")
             elif isinstance(x, P.LetUse):
                 stack.append(x.let.body)
@@ -93,7 +124,7 @@ class _Renderer:
         counted = ts[start:]
         window = ("all history" if agg.seconds is None else
                   f"best window of {_dur(agg.seconds)}" if agg.any else f"last {_dur(agg.seconds)}")
-        shown = ", ".join(format_value(from_us(t)) for t in counted[-MAX_EVENTS_SHOWN:])
+        shown = self.shown(agg.source, counted)
         more = f" (last {MAX_EVENTS_SHOWN} of {len(counted)})" if len(counted) > MAX_EVENTS_SHOWN else ""
         return text + f" [{window}; {len(counted)} event(s){more}{': ' + shown if shown else ''}]"
 
