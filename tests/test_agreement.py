@@ -309,3 +309,22 @@ def test_event_types_in_data_match_by_label():
     record["events"] = record["events"][1:]
     assert program.evaluate(record, as_of=AS_OF).to_dict() == {"a": False}  # "pageview" is another type
     assert_agree(program, record)
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.sampled_from(["and", "or"]),
+                          st.booleans()), min_size=1, max_size=40))
+def test_generated_source_grows_linearly_with_any_let_graph(steps):
+    """Each let combines two earlier ones (so a let may be used many times, through many
+    paths): the generated source stays within a constant factor of the program's text."""
+    lines = ["field x: number", "field t: text", "let a0 = x > 1", "let a1 = t = y"]
+    for i, (p, q, op, negate) in enumerate(steps, start=2):
+        left, right = f"a{p % i}", f"a{q % i}"
+        lines.append(f"let a{i} = {'not ' if negate else ''}({left} {op} {right})")
+    n = len(steps) + 1
+    lines += [f"lead top when a{n}", f"lead mid when a{n // 2} or a{n}"]
+    text = "\n".join(lines) + "\n"
+    program = leaddsl.compile(text)
+    assert len(program.source_code) < 200 * len(text) + 20_000
+    assert_agree(program, {"x": 2, "t": "Y"})
+    assert_agree(program, {"x": None, "t": "n"})
