@@ -324,10 +324,6 @@ class Checker:
             return T.UNKNOWN
         return t
 
-    def set_type(self, node, t: T.Type) -> T.Type:
-        self.a.types[id(node)] = t
-        return t
-
     def read_as(self, node, mode: T.Type) -> T.Type:
         """A schemaless value used as ``mode`` here: record the mode of this use site.
         Nothing else changes: the binding and the let stay as they are."""

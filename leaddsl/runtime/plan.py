@@ -297,11 +297,6 @@ class Plan:
     def uses_events(self) -> bool:
         return bool(self.events)
 
-    def needs_of(self, names) -> frozenset:
-        out = frozenset()
-        for name in names:
-            out |= self.leads[name].needs
-        return out
 
 
 class _Lowerer:
