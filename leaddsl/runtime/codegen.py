@@ -587,10 +587,9 @@ class Generator:
         out += ["if extra:", "    evs = list(evs or ()) + list(extra)"]
         for src in p.sources:
             out.append(f"s{src.index} = []")
-        types = {}
-        for e in p.events.values():
-            types[e.name] = e.index
-            types[type_key(e.name)] = e.index
+        labels = {type_key(e.name): e.index for e in p.events.values()}
+        # each spelling of a type seen in data -> its event index (None: not used); starts with the names
+        types = {e.name: e.index for e in p.events.values()}
         out.append(f"_types = {self.const(types)}")
         out += ["if evs:",
                 "    for idx, e in enumerate(evs, 1):"]
@@ -601,11 +600,13 @@ class Generator:
         out += ["        t = e.get('type')",
                 "        if t.__class__ is not str:",
                 "            continue",
-                "        k = _types.get(t)",
+                "        k = _types.get(t, _U)",
+                "        if k is _U:  # a spelling not seen yet: match by label, remember the answer",
+                f"            k = {self.const(labels)}.get(_type_key(t))",
+                "            if len(_types) < 4096:",
+                "                _types[t] = k",
                 "        if k is None:",
-                "            k = _types.get(_type_key(t))",
-                "            if k is None:",
-                "                continue",
+                "            continue",
                 "        ts = e.get('ts')"]
         if safe:
             out += ["        try:",
