@@ -188,11 +188,13 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 rows = read_rows(data, input_format)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
+                _check_id_name(program, id_field)
                 table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
             except (InputError, OutputError) as e:
                 raise _usage(str(e)) from None
-            columns = ["id", *program.definitions] + (["stage"] if program.stages else [])
+            # the output's id column is named as the input's, so the file can be imported back
+            columns = [id_field, *program.definitions] + (["stage"] if program.stages else [])
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
@@ -215,7 +217,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 if record is not None:
                     extra = table.events_for(lead_id, repeat) if table is not None else None
                     result, error = _evaluate(program, record, moment, extra)
-                out = {"id": lead_id}
+                out = {id_field: lead_id}
                 if result is None:
                     out.update(dict.fromkeys(columns[1:]))
                 else:
@@ -283,6 +285,18 @@ def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> No
                          "missing on every row)")
     for problem in problems:
         _say(f"warning: {data}: {problem} It is read as missing on every row.")
+
+
+def _outputs(program: Program) -> list[str]:
+    """The columns every output row has besides the id."""
+    return [*program.definitions, *(["stage"] if program.stages else []), "error"]
+
+
+def _check_id_name(program: Program, id_field: str) -> None:
+    """The output's id column is named as the input's: it must not be an output's name too."""
+    if id_field in _outputs(program):
+        raise InputError(f"--id-field `{id_field}` is also the name of an output column; the output's id column "
+                         "is named as the input's, so rename the definition or the input's id column")
 
 
 def _evaluate(program: Program, record: dict, moment, events) -> tuple:
