@@ -171,8 +171,11 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--allow-missing-columns", is_flag=True,
               help="Read a column the definitions use but the file lacks as missing on every row (warned), "
                    "instead of stopping.")
+@click.option("--keep", "keep", multiple=True, metavar="COLUMNS",
+              help="Input columns to copy to every output row, after the id, as read "
+                   "(repeatable, comma-separated).")
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns):
+             allow_missing_columns, keep):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
@@ -189,12 +192,13 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
                 _check_id_name(program, id_field)
+                kept = _kept_columns(program, data, rows, id_field, keep)
                 table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
             except (InputError, OutputError) as e:
                 raise _usage(str(e)) from None
             # the output's id column is named as the input's, so the file can be imported back
-            columns = [id_field, *program.definitions] + (["stage"] if program.stages else [])
+            columns = [id_field, *kept, *program.definitions] + (["stage"] if program.stages else [])
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
@@ -218,8 +222,10 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     extra = table.events_for(lead_id, repeat) if table is not None else None
                     result, error = _evaluate(program, record, moment, extra)
                 out = {id_field: lead_id}
+                for name in kept:  # as read: text from CSV, JSON values from JSON
+                    out[name] = row.get(name)
                 if result is None:
-                    out.update(dict.fromkeys(columns[1:]))
+                    out.update(dict.fromkeys(columns[1 + len(kept):]))
                 else:
                     # a bad value nulls only the outputs that read it; the others keep their answers
                     for name in program.definitions:
@@ -297,6 +303,31 @@ def _check_id_name(program: Program, id_field: str) -> None:
     if id_field in _outputs(program):
         raise InputError(f"--id-field `{id_field}` is also the name of an output column; the output's id column "
                          "is named as the input's, so rename the definition or the input's id column")
+
+
+def _kept_columns(program: Program, data: str, rows, id_field: str, keep: tuple[str, ...]) -> list[str]:
+    """The --keep columns, in order, each once: every one must be an input column (by the
+    CSV header, the Parquet schema or the first JSON object) and must not be named like an
+    output column."""
+    kept: list[str] = []
+    for value in keep:
+        for name in (c.strip() for c in value.split(",")):
+            if name and name not in kept:
+                kept.append(name)
+    problems = []
+    outputs = _outputs(program)
+    for name in kept:
+        if name == id_field:
+            problems.append(f"--keep `{name}`: it is the id column (--id-field), already the first column")
+        elif name in outputs:
+            problems.append(f"--keep `{name}`: an output column has this name (a definition, `stage` or `error`)")
+        else:
+            problem = column_problem(rows, name, "named by --keep")
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise InputError(f"{data}: " + f"\n{data}: ".join(problems))
+    return kept
 
 
 def _evaluate(program: Program, record: dict, moment, events) -> tuple:

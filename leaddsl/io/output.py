@@ -180,5 +180,8 @@ class Writer:
             return "true" if v else "false"
         if isinstance(v, (int, float)):
             return v
-        s = clean_text(v if isinstance(v, str) else str(clean_json(v)))
+        if isinstance(v, (dict, list, tuple)):  # a JSON value kept from the input: written as JSON
+            s = json.dumps(clean_json(v), ensure_ascii=False, allow_nan=False)
+        else:
+            s = clean_text(v if isinstance(v, str) else str(clean_json(v)))
         return s if self.raw else defuse(s)
