@@ -174,19 +174,26 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--keep", "keep", multiple=True, metavar="COLUMNS",
               help="Input columns to copy to every output row, after the id, as read "
                    "(repeatable, comma-separated).")
+@click.option("--max-errors", type=click.IntRange(min=1), metavar="N",
+              help="Stop after N rows with errors (the rows so far are written; exit 1).")
+@click.option("--errors-file", metavar="FILE",
+              help="Write every row error to FILE as JSON Lines (file, line, id, field, message); "
+                   "written whole or not at all.")
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns, keep):
+             allow_missing_columns, keep, max_errors, errors_file):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
     to_file = bool(output) and output != "-"
-    sink = bar = None
+    sink = bar = errors_sink = None
     total = 0
     try:
         with _signals():
             try:
                 if to_file:
                     check_target(output, [data, events_path, defs])
+                if errors_file is not None:
+                    _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
                 out_fmt = output_format(output, fmt)
                 rows = read_rows(data, input_format)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
@@ -195,6 +202,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 kept = _kept_columns(program, data, rows, id_field, keep)
                 table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
+                errors_sink = AtomicFile(errors_file) if errors_file is not None else None
             except (InputError, OutputError) as e:
                 raise _usage(str(e)) from None
             # the output's id column is named as the input's, so the file can be imported back
@@ -207,8 +215,11 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             errors = 0
             answered: Counter = Counter()
             shown = _ErrorLog()
+            error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
             bar = _progress(progress if progress is not None else sys.stderr.isatty())
-            for row in rows:
+            stopped = None  # (the last row evaluated, how many rows were left) when --max-errors stopped the run
+            pending = iter(rows)
+            for row in pending:
                 total += 1
                 record = row.record
                 lead_id = row.get(id_field)
@@ -243,33 +254,49 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                         where, _, body = error.partition(": ")
                     ident = f" (id {key})" if key is not None else ""
                     shown.report(f"{data}: {where}{ident}: ", body)
+                    if error_lines is not None:
+                        for line in _error_lines(data, rows.unit, row.number, lead_id, error, result):
+                            _write(error_lines, line, errors_file)
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
                     bar.update(total)
+                if max_errors is not None and errors >= max_errors:
+                    stopped = (row.number, sum(1 for _ in pending))  # read, not evaluated: to say how many
+                    break
             if sink is not None:
                 sink.commit()
             else:
                 _write(writer, None, output)
+            if errors_sink is not None:
+                errors_sink.commit()
     except (KeyboardInterrupt, _Interrupted) as e:
-        _stop(sink, bar)
-        left = f"; {output} was left as it was" if sink is not None else ""
+        _stop(sink, bar, errors_sink)
+        files = " and ".join(f.path for f in (sink, errors_sink) if f is not None)
+        left = (f"; {files} {'were left as they were' if ' and ' in files else 'was left as it was'}"
+                if files else "")
         _say(f"interrupted after {total:,} lead(s){left}")
         sys.exit(e.code if isinstance(e, _Interrupted) else 130)
     except BrokenPipeError:
-        _stop(sink, bar)
+        _stop(sink, bar, errors_sink)
         _quiet_stdout()
         sys.exit(1)
     except (InputError, OutputError) as e:
-        _stop(sink, bar)
+        _stop(sink, bar, errors_sink)
         raise _usage(str(e)) from None
     if bar is not None:
         bar.close()
     if table is not None:
         for msg in table.bad_rows:
             _say(msg)
-    unmatched = table.unmatched() if table is not None else (0, 0, [])
+    # when stopped early, the events of the leads not evaluated matched no lead only because they were not reached
+    unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
     shown.close()
     _summary(total, errors, counts, answered, stages, program, repeats, unmatched)
+    if stopped is not None:
+        number, left = stopped
+        held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
+        _say(f"stopped by --max-errors {max_errors:,} at {rows.unit} {number}: {left:,} row(s) after it were "
+             f"not evaluated{held}")
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
 
 
@@ -330,6 +357,37 @@ def _kept_columns(program: Program, data: str, rows, id_field: str, keep: tuple[
     return kept
 
 
+def _check_errors_file(path: str, output: str | None, inputs: list[str]) -> None:
+    """--errors-file: a file that is neither an input nor the results (-o)."""
+    if path == "-":
+        raise OutputError("--errors-file: name a file (`-` would mix the errors with the results)")
+    if output is not None and os.path.realpath(path) == os.path.realpath(output):
+        raise OutputError(f"{path}: is also the output (-o); write the errors to another file")
+    check_target(path, [*inputs, output], "the errors")
+
+
+_FIELD = re.compile(r"([A-Za-z_]\w*): (.*)", re.DOTALL)
+
+
+def _error_lines(data: str, unit: str, number: int, lead_id, error: str, result) -> list[dict]:
+    """The --errors-file lines of a row: one per value that could not be read (with its
+    field), or one for a row that could not be read or evaluated (without)."""
+    base = {"file": data, "line": number, "id": lead_id}
+    if result is not None and result.errors:
+        out = []
+        for message in result.errors:
+            message = re.sub(r"^lead .*?, (?=event \d+ )", "", message)
+            m = _FIELD.fullmatch(message)
+            field, message = (m.group(1), m.group(2)) if m else (None, message)
+            out.append({**base, "field": field, "message": message})
+        return out
+    for where in (f"{unit} {number}: ", f"{unit} {number}, "):  # the reader's own position: in "line"
+        if error.startswith(where):
+            error = error[len(where):]
+            break
+    return [{**base, "field": None, "message": error}]
+
+
 def _evaluate(program: Program, record: dict, moment, events) -> tuple:
     """(result, None); (result, why some outputs are null: a bad value); or (None, why the
     row has no result: anything unexpected, which must not end the run)."""
@@ -379,11 +437,12 @@ def _signals():
             signal.signal(signal.SIGTERM, saved)
 
 
-def _stop(sink: AtomicFile | None, bar) -> None:
+def _stop(sink: AtomicFile | None, bar, errors_sink: AtomicFile | None = None) -> None:
     if bar is not None:
         bar.close()
-    if sink is not None:
-        sink.abort()
+    for f in (sink, errors_sink):
+        if f is not None:
+            f.abort()
 
 
 def _quiet_stdout() -> None:
