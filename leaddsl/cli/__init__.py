@@ -171,28 +171,42 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--allow-missing-columns", is_flag=True,
               help="Read a column the definitions use but the file lacks as missing on every row (warned), "
                    "instead of stopping.")
+@click.option("--keep", "keep", multiple=True, metavar="COLUMNS",
+              help="Input columns to copy to every output row, after the id, as read "
+                   "(repeatable, comma-separated).")
+@click.option("--max-errors", type=click.IntRange(min=1), metavar="N",
+              help="Stop after N rows with errors (the rows so far are written; exit 1).")
+@click.option("--errors-file", metavar="FILE",
+              help="Write every row error to FILE as JSON Lines (file, line, id, field, message); "
+                   "written whole or not at all.")
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns):
+             allow_missing_columns, keep, max_errors, errors_file):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
     to_file = bool(output) and output != "-"
-    sink = bar = None
+    sink = bar = errors_sink = None
     total = 0
     try:
         with _signals():
             try:
                 if to_file:
                     check_target(output, [data, events_path, defs])
+                if errors_file is not None:
+                    _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
                 out_fmt = output_format(output, fmt)
                 rows = read_rows(data, input_format)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
+                _check_id_name(program, id_field)
+                kept = _kept_columns(program, data, rows, id_field, keep)
                 table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
+                errors_sink = AtomicFile(errors_file) if errors_file is not None else None
             except (InputError, OutputError) as e:
                 raise _usage(str(e)) from None
-            columns = ["id", *program.definitions] + (["stage"] if program.stages else [])
+            # the output's id column is named as the input's, so the file can be imported back
+            columns = [id_field, *kept, *program.definitions] + (["stage"] if program.stages else [])
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
@@ -201,8 +215,11 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             errors = 0
             answered: Counter = Counter()
             shown = _ErrorLog()
+            error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
             bar = _progress(progress if progress is not None else sys.stderr.isatty())
-            for row in rows:
+            stopped = None  # (the last row evaluated, how many rows were left) when --max-errors stopped the run
+            pending = iter(rows)
+            for row in pending:
                 total += 1
                 record = row.record
                 lead_id = row.get(id_field)
@@ -215,9 +232,11 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 if record is not None:
                     extra = table.events_for(lead_id, repeat) if table is not None else None
                     result, error = _evaluate(program, record, moment, extra)
-                out = {"id": lead_id}
+                out = {id_field: lead_id}
+                for name in kept:  # as read: text from CSV, JSON values from JSON
+                    out[name] = row.get(name)
                 if result is None:
-                    out.update(dict.fromkeys(columns[1:]))
+                    out.update(dict.fromkeys(columns[1 + len(kept):]))
                 else:
                     # a bad value nulls only the outputs that read it; the others keep their answers
                     for name in program.definitions:
@@ -235,33 +254,49 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                         where, _, body = error.partition(": ")
                     ident = f" (id {key})" if key is not None else ""
                     shown.report(f"{data}: {where}{ident}: ", body)
+                    if error_lines is not None:
+                        for line in _error_lines(data, rows.unit, row.number, lead_id, error, result):
+                            _write(error_lines, line, errors_file)
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
                     bar.update(total)
+                if max_errors is not None and errors >= max_errors:
+                    stopped = (row.number, sum(1 for _ in pending))  # read, not evaluated: to say how many
+                    break
             if sink is not None:
                 sink.commit()
             else:
                 _write(writer, None, output)
+            if errors_sink is not None:
+                errors_sink.commit()
     except (KeyboardInterrupt, _Interrupted) as e:
-        _stop(sink, bar)
-        left = f"; {output} was left as it was" if sink is not None else ""
+        _stop(sink, bar, errors_sink)
+        files = " and ".join(f.path for f in (sink, errors_sink) if f is not None)
+        left = (f"; {files} {'were left as they were' if ' and ' in files else 'was left as it was'}"
+                if files else "")
         _say(f"interrupted after {total:,} lead(s){left}")
         sys.exit(e.code if isinstance(e, _Interrupted) else 130)
     except BrokenPipeError:
-        _stop(sink, bar)
+        _stop(sink, bar, errors_sink)
         _quiet_stdout()
         sys.exit(1)
     except (InputError, OutputError) as e:
-        _stop(sink, bar)
+        _stop(sink, bar, errors_sink)
         raise _usage(str(e)) from None
     if bar is not None:
         bar.close()
     if table is not None:
         for msg in table.bad_rows:
             _say(msg)
-    unmatched = table.unmatched() if table is not None else (0, 0, [])
+    # when stopped early, the events of the leads not evaluated matched no lead only because they were not reached
+    unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
     shown.close()
     _summary(total, errors, counts, answered, stages, program, repeats, unmatched)
+    if stopped is not None:
+        number, left = stopped
+        held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
+        _say(f"stopped by --max-errors {max_errors:,} at {rows.unit} {number}: {left:,} row(s) after it were "
+             f"not evaluated{held}")
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
 
 
@@ -283,6 +318,74 @@ def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> No
                          "missing on every row)")
     for problem in problems:
         _say(f"warning: {data}: {problem} It is read as missing on every row.")
+
+
+def _outputs(program: Program) -> list[str]:
+    """The columns every output row has besides the id."""
+    return [*program.definitions, *(["stage"] if program.stages else []), "error"]
+
+
+def _check_id_name(program: Program, id_field: str) -> None:
+    """The output's id column is named as the input's: it must not be an output's name too."""
+    if id_field in _outputs(program):
+        raise InputError(f"--id-field `{id_field}` is also the name of an output column; the output's id column "
+                         "is named as the input's, so rename the definition or the input's id column")
+
+
+def _kept_columns(program: Program, data: str, rows, id_field: str, keep: tuple[str, ...]) -> list[str]:
+    """The --keep columns, in order, each once: every one must be an input column (by the
+    CSV header, the Parquet schema or the first JSON object) and must not be named like an
+    output column."""
+    kept: list[str] = []
+    for value in keep:
+        for name in (c.strip() for c in value.split(",")):
+            if name and name not in kept:
+                kept.append(name)
+    problems = []
+    outputs = _outputs(program)
+    for name in kept:
+        if name == id_field:
+            problems.append(f"--keep `{name}`: it is the id column (--id-field), already the first column")
+        elif name in outputs:
+            problems.append(f"--keep `{name}`: an output column has this name (a definition, `stage` or `error`)")
+        else:
+            problem = column_problem(rows, name, "named by --keep")
+            if problem:
+                problems.append(problem)
+    if problems:
+        raise InputError(f"{data}: " + f"\n{data}: ".join(problems))
+    return kept
+
+
+def _check_errors_file(path: str, output: str | None, inputs: list[str]) -> None:
+    """--errors-file: a file that is neither an input nor the results (-o)."""
+    if path == "-":
+        raise OutputError("--errors-file: name a file (`-` would mix the errors with the results)")
+    if output is not None and os.path.realpath(path) == os.path.realpath(output):
+        raise OutputError(f"{path}: is also the output (-o); write the errors to another file")
+    check_target(path, [*inputs, output], "the errors")
+
+
+_FIELD = re.compile(r"([A-Za-z_]\w*): (.*)", re.DOTALL)
+
+
+def _error_lines(data: str, unit: str, number: int, lead_id, error: str, result) -> list[dict]:
+    """The --errors-file lines of a row: one per value that could not be read (with its
+    field), or one for a row that could not be read or evaluated (without)."""
+    base = {"file": data, "line": number, "id": lead_id}
+    if result is not None and result.errors:
+        out = []
+        for message in result.errors:
+            message = re.sub(r"^lead .*?, (?=event \d+ )", "", message)
+            m = _FIELD.fullmatch(message)
+            field, message = (m.group(1), m.group(2)) if m else (None, message)
+            out.append({**base, "field": field, "message": message})
+        return out
+    for where in (f"{unit} {number}: ", f"{unit} {number}, "):  # the reader's own position: in "line"
+        if error.startswith(where):
+            error = error[len(where):]
+            break
+    return [{**base, "field": None, "message": error}]
 
 
 def _evaluate(program: Program, record: dict, moment, events) -> tuple:
@@ -334,11 +437,12 @@ def _signals():
             signal.signal(signal.SIGTERM, saved)
 
 
-def _stop(sink: AtomicFile | None, bar) -> None:
+def _stop(sink: AtomicFile | None, bar, errors_sink: AtomicFile | None = None) -> None:
     if bar is not None:
         bar.close()
-    if sink is not None:
-        sink.abort()
+    for f in (sink, errors_sink):
+        if f is not None:
+            f.abort()
 
 
 def _quiet_stdout() -> None:

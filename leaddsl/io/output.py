@@ -39,12 +39,12 @@ def output_format(path: str | None, fmt: str | None) -> str:
     return "jsonl"
 
 
-def check_target(path: str, inputs: list[str]) -> None:
+def check_target(path: str, inputs: list[str], what: str = "the results") -> None:
     """Refuse a target that is an input, a folder, or in a folder that is missing or read-only."""
     for source in inputs:
         if source and source != "-" and os.path.exists(source) and os.path.exists(path):
             if os.path.samefile(source, path):
-                raise OutputError(f"{path}: is also an input ({source}); write the results to another file")
+                raise OutputError(f"{path}: is also an input ({source}); write {what} to another file")
     if os.path.isdir(path):
         raise OutputError(f"{path}: is a folder; name a file such as {os.path.join(path, 'results.jsonl')}")
     folder = os.path.dirname(os.path.realpath(path))
@@ -180,5 +180,8 @@ class Writer:
             return "true" if v else "false"
         if isinstance(v, (int, float)):
             return v
-        s = clean_text(v if isinstance(v, str) else str(clean_json(v)))
+        if isinstance(v, (dict, list, tuple)):  # a JSON value kept from the input: written as JSON
+            s = json.dumps(clean_json(v), ensure_ascii=False, allow_nan=False)
+        else:
+            s = clean_text(v if isinstance(v, str) else str(clean_json(v)))
         return s if self.raw else defuse(s)
