@@ -233,7 +233,7 @@ def test_explain(runner, defs, tmp_path):
     assert r.exit_code == 0, r.output
     assert "mql: false" in r.stdout
     assert "[false]   product_visits(30d) >= 2" in r.stdout
-    assert "product_visits(30d) = 1 [last 30d; 1 event(s): 2026-11-20T10:00:00Z]" in r.stdout
+    assert "product_visits(30d) = 1 [last 30d; 1 event(s): 2026-11-20T10:00:00Z (page_category = product)]" in r.stdout
     assert 'revenue = 450,000,000' in r.stdout
 
 
