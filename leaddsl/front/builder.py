@@ -111,7 +111,9 @@ class Builder:
 
     def s_lead_stmt(self, t):
         name_tok, expr = t.children
-        if name_tok is None:
+        if isinstance(name_tok, Tree):  # `lead lead when ...`: the definition named `lead`
+            name, name_span = "lead", self.span(name_tok)
+        elif name_tok is None:
             name, name_span = "lead", Span.of(self.file, t.meta)
             name_span = Span(self.file, name_span.line, name_span.column, name_span.line,
                              name_span.column + 4, name_span.start, name_span.start + 4)

@@ -96,7 +96,12 @@ _STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|
 def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
     """Start of the statement holding ``pos`` and start of the next one."""
     start, end = 0, len(masked)
+    before = None
     for m in _STMT_RE.finditer(masked):
+        after_lead = before is not None and before.group(1) == "lead" and not masked[before.end():m.start()].strip()
+        before = m
+        if m.group(1) == "lead" and after_lead:
+            continue  # `lead lead when ...`: the second `lead` is the name, not a statement
         if m.start() <= pos:
             start = m.start()
         else:
