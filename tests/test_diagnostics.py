@@ -109,6 +109,7 @@ HABITS = [
     ("E106_bad-set.lead", 9, '("US", "CA")'),
     ("E301_type-mismatch.lead", 7, 'title contains {"VP", "Chief"}'),
     ("E301_type-mismatch.lead", 8, 'title starts with {"VP", "Chief Revenue"}'),
+    ("E301_type-mismatch.lead", 9, 'title contains {VP, Chief}'),
 ]
 
 

@@ -399,7 +399,12 @@ class Builder:
     def _textop_set(self, op, left, right):
         """`title contains {"VP", "Chief"}`: a text operator takes one text; the hint
         spells the set out with `or` (and `matches` with alternatives when it can)."""
-        members = [c.children[0] for c in right.children if isinstance(c, Tree) and c.data == "text"]
+        members = []  # texts as written; a bare symbol (`{VP, Chief}`) as the text of its name
+        for c in right.children:
+            if isinstance(c, Tree) and c.data == "text":
+                members.append(str(c.children[0]))
+            elif isinstance(c, Tree) and c.data == "ref" and c.children[0].type == "NAME":
+                members.append(f'"{c.children[0]}"')
         whole = len(members) == len([c for c in right.children if c is not None])
         hint = f"write one `{op}` for each value, joined with `or`"
         if isinstance(left, Tree) and left.data == "ref" and members and whole:
@@ -408,7 +413,7 @@ class Builder:
             if len(members) > 1:
                 alternatives = f"({alternatives})"
             hint = f"write `{alternatives}`"
-            plain = [str(m)[1:-1] for m in members]
+            plain = [m[1:-1] for m in members]
             if op in ("contains", "matches") and all(re.fullmatch(r"[A-Za-z0-9 ]+", p) for p in plain):
                 hint += f" (or `{subject} matches \"{'|'.join(plain)}\"`)"
         self.error("E301", right, f"`{op}` takes one text, not a set", hint)
