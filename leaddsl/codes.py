@@ -45,10 +45,13 @@ _E = "error"
 
 # ---- E0xx: syntax -------------------------------------------------------------
 register("E001", "syntax-error", _E,
-         "The parser met a token it cannot use here.",
+         "The parser met a token it cannot use here; among others a value of several words written "
+         "without quotes (`industry = Life Sciences`), as CRM filters allow.",
          "The file cannot be read at all until the statement is written correctly.",
          "lead mql revenue >= 300M",
-         "Write the statement as the message says is expected (here: `lead mql when revenue >= 300M`).")
+         "Write the statement as the message says is expected (here: `lead mql when revenue >= 300M`). "
+         "Quote a value of several words: `industry = \"Life Sciences\"` (an enum member is one word: "
+         "`life_sciences`).")
 register("E002", "unexpected-character", _E,
          "A character that is not part of the language (`&&`, `!`, `'`, `@` ...).",
          "leaddsl spells its operators as words; a stray character usually means another language's habit.",
@@ -81,10 +84,14 @@ register("E007", "unreadable-file", _E,
          "(a file saved as Latin-1 with an accented character)",
          "Save the file as UTF-8.")
 register("E008", "wrong-operator", _E,
-         "An operator from another language: `==` or `<>`.",
-         "leaddsl compares with `=` and `!=`; accepting both spellings would make reviews harder.",
+         "An operator from another language: `==` or `<>`; SQL's `like` (also `not like`); `not contains` "
+         "(or `not starts with` ...) after the left side; keywords in capitals (`AND`, `OR`, `NOT`, `IS MISSING`).",
+         "leaddsl compares with `=` and `!=`, spells its keywords in lower case and puts `not` before a "
+         "condition; accepting several spellings would make reviews harder.",
          "lead mql when revenue == 300M",
-         "Write `=` for equality and `!=` for inequality.")
+         "Write `=` for equality and `!=` for inequality; `title like \"%VP%\"` is `title contains \"VP\"` "
+         "(`\"VP%\"`: `starts with`, `\"%VP\"`: `ends with`, other patterns: `matches`); "
+         "`x not contains \"a\"` is `not (x contains \"a\")`; `AND` is `and`.")
 
 # ---- E1xx: literals -------------------------------------------------------------
 register("E101", "bad-number", _E,
@@ -114,10 +121,12 @@ register("E105", "bad-regex", _E,
          'lead x when email matches "(unclosed"',
          "Fix the regular expression (RE2 syntax: no back-references or look-arounds).")
 register("E106", "bad-set", _E,
-         "A set member that is not a literal or a symbol, or a set whose members mix types.",
+         "A set member that is not a literal or a symbol (`{United States, Canada}`: a bare member of several "
+         "words), a set whose members mix types, or a list in SQL's parentheses: `x in (\"a\", \"b\")`.",
          "Sets are written constants; an expression inside one cannot be reviewed as a list of values.",
          "lead x when hq_country in {US, 1 + 2}",
-         "Write each member as a literal (`\"Canada\"`, `5`) or a bare symbol (`US`).")
+         "Write each member as a literal (`\"Canada\"`, `5`) or a bare symbol (`US`); quote members of several "
+         "words (`{\"United States\", \"Canada\"}`); write sets in braces: `x in {\"a\", \"b\"}`.")
 
 # ---- E2xx: names and includes ----------------------------------------------------
 register("E201", "unknown-name", _E,
@@ -207,10 +216,12 @@ register("E216", "where-reads-aggregate", _E,
 
 # ---- E3xx: types -------------------------------------------------------------------
 register("E301", "type-mismatch", _E,
-         "Two sides of a comparison whose types cannot be compared (a number with text, a date with a number ...).",
+         "Two sides of a comparison whose types cannot be compared (a number with text, a date with a number ...); "
+         "a text operator (`contains`, `starts with`, `ends with`, `matches`) given a set.",
          "Such a comparison is a mistake; leaddsl does not convert silently.",
          'field revenue: number\nlead big when revenue >= "300M"',
-         "Compare values of the same type: `revenue >= 300M`.")
+         "Compare values of the same type: `revenue >= 300M`. For several texts join the tests with `or`: "
+         "`title contains \"VP\" or title contains \"Chief\"` (or `title matches \"VP|Chief\"`).")
 register("E302", "unsupported-operator", _E,
          "An operator the operand's type does not have (`<` on text, `contains` on a number, `has` on a non-list ...).",
          "The operator has no meaning for that type (SPEC section 3 lists each type's operators).",

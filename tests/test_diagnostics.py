@@ -84,3 +84,61 @@ def test_diagnostic_fields_are_one_based_and_end_is_exclusive():
 def test_columns_count_code_points_not_bytes():
     [d] = found('field t: text\nlead `é` when t = "ü" and t >= 300m\n', "x.lead")
     assert d.column == 32  # `é` and `ü` are one column each
+
+
+# Habits from CRM filters and SQL (issue 11): each diagnostic's hint shows the leaddsl
+# way. Every backquoted snippet in the hint is a rewrite of ``old`` on the fixture line,
+# and the line so rewritten must compile (with the fixture's `field` declarations).
+HABITS = [
+    ("E001_syntax-error.lead", 5, "Life Sciences"),
+    ("E001_syntax-error.lead", 6, "Real Estate Investment"),
+    ("E008_wrong-operator.lead", 4, "=="),
+    ("E008_wrong-operator.lead", 5, "<>"),
+    ("E008_wrong-operator.lead", 6, 'like "%VP%"'),
+    ("E008_wrong-operator.lead", 7, 'LIKE "VP%"'),
+    ("E008_wrong-operator.lead", 8, 'like "%Chief%Officer%"'),
+    ("E008_wrong-operator.lead", 9, "AND"),
+    ("E008_wrong-operator.lead", 10, "OR"),
+    ("E008_wrong-operator.lead", 11, "NOT"),
+    ("E008_wrong-operator.lead", 12, "NOT"),
+    ("E008_wrong-operator.lead", 13, 'title not contains "VP"'),
+    ("E008_wrong-operator.lead", 14, 'title not starts with "VP"'),
+    ("E008_wrong-operator.lead", 15, 'title not like "%VP%"'),
+    ("E106_bad-set.lead", 7, "{United States, Canada}"),
+    ("E106_bad-set.lead", 8, '("US", "CA")'),
+    ("E106_bad-set.lead", 9, '("US", "CA")'),
+    ("E301_type-mismatch.lead", 7, 'title contains {"VP", "Chief"}'),
+    ("E301_type-mismatch.lead", 8, 'title starts with {"VP", "Chief Revenue"}'),
+    ("E301_type-mismatch.lead", 9, 'title contains {VP, Chief}'),
+]
+
+
+@pytest.mark.parametrize("name,lineno,old", HABITS, ids=[f"{n.split('_')[0]}:{line}" for n, line, _ in HABITS])
+def test_habit_hint_rewrites_compile(name, lineno, old):
+    text = (CASES / name).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    line = lines[lineno - 1]
+    (code, _, col), = [e for e in expectations(text) if e[1] == lineno]
+    [d] = [d for d in found(text, name) if d.line == lineno]
+    assert (d.code, d.column) == (code, col)
+    assert d.hint and old in line
+    rewrites = re.findall(r"`([^`]*)`", d.hint)
+    assert rewrites, d.hint
+    fields = "\n".join(ln for ln in lines if ln.startswith("field "))
+    for rewrite in rewrites:
+        fixed = EXPECT.sub("", line.replace(old, rewrite, 1))
+        leaddsl.compile(fields + "\n" + fixed + "\n", filename=name)  # raises DslError if the hint is wrong
+
+
+def test_habit_errors_do_not_hide_later_statements():
+    text = ('lead a when industry = Life Sciences\n'
+            'lead b when title like "%VP%"\n'
+            'lead c when x in ("a", "b")\n'
+            'lead d when a = 1 AND b = 2\n'
+            'lead e when title contains {"VP", "Chief"}\n'
+            'lead f when x not contains "a"\n'
+            'lead g when c in {United States, Canada}\n'
+            'lead h when revenue >= 300m\n')
+    got = sorted((d.line, d.column, d.code) for d in found(text, "x.lead"))
+    assert got == [(1, 24, "E001"), (2, 19, "E008"), (3, 18, "E106"), (4, 19, "E008"), (5, 28, "E301"),
+                   (6, 15, "E008"), (7, 19, "E106"), (8, 24, "E101")]

@@ -210,3 +210,21 @@ def test_a_long_number_token_is_cut_in_messages():
         leaddsl.compile("lead x when a within " + "9" * 5000 + "d")
     [d] = e.value.diagnostics
     assert d.code == "E102" and len(d.message) < 100
+
+
+def test_lead_lead_when_is_the_definition_named_lead():
+    # SPEC 1: `lead when EXPR` is short for `lead lead when EXPR`; both spellings mean the same
+    long = leaddsl.compile("lead lead when a = 1\nlead y when lead and b = 2\nstages lead < y\n")
+    short = leaddsl.compile("lead when a = 1\nlead y when lead and b = 2\nstages lead < y\n")
+    assert long.definitions == short.definitions == ("lead", "y")
+    for record in ({"a": 1, "b": 2}, {"a": 1, "b": 3}, {"a": 2, "b": 2}, {}):
+        assert long.evaluate(record) == short.evaluate(record)
+
+
+def test_error_in_lead_lead_statement_does_not_hide_the_next_one():
+    try:
+        leaddsl.compile("lead lead when a = = 1\nlead y when b = = 2\n")
+    except leaddsl.DslError as e:
+        assert [(d.code, d.line, d.column) for d in e.diagnostics] == [("E001", 1, 20), ("E001", 2, 17)]
+    else:
+        raise AssertionError("expected a DslError")

@@ -111,7 +111,9 @@ class Builder:
 
     def s_lead_stmt(self, t):
         name_tok, expr = t.children
-        if name_tok is None:
+        if isinstance(name_tok, Tree):  # `lead lead when ...`: the definition named `lead`
+            name, name_span = "lead", self.span(name_tok)
+        elif name_tok is None:
             name, name_span = "lead", Span.of(self.file, t.meta)
             name_span = Span(self.file, name_span.line, name_span.column, name_span.line,
                              name_span.column + 4, name_span.start, name_span.start + 4)
@@ -389,7 +391,33 @@ class Builder:
         return self._is(t, "not empty")
 
     def _textop(self, t, op):
-        return n.TextOp(op, self.expr(t.children[0]), self.expr(t.children[1]), self.span(t))
+        left, right = t.children
+        if isinstance(right, Tree) and right.data == "set":
+            return self._textop_set(op, left, right)
+        return n.TextOp(op, self.expr(left), self.expr(right), self.span(t))
+
+    def _textop_set(self, op, left, right):
+        """`title contains {"VP", "Chief"}`: a text operator takes one text; the hint
+        spells the set out with `or` (and `matches` with alternatives when it can)."""
+        members = []  # texts as written; a bare symbol (`{VP, Chief}`) as the text of its name
+        for c in right.children:
+            if isinstance(c, Tree) and c.data == "text":
+                members.append(str(c.children[0]))
+            elif isinstance(c, Tree) and c.data == "ref" and c.children[0].type == "NAME":
+                members.append(f'"{c.children[0]}"')
+        whole = len(members) == len([c for c in right.children if c is not None])
+        hint = f"write one `{op}` for each value, joined with `or`"
+        if isinstance(left, Tree) and left.data == "ref" and members and whole:
+            subject = str(left.children[0])
+            alternatives = " or ".join(f"{subject} {op} {m}" for m in members)
+            if len(members) > 1:
+                alternatives = f"({alternatives})"
+            hint = f"write `{alternatives}`"
+            plain = [m[1:-1] for m in members]
+            if op in ("contains", "matches") and all(re.fullmatch(r"[A-Za-z0-9 ]+", p) for p in plain):
+                hint += f" (or `{subject} matches \"{'|'.join(plain)}\"`)"
+        self.error("E301", right, f"`{op}` takes one text, not a set", hint)
+        return None
 
     def e_contains(self, t):
         return self._textop(t, "contains")

@@ -96,7 +96,12 @@ _STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|
 def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
     """Start of the statement holding ``pos`` and start of the next one."""
     start, end = 0, len(masked)
+    before = None
     for m in _STMT_RE.finditer(masked):
+        after_lead = before is not None and before.group(1) == "lead" and not masked[before.end():m.start()].strip()
+        before = m
+        if m.group(1) == "lead" and after_lead:
+            continue  # `lead lead when ...`: the second `lead` is the name, not a statement
         if m.start() <= pos:
             start = m.start()
         else:
@@ -137,7 +142,8 @@ def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) ->
                 diags.add("E001", source.span_at(pos, len(keyword)),
                           f"unexpected `{keyword}`: the statement before it is not finished", "finish that statement")
             else:
-                pos = _report(source, text, e, diags)
+                masked = _mask(text) if masked is None else masked
+                pos = _report(source, text, masked, e, diags)
             if errors >= MAX_ERRORS:
                 return None
             masked = _mask(text) if masked is None else masked
@@ -191,10 +197,14 @@ def _parse_from(text: str, seg: int, boundaries: list) -> Tree:
     state = ip.parser_state
     keywords = _statement_terminals()
     last = None  # the last token the parser took
+    recent: list = []  # the last three tokens the parser took, oldest first (for the habit hints)
     try:
         for token in ip.lexer_thread.lex(state):
             state.feed_token(token)
             last = token
+            recent.append(token)
+            if len(recent) > 3:
+                del recent[0]
             if token.type in keywords:
                 values = state.value_stack  # [the statements so far (one tree), this keyword]
                 if (len(values) == 1 or (len(values) == 2 and isinstance(values[0], Tree))) \
@@ -205,6 +215,7 @@ def _parse_from(text: str, seg: int, boundaries: list) -> Tree:
     except UnexpectedInput as e:
         e.interactive_parser = ip  # for ``e.accepts``, as lark's own parse sets it
         e.last_token = last
+        e.recent = recent
         raise
 
 
@@ -230,7 +241,195 @@ def _cover(tree: Tree) -> None:
     meta.empty = False
 
 
-def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -> int:
+# ---- habits from CRM filters and SQL ---------------------------------------------
+# Each is a common way of writing a condition elsewhere that leaddsl spells
+# differently. ``_habit`` recognises them from the token lark stumbled on and the
+# few tokens before it, and returns (code, start, end, message, hint): the span is
+# the offending text and the hint's backquoted snippets are rewrites that compile.
+
+_WORD = r"[A-Za-z_][A-Za-z0-9_]*"
+_NEXT_WORD = re.compile(r"[ \t]*(" + _WORD + ")")
+_STRING_AFTER = re.compile(r'\s*("(?:\\.|[^"\\\n])*")')
+_OPERAND_AFTER = re.compile(r'\s*("(?:\\.|[^"\\\n])*"|\{[^{}\n]*\}|[A-Za-z0-9_.$`-]+)')
+_WITH_AFTER = re.compile(r"\s*with\b")
+_LIKE_WORDS = ("like", "ilike")
+_CONDITION_NEXT = re.compile(r"[ \t]*(?:[=<>!]|(?:in|is|not|contains|starts|ends|matches|has|between|within|then)\b)")
+_NOT_BEFORE = {"contains": "contains", "matches": "matches", "has": "has", "starts": "starts with",
+               "ends": "ends with"}
+
+
+def _caps_keyword(word: str) -> bool:
+    """``AND``, ``NOT``, ``IN``: a keyword written in capitals, as SQL writes it."""
+    return word.isupper() and word.lower() in KEYWORDS
+
+
+def _words_from(text: str, pos: int) -> tuple[int, list[str]]:
+    """The run of bare words that starts at ``pos`` (stopping before a keyword or a
+    keyword in capitals): its end and its words."""
+    words, end = [], pos
+    while m := _NEXT_WORD.match(text, end):
+        word = m.group(1)
+        if words and (word in KEYWORDS or _caps_keyword(word)):
+            break
+        words.append(word)
+        end = m.end()
+    return end, words
+
+
+def _enclosing(masked: str, pos: int, opening: str) -> int | None:
+    """Where the innermost ``opening`` bracket still open at ``pos`` is, on the
+    same statement (strings and comments are masked)."""
+    depth = 0
+    for i in range(pos - 1, -1, -1):
+        ch = masked[i]
+        if ch in ")}":
+            depth += 1
+        elif ch in "({":
+            if depth == 0:
+                return i if ch == opening else None
+            depth -= 1
+        elif _STMT_RE.match(masked, i):
+            return None
+    return None
+
+
+def _closing(masked: str, start: int, closing: str) -> int | None:
+    """The position of the bracket closing the one at ``start``, if on the same line."""
+    depth = 0
+    for i in range(start, len(masked)):
+        ch = masked[i]
+        if ch == "\n":
+            return None
+        if ch in "({":
+            depth += 1
+        elif ch in ")}":
+            depth -= 1
+            if depth == 0:
+                return i if ch == closing else None
+    return None
+
+
+def _members(text: str, masked: str, start: int, end: int, quote_all: bool = False) -> list[str]:
+    """The members of ``{...}`` or ``(...)`` between ``start`` and ``end``, bare words
+    of several words quoted (``quote_all``: single words too)."""
+    out, i = [], start + 1
+    for part in masked[start + 1:end].split(","):
+        raw = text[i:i + len(part)].strip()
+        i += len(part) + 1
+        if not raw:
+            continue
+        if re.fullmatch(_WORD + (r"(?:[ \t]+" + _WORD + ")*" if quote_all else r"(?:[ \t]+" + _WORD + ")+"), raw):
+            raw = '"' + re.sub(r"[ \t]+", " ", raw) + '"'
+        out.append(raw)
+    return out
+
+
+def _like_rewrite(pattern: str) -> list[str]:
+    """SQL ``LIKE`` patterns in leaddsl: ``%VP%`` is ``contains "VP"``..."""
+    core = pattern.strip("%")
+    if "\\" in core:  # an escape: too rare to rewrite safely
+        return []
+    lead, trail = pattern.startswith("%"), pattern.endswith("%") and core != ""
+    regex = "".join(".*" if c == "%" else "." if c == "_" else
+                    ("\\\\" + c if c in r".^$*+?()[]{}|\\" else c) for c in core)
+    regex = ("" if lead else "^") + regex + ("" if trail or not core else "$")
+    if "%" in core or "_" in core or not core:
+        return [f'matches "{regex}"'] if core else []
+    op = "contains" if lead and trail else "ends with" if lead else "starts with" if trail else "="
+    return [f'{op} "{core}"', f'matches "{regex}"']
+
+
+def _habit(text: str, masked: str, e: UnexpectedToken):
+    recent = getattr(e, "recent", None) or []
+    tok: Token = e.token
+    if tok.type == "$END" or tok.start_pos is None:
+        return None
+    value = str(tok)
+    prev = recent[-1] if recent else None
+    prev2 = recent[-2] if len(recent) >= 2 else None
+
+    # AND / OR / NOT / IN in capitals
+    for word in ((tok, prev) if prev is not None and str(prev) == "NOT" else (tok,)):
+        if word.type == "NAME" and _caps_keyword(str(word)):
+            end, words = word.start_pos, []
+            while (m := _NEXT_WORD.match(text, end)) and _caps_keyword(m.group(1)):
+                words.append(m.group(1))
+                end = m.end()
+            good = " ".join(w.lower() for w in words)
+            return ("E008", word.start_pos, end, f"`{' '.join(words)}`: keywords are written in lower case",
+                    f"write `{good}`")
+
+    # SQL's `x in ("a", "b")`
+    paren = _enclosing(masked, tok.start_pos, "(") \
+        if tok.type == "COMMA" or (tok.type == "NAME" and prev is not None and prev.type == "NAME") else None
+    if paren is not None and re.search(r"(?<![A-Za-z0-9_.`])in\s*$", masked[:paren]):
+        close = _closing(masked, paren, ")")
+        hint = "sets are written in braces: {US, CA}"
+        if close is not None:
+            members = _members(text, masked, paren, close)
+            if members:
+                hint = f"sets are written in braces: `{{{', '.join(members)}}}`"
+        return ("E106", paren, paren + 1, "a list in parentheses after `in`: leaddsl writes sets in braces", hint)
+
+    # `title like "%VP%"`
+    if tok.type == "NAME" and value.lower() in _LIKE_WORDS and prev is not None:
+        m = _STRING_AFTER.match(text, tok.end_pos)
+        rewrites = _like_rewrite(str(m.group(1))[1:-1]) if m else []
+        start = tok.start_pos
+        if prev.type == "NOT":  # `x not like "%a%"`: the rewrite covers `x not like ...`
+            if prev2 is not None and prev2.type in ("NAME", "BACKTICK"):
+                rewrites = [f"not ({prev2} {r})" for r in rewrites]
+                start = prev.start_pos
+            else:
+                rewrites = []
+        if rewrites:
+            alternatives = " (or ".join(f"`{r}`" for r in rewrites) + ")" * (len(rewrites) - 1)
+            hint = f"write {alternatives}"
+        else:
+            hint = "write `contains`, `starts with`, `ends with` or `matches` followed by a text"
+        said = f"not {value}" if start != tok.start_pos else value
+        return ("E008", start, tok.end_pos, f"`{said}` is SQL; leaddsl has no `like`", hint)
+
+    # `x not contains "a"`
+    if prev is not None and prev.type == "NOT" and value in _NOT_BEFORE and tok.type != "NAME":
+        op = _NOT_BEFORE[value]
+        op_end = tok.end_pos
+        if op in ("starts with", "ends with"):
+            w = _WITH_AFTER.match(text, op_end)
+            op_end = w.end() if w else op_end
+        right = _OPERAND_AFTER.match(text, op_end)
+        left = prev2 if prev2 is not None and prev2.type in ("NAME", "BACKTICK") else None
+        if left is not None and right is not None:
+            hint = f"write `not ({left} {op} {right.group(1)})`"
+        else:
+            hint = f"put `not` before the condition: not (X {op} Y)"
+        return ("E008", prev.start_pos, tok.end_pos, f"`not {op}` is not an operator of leaddsl", hint)
+
+    # a bare value of several words: `industry = Life Sciences`, `{United States, Canada}`
+    if tok.type == "NAME" and prev is not None and prev.type == "NAME" and prev2 is not None \
+            and prev2.type in ("EQ", "LT", "COMP_OP", "LBRACE", "COMMA"):
+        end, words = _words_from(text, prev.start_pos)
+        if _CONDITION_NEXT.match(masked, end):
+            return None  # `a = b c = d`: rather a missing `and` than a value of several words
+        if len(words) >= 2:
+            phrase = " ".join(words)
+            quoted = f'"{phrase}"'
+            if prev2.type in ("LBRACE", "COMMA"):
+                brace = _enclosing(masked, prev.start_pos, "{")
+                if brace is None:
+                    return None
+                close = _closing(masked, brace, "}")
+                members = _members(text, masked, brace, close, quote_all=True) if close is not None else None
+                hint = f"write `{{{', '.join(members)}}}`" if members else f"write it in double quotes: {quoted}"
+                return ("E106", prev.start_pos, end, f"`{phrase}`: a set member of several words must be quoted",
+                        hint)
+            symbol = "_".join(w.lower() for w in words)
+            return ("E001", prev.start_pos, end, f"`{phrase}`: a value of several words must be quoted",
+                    f"write `{quoted}` (or `{symbol}` if that is the member of an enum)")
+    return None
+
+
+def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: Diagnostics) -> int:
     if isinstance(e, UnexpectedCharacters):
         pos = e.pos_in_stream
         ch = text[pos]
@@ -260,6 +459,11 @@ def _report(source: Source, text: str, e: UnexpectedInput, diags: Diagnostics) -
                   f"expected {words}" if words else None)
         return max(stripped - 1, 0)
     if isinstance(e, UnexpectedToken):
+        habit = _habit(text, masked, e)
+        if habit is not None:
+            code, start, end, message, hint = habit
+            diags.add(code, source.span_at(start, end - start), message, hint)
+            return start
         tok: Token = e.token
         pos = tok.start_pos or 0
         value = str(tok)
