@@ -287,6 +287,29 @@ def test_missing_excluded_hint_shows_both_ways():
     assert "(status is present and status != customer)" in d.hint
 
 
+def test_missing_excluded_offers_no_rewrite_that_takes_rejected_leads():
+    # `status is missing or not excluded` would take customers with no status,
+    # whom `not excluded` rejects (lifecycle = customer decides it)
+    text = ("field status: enum(open, lost, churned)\nfield lifecycle: enum(prospect, customer)\n"
+            "let excluded = status in {lost, churned} or lifecycle = customer\n"
+            "lead x when not excluded\n")
+    (d,) = lint_text(text)
+    assert d.code == "W110" and d.line == 4
+    assert "is missing or" not in d.hint
+    assert "(lifecycle is present and status is present and not excluded)" in d.hint
+    assert "say what a missing `lifecycle` or `status` means" in d.hint
+
+
+def test_missing_excluded_names_blanks_without_a_rewrite_when_none_is_proved():
+    # with no r, `not (r is missing and s = a)` is false for s = a and true for s = b:
+    # either rewrite would change one of them
+    text = "field s: enum(a, b)\nfield r: number\nlead x when not (r is missing and s = a)\n"
+    (d,) = lint_text(text)
+    assert d.code == "W110" and "with no `r` or `s`" in d.message
+    assert " write `" not in d.hint
+    assert d.hint.startswith("say what a missing `r` or `s` means where it is compared")
+
+
 def test_missing_excluded_follows_lets_into_their_uses():
     text = ("field status: enum(open, customer)\nfield r: number\n"
             "let not_customer = status != customer\n"
