@@ -326,8 +326,29 @@ def test_missing_excluded_not_on_two_valued_operands():
 
 
 def test_magnitude_needs_two_other_numbers():
-    text = "field revenue: number\nlead a when revenue >= 300M\nlead b when revenue >= 300\n"
+    text = "field deals: number\nlead a when deals >= 300M\nlead b when deals >= 300\n"
     assert codes_of(text) == []
+
+
+def test_magnitude_reports_a_lone_number_too_small_for_an_amount_of_money():
+    for decl in ("revenue: number", "AnnualRevenue: number", "arr: number",
+                 'x: number from "Annual Revenue (USD)"', 'budget: number from "Budget"'):
+        name = decl.split(":")[0]
+        (d,) = lint_text(f"field {decl}\nlead a when {name} >= 300\n")
+        assert (d.code, d.line, d.column) == ("W111", 2, 13 + len(name) + 4)
+        assert "`300k` or `300M`" in d.hint
+
+
+def test_magnitude_leaves_scaled_names_counts_and_plausible_amounts_alone():
+    for decl, cond in (("revenue_m: number", "revenue_m >= 300"),
+                       ('rev: number from "Revenue (M)"', "rev >= 300"),
+                       ('revenue: number from "Revenue in thousands"', "revenue >= 300"),
+                       ("employees: number", "employees >= 300"),
+                       ("revenue_growth: number", "revenue_growth > 5"),
+                       ("budget: number", "budget >= 5000"),
+                       ("revenue: number", "revenue >= 10000 or revenue < 0 or revenue between -5 and 0"),
+                       ("revenue: number", "revenue = 300")):
+        assert "W111" not in codes_of(f"field {decl}\nlead a when {cond}\n"), decl
 
 
 def test_regex_rules_point_at_the_character():
