@@ -8,6 +8,25 @@ the definition, through `let` names into every definition that uses them (up to
 reported, nor a condition that is always true (W103) or in a definition that can
 never be true (W101). Inside a `where` filter it is about events.
 
+The hint's rewrites are proved before they are offered. Let N be the negation,
+and the named blanks the values the hint names (at most three, each missing in
+the record z3 found). `(b1 is missing or ... or N)` is offered only when z3
+proves that no record has a named blank missing and N false. Then, for every
+record, the rewrite is true exactly when N is true, or N is unknown and a named
+blank is missing; and it is false exactly when N is false.
+`(b1 is present and ... and N)` is offered only when z3 proves that no record
+has a named blank missing and N true; then it is true exactly when N is true,
+and false exactly when N is false or (N unknown and) a named blank is missing.
+Either rewrite thus agrees with N on every record where N is true or false,
+and since `and`, `or` and `not` give the same known result from the same known
+operands, the definition (and every definition using a rewritten `let`) keeps
+every verdict it reaches on present values: only leads it left out as unknown
+can change (and, as with any change to a lead, a condition that names that
+lead sees them too). When a proof fails or z3 gives up (`not excluded` where
+`excluded = status in {lost} or lifecycle = customer` is false for a customer
+with no status), a blank is not a plain name of a scalar value (an aggregate, a
+list), or the text is shortened, the hint names the blanks without a rewrite.
+
 W110 missing-excluded (warning)
 -------------------------------
 What it finds: `!=`, `not in` or `not (...)` over a value that can be missing,
