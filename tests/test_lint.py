@@ -524,3 +524,8 @@ def test_pre_commit_hook_definition():
     assert hook["entry"] == "leaddsl check"
     assert hook["language"] == "python"
     assert re.search(hook["files"], "definitions/mql.lead") and not re.search(hook["files"], "x.lead.bak")
+
+
+def test_magnitude_leaves_an_impossible_definition_to_w101():
+    got = codes_of("field revenue: number\nlead never when revenue > 5 and revenue < 3\n")
+    assert got == ["W101"]

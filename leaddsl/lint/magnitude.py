@@ -16,7 +16,8 @@ or the column is and the name has no word of a unit, a scale or a count
 (`rev_m`, "Revenue (M)", "Revenue in millions", `revenue_growth`,
 `employees` stay silent). Such a field compared through `<`, `<=`, `>`, `>=` or
 `between` with a positive number written without a suffix below 10,000
-(1,000 for a budget) is reported: a company's revenue is not $300.
+(1,000 for a budget) is reported: a company's revenue is not $300. Not in a
+condition that can never be true (W101 says more).
 
 W111 number-out-of-scale (warning)
 ----------------------------------
@@ -164,6 +165,9 @@ def _lone_amounts(ctx, diags, reported):
             limit = limits[b.name]
             if limit is None or not 0 < lit.value < limit or _suffixed(lit):
                 continue
+            root = ctx.root_of.get(id(node))
+            if root is not None and ctx.logic.never_true(root.node):
+                continue  # W101 says more
             reported.add(id(lit))
             what = f"`{b.name}`" + (f' (from "{info.column}")' if info.column is not None else "")
             diags.add("W111", lit.span,
