@@ -287,6 +287,29 @@ def test_missing_excluded_hint_shows_both_ways():
     assert "(status is present and status != customer)" in d.hint
 
 
+def test_missing_excluded_offers_no_rewrite_that_takes_rejected_leads():
+    # `status is missing or not excluded` would take customers with no status,
+    # whom `not excluded` rejects (lifecycle = customer decides it)
+    text = ("field status: enum(open, lost, churned)\nfield lifecycle: enum(prospect, customer)\n"
+            "let excluded = status in {lost, churned} or lifecycle = customer\n"
+            "lead x when not excluded\n")
+    (d,) = lint_text(text)
+    assert d.code == "W110" and d.line == 4
+    assert "is missing or" not in d.hint
+    assert "(lifecycle is present and status is present and not excluded)" in d.hint
+    assert "say what a missing `lifecycle` or `status` means" in d.hint
+
+
+def test_missing_excluded_names_blanks_without_a_rewrite_when_none_is_proved():
+    # with no r, `not (r is missing and s = a)` is false for s = a and true for s = b:
+    # either rewrite would change one of them
+    text = "field s: enum(a, b)\nfield r: number\nlead x when not (r is missing and s = a)\n"
+    (d,) = lint_text(text)
+    assert d.code == "W110" and "with no `r` or `s`" in d.message
+    assert " write `" not in d.hint
+    assert d.hint.startswith("say what a missing `r` or `s` means where it is compared")
+
+
 def test_missing_excluded_follows_lets_into_their_uses():
     text = ("field status: enum(open, customer)\nfield r: number\n"
             "let not_customer = status != customer\n"
@@ -303,8 +326,29 @@ def test_missing_excluded_not_on_two_valued_operands():
 
 
 def test_magnitude_needs_two_other_numbers():
-    text = "field revenue: number\nlead a when revenue >= 300M\nlead b when revenue >= 300\n"
+    text = "field deals: number\nlead a when deals >= 300M\nlead b when deals >= 300\n"
     assert codes_of(text) == []
+
+
+def test_magnitude_reports_a_lone_number_too_small_for_an_amount_of_money():
+    for decl in ("revenue: number", "AnnualRevenue: number", "arr: number",
+                 'x: number from "Annual Revenue (USD)"', 'budget: number from "Budget"'):
+        name = decl.split(":")[0]
+        (d,) = lint_text(f"field {decl}\nlead a when {name} >= 300\n")
+        assert (d.code, d.line, d.column) == ("W111", 2, 13 + len(name) + 4)
+        assert "`300k` or `300M`" in d.hint
+
+
+def test_magnitude_leaves_scaled_names_counts_and_plausible_amounts_alone():
+    for decl, cond in (("revenue_m: number", "revenue_m >= 300"),
+                       ('rev: number from "Revenue (M)"', "rev >= 300"),
+                       ('revenue: number from "Revenue in thousands"', "revenue >= 300"),
+                       ("employees: number", "employees >= 300"),
+                       ("revenue_growth: number", "revenue_growth > 5"),
+                       ("budget: number", "budget >= 5000"),
+                       ("revenue: number", "revenue >= 10000 or revenue < 0 or revenue between -5 and 0"),
+                       ("revenue: number", "revenue = 300")):
+        assert "W111" not in codes_of(f"field {decl}\nlead a when {cond}\n"), decl
 
 
 def test_regex_rules_point_at_the_character():
@@ -480,3 +524,8 @@ def test_pre_commit_hook_definition():
     assert hook["entry"] == "leaddsl check"
     assert hook["language"] == "python"
     assert re.search(hook["files"], "definitions/mql.lead") and not re.search(hook["files"], "x.lead.bak")
+
+
+def test_magnitude_leaves_an_impossible_definition_to_w101():
+    got = codes_of("field revenue: number\nlead never when revenue > 5 and revenue < 3\n")
+    assert got == ["W101"]

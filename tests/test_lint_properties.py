@@ -16,6 +16,7 @@ value either side of it, and missing values:
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 import z3
@@ -397,3 +398,70 @@ def test_claims_hold_for_shared_columns_and_members_named_by_text(p, q):
 @given(combined(LET_ATOMS, max_leaves=5), combined(LET_ATOMS, max_leaves=5))
 def test_claims_hold_for_a_schemaless_let_read_in_several_modes(p, q):
     _claims_hold(f"let l = x\nlead p when {p}\nlead q when {q}\n", LET_RECORDS)
+
+
+# ------------------------------------------------------- W110's rewrites ----
+_REWRITE = re.compile(r"to (include|exclude) them(?: on purpose)? write `([^`]*)`")
+_BLANKS = re.compile(r"with no (`[^`]+`(?: or `[^`]+`)*)")
+
+
+def _three(result, t, f):
+    """True, False or None (unknown) from the probes of a condition and its negation;
+    "err" when the record made it err."""
+    if result[t] is None or result[f] is None:
+        return "err"
+    return True if result[t] else False if result[f] else None
+
+
+def w110_rewrites_keep_their_promise(text, records):
+    """Each rewrite W110 offers agrees with the negation wherever the negation is true
+    or false; where it is unknown, the `is missing` rewrite is true exactly when a named
+    blank is missing, the `is present` one false exactly then. The definition with the
+    rewrite keeps every verdict the original reaches. Returns how many rewrites it checked."""
+    program = _compile(text)
+    checked = 0
+    for d in leaddsl.lint(program):
+        if d.code != "W110":
+            continue
+        named = re.findall(r"`([^`]+)`", _BLANKS.search(d.message).group(1))
+        lines = text.split("\n")
+        assert d.line == d.end_line
+        row = lines[d.line - 1]
+        negation = row[d.column - 1: d.end_column - 1]
+        for way, rewrite in _REWRITE.findall(d.hint or ""):
+            checked += 1
+            new = list(lines)
+            new[d.line - 1] = row[: d.column - 1] + rewrite + row[d.end_column - 1:]
+            bodies = [x.split(" when ", 1)[1] for x in lines if x.startswith("lead ")]
+            new_bodies = [x.split(" when ", 1)[1] for x in new if x.startswith("lead ")]
+
+            def probes(src, conds):
+                return src + "".join(f"lead t{i} when ({c})\nlead f{i} when not ({c})\n"
+                                     for i, c in enumerate(conds))
+
+            old = leaddsl.compile(probes(text, [negation, *bodies]), filename="old.lead")
+            rew = leaddsl.compile(probes("\n".join(new), [rewrite, *new_bodies]), filename="new.lead")
+            for record in records:
+                a, b = old.evaluate(record, errors="return"), rew.evaluate(record, errors="return")
+                vals = [(_three(a, f"t{i}", f"f{i}"), _three(b, f"t{i}", f"f{i}"))
+                        for i in range(1 + len(bodies))]
+                (n, r), defs = vals[0], vals[1:]
+                if n == "err" or r == "err":
+                    continue
+                blank = any(record.get(x) is None for x in named)
+                if n is not None:
+                    assert r == n, f"{rewrite!r} is {r} where {negation!r} is {n}: {record}"
+                else:
+                    want = (blank or None) if way == "include" else (False if blank else None)
+                    assert r == want, f"{rewrite!r} is {r} where {negation!r} is unknown: {record}"
+                for o, w in defs:
+                    if o not in (None, "err") and w != "err":
+                        assert w == o, f"the definition with {rewrite!r} is {w}, was {o}: {record}"
+    return checked
+
+
+@settings(max_examples=80, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(_LET, _P)
+def test_w110_rewrites_never_change_a_decided_lead(let, p):
+    w110_rewrites_keep_their_promise(f"{FIELDS}let l = {let}\nlead p when {p}\n", RECORDS)

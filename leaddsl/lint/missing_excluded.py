@@ -8,6 +8,25 @@ the definition, through `let` names into every definition that uses them (up to
 reported, nor a condition that is always true (W103) or in a definition that can
 never be true (W101). Inside a `where` filter it is about events.
 
+The hint's rewrites are proved before they are offered. Let N be the negation,
+and the named blanks the values the hint names (at most three, each missing in
+the record z3 found). `(b1 is missing or ... or N)` is offered only when z3
+proves that no record has a named blank missing and N false. Then, for every
+record, the rewrite is true exactly when N is true, or N is unknown and a named
+blank is missing; and it is false exactly when N is false.
+`(b1 is present and ... and N)` is offered only when z3 proves that no record
+has a named blank missing and N true; then it is true exactly when N is true,
+and false exactly when N is false or (N unknown and) a named blank is missing.
+Either rewrite thus agrees with N on every record where N is true or false,
+and since `and`, `or` and `not` give the same known result from the same known
+operands, the definition (and every definition using a rewritten `let`) keeps
+every verdict it reaches on present values: only leads it left out as unknown
+can change (and, as with any change to a lead, a condition that names that
+lead sees them too). When a proof fails or z3 gives up (`not excluded` where
+`excluded = status in {lost} or lifecycle = customer` is false for a customer
+with no status), a blank is not a plain name of a scalar value (an aggregate, a
+list), or the text is shortened, the hint names the blanks without a rewrite.
+
 W110 missing-excluded (warning)
 -------------------------------
 What it finds: `!=`, `not in` or `not (...)` over a value that can be missing,
@@ -27,9 +46,14 @@ Example::
 
 Fix: Say what a missing value means. To include those leads:
 `(status is missing or status != customer)`; to exclude them on purpose:
-`(status is present and status != customer)`.
+`(status is present and status != customer)`. The hint offers such a rewrite
+only when it is proved to keep every lead the condition decides; otherwise
+(`not excluded` where `excluded` is also true for a customer with no status) it
+names the blanks to handle where they are compared.
 """
 from __future__ import annotations
+
+import re
 
 from ..front import nodes as n
 from . import rule
@@ -84,7 +108,7 @@ def _check(ctx, logic, root, node, diags) -> bool:
         r, m = logic.check(AND(*guards), model=True)
         if r:
             missing = [v for v in vals if not logic.holds(m, v.present)] or vals
-            _report(ctx, root, node, [v.label for v in missing], diags)
+            _report(ctx, logic, root, node, missing[:3], diags)
             return True
     return False
 
@@ -110,13 +134,56 @@ def _paths(ctx, node):
     return out
 
 
-def _report(ctx, root, node, labels, diags):
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+
+
+def _nameable(ctx, logic, root, v) -> bool:
+    """`label is missing`, written where the negation is, tests exactly v.present:
+    a plain name of a scalar field, record key or property of this event."""
+    kind = v.key[0]
+    if kind not in ("field", "record", "prop") or v.key in logic.enc._lists or not _NAME.match(v.label):
+        return False
+    props = ctx.scope.events[root.event].props if root.kind == "where" and root.event in ctx.scope.events else {}
+    if kind == "prop":
+        return root.kind == "where" and v.key[1] == root.event and v.label in props
+    return v.label not in props and v.label not in ctx.scope.lets and v.label not in ctx.scope.leads
+
+
+def _rewrites(ctx, logic, root, node, named) -> tuple[bool, bool]:
+    """(include, exclude): whether each rewrite is proved to agree with the
+    negation wherever it is true or false (see the module docs)."""
+    from .encode import OR, NOT
+    if ctx.text(node, limit=10**6) != ctx.text(node) or \
+            not all(_nameable(ctx, logic, root, v) for v in named):
+        return False, False
+    c = logic.cond(node)
+    blank = OR(*[NOT(v.present) for v in named])
+    include = logic.unsat(blank, c.f)
+    exclude = logic.unsat(blank, c.t)
+    return include, exclude
+
+
+def _report(ctx, logic, root, node, named, diags):
     text = ctx.text(node)
-    names = " or ".join(f"`{x}`" for x in labels[:3])
+    labels = [v.label for v in named]
+    names = " or ".join(f"`{x}`" for x in labels)
     what = "events" if root.kind == "where" else "leads"
-    missing = " or ".join(f"{x} is missing" for x in labels[:3])
-    present = " and ".join(f"{x} is present" for x in labels[:3])
+    include, exclude = _rewrites(ctx, logic, root, node, named)
+    missing = " or ".join(f"{x} is missing" for x in labels)
+    present = " and ".join(f"{x} is present" for x in labels)
+    ways = []
+    if include:
+        ways.append(f"to include them write `({missing} or {text})`")
+    if exclude:
+        ways.append(f"to exclude them on purpose write `({present} and {text})`")
+    advice = (f"say what a missing {names} means where it is compared, with `is missing` or "
+              f"`is present` (wrapping `{text}` is not proved to keep the leads it decides "
+              f"without {'them' if len(labels) > 1 else 'it'})")
+    if include:
+        hint = "; ".join(ways)
+    elif exclude:  # the exclusion is proved, the inclusion is not
+        hint = "; ".join(ways + ["to include them, " + advice])
+    else:
+        hint = advice
     diags.add("W110", node.span,
-              f"`{text}` is unknown for {what} with no {names}, so they are excluded",
-              f"to include them write `({missing} or {text})`; to exclude them on purpose "
-              f"write `({present} and {text})`")
+              f"`{text}` is unknown for {what} with no {names}, so they are excluded", hint)
