@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 import re
 import unicodedata
@@ -82,6 +83,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold()).strip()
 
 
+@functools.lru_cache(maxsize=4096)  # a few spellings repeat in every lead's events
 def type_key(text: str) -> str:
     """How an event's ``type`` in data matches a declared event: folded, with runs of white
     space, ``-`` and ``_`` read as one ``_`` (an export's "Page View" is ``page_view``)."""

@@ -43,18 +43,20 @@ MAX_INLINE_DEPTH = 40
 
 
 def _ts_us(raw) -> int:
-    """An event's ``ts`` as integer microseconds; BadValue when missing or unreadable. A time
-    after year 9999 (UTC) is after every as-of time: it is returned as it is, and skipped
-    like any later event (SPEC: events after the as-of time do not exist)."""
+    """An event's ``ts`` as integer microseconds; BadValue when missing or unreadable, or
+    before year 1 in UTC. A time after year 9999 (UTC) is after every as-of time: it is
+    returned as it is, and skipped like any later event (events after the as-of time do
+    not exist). ISO text is parsed once; anything else goes through ``read_datetime``."""
     if raw.__class__ is str:
         try:
-            d = _fromiso(raw.strip())
+            d = _fromiso(raw)
         except ValueError:
             d = None
         if d is not None:
             us = ((d if d.tzinfo is not None else d.replace(tzinfo=_UTC)) - ev.EPOCH) // _ONE_US
-            if us > ev.MAX_US:
-                return us
+            if us < ev.MIN_US:
+                raise BadValue(raw, "datetime", "outside the years 1 to 9999 in UTC")
+            return us
     d = read_datetime(raw)
     if d is None:
         raise BadValue(raw, "datetime", "every event needs a time")
@@ -587,9 +589,8 @@ class Generator:
         out += ["if extra:", "    evs = list(evs or ()) + list(extra)"]
         for src in p.sources:
             out.append(f"s{src.index} = []")
-        labels = {type_key(e.name): e.index for e in p.events.values()}
-        # each spelling of a type seen in data -> its event index (None: not used); starts with the names
         types = {e.name: e.index for e in p.events.values()}
+        types.update({type_key(e.name): e.index for e in p.events.values()})
         out.append(f"_types = {self.const(types)}")
         out += ["if evs:",
                 "    for idx, e in enumerate(evs, 1):"]
@@ -600,13 +601,11 @@ class Generator:
         out += ["        t = e.get('type')",
                 "        if t.__class__ is not str:",
                 "            continue",
-                "        k = _types.get(t, _U)",
-                "        if k is _U:  # a spelling not seen yet: match by label, remember the answer",
-                f"            k = {self.const(labels)}.get(_type_key(t))",
-                "            if len(_types) < 4096:",
-                "                _types[t] = k",
-                "        if k is None:",
-                "            continue",
+                "        k = _types.get(t)",
+                "        if k is None:  # another spelling, or a type no output uses (labels are cached)",
+                "            k = _types.get(_type_key(t))",
+                "            if k is None:",
+                "                continue",
                 "        ts = e.get('ts')"]
         if safe:
             out += ["        try:",
@@ -619,10 +618,14 @@ class Generator:
                     "            ts = (_fromiso(ts) - _EPOCH) // _ONE_US",
                     "        except (ValueError, TypeError):",
                     "            ts = _ts_us(ts)"]
-        out += ["        if ts > as_of_us:",
-                "            continue"]
-        if not safe:  # the inline reading above skips the range check of _ts_us
-            out += ["        if ts < _MIN_US:",
+        if safe:
+            out += ["        if ts > as_of_us:",
+                    "            continue"]
+        else:  # one chained comparison: after the as-of time, or before year 1 (the inline reading
+            # above skips the range check of _ts_us)
+            out += ["        if not _MIN_US <= ts <= as_of_us:",
+                    "            if ts > as_of_us:",
+                    "                continue",
                     "            raise _BadValue(ts, 'datetime')"]
         first = True
         for e in p.events.values():
