@@ -2,6 +2,7 @@ import importlib
 import os
 
 import pytest
+from click.testing import CliRunner
 
 from hypothesis import HealthCheck, settings
 
@@ -18,3 +19,9 @@ def strict_lint():
     saved, pkg.STRICT = pkg.STRICT, True
     yield
     pkg.STRICT = saved
+
+
+@pytest.fixture
+def runner():
+    """A click runner for the command-line tests."""
+    return CliRunner()

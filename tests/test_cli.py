@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from leaddsl.cli import main
 
@@ -22,11 +21,6 @@ lead big when revenue >= 300M and country in {US, CA}
 lead mql when big and seniority >= vp and product_visits(30d) >= 2
 stages big < mql
 """
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from leaddsl.cli import main
 
@@ -22,11 +21,6 @@ Record ID,Email,Company name,Annual Revenue,country
 102,bob@b.com,=HYPERLINK(),TBD,US
 103,,Beta,10,CA
 """
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import leaddsl.io.output
 from leaddsl.cli import main
@@ -20,11 +19,6 @@ from leaddsl import Program
 
 SIMPLE = "lead x when a >= 5\n"
 EVENTFUL = "metric views = count(page_view)\nlead x when a >= 5\nlead busy when views >= 2\n"
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 def run(runner, *args, input=None):

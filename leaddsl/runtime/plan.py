@@ -358,8 +358,12 @@ class _Lowerer:
             s.index = i
         self._count_let_uses()
         p.order = self._order()
+        # dependencies first: a lead or shared let reuses what it names instead of walking it again
+        done: dict[int, frozenset] = {}
+        for item in p.order:
+            done[id(item)] = self._needs(item.body, done)
         for lead in p.leads.values():
-            lead.needs = self._needs(lead)
+            lead.needs = done.get(id(lead), frozenset())
 
     # ------------------------------------------------------------ slots
     def slot(self, path: tuple, label: str, t: T.Type) -> Slot:
@@ -713,10 +717,12 @@ class _Lowerer:
                     stack.append((nxt, iter(deps(nxt))))
         return order
 
-    def _needs(self, lead: Lead) -> frozenset:
+    def _needs(self, body, done: dict) -> frozenset:
+        """The read units ``body`` needs; ``done`` holds those of the leads and shared lets
+        already computed."""
         units: set = set()
         seen: set[int] = set()
-        stack = [lead.body]
+        stack = [body]
         while stack:
             x = stack.pop()
             if x is None or id(x) in seen:
@@ -728,10 +734,12 @@ class _Lowerer:
                 units.add(("prop", x.prop.event, x.prop.pos))
             elif isinstance(x, DynCmp):
                 units.add(x.unit)
-            elif isinstance(x, LeadUse):
-                stack.append(x.lead.body)
-            elif isinstance(x, LetUse):
-                stack.append(x.let.body)
+            elif isinstance(x, (LeadUse, LetUse)):
+                named = x.lead if isinstance(x, LeadUse) else x.let
+                if id(named) in done:
+                    units.update(done[id(named)])
+                else:
+                    stack.append(named.body)
             elif isinstance(x, (Agg, Seq)):
                 for src in ([x.source] if isinstance(x, Agg) else [x.first, x.second]):
                     units.update(source_units(src))
