@@ -242,3 +242,35 @@ register("E305", "bad-collection", _E,
          "Membership needs a set of values.",
          "field country: text\nlead x when country in US",
          "Write a set: `country in {US, CA}`.")
+
+# ---- E4xx: scores, bands and routes ------------------------------------------------
+register("E401", "bad-score-rule", _E,
+         "A score rule that cannot give points as written: points written as a duration, a `max` that is not "
+         "a positive number, or `each` on something that is not a count of events (or on an `any` window).",
+         "A score adds up points; a rule whose points or cap cannot be read, or whose `each` has no events to "
+         "count, would give a number nobody agreed to.",
+         "event visit\nmetric latest = last(visit)\nscore engagement {\n    each latest +2\n}",
+         "Write the points as a signed number against the condition (`+10`, `-5`); give `max` a positive number "
+         "of points; use `each` with an event type or a `count(...)` metric over a plain window: "
+         "`each visit(30d) +2 max 20`.")
+register("E402", "bad-decay", _E,
+         "`decay half_life D` on a rule whose points cannot decay: a condition that reads no events, a condition "
+         "with an `any` window, or a half-life that is not a duration.",
+         "Decay is computed from the age of the events that gave the points; without events (or with a window "
+         "whose events change with every new one) there is no age to decay by.",
+         "field industry: text\nscore fit {\n    industry = \"Biotech\" +20 decay half_life 30d\n}",
+         "Remove `decay` from rules about fields, or decay a rule that counts events over a plain window: "
+         "`webinar_attend(90d) >= 1 +15 decay half_life 30d`.")
+register("E403", "bad-band", _E,
+         "A band statement whose ranges do not cover the score exactly once: a threshold written `< 20 <` "
+         "(20 in no band) or `<= 20 <=` (in two), thresholds that do not increase, a band named twice, or a "
+         "band on a value that is not a number.",
+         "Each score must fall in exactly one band, or reports and routing disagree about the same lead.",
+         "score fit { industry = \"Biotech\" +20 }\nband grade on fit { C < 10 < B < 5 <= A }",
+         "Write the bands from the lowest score to the highest, each threshold between `<` and `<=`: "
+         "`band grade on fit { C < 10 <= B < 20 <= A }`.")
+register("E404", "bad-route", _E,
+         "A route `for` a name that is not a lead definition.",
+         "A route assigns the leads of one definition; without that definition nothing says which leads to route.",
+         "route owner for mqls { emea_team when true; else inbound_queue }",
+         "Name a lead definition: `route owner for mql { ... }`.")

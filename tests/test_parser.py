@@ -34,7 +34,7 @@ def compile_or_dsl_error(text):
         except leaddsl.DataError:
             pass
         r = program.evaluate(record, as_of="2026-11-22T00:00:00Z", errors="return")
-        assert set(r) == set(program.definitions) | ({"stage"} if program.stages else set())
+        assert list(r) == list(program.outputs)
         assert program.explain(record, as_of="2026-11-22T00:00:00Z")
     return program
 

@@ -6,7 +6,7 @@ import os
 import re
 import signal
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -206,10 +206,11 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             except (InputError, OutputError) as e:
                 raise _usage(str(e)) from None
             # the output's id column is named as the input's, so the file can be imported back
-            columns = [id_field, *kept, *program.definitions] + (["stage"] if program.stages else [])
+            columns = [id_field, *kept, *program.outputs]
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
+            tallies: dict = defaultdict(Counter)  # scores, bands and routes: how often each value came
             seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field))
             repeats: Counter = Counter()
             errors = 0
@@ -246,6 +247,9 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     if program.stages:
                         out["stage"] = result.stage
                         stages[result.stage] += 1
+                    for name in program.outputs[len(program.definitions) + bool(program.stages):]:
+                        out[name] = v = result[name]
+                        tallies[name][v] += 1
                 if error:
                     errors += 1
                     out["error"] = error
@@ -291,7 +295,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     # when stopped early, the events of the leads not evaluated matched no lead only because they were not reached
     unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
     shown.close()
-    _summary(total, errors, counts, answered, stages, program, repeats, unmatched)
+    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies)
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
@@ -322,7 +326,7 @@ def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> No
 
 def _outputs(program: Program) -> list[str]:
     """The columns every output row has besides the id."""
-    return [*program.definitions, *(["stage"] if program.stages else []), "error"]
+    return [*program.outputs, "error"]
 
 
 def _check_id_name(program: Program, id_field: str) -> None:
@@ -512,7 +516,7 @@ class _ErrorLog:
                 _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
 
 
-def _summary(total, errors, counts, answered, stages, program, repeats, unmatched):
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None):
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     for name in program.definitions:
         pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
@@ -521,6 +525,17 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
     if program.stages:
         parts = ", ".join(f"{s}: {stages[s]:,}" for s in program.stages)
         lines.append(f"  stage: {parts}, none: {stages[None]:,}")
+    for name in program.scores:
+        values = Counter({v: k for v, k in (tallies or {}).get(name, Counter()).items() if v is not None})
+        n = sum(values.values())
+        if n:
+            mean = sum(v * k for v, k in values.items()) / n
+            lines.append(f"  {name}: mean {mean:,.4g}, min {min(values):,.4g}, max {max(values):,.4g} "
+                         f"({n:,} answered)")
+    for name in (*program.bands, *program.routes):
+        got = (tallies or {}).get(name, Counter())
+        parts = ", ".join(f"{k}: {v:,}" for k, v in got.most_common() if k is not None)
+        lines.append(f"  {name}: {parts + ', ' if parts else ''}none: {got[None]:,}")
     if repeats:
         shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in repeats.most_common(5))
         lines.append(f"warning: {len(repeats):,} lead id(s) appear more than once: {shown}"

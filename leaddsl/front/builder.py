@@ -132,6 +132,93 @@ class Builder:
                 names.append(n.Name(self.name_of(c), c.type == "BACKTICK", self.span(c)))
         return n.StagesDecl(tuple(names), self.span(t))
 
+    # ------------------------------------------- scores, bands and routes
+    def s_score_stmt(self, t):
+        name_tok, _max, cap_tok, *body = t.children
+        rules = tuple(r for r in (self.score_rule(c) for c in body if isinstance(c, Tree)) if r is not None)
+        cap = self.cap(cap_tok, "a score's `max`") if cap_tok is not None else None
+        return n.ScoreDecl(self.name_of(name_tok), rules, cap, self.span(name_tok), self.span(t))
+
+    def score_rule(self, t):
+        each_tok, expr, points_tok, _decay, _half_life, half_life, _max, cap_tok = t.children
+        points = self.number_token(Token.new_borrow_pos("NUMBER", points_tok[1:], points_tok))
+        if isinstance(points, n.Duration):
+            self.error("E401", points_tok, f"`{points_tok}`: points are a number, not a duration",
+                       f"write `{points_tok[0]}{_cut(points.text.rstrip('minhdw'))}`")
+            return None
+        if points is None:
+            return None
+        value = -points.value if points_tok[0] == "-" else points.value
+        hl = None
+        if half_life is not None:
+            hl = self.number_token(half_life)
+            if isinstance(hl, n.Number):
+                self.error("E402", half_life, f"`half_life` needs a unit of time: `{hl.text}` is a plain number",
+                           f"write `{hl.text}d` for days, or `h`, `w`")
+            if not isinstance(hl, n.Duration):
+                return None
+        cap = self.cap(cap_tok, "a rule's `max`") if cap_tok is not None else None
+        return n.ScoreRule(each_tok is not None, self.expr(expr), value, hl, cap, self.span(points_tok), self.span(t))
+
+    def cap(self, tok, what: str):
+        value = self.number_token(tok)
+        if isinstance(value, n.Duration):
+            self.error("E401", tok, f"{what} is a number of points, not a duration", "write e.g. `max 20`")
+            return None
+        if value is not None and value.value <= 0:
+            self.error("E401", tok, f"{what} must be more than zero", "write the most points it may give, e.g. `max 20`")
+            return None
+        return value
+
+    def s_band_stmt(self, t):
+        name_tok, on_tok, first, *steps = t.children
+        members = [n.Name(self.name_of(first), first.type == "BACKTICK", self.span(first))]
+        cuts = []
+        for step in steps:
+            lo_op, bound, hi_op, member = step.children
+            value = self.expr(bound)
+            if isinstance(value, n.Name):  # reported
+                return None
+            if not isinstance(value, n.Number):
+                self.error("E403", bound, "a band threshold is a number of points", "write e.g. `cold < 20 <= warm`")
+                return None
+            ops = (str(lo_op), str(hi_op))
+            if ops not in (("<", "<="), ("<=", "<")):
+                fix = f"{members[-1].name} < {value.text} <= {member}"
+                self.error("E403", step, f"`{members[-1].name} {ops[0]} {value.text} {ops[1]} {member}`: "
+                           f"{'no band holds' if ops == ('<', '<') else 'both bands hold' if ops == ('<=', '<=') else 'write the threshold between two bands with `<` and `<=`'}"
+                           f"{f' a score of exactly {value.text}' if ops in (('<', '<'), ('<=', '<=')) else ''}",
+                           f"write `{fix}` ({value.text} opens the upper band) or "
+                           f"`{members[-1].name} <= {value.text} < {member}` ({value.text} closes the lower one)")
+                return None
+            cuts.append(n.BandCut(value.value, ops == ("<", "<="), self.span(bound)))
+            members.append(n.Name(self.name_of(member), member.type == "BACKTICK", self.span(member)))
+        on = n.Name(self.name_of(on_tok), on_tok.type == "BACKTICK", self.span(on_tok))
+        return n.BandDecl(self.name_of(name_tok), on, tuple(members), tuple(cuts), self.span(name_tok), self.span(t))
+
+    def e_signed_number(self, t):
+        sign, tok = t.children
+        value = self.number_token(tok)
+        if isinstance(value, n.Number) and str(sign) == "-":
+            return n.Number(-value.value, "-" + value.text, self.span(t))
+        return value
+
+    def s_route_stmt(self, t):
+        name_tok, lead, *rest = t.children
+        rules, fallback = [], None
+        for i, c in enumerate(rest):
+            if isinstance(c, Tree):
+                target, expr = c.children
+                rules.append(n.RouteRule(n.Name(self.name_of(target), target.type == "BACKTICK", self.span(target)),
+                                         self.expr(expr), self.span(c)))
+            elif c.type == "ELSE":
+                f = rest[i + 1]
+                fallback = n.Name(self.name_of(f), f.type == "BACKTICK", self.span(f))
+                break
+        lead_name = (n.Name("lead", False, self.span(lead)) if isinstance(lead, Tree) else
+                     n.Name(self.name_of(lead), lead.type == "BACKTICK", self.span(lead)))
+        return n.RouteDecl(self.name_of(name_tok), lead_name, tuple(rules), fallback, self.span(name_tok), self.span(t))
+
     # ----------------------------------------------------------------- types
     def type_expr(self, t: Tree):
         span = self.span(t)

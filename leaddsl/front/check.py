@@ -92,7 +92,14 @@ class SeqSide:
     metric: str | None = None
 
 
-Binding = FieldRef | RecordRef | PropRef | LetRef | LeadRef | MetricRef | EventCount | SymbolRef | SeqSide
+@dataclass(frozen=True, slots=True)
+class OutputRef:
+    """A score (a number), band (an ordinal of its bands) or route (an enum of its targets)."""
+    kind: str  # "score" | "band" | "route"
+    name: str
+
+
+Binding = FieldRef | RecordRef | PropRef | LetRef | LeadRef | MetricRef | EventCount | SymbolRef | SeqSide | OutputRef
 
 
 @dataclass
@@ -133,6 +140,7 @@ class Checker:
         self.a = Analysis(scope)
         self.stack: list[tuple[str, str]] = []
         self.done_leads: set[str] = set()
+        self.done_outputs: set[tuple[str, str]] = set()
         self.deps: dict[tuple[str, str], set] = {}
 
     # ------------------------------------------------------------ program
@@ -144,6 +152,9 @@ class Checker:
             self.let_type(name)
         for name in s.leads:
             self.lead(name)
+        for kind, names in (("score", s.scores), ("band", s.bands), ("route", s.routes)):
+            for name in names:
+                self.output(kind, name)
         for name in s.stages:
             self.a.used.add(("lead", name))
         self.check_depth()
@@ -180,15 +191,24 @@ class Checker:
                 return
 
     def _decl(self, kind, name):
-        return {"let": self.scope.lets, "lead": self.scope.leads, "metric": self.scope.metrics}[kind][name]
+        s = self.scope
+        return {"let": s.lets, "lead": s.leads, "metric": s.metrics, "score": s.scores, "band": s.bands,
+                "route": s.routes}[kind][name]
 
     def _own_depth(self, key) -> int:
         decl = self._decl(*key)
-        root = decl.aggregate.where if key[0] == "metric" else decl.expr
-        if root is None:
+        if key[0] == "metric":
+            roots = [decl.aggregate.where] if decl.aggregate.where is not None else []
+        elif key[0] in ("score", "route"):
+            roots = [r.expr for r in decl.rules]
+        elif key[0] == "band":
+            roots = [decl.on]
+        else:
+            roots = [decl.expr]
+        if not roots:
             return 1
         best = 0
-        stack = [(root, 1)]
+        stack = [(root, 1) for root in roots]
         while stack:
             node, d = stack.pop()
             best = max(best, d)
@@ -226,6 +246,98 @@ class Checker:
         self.stack.pop()
         self.done_leads.add(name)
 
+    # ------------------------------------------- scores, bands and routes
+    def output_type(self, kind: str, name: str) -> T.Type:
+        if kind == "score":
+            return T.NUMBER
+        return self.scope.band_types[name] if kind == "band" else self.scope.route_types[name]
+
+    def output(self, kind: str, name: str, span=None) -> T.Type:
+        if (kind, name) in self.done_outputs:
+            self._dep(kind, name)
+            return self.output_type(kind, name)
+        decl = self._decl(kind, name)
+        if not self._enter(kind, name, span or decl.name_span):
+            return T.UNKNOWN
+        if kind == "score":
+            for rule in decl.rules:
+                self.score_rule(rule)
+        elif kind == "band":
+            self.band_on(decl)
+        else:
+            self.route(decl)
+        self.stack.pop()
+        self.done_outputs.add((kind, name))
+        return self.output_type(kind, name)
+
+    def score_rule(self, rule: n.ScoreRule) -> None:
+        if not rule.each:
+            self.cond(rule.expr, "a score rule")
+            if rule.half_life is not None:
+                found = self._events_read(rule.expr)
+                if found is None:
+                    self.diags.add("E402", rule.half_life.span, "`decay` on a condition that reads no events",
+                                   "points decay with the age of the events that made the condition true; this "
+                                   "condition reads none, so remove `decay`, or count events, e.g. "
+                                   "`webinar_attend(90d) >= 1 +15 decay half_life 30d`")
+                elif found == "any":
+                    self.diags.add("E402", rule.half_life.span, "`decay` on a condition with an `any` window",
+                                   "which events the best window holds changes with every event; decay a plain "
+                                   "window instead, e.g. `visits(7d) >= 5`")
+            return
+        t = self.expr(rule.expr)
+        if _is_error(t):
+            return
+        b = self.a.binding(rule.expr)
+        is_count = isinstance(b, EventCount) or (isinstance(b, MetricRef) and
+                                                 self.scope.metrics[b.name].aggregate.func == "count")
+        if not is_count:
+            self.diags.add("E401", rule.expr.span, "`each` gives points for every event counted, so it needs a count",
+                           "write an event type or a count metric, e.g. `each product_page_visits(30d) +2 max 20`")
+        elif b.any:
+            self.diags.add("E401", rule.expr.span, "`each` with an `any` window: which events get points is unclear",
+                           "use a plain window, e.g. `each visits(30d) +2`, or a condition: `visits(any 1d) >= 5 +10`")
+
+    def _events_read(self, node) -> str | None:
+        """Whether a condition reads events (through lets): "events", "any" (an `any`
+        window, which decay cannot follow), or None."""
+        found = None
+        stack, seen = [node], set()
+        while stack:
+            x = stack.pop()
+            b = self.a.bindings.get(id(x))
+            if isinstance(b, (MetricRef, EventCount)):
+                if b.any:
+                    return "any"
+                found = "events"
+            elif isinstance(x, n.Then):
+                found = "events"
+            elif isinstance(b, LetRef) and b.name not in seen:
+                seen.add(b.name)
+                stack.append(self.scope.lets[b.name].expr)
+            stack.extend(x.children())
+        return found
+
+    def band_on(self, decl: n.BandDecl) -> None:
+        t = self.expr(decl.on)
+        if t == T.DYNAMIC:
+            self.read_as(decl.on, T.NUMBER)
+        elif t != T.NUMBER and not _is_error(t):
+            self.diags.add("E403", decl.on.span, f"band `{decl.name}` is on `{decl.on.name}`, which is {T.describe(t)}",
+                           "a band names ranges of a number: a score, a number field or metric")
+
+    def route(self, decl: n.RouteDecl) -> None:
+        lead = decl.lead.name
+        if lead in self.scope.leads:
+            self.a.used.add(("lead", lead))
+            self.a.bindings[id(decl.lead)] = LeadRef(lead)
+            self.lead(lead, decl.lead.span)
+        elif lead not in self.scope.broken:
+            self.diags.add("E404", decl.lead.span, f"route `{decl.name}` is for `{lead}`, which is not a lead definition",
+                           did_you_mean(lead, self.scope.leads) or f"define it: lead {lead} when ...")
+        for rule in decl.rules:
+            self.cond(rule.expr, "a route rule")
+
     def let_type(self, name: str, span=None) -> T.Type:
         if name in self.a.let_types:
             self._dep("let", name)
@@ -256,6 +368,7 @@ class Checker:
             self.a.used.add(("event", name))
             return info
         if not self.scope.events_declared and name not in self.scope.fields and name not in self.scope.lets \
+                and not self.scope.is_output(name) \
                 and name not in self.scope.leads and name not in self.scope.metrics:
             info = self.a.implicit_events[name] = EventInfo(name, {}, declared=False)
             self.a.used.add(("event", name))
@@ -415,6 +528,7 @@ class Checker:
         s = self.scope
         if event is not None and (name in event.props or (not event.declared and not symbol_ok and
                                                           name not in s.lets and name not in s.leads and
+                                                          not s.is_output(name) and
                                                           name not in s.metrics and name not in s.fields)):
             t = event.props[name] if event.declared else T.DYNAMIC
             b[id(node)] = PropRef(event.name, name, t)
@@ -434,6 +548,13 @@ class Checker:
             self.lead(name, node.span)
             self.in_where(node, event, f"the lead definition `{name}`")
             return T.BOOL
+        kind = "score" if name in s.scores else "band" if name in s.bands else "route" if name in s.routes else None
+        if kind is not None:
+            self.a.used.add((kind, name))
+            b[id(node)] = OutputRef(kind, name)
+            t = self.output(kind, name, node.span)
+            self.in_where(node, event, f"the {kind} `{name}`")
+            return t
         if name in s.metrics:
             self.a.used.add(("metric", name))
             b[id(node)] = MetricRef(name)
@@ -481,11 +602,14 @@ class Checker:
             return t
         info = None
         if self.a.event(name) is not None or (not s.events_declared and name not in s.lets and name not in s.leads
+                                              and not s.is_output(name)
                                 and name not in s.fields):
             info = self.event_info(name, node.target.span)
         if info is None:
-            if name in s.fields or name in s.lets or name in s.leads:
-                what = "a field" if name in s.fields else "a let" if name in s.lets else "a lead definition"
+            if name in s.fields or name in s.lets or name in s.leads or s.is_output(name):
+                what = ("a field" if name in s.fields else "a let" if name in s.lets else
+                        "a lead definition" if name in s.leads else
+                        f"a {'score' if name in s.scores else 'band' if name in s.bands else 'route'}")
                 self.diags.add("E210", node.span, f"`{name}` is {what}; a window applies to an event type or metric",
                                "remove the window, or define a metric over an event")
             elif name not in s.broken:

@@ -308,7 +308,65 @@ class StagesDecl(Node):
     span: Span = _span()
 
 
-Stmt = Union[Include, FieldDecl, EventDecl, MetricDecl, LetDecl, LeadDecl, StagesDecl]
+@dataclass(frozen=True, slots=True)
+class ScoreRule(Node):
+    """``CONDITION +N [decay half_life D]`` or ``each COUNT +N [decay half_life D] [max M]``."""
+    each: bool
+    expr: "Expr"                 # the condition, or (each) the count
+    points: int | float
+    half_life: Duration | None = None
+    cap: "Number | None" = None
+    points_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreDecl(Node):
+    name: str
+    rules: tuple[ScoreRule, ...]
+    cap: "Number | None" = None
+    name_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BandCut(Node):
+    """One threshold between two bands: ``< 20 <=`` (20 opens the upper band) or
+    ``<= 20 <`` (20 closes the lower one)."""
+    value: int | float
+    upper_takes_it: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BandDecl(Node):
+    name: str
+    on: Name
+    members: tuple[Name, ...]
+    cuts: tuple[BandCut, ...]
+    name_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRule(Node):
+    target: Name
+    expr: "Expr"
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecl(Node):
+    name: str
+    lead: Name
+    rules: tuple[RouteRule, ...]
+    fallback: Name
+    name_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _span()
+
+
+Stmt = Union[Include, FieldDecl, EventDecl, MetricDecl, LetDecl, LeadDecl, StagesDecl, ScoreDecl, BandDecl,
+             RouteDecl]
 
 
 @dataclass(frozen=True, slots=True)

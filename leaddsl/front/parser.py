@@ -26,7 +26,7 @@ KEYWORDS = frozenset(
     "and or not in is missing present between contains starts ends with matches has any all "
     "lead let field event metric stages include when where then within true false".split()
 )
-STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages")
+STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "score", "band", "route")
 
 
 def grammar_text() -> str:
@@ -46,7 +46,7 @@ def lark_parser() -> Lark:
 # Human words for lark's terminal names.
 _TERMINAL_WORDS = {
     "NAME": "a name", "BACKTICK": "a `quoted name`", "STRING": "a text in double quotes",
-    "NUMBER": "a number", "DATE": "a date", "COMP_OP": "a comparison (`<`, `>=`, ...)",
+    "NUMBER": "a number", "POINTS": "points such as `+10` or `-5`", "DATE": "a date", "COMP_OP": "a comparison (`<`, `>=`, ...)",
     "EQ": "`=`", "ADD_OP": "`+` or `-`", "MUL_OP": "`*` or `/`", "$END": "the end of the file",
 }
 
@@ -90,7 +90,8 @@ def _mask(text: str) -> str:
     return re.sub(r'"(\\.|[^"\\\n])*"?|#[^\n]*', blank, text)
 
 
-_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages)(?![A-Za-z0-9_])")
+_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages|score|band|route)"
+                      r"(?![A-Za-z0-9_])")
 
 
 def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
@@ -112,7 +113,7 @@ def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
-_DECL_RE = re.compile(r"^\s*(?:field|event|metric|let|lead)\s+([A-Za-z_][A-Za-z0-9_.]*|`[^`\n]*`)")
+_DECL_RE = re.compile(r"^\s*(?:field|event|metric|let|lead|score|band|route)\s+([A-Za-z_][A-Za-z0-9_.]*|`[^`\n]*`)")
 
 
 def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) -> Tree | None:
@@ -167,7 +168,7 @@ def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) ->
             boundaries = [b for b in boundaries if b <= start]
             restart = boundaries[-1]
             if restart > seg:  # the complete statements in between: parsed before, parsed again for their trees
-                done += lark_parser().parse(TextSlice(text, seg, restart)).children
+                done += _parse_from(text, seg, [seg], restart).children
             else:  # the blanked statement began before ``seg``
                 done = [t for t in done if t.meta.start_pos < restart]
             seg = restart
@@ -188,18 +189,22 @@ def _statement_terminals() -> frozenset:
                      if t.pattern.type == "str" and t.pattern.value in STATEMENT_KEYWORDS)
 
 
-def _parse_from(text: str, seg: int, boundaries: list) -> Tree:
-    """Parse ``text[seg:]`` (positions stay those of ``text``) as lark's ``parse``
+def _parse_from(text: str, seg: int, boundaries: list, stop: int | None = None) -> Tree:
+    """Parse ``text[seg:stop]`` (positions stay those of ``text``) as lark's ``parse``
     does, appending to ``boundaries`` the start of every statement begun at the top
     level: a statement keyword shifted right after complete statements (``lead``
     in ``stages a < lead`` or ``x = lead`` is no such keyword)."""
-    ip = lark_parser().parse_interactive(TextSlice(text, seg, len(text)))
+    ip = lark_parser().parse_interactive(TextSlice(text, seg, len(text) if stop is None else stop))
     state = ip.parser_state
     keywords = _statement_terminals()
     last = None  # the last token the parser took
     recent: list = []  # the last three tokens the parser took, oldest first (for the habit hints)
     try:
         for token in ip.lexer_thread.lex(state):
+            if token.type == "POINTS" and not _takes(state, token):
+                sign, number = _split_points(token)
+                state.feed_token(sign)
+                token = number
             state.feed_token(token)
             last = token
             recent.append(token)
@@ -217,6 +222,25 @@ def _parse_from(text: str, seg: int, boundaries: list) -> Tree:
         e.last_token = last
         e.recent = recent
         raise
+
+
+def _takes(state, token: Token) -> bool:
+    """Whether the parser, in ``state``, takes ``token`` (tried on a copy). The lexer
+    offers a score rule's points (``+20``) wherever LALR's merged states might take
+    them; outside a score rule the same text is ``+`` and a number."""
+    try:
+        state.copy(deepcopy_values=False).feed_token(token)
+    except UnexpectedInput:
+        return False
+    return True
+
+
+def _split_points(token: Token) -> tuple[Token, Token]:
+    sign = Token("ADD_OP", token[0], token.start_pos, token.line, token.column,
+                 token.line, token.column + 1, token.start_pos + 1)
+    number = Token("NUMBER", token[1:], token.start_pos + 1, token.line, token.column + 1,
+                   token.end_line, token.end_column, token.end_pos)
+    return sign, number
 
 
 def _unfinished_before_keyword(e: UnexpectedInput, text: str, boundaries: list) -> Token | None:
@@ -489,7 +513,8 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
 # Trees that add no level of nesting: statements, atoms and windows (whose only
 # subtree is their duration).
 _FLAT = frozenset({"start", "include_stmt", "field_stmt", "event_stmt", "prop", "metric_stmt", "aggregate",
-                   "let_stmt", "lead_stmt", "stages_stmt", "simple_type", "number", "text", "date", "true",
+                   "let_stmt", "lead_stmt", "stages_stmt", "score_stmt", "score_rule", "band_stmt", "band_step",
+                   "route_stmt", "route_rule", "signed_number", "simple_type", "number", "text", "date", "true",
                    "false", "ref", "lead_ref", "windowed"})
 
 

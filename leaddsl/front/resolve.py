@@ -42,6 +42,11 @@ class Scope:
     metrics: dict[str, n.MetricDecl] = field(default_factory=dict)
     lets: dict[str, n.LetDecl] = field(default_factory=dict)
     leads: dict[str, n.LeadDecl] = field(default_factory=dict)
+    scores: dict[str, n.ScoreDecl] = field(default_factory=dict)
+    bands: dict[str, n.BandDecl] = field(default_factory=dict)
+    routes: dict[str, n.RouteDecl] = field(default_factory=dict)
+    band_types: dict[str, T.OrdinalT] = field(default_factory=dict)
+    route_types: dict[str, T.EnumT] = field(default_factory=dict)
     stages: tuple[str, ...] = ()
     stages_decl: n.StagesDecl | None = None
     broken: set[str] = field(default_factory=set)  # declared by statements that did not parse
@@ -55,7 +60,17 @@ class Scope:
         return any(e.declared for e in self.events.values())
 
     def all_names(self) -> list[str]:
-        return [*self.lets, *self.leads, *self.metrics, *self.events, *self.fields]
+        return [*self.lets, *self.leads, *self.scores, *self.bands, *self.routes, *self.metrics, *self.events,
+                *self.fields]
+
+    def is_output(self, name: str) -> bool:
+        """A score, band or route."""
+        return name in self.scores or name in self.bands or name in self.routes
+
+    @property
+    def outputs(self) -> list[str]:
+        """Every output but ``stage``: lead definitions, then scores, bands and routes."""
+        return [*self.leads, *self.scores, *self.bands, *self.routes]
 
 
 def resolve_type(t: n.Node, diags: Diagnostics, field_name: str = "") -> T.Type:
@@ -89,6 +104,29 @@ def resolve_type(t: n.Node, diags: Diagnostics, field_name: str = "") -> T.Type:
             return T.UNKNOWN
         seen[k] = m
     return T.enum_of(members, field_name) if kind == "enum" else T.ordinal_of(members, field_name)
+
+
+def _band_ok(decl: n.BandDecl, diags: Diagnostics) -> bool:
+    """Members named once, thresholds increasing from left to right."""
+    seen: dict[str, str] = {}
+    for node in decl.members:
+        k = fold(node.name)
+        if k in seen:
+            diags.add("E403", node.span, f"band `{decl.name}` names `{node.name}` twice",
+                      "each band holds one range of the score; name each once")
+            return False
+        seen[k] = node.name
+    for lower, upper in zip(decl.cuts, decl.cuts[1:]):
+        if upper.value <= lower.value:
+            diags.add("E403", upper.span, f"band `{decl.name}`: the threshold {_num(upper.value)} does not increase "
+                      f"after {_num(lower.value)}",
+                      "write the bands from the lowest score to the highest: `cold < 20 <= warm < 50 <= hot`")
+            return False
+    return True
+
+
+def _num(x) -> str:
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
 
 
 def resolve(statements: list, diags: Diagnostics) -> Scope:
@@ -139,6 +177,23 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
                           "choose another name for this definition")
             if claim(s.name, s, s.name_span):
                 scope.leads[s.name] = s
+        elif isinstance(s, (n.ScoreDecl, n.BandDecl, n.RouteDecl)):
+            if s.name == "stage":
+                diags.add("E202", s.name_span, "`stage` is the name of the stage output", "choose another name")
+            if claim(s.name, s, s.name_span):
+                if isinstance(s, n.ScoreDecl):
+                    scope.scores[s.name] = s
+                elif isinstance(s, n.BandDecl):
+                    if _band_ok(s, diags):
+                        scope.bands[s.name] = s
+                        scope.band_types[s.name] = T.ordinal_of([m.name for m in s.members], s.name)
+                    else:
+                        scope.broken.add(s.name)
+                else:
+                    targets = [r.target for r in s.rules] + [s.fallback]
+                    unique = list(dict.fromkeys(t.name for t in targets))
+                    scope.routes[s.name] = s
+                    scope.route_types[s.name] = T.enum_of(unique, s.name)
         elif isinstance(s, n.StagesDecl):
             if scope.stages_decl is not None:
                 diags.add("E209", s.span, "a program has one `stages` statement",

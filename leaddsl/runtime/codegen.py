@@ -31,6 +31,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 
 from .. import events as ev
+from .. import scoring
 from . import plan as P
 from ..logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
     test_tf, type_key, within
@@ -139,6 +140,8 @@ _HELPERS = {
     "_aggregate": ev.aggregate, "_window_start": ev.window_start, "_sequence": ev.sequence,
     "_MISSING": MISSING_MARKERS, "_from_us": ev.from_us, "_US": ev.US, "_fromiso": _fromiso, "_EPOCH": ev.EPOCH,
     "_ONE_US": _ONE_US, "_MIN_US": ev.MIN_US, "_type_key": type_key,
+    "_total": scoring.total, "_each": scoring.each, "_dated": scoring.dated, "_newest": scoring.newest,
+    "_band_of": scoring.band_of,
 }
 # supplied by the program: the Result class, the safe path, and the error scoping of a result
 HOOKS = frozenset({"_Result", "_SAFE", "_SCOPE", "_RECORD_ERROR"})
@@ -232,6 +235,10 @@ class Generator:
     def dyn_local(d) -> str:
         return f"d{d.index}"
 
+    @staticmethod
+    def output_local(item) -> str:
+        return {P.Score: "C", P.Band: "B", P.Route: "R"}[item.__class__] + str(item.index)
+
     # ====================================================== fast: values
     def V(self, x) -> str:
         """Code for the value of ``x`` (None when missing or unknown)."""
@@ -258,6 +265,8 @@ class Generator:
             return self.lead_local(x.lead)
         if isinstance(x, P.DynCmp):
             return self.dyn_local(x)
+        if isinstance(x, P.OutputUse):
+            return self.output_local(x.item)
         return self.V3(x)
 
     def V3(self, x) -> str:
@@ -467,6 +476,8 @@ class Generator:
             return self.lead_local(x.lead)
         if isinstance(x, P.DynCmp):
             return self.dyn_local(x)
+        if isinstance(x, P.OutputUse):
+            return self.output_local(x.item)
         if isinstance(x, P.And):
             return emit(f"_and3(({', '.join(sub(i) for i in x.items)},))")
         if isinstance(x, P.Or):
@@ -678,7 +689,7 @@ class Generator:
                 x.first.ids = x.second.ids = True
 
     def _seqs(self):
-        seen, stack, out = set(), [lead.body for lead in self.p.leads.values() if lead.body is not None], []
+        seen, stack, out = set(), [x for item in self.p.outputs.values() for x in P.roots(item)], []
         stack += [let.body for let in self.p.lets]
         while stack:
             x = stack.pop()
@@ -696,6 +707,16 @@ class Generator:
         for agg in self.p.aggs:
             out.append(f"{self.agg_local(agg)} = _U")
         for item in self.p.order:
+            if isinstance(item, P.Score):
+                self.score_lines(item, out, memo, safe)
+                continue
+            if isinstance(item, P.Band):
+                value = self.ssa(item.on, out, memo, safe) if safe else self.V(item.on)
+                out.append(f"{self.output_local(item)} = _band_of({value}, {self.const(item.cuts)})")
+                continue
+            if isinstance(item, P.Route):
+                self.route_lines(item, out, memo, safe)
+                continue
             is_lead = isinstance(item, P.Lead)
             local = self.lead_local(item) if is_lead else self.let_local(item)
             if safe or depth(item.body, MAX_INLINE_DEPTH) > MAX_INLINE_DEPTH:
@@ -711,6 +732,62 @@ class Generator:
                 memo[id(item)] = local
         return out
 
+    def holds(self, cond, out: list[str], memo: dict, safe: bool) -> str:
+        """Code true exactly when ``cond`` is true (statements for it go to ``out``)."""
+        if safe or depth(cond, MAX_INLINE_DEPTH) > MAX_INLINE_DEPTH:
+            return f"{self.ssa(cond, out, memo, safe)} is True"
+        return self.TF(cond)[0]
+
+    def _window(self, agg: P.Agg) -> tuple[str, str]:
+        """(the sorted times of an aggregate's source, the index of its window's first event)."""
+        ts = f"s{agg.source.index}_t"
+        start = f"_window_start({ts}, as_of_us, {self.const(agg.seconds)})" if agg.seconds is not None else "0"
+        return ts, start
+
+    def score_lines(self, score: P.Score, out: list[str], memo: dict, safe: bool) -> None:
+        parts = []
+        for j, rule in enumerate(score.rules):
+            pts, hl, cap = self.const(rule.points), self.const(rule.half_life), self.const(rule.cap)
+            if rule.agg is not None:
+                if safe:  # its count, for explain
+                    self.ssa(rule.agg, out, memo, safe)
+                ts, start = self._window(rule.agg)
+                code = f"_each({ts}, {start}, {pts}, {hl}, {cap}, as_of_us)"
+            else:
+                test = self.holds(rule.cond, out, memo, safe)
+                given = pts
+                if rule.half_life is not None:
+                    times = []
+                    for x in rule.dated:
+                        if isinstance(x, P.Agg):
+                            times.append("_newest(%s, %s)" % self._window(x))
+                        else:
+                            times += [f"_newest(s{x.first.index}_t, 0)", f"_newest(s{x.second.index}_t, 0)"]
+                    given = f"_dated({pts}, {hl}, as_of_us, ({''.join(t + ', ' for t in times)}))"
+                code = f"({given} if {test} else 0)"
+            if safe:
+                local = f"_p{score.index}_{j}"
+                out.append(f"{local} = {code}")
+                out.append(f"if trace is not None: trace[('points', {score.index}, {j})] = {local}")
+                parts.append(local)
+            else:
+                parts.append(code)
+        out.append(f"{self.output_local(score)} = _total(({''.join(p + ', ' for p in parts)}), "
+                   f"{self.const(score.cap)})")
+
+    def route_lines(self, route: P.Route, out: list[str], memo: dict, safe: bool) -> None:
+        local = self.output_local(route)
+        lead = self.holds(route.lead, out, memo, safe)
+        tests = [self.holds(c, out, memo, safe) for _t, c in route.rules] if safe else None
+        out.append(f"if not ({lead}):")
+        out.append(f"    {local} = None")
+        for j, (target, cond) in enumerate(route.rules):
+            test = tests[j] if safe else self.holds(cond, out, memo, safe)
+            out.append(f"elif {test}:")
+            out.append(f"    {local} = {self.const(target)}")
+        out.append("else:")
+        out.append(f"    {local} = {self.const(route.fallback)}")
+
     def result_lines(self) -> list[str]:
         out = ["r = _Result()"]
         for name, lead in self.p.leads.items():
@@ -721,6 +798,13 @@ class Generator:
                 out.append(f"if {self.lead_local(self.p.leads[s])}:")
                 out.append(f"    stage = {self.const(s)}")
             out.append("r['stage'] = stage")
+        for name, score in self.p.scores.items():
+            out.append(f"r[{self.const(name)}] = {self.output_local(score)}")
+        for name, band in self.p.bands.items():
+            b = self.output_local(band)
+            out.append(f"r[{self.const(name)}] = None if {b} is None else {self.const(band.members)}[{b}]")
+        for name, route in self.p.routes.items():
+            out.append(f"r[{self.const(name)}] = {self.output_local(route)}")
         return out
 
     def _signature(self, head: str, body: str) -> str:

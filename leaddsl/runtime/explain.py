@@ -50,8 +50,15 @@ def _dur(seconds: int) -> str:
     return f"{seconds}s"
 
 
+def points(x) -> str:
+    """Points as explain shows them: signed, at most two decimals."""
+    text = f"{x:+.2f}".rstrip("0").rstrip(".")
+    return "+0" if text in ("+0", "-0") else text
+
+
 class _Renderer:
-    def __init__(self, program, trace: dict, moment):
+    def __init__(self, program, trace: dict, moment, result=None):
+        self.result = result if result is not None else {}
         self.p = program
         self.plan = program.plan
         self.values = {id(node): trace[k] for k, node in enumerate(program._compiled.traced) if k in trace}
@@ -112,8 +119,16 @@ class _Renderer:
                     out.append(f"{src.event.name}: {len(ts)} event(s){': ' + shown if shown else ''}")
             elif isinstance(x, P.LetUse):
                 stack.append(x.let.body)
+            elif isinstance(x, P.OutputUse):
+                out.append(f"{x.item.name} = {self.output_value(x.item)}")
             stack.extend(reversed(P.children(x)))
         return out
+
+    def output_value(self, item) -> str:
+        local = self.result.get(item.name)
+        if local is None:
+            return "error" if item.needs & set(self.trace.get("bad", {})) else "missing"
+        return points(local) .lstrip("+") if isinstance(item, P.Score) else str(local)
 
     def agg_line(self, agg: P.Agg) -> str:
         label = _text(self.p, agg.origin)
@@ -161,8 +176,101 @@ class _Renderer:
         self.emit(depth, val, _text(self.p, origin), self.reads(x))
 
 
+    # ------------------------------------------- scores, bands and routes
+    def score(self, score: P.Score) -> None:
+        value = self.result.get(score.name)
+        shown = "error (it needs a value that cannot be read)" if value is None else points(value).lstrip("+")
+        cap = f" (at most {points(score.cap).lstrip('+')})" if score.cap is not None else ""
+        self.lines.append(f"{score.name}: {shown}{cap}")
+        given = []
+        for j, rule in enumerate(score.rules):
+            pts = self.trace.get(("points", score.index, j), 0)
+            given.append(pts)
+            text = _text(self.p, rule.origin.expr)
+            how = self.rule_how(rule, pts)
+            if rule.agg is not None:
+                self.lines.append(f"  {'[each]':<10}{text}  {points(pts)}{how}    -- {self.agg_line(rule.agg)}")
+                continue
+            val = self.value(rule.cond)
+            line = f"  {f'[{word(val)}]':<10}{text}  {points(pts)}{how}"
+            reads = self.reads(rule.cond)
+            self.lines.append(line + ("    -- " + "; ".join(reads) if reads else ""))
+        if score.cap is not None and value is not None and sum(given) > score.cap:
+            self.lines.append(f"  {'':<10}total {points(sum(given)).lstrip('+')}, capped at "
+                              f"{points(score.cap).lstrip('+')}")
+
+    def rule_how(self, rule: P.ScoreRule, pts) -> str:
+        """Why a rule gave what it gave: its points as written, decay and cap."""
+        written = points(rule.points)
+        if rule.agg is not None:
+            n = self.value(rule.agg)
+            parts = [f"{written} for each of {n if n is not None else '?'} event(s)"]
+            if rule.half_life is not None:
+                parts.append(f"each halved every {_dur(rule.half_life)} of age")
+            if rule.cap is not None:
+                parts.append(f"at most {points(rule.cap).lstrip('+')}")
+            return f" ({', '.join(parts)})"
+        if pts == 0 and rule.points != 0:
+            return f" ({written} when true)"
+        if rule.half_life is not None:
+            newest = max((t for t in self.dated_times(rule) if t is not None), default=None)
+            if newest is None:
+                return f" ({written}, no event to date it: not decayed)"
+            age = (self.as_of_us - newest) / 86_400_000_000
+            return (f" ({written} halved every {_dur(rule.half_life)}: newest event "
+                    f"{format_value(from_us(newest))}, {age:.4g} day(s) old)")
+        return ""
+
+    def dated_times(self, rule: P.ScoreRule) -> list:
+        out = []
+        for x in rule.dated:
+            srcs = [x.source] if isinstance(x, P.Agg) else [x.first, x.second]
+            for src in srcs:
+                ts = self.times(src)
+                start = window_start(ts, self.as_of_us, x.seconds) if isinstance(x, P.Agg) and x.seconds else 0
+                out.append(ts[-1] if len(ts) > start else None)
+        return out
+
+    def band(self, band: P.Band) -> None:
+        value = self.result.get(band.name)
+        cuts = band.members[0] + "".join(f" {'<' if up else '<='} {_num(v)} {'<=' if up else '<'} {m}"
+                                         for (v, up), m in zip(band.cuts, band.members[1:]))
+        on = self.value(band.on)
+        label = _text(self.p, band.on.origin) if band.on.origin is not None else "?"
+        shown = value if value is not None else (
+            "error (it needs a value that cannot be read)" if band.needs & set(self.trace.get("bad", {})) else
+            "none (its number is missing)")
+        on_text = points(on).lstrip("+") if isinstance(on, (int, float)) and not isinstance(on, bool) else "missing"
+        self.lines.append(f"{band.name}: {shown}  ({label} = {on_text}; {cuts})")
+
+    def route(self, route: P.Route) -> None:
+        value = self.result.get(route.name)
+        lead = route.lead.lead.name if isinstance(route.lead, P.LeadUse) else "?"
+        held = self.value(route.lead)
+        if value is None:
+            why = ("error (it needs a value that cannot be read)" if route.needs & set(self.trace.get("bad", {}))
+                   else f"none ({lead} does not hold)")
+            self.lines.append(f"{route.name}: {why}")
+            if held is not True:
+                return
+        else:
+            self.lines.append(f"{route.name}: {value}  (for {lead}; the first rule that holds)")
+        for target, cond in route.rules:
+            val = self.value(cond)
+            reads = self.reads(cond)
+            self.lines.append(f"  {f'[{word(val)}]':<10}{target} when {_text(self.p, cond.origin)}"
+                              + ("    -- " + "; ".join(reads) if reads else ""))
+            if val is True:
+                return
+        self.lines.append(f"  {'[else]':<10}{route.fallback}")
+
+
+def _num(x) -> str:
+    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
+
+
 def render(program, result, trace: dict, moment) -> str:
-    r = _Renderer(program, trace, moment)
+    r = _Renderer(program, trace, moment, result)
     r.lines.append(f"as of {format_value(moment)}")
     for message in result.errors:
         r.lines.append(f"error: {message}")
@@ -176,4 +284,8 @@ def render(program, result, trace: dict, moment) -> str:
         r.lines.append("")
         shown = stage or ("error" if any(result[s] is None for s in program.stages) else "none")
         r.lines.append(f"stage: {shown}  ({' < '.join(program.stages)})")
+    for part, items in ((r.score, program.plan.scores), (r.band, program.plan.bands), (r.route, program.plan.routes)):
+        for item in items.values():
+            r.lines.append("")
+            part(item)
     return "\n".join(r.lines)

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 
 from ..front import nodes as n
 from .. import types as T
-from ..front.check import (Analysis, EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SeqSide,
-                    SymbolRef, set_literal)
+from ..front.check import (Analysis, EventCount, FieldRef, LeadRef, LetRef, MetricRef, OutputRef, PropRef, RecordRef,
+                           SeqSide, SymbolRef, set_literal)
 from ..logic import dyn_key, fold, member_value
 from ..values import read_text, reader_for, to_datetime
 
@@ -169,6 +169,58 @@ class LeadUse(Node):
 
 
 @dataclass(eq=False, slots=True)
+class ScoreRule(Node):
+    """One rule of a score: a condition (``cond``) or, with ``each``, a count (``agg``)
+    whose every event gives the points. ``dated``: for a decayed condition, the counts
+    and sequences whose newest event gives the age the points decay by."""
+    points: float
+    cond: Node | None = None
+    agg: "Agg | None" = None
+    cap: float | None = None
+    half_life: int | None = None
+    dated: list = field(default_factory=list)
+
+
+@dataclass(eq=False, slots=True)
+class Score(Node):
+    index: int
+    name: str
+    rules: list = field(default_factory=list)
+    cap: float | None = None
+    needs: frozenset = frozenset()
+
+
+@dataclass(eq=False, slots=True)
+class Band(Node):
+    """Ranges of a number: ``members[i]`` holds the values between ``cuts[i - 1]`` and
+    ``cuts[i]``; a cut is (value, whether the upper band takes the value itself)."""
+    index: int
+    name: str
+    on: Node = None
+    members: tuple = ()
+    cuts: tuple = ()
+    needs: frozenset = frozenset()
+
+
+@dataclass(eq=False, slots=True)
+class Route(Node):
+    """The first rule whose condition is true names the target; the fallback otherwise;
+    no target (None) when the lead definition does not hold."""
+    index: int
+    name: str
+    lead: Node = None          # a LeadUse
+    rules: list = field(default_factory=list)   # (target, condition)
+    fallback: str = ""
+    needs: frozenset = frozenset()
+
+
+@dataclass(eq=False, slots=True)
+class OutputUse(Node):
+    """A score, band or route used as a value."""
+    item: object
+
+
+@dataclass(eq=False, slots=True)
 class And(Node):
     items: list
 
@@ -287,7 +339,10 @@ class Plan:
     aggs: list[Agg] = field(default_factory=list)
     lets: list[Let] = field(default_factory=list)
     leads: dict[str, Lead] = field(default_factory=dict)   # in declaration order
-    order: list = field(default_factory=list)               # leads and shared lets, dependencies first
+    scores: dict[str, Score] = field(default_factory=dict)
+    bands: dict[str, Band] = field(default_factory=dict)
+    routes: dict[str, Route] = field(default_factory=dict)
+    order: list = field(default_factory=list)               # outputs and shared lets, dependencies first
     stages: tuple[str, ...] = ()
     dyn: list[DynCmp] = field(default_factory=list)         # record-level dynamic comparisons
     n_dyn: int = 0
@@ -296,6 +351,27 @@ class Plan:
     @property
     def uses_events(self) -> bool:
         return bool(self.events)
+
+    @property
+    def outputs(self) -> dict:
+        """Every output but ``stage``, by name: leads, then scores, bands and routes."""
+        return {**self.leads, **self.scores, **self.bands, **self.routes}
+
+
+def _unlowered(item) -> bool:
+    """A lead or let no output reaches (``lower`` for some leads only)."""
+    return isinstance(item, (Lead, Let)) and item.body is None
+
+
+def roots(item) -> list:
+    """The plan nodes an output or shared let computes from."""
+    if isinstance(item, (Lead, Let)):
+        return [item.body] if item.body is not None else []
+    if isinstance(item, Score):
+        return [r.cond if r.cond is not None else r.agg for r in item.rules]
+    if isinstance(item, Band):
+        return [item.on]
+    return [item.lead, *(c for _t, c in item.rules)]
 
 
 
@@ -322,6 +398,12 @@ class _Lowerer:
             p.leads[name] = Lead(len(p.leads), name, origin=self.scope.leads[name])
         for name in self.wanted:
             self.lead(name)
+        for name in self.scope.scores:
+            self.output(OutputRef("score", name))
+        for name in self.scope.bands:
+            self.output(OutputRef("band", name))
+        for name in self.scope.routes:
+            self.output(OutputRef("route", name))
         if self.everything:
             self._lower_the_rest()
         self._finish()
@@ -343,6 +425,62 @@ class _Lowerer:
             lead.body = self.cond(self.scope.leads[name].expr)
         return lead
 
+    # --------------------------------------- scores, bands and routes
+    def output(self, ref: OutputRef):
+        p = self.p
+        table = {"score": p.scores, "band": p.bands, "route": p.routes}[ref.kind]
+        item = table.get(ref.name)
+        if item is not None:
+            return item
+        if ref.kind == "score":
+            decl = self.scope.scores[ref.name]
+            item = table[ref.name] = Score(len(table), ref.name, [], decl.cap.value if decl.cap else None,
+                                           origin=decl)
+            item.rules = [self.score_rule(r) for r in decl.rules]
+        elif ref.kind == "band":
+            decl = self.scope.bands[ref.name]
+            item = table[ref.name] = Band(len(table), ref.name, None, tuple(m.name for m in decl.members),
+                                          tuple((c.value, c.upper_takes_it) for c in decl.cuts), origin=decl)
+            item.on = self.value(decl.on, T.NUMBER)
+        else:
+            decl = self.scope.routes[ref.name]
+            item = table[ref.name] = Route(len(table), ref.name, None, [], decl.fallback.name, origin=decl)
+            lead = self.p.leads.get(decl.lead.name)
+            item.lead = self.note(decl.lead, LeadUse(self.lead(decl.lead.name))) if lead else Const(False)
+            item.rules = [(r.target.name, self.cond(r.expr)) for r in decl.rules]
+        return item
+
+    def score_rule(self, rule: n.ScoreRule) -> ScoreRule:
+        out = ScoreRule(rule.points, cap=rule.cap.value if rule.cap is not None else None,
+                        half_life=rule.half_life.seconds if rule.half_life is not None else None, origin=rule)
+        if rule.each:
+            b = self.a.binding(rule.expr)
+            out.agg = self.note(rule.expr, self.agg(b)) if isinstance(b, (MetricRef, EventCount)) else None
+            if out.agg is None:  # pragma: no cover - the checker allows only counts
+                out.cond = Const(False)
+            return out
+        out.cond = self.cond(rule.expr)
+        if out.half_life is not None:
+            out.dated = self._dated(out.cond)
+        return out
+
+    @staticmethod
+    def _dated(cond) -> list:
+        """The counts and sequences a condition reads (through lets): the newest of their
+        events dates a decayed rule."""
+        found, seen, stack = [], set(), [cond]
+        while stack:
+            x = stack.pop()
+            if id(x) in seen:
+                continue
+            seen.add(id(x))
+            if isinstance(x, (Agg, Seq)):
+                found.append(x)
+            elif isinstance(x, LetUse):
+                stack.append(x.let.body)
+            stack.extend(children(x))
+        return found
+
     def _finish(self):
         p = self.p
         for s in p.slots:
@@ -361,9 +499,9 @@ class _Lowerer:
         # dependencies first: a lead or shared let reuses what it names instead of walking it again
         done: dict[int, frozenset] = {}
         for item in p.order:
-            done[id(item)] = self._needs(item.body, done)
-        for lead in p.leads.values():
-            lead.needs = done.get(id(lead), frozenset())
+            done[id(item)] = self._needs(roots(item), done)
+        for item in p.outputs.values():
+            item.needs = done.get(id(item), frozenset())
 
     # ------------------------------------------------------------ slots
     def slot(self, path: tuple, label: str, t: T.Type) -> Slot:
@@ -441,6 +579,8 @@ class _Lowerer:
                 return self.note(node, LeadUse(self.lead(b.name)))
             if isinstance(b, (MetricRef, EventCount)):
                 return self.note(node, self.agg(b))
+            if isinstance(b, OutputRef):
+                return self.note(node, OutputUse(self.output(b)))
             return self.note(node, Const(None))
         if isinstance(node, n.Windowed):
             if isinstance(b, (MetricRef, EventCount)):
@@ -644,7 +784,7 @@ class _Lowerer:
     def _walk_all(self):
         """Every node reachable from the leads (shared lets and sources entered once)."""
         seen: set[int] = set()
-        stack = [lead.body for lead in self.p.leads.values() if lead.body is not None]
+        stack = [x for item in self.p.outputs.values() for x in roots(item)]
         while stack:
             x = stack.pop()
             if id(x) in seen:
@@ -683,7 +823,7 @@ class _Lowerer:
         order, state = [], {}
 
         def deps(item):
-            out, stack, seen = [], [item.body], set()
+            out, stack, seen = [], roots(item), set()
             while stack:
                 x = stack.pop()
                 if x is None or id(x) in seen:
@@ -691,6 +831,9 @@ class _Lowerer:
                 seen.add(id(x))
                 if isinstance(x, LeadUse):
                     out.append(x.lead)
+                    continue
+                if isinstance(x, OutputUse):
+                    out.append(x.item)
                     continue
                 if isinstance(x, LetUse):
                     if x.let.shared:
@@ -700,8 +843,8 @@ class _Lowerer:
                 stack.extend(children(x))
             return out
 
-        for start in [*self.p.leads.values(), *(l for l in self.p.lets if l.shared)]:
-            if id(start) in state or start.body is None:
+        for start in [*self.p.outputs.values(), *(l for l in self.p.lets if l.shared)]:
+            if id(start) in state or _unlowered(start):
                 continue
             stack = [(start, iter(deps(start)))]
             state[id(start)] = 1
@@ -712,17 +855,17 @@ class _Lowerer:
                     stack.pop()
                     state[id(item)] = 2
                     order.append(item)
-                elif id(nxt) not in state and nxt.body is not None:
+                elif id(nxt) not in state and not _unlowered(nxt):
                     state[id(nxt)] = 1
                     stack.append((nxt, iter(deps(nxt))))
         return order
 
-    def _needs(self, body, done: dict) -> frozenset:
-        """The read units ``body`` needs; ``done`` holds those of the leads and shared lets
+    def _needs(self, nodes: list, done: dict) -> frozenset:
+        """The read units ``nodes`` need; ``done`` holds those of the outputs and shared lets
         already computed."""
         units: set = set()
         seen: set[int] = set()
-        stack = [body]
+        stack = list(nodes)
         while stack:
             x = stack.pop()
             if x is None or id(x) in seen:
@@ -734,12 +877,12 @@ class _Lowerer:
                 units.add(("prop", x.prop.event, x.prop.pos))
             elif isinstance(x, DynCmp):
                 units.add(x.unit)
-            elif isinstance(x, (LeadUse, LetUse)):
-                named = x.lead if isinstance(x, LeadUse) else x.let
+            elif isinstance(x, (LeadUse, LetUse, OutputUse)):
+                named = x.lead if isinstance(x, LeadUse) else x.let if isinstance(x, LetUse) else x.item
                 if id(named) in done:
                     units.update(done[id(named)])
                 else:
-                    stack.append(named.body)
+                    stack.extend(roots(named))
             elif isinstance(x, (Agg, Seq)):
                 for src in ([x.source] if isinstance(x, Agg) else [x.first, x.second]):
                     units.update(source_units(src))

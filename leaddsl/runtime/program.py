@@ -56,7 +56,9 @@ def _as_of_us(moment: dt.datetime) -> int:
 class Result(dict):
     """The outputs of a program for one lead: a dict of each definition -> True/False
     (None when it erred: it needs a value that could not be read), plus ``"stage"``
-    when the program declares ``stages``.
+    when the program declares ``stages``, then each score (a float), band (the name of
+    the band, None when its number is missing) and route (the target, None when its
+    lead definition does not hold), all None when they erred.
 
     ``result["mql"]``, ``result.stage``, ``result.error``, ``result.to_dict()``,
     ``result.explain()``. A dict, so that building one per lead costs next to nothing.
@@ -107,6 +109,12 @@ class Program:
         self.sources = sources
         self.definitions: tuple[str, ...] = tuple(self.scope.leads)
         self.stages: tuple[str, ...] = tuple(self.scope.stages)
+        self.scores: tuple[str, ...] = tuple(self.scope.scores)
+        self.bands: tuple[str, ...] = tuple(self.scope.bands)
+        self.routes: tuple[str, ...] = tuple(self.scope.routes)
+        # the keys of every Result, in order
+        self.outputs: tuple[str, ...] = (*self.definitions, *(("stage",) if self.stages else ()), *self.scores,
+                                         *self.bands, *self.routes)
         self._index = {name: i for i, name in enumerate(self.definitions)}
         self._last_as_of: tuple = (None, None, None, None)
 
@@ -219,9 +227,7 @@ class Program:
 
     def error_result(self, message: str) -> Result:
         """A result for a record that could not be read at all: every output None."""
-        r = Result.fromkeys(self.definitions)
-        if self.stages:
-            r["stage"] = None
+        r = Result.fromkeys(self.outputs)
         r._errors = (message,)
         return r
 
@@ -251,8 +257,8 @@ class Program:
         """Null the outputs that need a bad unit; note why. Raises DataError when the
         run asked for errors to be raised."""
         units = set(bad)
-        for name, lead in self.plan.leads.items():
-            if lead.needs & units:
+        for name, item in self.plan.outputs.items():
+            if item.needs & units:
                 r[name] = None
         if self.stages and any(r[s] is None for s in self.stages):
             r["stage"] = None
