@@ -24,9 +24,10 @@ __all__ = ["compile", "load", "lint", "check", "Checked", "parse_as_of", "Progra
 __version__ = "0.1.0"
 
 
-def lint(program) -> list[Diagnostic]:
-    """Warnings and information about a compiled program (SPEC section 9)."""
-    return _lint_package.lint_program(program)
+def lint(program, *, as_of=None) -> list[Diagnostic]:
+    """Warnings and information about a compiled program (SPEC section 9). ``as_of``:
+    the time the header's review date is compared with (W116; default now)."""
+    return _lint_package.lint_program(program, as_of=None if as_of is None else parse_as_of(as_of))
 
 
 @dataclass
@@ -40,15 +41,18 @@ class Checked:
     note: str | None = None  # set when the linter's time budget ran out: findings may be missing
 
 
-def check(path: str | os.PathLike, *, lint: bool = True, lint_budget: float | None = None) -> Checked:
+def check(path: str | os.PathLike, *, lint: bool = True, lint_budget: float | None = None,
+          as_of=None) -> Checked:
     """Load, type-check and (unless ``lint=False``) lint one definition file; never raises
     DslError: the errors are in ``.diagnostics``. ``lint_budget``: seconds of wall clock
-    for the linter (default 5, or the ``LEADDSL_LINT_BUDGET`` environment variable)."""
+    for the linter (default 5, or the ``LEADDSL_LINT_BUDGET`` environment variable);
+    ``as_of``: the time a review date is compared with (default now)."""
     try:
         program = load(path)
     except DslError as e:
         return Checked(None, list(e.diagnostics), dict(e.sources))
     if not lint:
         return Checked(program, list(program.diagnostics), dict(program.sources))
-    found = _lint_package.lint_program(program, budget=lint_budget)
+    found = _lint_package.lint_program(program, budget=lint_budget,
+                                       as_of=None if as_of is None else parse_as_of(as_of))
     return Checked(program, list(found), dict(program.sources), found.note)

@@ -24,9 +24,9 @@ MAX_DEPTH = 200
 
 KEYWORDS = frozenset(
     "and or not in is missing present between contains starts ends with matches has any all "
-    "lead let field event metric stages include when where then within true false".split()
+    "lead let field event metric stages include definition when where then within true false".split()
 )
-STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages")
+STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "definition")
 
 
 def grammar_text() -> str:
@@ -90,7 +90,7 @@ def _mask(text: str) -> str:
     return re.sub(r'"(\\.|[^"\\\n])*"?|#[^\n]*', blank, text)
 
 
-_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages)(?![A-Za-z0-9_])")
+_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages|definition)(?![A-Za-z0-9_])")
 
 
 def _statement_bounds(masked: str, pos: int) -> tuple[int, int]:
@@ -490,7 +490,9 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
 # subtree is their duration).
 _FLAT = frozenset({"start", "include_stmt", "field_stmt", "event_stmt", "prop", "metric_stmt", "aggregate",
                    "let_stmt", "lead_stmt", "stages_stmt", "simple_type", "number", "text", "date", "true",
-                   "false", "ref", "lead_ref", "windowed"})
+                   "false", "ref", "lead_ref", "windowed",
+                   "definition_stmt", "header_entry", "header_text", "header_date", "header_number",
+                   "header_party", "header_word"})
 
 
 def tree_depth_ok(tree: Tree, source: Source, diags: Diagnostics) -> bool:
