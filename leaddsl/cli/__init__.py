@@ -630,5 +630,7 @@ def rule(code):
     click.echo(c.render())
 
 
+from . import lifecycle  # noqa: E402,F401  (registers `test` and `diff`)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
