@@ -180,7 +180,8 @@ def test_every_rule_runs_by_default():
 @pytest.mark.parametrize("path", sorted((ROOT / "definitions").rglob("*.lead")), ids=lambda p: p.name)
 def test_no_findings_on_bundled_definitions(path):
     program = leaddsl.load(path)
-    assert [str(d) for d in leaddsl.lint(program)] == []
+    # at the time the samples are built around: a review date that passes later is no false positive
+    assert [str(d) for d in leaddsl.lint(program, as_of="2026-11-22")] == []
 
 
 # ------------------------------------------------------------- behaviour ----
