@@ -213,6 +213,17 @@ register("E216", "where-reads-aggregate", _E,
          "metric busy_views = count(page_view where views > 10)\nlead x when busy_views >= 1",
          "Move the condition out of the filter, next to the metric: `metric product_views = count(page_view "
          "where page_category = product)` and `lead x when views > 10 and product_views >= 1`.")
+register("E217", "bad-definition-header", _E,
+         "A wrong entry in a `definition \"...\" { ... }` header: an unknown key, a key given twice, a value "
+         "of the wrong kind (`effective` takes a date, `review` a duration or a date, `owner` texts, "
+         "`agreed_by` a side and a person), `review: 90d` without an `effective` date, or a second header.",
+         "The header records the agreement (who owns the definition, who agreed, from when it is in force, "
+         "when it is due for review); `eval --stamp`, `diff` and the review warning read it, so a misspelt "
+         "key would silently record nothing.",
+         'definition "Acme MQL" { owner: "Marketing Ops"; efective: 2026-12-01 }\nlead mql when x = 1',
+         "Use the entries `version`, `owner`, `agreed_by`, `effective`, `review`, `description`, each once, "
+         "with a value of its kind: `effective: 2026-12-01`, `review: 90d`, "
+         "`agreed_by: marketing \"Dana Diaz\", sales \"Sam Lee\"`.")
 
 # ---- E3xx: types -------------------------------------------------------------------
 register("E301", "type-mismatch", _E,

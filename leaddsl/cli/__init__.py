@@ -107,11 +107,19 @@ def main():
               help="Do not report these codes (or prefixes); repeatable, comma-separated.")
 @click.option("--lint-budget", type=click.FloatRange(min=0.1), metavar="SECONDS",
               help="Wall-clock seconds the linter may spend on each file (default 5, or LEADDSL_LINT_BUDGET).")
-def check(paths, fmt, strict, select, ignore, lint_budget):
-    """Parse, type-check and lint .lead files or folders of them."""
+@click.option("--as-of", "as_of", metavar="ISO", help="The time a header's review date is compared with (default now).")
+@click.option("--against", metavar="OLD",
+              help="The previous version (a file or REV:PATH): warn (W115) when the conditions changed but the "
+                   "effective date did not. Needs a single PATH.")
+def check(paths, fmt, strict, select, ignore, lint_budget, as_of, against):
+    """Parse, type-check and lint .lead files or folders of them; show their definition headers."""
     files = _lead_files(paths)
     if not files:
         raise _usage("no .lead files found in " + ", ".join(paths))
+    moment = _as_of(as_of) if as_of is not None else None
+    if against is not None and len(files) != 1:
+        raise _usage("--against compares one definition file with its previous version: give a single file")
+    headers: list[str] = []
     out = []
     seen = set()
     sources: dict = {}
@@ -120,7 +128,11 @@ def check(paths, fmt, strict, select, ignore, lint_budget):
     for f in _roots_first(files):
         if f.resolve() in covered:
             continue  # checked through a file that includes it
-        checked = leaddsl.check(f, lint_budget=lint_budget)
+        checked = leaddsl.check(f, lint_budget=lint_budget, as_of=moment)
+        if checked.program is not None and checked.program.agreement is not None:
+            headers.append(f"{f}: " + "\n".join(checked.program.agreement.lines()))
+        if against is not None and checked.program is not None:
+            checked.diagnostics.extend(_against(against, checked.program))
         if checked.note:
             notes.append(f"{f}: {checked.note}")
         sources.update(checked.sources)
@@ -140,11 +152,27 @@ def check(paths, fmt, strict, select, ignore, lint_budget):
     if fmt == "text":
         if text:
             click.echo(text)
+        for header in headers:
+            _say(header)
         click.echo(render.summary(out, len(files)), err=True)
     else:
         click.echo(text)
     failing = any(d.severity == "error" for d in out) or (strict and any(d.severity == "warning" for d in out))
     sys.exit(1 if failing else 0)
+
+
+def _against(old: str, program: Program) -> list:
+    """W115 of ``program`` against the version ``old`` (a file or REV:PATH)."""
+    from ..lint.agreement import effective_unchanged
+    from ..tools.versions import VersionError, load_version
+    try:
+        previous = load_version(old)
+    except VersionError as e:
+        raise _usage(str(e)) from None
+    except leaddsl.DslError as e:
+        _say(f"--against {old}: the old version has errors; it cannot be compared")
+        _fail_definitions(e.diagnostics, e.sources)
+    return effective_unchanged(previous, program, old)
 
 
 def _codes(values) -> tuple[str, ...]:
@@ -160,7 +188,7 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True, help="The column or key that identifies a lead.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet", "xlsx"]),
               help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
 @click.option("-o", "--output", metavar="OUT",
               help="Write results here (.jsonl or .csv); default stdout. Written whole or not at all.")
@@ -179,8 +207,11 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--errors-file", metavar="FILE",
               help="Write every row error to FILE as JSON Lines (file, line, id, field, message); "
                    "written whole or not at all.")
+@click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
+@click.option("--stamp", is_flag=True,
+              help="Add a `definition` column naming the version in force (the file's definition header).")
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns, keep, max_errors, errors_file):
+             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
@@ -195,9 +226,10 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 if errors_file is not None:
                     _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
                 out_fmt = output_format(output, fmt)
-                rows = read_rows(data, input_format)
+                rows = read_rows(data, input_format, sheet)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
+                stamped = _stamp(program, moment, defs) if stamp else None
                 _check_id_name(program, id_field)
                 kept = _kept_columns(program, data, rows, id_field, keep)
                 table = EventTable(events_path) if events_path else None
@@ -206,12 +238,12 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             except (InputError, OutputError) as e:
                 raise _usage(str(e)) from None
             # the output's id column is named as the input's, so the file can be imported back
-            columns = [id_field, *kept, *program.outputs]
+            columns = [id_field, *kept, *program.outputs] + (["definition"] if stamped is not None else [])
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
             tallies: dict = defaultdict(Counter)  # scores, bands and routes: how often each value came
-            seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field))
+            seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field, sheet=sheet))
             repeats: Counter = Counter()
             errors = 0
             answered: Counter = Counter()
@@ -250,6 +282,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     for name in program.outputs[len(program.definitions) + bool(program.stages):]:
                         out[name] = v = result[name]
                         tallies[name][v] += 1
+                if stamped is not None:
+                    out["definition"] = stamped
                 if error:
                     errors += 1
                     out["error"] = error
@@ -302,6 +336,18 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
         _say(f"stopped by --max-errors {max_errors:,} at {rows.unit} {number}: {left:,} row(s) after it were "
              f"not evaluated{held}")
     sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
+
+
+def _stamp(program: Program, moment, defs: str) -> str:
+    """The `definition` column of --stamp: the version in force, as the header names it."""
+    agreement = program.agreement
+    if agreement is None:
+        raise InputError(f"{defs}: --stamp needs a `definition \"...\" {{ effective: ... }}` header in the "
+                         "definition file")
+    if agreement.effective is not None and agreement.effective > moment.date():
+        _say(f"warning: {defs}: \"{agreement.title}\" takes effect on {agreement.effective.isoformat()}, after "
+             f"the as-of time {moment.date().isoformat()}: these rows are stamped with a version not yet in force")
+    return agreement.stamp
 
 
 def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> None:
@@ -554,14 +600,15 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True)
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet", "xlsx"]),
               help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
-def explain(defs, data, lead, events_path, as_of, id_field, input_format):
+@click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
+def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet):
     """Why one lead does or does not qualify: each clause with its value."""
     program = _load_program(defs)
     moment = _as_of(as_of)
     try:
-        rows = read_rows(data, input_format)
+        rows = read_rows(data, input_format, sheet)
         check_column(data, rows, id_field, "the --id-field that identifies a lead")
         table = EventTable(events_path) if events_path else None
         for row in rows:
@@ -596,6 +643,8 @@ def rule(code):
         raise _usage(f"unknown code {code}; {hint}")
     click.echo(c.render())
 
+
+from . import lifecycle  # noqa: E402,F401  (registers `test` and `diff`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

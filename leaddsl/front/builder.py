@@ -218,6 +218,30 @@ class Builder:
         lead_name = (n.Name("lead", False, self.span(lead)) if isinstance(lead, Tree) else
                      n.Name(self.name_of(lead), lead.type == "BACKTICK", self.span(lead)))
         return n.RouteDecl(self.name_of(name_tok), lead_name, tuple(rules), fallback, self.span(name_tok), self.span(t))
+    def s_definition_stmt(self, t):
+        title, *entries = t.children
+        return n.DefinitionDecl(self.string(title), tuple(self.header_entry(e) for e in entries), self.span(t))
+
+    def header_entry(self, t):
+        key, *values = t.children
+        out = []
+        for v in values:
+            tok = v.children[0]
+            if v.data == "header_text":
+                out.append(n.Text(self.string(tok), self.span(v)))
+            elif v.data == "header_date":
+                node = self.date_token(tok)
+                if node is not None:
+                    out.append(node)
+            elif v.data == "header_number":
+                node = self.number_token(tok)
+                if node is not None:
+                    out.append(node)
+            elif v.data == "header_party":
+                out.append(n.Party(str(tok), self.string(v.children[1]), self.span(v)))
+            else:
+                out.append(n.Name(str(tok), False, self.span(v)))
+        return n.HeaderEntry(str(key), tuple(out), self.span(key), self.span(t))
 
     # ----------------------------------------------------------------- types
     def type_expr(self, t: Tree):

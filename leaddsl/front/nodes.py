@@ -365,8 +365,35 @@ class RouteDecl(Node):
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Party(Node):
+    """``marketing "Dana Diaz"`` in ``agreed_by``: who agreed, for which side."""
+    role: str
+    person: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderEntry(Node):
+    """``key: value, value`` in a ``definition`` block; the values are Text, Date,
+    DateTime, Number, Duration, Party or Name (a bare word) nodes."""
+    key: str
+    values: tuple[Node, ...]
+    key_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionDecl(Node):
+    """``definition "Acme MQL" { owner: ...; effective: 2026-12-01; review: 90d }``:
+    the agreement the file records (read by ``front/header.py``)."""
+    title: str
+    entries: tuple[HeaderEntry, ...]
+    span: Span = _span()
+
+
 Stmt = Union[Include, FieldDecl, EventDecl, MetricDecl, LetDecl, LeadDecl, StagesDecl, ScoreDecl, BandDecl,
-             RouteDecl]
+             RouteDecl, DefinitionDecl]
 
 
 @dataclass(frozen=True, slots=True)

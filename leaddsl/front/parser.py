@@ -24,9 +24,10 @@ MAX_DEPTH = 200
 
 KEYWORDS = frozenset(
     "and or not in is missing present between contains starts ends with matches has any all "
-    "lead let field event metric stages include when where then within true false".split()
+    "lead let field event metric stages include definition when where then within true false".split()
 )
-STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "score", "band", "route")
+STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "score", "band", "route",
+                      "definition")
 
 
 def grammar_text() -> str:
@@ -90,7 +91,7 @@ def _mask(text: str) -> str:
     return re.sub(r'"(\\.|[^"\\\n])*"?|#[^\n]*', blank, text)
 
 
-_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages|score|band|route)"
+_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages|score|band|route|definition)"
                       r"(?![A-Za-z0-9_])")
 
 
@@ -515,7 +516,9 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
 _FLAT = frozenset({"start", "include_stmt", "field_stmt", "event_stmt", "prop", "metric_stmt", "aggregate",
                    "let_stmt", "lead_stmt", "stages_stmt", "score_stmt", "score_rule", "band_stmt", "band_step",
                    "route_stmt", "route_rule", "signed_number", "simple_type", "number", "text", "date", "true",
-                   "false", "ref", "lead_ref", "windowed"})
+                   "false", "ref", "lead_ref", "windowed",
+                   "definition_stmt", "header_entry", "header_text", "header_date", "header_number",
+                   "header_party", "header_word"})
 
 
 def tree_depth_ok(tree: Tree, source: Source, diags: Diagnostics) -> bool:

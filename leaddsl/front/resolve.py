@@ -12,6 +12,7 @@ from . import nodes as n
 from .. import types as T
 from ..diagnostics import Diagnostics, did_you_mean, suggest
 from ..logic import fold, type_key
+from .header import Agreement, read_header
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Scope:
     stages: tuple[str, ...] = ()
     stages_decl: n.StagesDecl | None = None
     broken: set[str] = field(default_factory=set)  # declared by statements that did not parse
+    agreement: Agreement | None = None  # the `definition "..." { ... }` header, if any
+    statements: tuple = ()  # every statement, in order (to compare two versions of a program)
 
     @property
     def schemaless(self) -> bool:
@@ -130,7 +133,8 @@ def _num(x) -> str:
 
 
 def resolve(statements: list, diags: Diagnostics) -> Scope:
-    scope = Scope()
+    scope = Scope(statements=tuple(statements))
+    header: n.DefinitionDecl | None = None
     taken: dict[str, n.Node] = {}
 
     def claim(name: str, node: n.Node, span) -> bool:
@@ -194,6 +198,13 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
                     unique = list(dict.fromkeys(t.name for t in targets))
                     scope.routes[s.name] = s
                     scope.route_types[s.name] = T.enum_of(unique, s.name)
+        elif isinstance(s, n.DefinitionDecl):
+            if header is not None:
+                diags.add("E217", s.span, "a program has one `definition` header",
+                          f"merge it with the one at {header.span.file}:{header.span.line}")
+                continue
+            header = s
+            scope.agreement = read_header(s, diags)
         elif isinstance(s, n.StagesDecl):
             if scope.stages_decl is not None:
                 diags.add("E209", s.span, "a program has one `stages` statement",

@@ -31,7 +31,7 @@ from ..diagnostics import suggest
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet",
-           ".pq": "parquet"}
+           ".pq": "parquet", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
 class InputError(Exception):
@@ -82,17 +82,21 @@ def data_format(path: str, fmt: str | None = None) -> str:
         raise InputError("reading data from standard input (`-`) needs --input-format jsonl or csv")
     found = FORMATS.get(Path(path).suffix.lower())
     if found is None:
-        raise InputError(f"{path}: unknown data format `{Path(path).suffix}`; use .jsonl, .csv, .parquet or .json "
-                         "(or --input-format)")
+        raise InputError(f"{path}: unknown data format `{Path(path).suffix}`; use .jsonl, .csv, .parquet, .json "
+                         "or .xlsx (or --input-format)")
     return found
 
 
-def read_rows(path: str, fmt: str | None = None) -> Rows:
-    """The rows of ``path`` (``-``: standard input, which needs ``fmt``)."""
+def read_rows(path: str, fmt: str | None = None, sheet: str | None = None) -> Rows:
+    """The rows of ``path`` (``-``: standard input, which needs ``fmt``); ``sheet``: the
+    sheet of an XLSX workbook (default the first)."""
     fmt = data_format(path, fmt)
+    if sheet is not None and fmt != "xlsx":
+        raise InputError(f"{path}: --sheet names a sheet of an .xlsx workbook; this file is {fmt}")
     if path == "-":
-        if fmt == "parquet":
-            raise InputError("Parquet cannot be read from standard input; write it to a file first")
+        if fmt in ("parquet", "xlsx"):
+            raise InputError(f"{'Parquet' if fmt == 'parquet' else 'XLSX'} cannot be read from standard input; "
+                             "write it to a file first")
         return _READERS[fmt](sys.stdin.buffer, path)
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
@@ -105,6 +109,10 @@ def read_rows(path: str, fmt: str | None = None) -> Rows:
     if fmt == "parquet":
         f.close()
         return _parquet(path)
+    if fmt == "xlsx":
+        f.close()
+        from .xlsx import xlsx_rows
+        return xlsx_rows(path, sheet, Rows, Row, InputError)
     return _READERS[fmt](f, path)
 
 
@@ -358,9 +366,9 @@ class IdSet:
                 slots[i] = h
 
 
-def lead_ids(path: str, fmt: str | None, field: str, n: int) -> Iterator[str | None]:
+def lead_ids(path: str, fmt: str | None, field: str, n: int, sheet: str | None = None) -> Iterator[str | None]:
     """The ids of the first ``n`` rows of a leads file."""
-    for _, row in zip(range(n), read_rows(path, fmt)):
+    for _, row in zip(range(n), read_rows(path, fmt, sheet)):
         yield id_text(row.get(field))
 
 

@@ -8,6 +8,7 @@ pass's time budget: rules with long loops stop when ``budget.out()``.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from ..front import nodes as n
@@ -31,8 +32,9 @@ class Root:
 
 
 class LintContext:
-    def __init__(self, program, budget: Budget | None = None):
+    def __init__(self, program, budget: Budget | None = None, as_of=None):
         self.program = program
+        self.as_of = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         self.budget = budget if budget is not None else Budget()
         self.analysis = program.analysis
         self.scope = program.scope
@@ -99,7 +101,8 @@ class LintContext:
     def statement_spans(self) -> list:
         s = self.scope
         decls = [*s.lets.values(), *s.leads.values(), *s.metrics.values(),
-                 *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl]
+                 *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl,
+                 s.agreement]
         return [d.span for d in decls if d is not None]
 
     def binding(self, node):

@@ -148,6 +148,11 @@ class Program:
         return {name: str(info.type) for name, info in self.scope.fields.items()}
 
     @property
+    def agreement(self):
+        """The file's `definition "..." { ... }` header (an Agreement), or None."""
+        return self.scope.agreement
+
+    @property
     def columns(self) -> dict[str, str]:
         """Every input column (or record key) the outputs read -> the field or name it feeds."""
         return {".".join(s.path): s.label for s in self.plan.slots}
