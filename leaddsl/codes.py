@@ -127,6 +127,14 @@ register("E106", "bad-set", _E,
          "lead x when hq_country in {US, 1 + 2}",
          "Write each member as a literal (`\"Canada\"`, `5`) or a bare symbol (`US`); quote members of several "
          "words (`{\"United States\", \"Canada\"}`); write sets in braces: `x in {\"a\", \"b\"}`.")
+register("E110", "bad-date-format", _E,
+         "A `format` of a date or datetime field that cannot be read: a letter that is no part of the pattern "
+         "language (`YYY`, `dd`), no year, month or day, `hh` without `AM` (or the reverse), minutes without hours.",
+         "Every value of the field is read through the format; a mistyped one would make every value a bad value, "
+         "or read days as months.",
+         'field created: datetime format "MM/DD/YYY hh:mm AM"\nlead x when created is present',
+         "Write the pattern with YYYY, YY, MM, M, MMM, MMMM, DD, D, HH, H, hh, h, mm, ss, AM, Z and T; every "
+         "other character stands for itself: `format \"MM/DD/YYYY hh:mm AM\"`.")
 
 # ---- E2xx: names and includes ----------------------------------------------------
 register("E201", "unknown-name", _E,
@@ -224,6 +232,31 @@ register("E217", "bad-definition-header", _E,
          "Use the entries `version`, `owner`, `agreed_by`, `effective`, `review`, `description`, each once, "
          "with a value of its kind: `effective: 2026-12-01`, `review: 90d`, "
          "`agreed_by: marketing \"Dana Diaz\", sales \"Sam Lee\"`.")
+register("E230", "alias-conflict", _E,
+         "One spelling claimed by two members of an enum or ordinal: an alias of two members, an alias that is "
+         "another member's name (ignoring case and white space), or a `missing` marker that is also a member "
+         "or an alias.",
+         "A value written that way in the input could be either member; leaddsl would have to pick one silently.",
+         'field industry: enum(life_science ("Biotech"), biotech)\nlead x when industry = life_science',
+         "Keep the spelling on the one member it stands for, and remove it from the other.")
+register("E231", "unknown-zone", _E,
+         "A `zone` that is not an IANA time zone name.",
+         "Zone-less times of the field would be read in a zone that does not exist.",
+         'field created: datetime zone "America/NewYork"\nlead x when created is present',
+         "Name the zone as the IANA database does: `zone \"America/New_York\"`, `\"Europe/Berlin\"`, `\"UTC\"` "
+         "(the hint suggests the closest name).")
+register("E232", "unknown-currency", _E,
+         "A `currency` that is not an ISO 4217 code (upper-case, three letters).",
+         "Amounts are checked against the declared currency; an unknown code would make every amount that names "
+         "its currency a bad value.",
+         "field revenue: number currency usd\nlead x when revenue >= 300M",
+         "Write the ISO 4217 code in capitals: `currency USD`, `currency EUR`.")
+register("E233", "duplicate-option", _E,
+         "A reading option (`missing`, `format`, `zone`, `currency`, `bad as ...`, `from`) given twice for one "
+         "field or property.",
+         "Two options would disagree on how the value is written; leaddsl does not pick one silently.",
+         'field created: datetime zone "UTC" zone "Europe/Berlin"\nlead x when created is present',
+         "Give each option once; list several markers or formats in one option: `missing \"#N/A\", \"TBD\"`.")
 
 # ---- E3xx: types -------------------------------------------------------------------
 register("E301", "type-mismatch", _E,
@@ -285,3 +318,11 @@ register("E404", "bad-route", _E,
          "A route assigns the leads of one definition; without that definition nothing says which leads to route.",
          "route owner for mqls { emea_team when true; else inbound_queue }",
          "Name a lead definition: `route owner for mql { ... }`.")
+register("E310", "option-not-for-type", _E,
+         "A reading option on a type it does not fit: `format` on a field that is not a date or datetime, `zone` "
+         "on a field that is not a datetime, `currency` on a field that is not a number, `from` on an event "
+         "property, a `ts` declared with a type other than datetime, an empty `missing` marker.",
+         "The option would be ignored, so the file would say something about the data that is not applied.",
+         'field title: text currency USD\nlead x when title is present',
+         "Remove the option, or declare the field with the type the option is for (`field revenue: number "
+         "currency USD`).")

@@ -210,8 +210,11 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
 @click.option("--stamp", is_flag=True,
               help="Add a `definition` column naming the version in force (the file's definition header).")
+@click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
+              help="A value that cannot be read: an error (unless its field says `bad as missing`), or read "
+                   "as missing in every field; those read as missing are counted in the summary.")
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp):
+             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
@@ -247,6 +250,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             repeats: Counter = Counter()
             errors = 0
             answered: Counter = Counter()
+            missed: Counter = Counter()   # field -> bad values read as missing
             shown = _ErrorLog()
             error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
             bar = _progress(progress if progress is not None else sys.stderr.isatty())
@@ -264,7 +268,9 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 result = None
                 if record is not None:
                     extra = table.events_for(lead_id, repeat) if table is not None else None
-                    result, error = _evaluate(program, record, moment, extra)
+                    result, error = _evaluate(program, record, moment, extra, bad_values)
+                    if result is not None and result.bad_as_missing:
+                        missed.update(result.bad_as_missing)
                 out = {id_field: lead_id}
                 for name in kept:  # as read: text from CSV, JSON values from JSON
                     out[name] = row.get(name)
@@ -329,7 +335,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     # when stopped early, the events of the leads not evaluated matched no lead only because they were not reached
     unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
     shown.close()
-    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies)
+    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies, missed)
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
@@ -438,11 +444,11 @@ def _error_lines(data: str, unit: str, number: int, lead_id, error: str, result)
     return [{**base, "field": None, "message": error}]
 
 
-def _evaluate(program: Program, record: dict, moment, events) -> tuple:
+def _evaluate(program: Program, record: dict, moment, events, bad_values: str = "error") -> tuple:
     """(result, None); (result, why some outputs are null: a bad value); or (None, why the
     row has no result: anything unexpected, which must not end the run)."""
     try:
-        result = program.evaluate(record, moment, events=events, errors="return")
+        result = program.evaluate(record, moment, events=events, errors="return", bad_values=bad_values)
     except DataError as e:
         return None, str(e)
     except Exception as e:
@@ -562,7 +568,7 @@ class _ErrorLog:
                 _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
 
 
-def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None):
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None, missed=None):
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     for name in program.definitions:
         pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
@@ -590,6 +596,8 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
     if events:
         shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
         lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
+    for name, n in sorted((missed or {}).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"warning: {name}: {n:,} bad value(s) read as missing")
     _say("\n".join(lines))
 
 
@@ -603,7 +611,9 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
 @click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet", "xlsx"]),
               help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
 @click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
-def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet):
+@click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
+              help="As for eval: read every bad value as missing (shown as such).")
+def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet, bad_values):
     """Why one lead does or does not qualify: each clause with its value."""
     program = _load_program(defs)
     moment = _as_of(as_of)
@@ -616,7 +626,8 @@ def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet)
                 continue
             extra = table.events_for(row.record.get(id_field)) if table is not None else None
             try:
-                click.echo(render.printable(program.explain(row.record, moment, events=extra)))
+                click.echo(render.printable(program.explain(row.record, moment, events=extra,
+                                                            bad_values=bad_values)))
             except DataError as e:
                 _say(f"{data}: {rows.unit} {row.number} (id {lead}): {e}")
                 sys.exit(1)

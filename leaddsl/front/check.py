@@ -716,6 +716,18 @@ class Checker:
                        "compare with one of its members: " + ", ".join(mt.members[:6]))
         return False
 
+    def _alias_owner(self, mt, value: str) -> str | None:
+        """The member ``value`` is an alias of (by the reading options of ``mt``'s field), or None."""
+        event, _, prop = mt.field.partition(".")
+        info = self.scope.fields.get(mt.field)
+        options = info.options if info is not None else None
+        if options is None and prop and event in self.scope.events:
+            options = self.scope.events[event].options.get(prop)
+        for member, names in (options.aliases if options is not None else ()):
+            if fold(value) in {fold(a) for a in names}:
+                return member
+        return None
+
     def member_ok(self, mt, node) -> bool:
         if isinstance(node, n.Name) and not isinstance(self.a.bindings.get(id(node)), SymbolRef):
             return True  # a text field or let compared with an enum: checked at run time
@@ -725,6 +737,10 @@ class Checker:
         if fold(value) not in {fold(m) for m in mt.members}:
             kind = "enum" if isinstance(mt, T.EnumT) else "ordinal"
             hint = did_you_mean(value, mt.members) or "its members are " + ", ".join(mt.members)
+            owner = self._alias_owner(mt, value)
+            if owner is not None:
+                hint = f"\"{value}\" is an alias: how the input may write `{owner}`; conditions name the member: " \
+                       f"write `{owner}`"
             self.diags.add("E214", node.span, f"`{value}` is not a member of {kind} `{mt.field}`", hint)
             return False
         return True

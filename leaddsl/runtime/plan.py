@@ -32,7 +32,7 @@ from .. import types as T
 from ..front.check import (Analysis, EventCount, FieldRef, LeadRef, LetRef, MetricRef, OutputRef, PropRef, RecordRef,
                            SeqSide, SymbolRef, set_literal)
 from ..logic import dyn_key, fold, member_value
-from ..values import read_text, reader_for, to_datetime
+from ..values import NO_OPTIONS, ReadOptions, read_text, reader_for, to_datetime
 
 MEMBER = (T.EnumT, T.OrdinalT)
 
@@ -47,6 +47,7 @@ class Slot:
     type: T.Type              # how it is read (a schemaless key: its mode)
     reader: object
     keyed: bool = False       # read straight to its folded key (text only ever compared)
+    options: ReadOptions = NO_OPTIONS  # how the field's values are written; its bad-value policy
 
     @property
     def unit(self):
@@ -61,6 +62,7 @@ class PropRead:
     type: T.Type
     reader: object
     keyed: bool = False
+    options: ReadOptions = NO_OPTIONS
 
 
 @dataclass(eq=False, slots=True)
@@ -68,6 +70,7 @@ class EventType:
     index: int
     name: str
     props: list[PropRead] = field(default_factory=list)
+    ts: ReadOptions = NO_OPTIONS   # how its times are written (`ts: datetime format ... zone ...`)
 
 
 @dataclass(eq=False, slots=True)
@@ -358,6 +361,15 @@ class Plan:
         return {**self.leads, **self.scores, **self.bands, **self.routes}
 
 
+    @property
+    def lenient(self) -> frozenset:
+        """The read units whose bad values are read as missing (``bad as missing``), counted."""
+        units = {s.unit for s in self.slots if s.options.bad == "missing"}
+        units.update(("prop", e.name, pr.pos) for e in self.events.values() for pr in e.props
+                     if pr.options.bad == "missing")
+        return frozenset(units)
+
+
 def _unlowered(item) -> bool:
     """A lead or let no output reaches (``lower`` for some leads only)."""
     return isinstance(item, (Lead, Let)) and item.body is None
@@ -504,25 +516,29 @@ class _Lowerer:
             item.needs = done.get(id(item), frozenset())
 
     # ------------------------------------------------------------ slots
-    def slot(self, path: tuple, label: str, t: T.Type) -> Slot:
+    def slot(self, path: tuple, label: str, t: T.Type, options: ReadOptions = NO_OPTIONS) -> Slot:
         key = (path, t)
         s = self._slots.get(key)
         if s is None:
-            s = self._slots[key] = Slot(len(self.p.slots), label, path, t, reader_for(t))
+            s = self._slots[key] = Slot(len(self.p.slots), label, path, t, reader_for(t, options), options=options)
             self.p.slots.append(s)
         return s
 
     def event_type(self, name: str) -> EventType:
         e = self.p.events.get(name)
         if e is None:
-            e = self.p.events[name] = EventType(len(self.p.events), name)
+            info = self.a.event(name)
+            ts = info.options.get("ts", NO_OPTIONS) if info is not None else NO_OPTIONS
+            e = self.p.events[name] = EventType(len(self.p.events), name, ts=ts)
         return e
 
     def prop(self, event: EventType, name: str, t: T.Type) -> PropRead:
         for pr in event.props:
             if pr.name == name and pr.type == t:
                 return pr
-        pr = PropRead(event.name, len(event.props), name, t, reader_for(t))
+        info = self.a.event(event.name)
+        options = info.options.get(name, NO_OPTIONS) if info is not None else NO_OPTIONS
+        pr = PropRead(event.name, len(event.props), name, t, reader_for(t, options), options=options)
         event.props.append(pr)
         return pr
 
@@ -564,7 +580,7 @@ class _Lowerer:
         if isinstance(node, n.Name):
             if isinstance(b, FieldRef):
                 info = self.scope.fields[b.name]
-                return self._read(node, self.slot(info.path, b.name, info.type), raw)
+                return self._read(node, self.slot(info.path, b.name, info.type, info.options), raw)
             if isinstance(b, RecordRef):
                 return self._read(node, self.slot(b.path, ".".join(b.path), mode), raw)
             if isinstance(b, PropRef):
