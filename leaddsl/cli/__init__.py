@@ -295,7 +295,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     stopped = (row.number, sum(1 for _ in pending))  # read, not evaluated: to say how many
                     break
             if bar is not None:
-                bar.update(*where_read(), total, "leads")
+                bar.update(*where_read(), total, "leads", stopped is None)
             # when stopped early, the events of the leads not evaluated matched no lead only because they were
             # not reached; reading the rest reports the table's rows that are not events
             unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])

@@ -32,11 +32,11 @@ def events_progress(bar, path: str):
         return None
     current = []
 
-    def report(phase: str, done: int, total: int, rows: int) -> None:
+    def report(phase: str, done: int, total: int, rows: int, final: bool) -> None:
         if current != [phase]:
             current[:] = [phase]
             bar.phase(_PHASES[phase].format(path))
-        bar.update(done, total, rows, "events")
+        bar.update(done, total, rows, "events", final)
     return report
 
 
@@ -63,8 +63,11 @@ class _Bar:
             self.p.remove_task(self.task)
         self.task = self.p.add_task(render.printable(title), total=None, rows="")
 
-    def update(self, done: int, total: int | None, rows: int, unit: str) -> None:
-        self.p.update(self.task, completed=done, total=total or None, rows=f"{rows:,} {unit}")
+    def update(self, done: int, total: int | None, rows: int, unit: str, final: bool = False) -> None:
+        """``done`` of ``total`` bytes (or rows) read; ``final``: the pass is over."""
+        if total and not final:
+            done = min(done, total - 1)  # read ahead into a buffer is not done yet
+        self.p.update(self.task, completed=total if final else done, total=total or None, rows=f"{rows:,} {unit}")
 
     def close(self) -> None:
         self.p.stop()
@@ -81,20 +84,20 @@ class _Lines:
     def phase(self, title: str) -> None:
         self.title, self.next, self.start = title, self.STEP, time.monotonic()
 
-    def update(self, done: int, total: int | None, rows: int, unit: str) -> None:
-        if not total:  # no size known: every tenfold of rows
-            if rows >= self.next:
-                self._say(f"{self.title}: {rows:,} {unit}")
+    def update(self, done: int, total: int | None, rows: int, unit: str, final: bool = False) -> None:
+        if not total:  # no size known: every tenfold of rows, and at the end
+            if rows >= self.next or final:
+                self._say(f"{self.title}: {rows:,} {unit}{', done' if final else ''}")
                 self.next = max(10, self.next * 10)
             return
-        pct = min(100.0, 100 * done / total)
-        if pct < self.next and (done < total or self.next > 100):
+        done = total if final else min(done, total - 1)  # read ahead into a buffer is not done yet
+        pct = 100 * done / total
+        if pct < self.next and not final:
             return
         self.next = (pct // self.STEP + 1) * self.STEP
         elapsed = time.monotonic() - self.start
-        left = "done" if done >= total else (
-            f"about {_duration(elapsed * (total - done) / done)} left" if done else "")
-        self._say(f"{self.title}: {pct:.0f}% ({rows:,} {unit}){', ' + left if left else ''}")
+        left = "done" if final else (f"about {_duration(elapsed * (total - done) / done)} left" if done else "")
+        self._say(f"{self.title}: {int(pct)}% ({rows:,} {unit}){', ' + left if left else ''}")
 
     def close(self) -> None:
         pass

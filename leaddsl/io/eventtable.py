@@ -27,8 +27,8 @@ from .data import InputError, Rows, _parquet, column_problem, data_format, id_ke
 SPILL_CACHE_KIB = 16 * 1024  # SQLite's page cache while it sorts an unsorted table
 TICK = 4096  # rows between two progress reports
 
-# progress(phase, done, total, rows): how far a pass over the events file has come
-Progress = Callable[[str, int, int, int], None]
+# progress(phase, done, total, rows, final): how far a pass over the events file has come
+Progress = Callable[[str, int, int, int, bool], None]
 
 
 class EventList(list):
@@ -93,7 +93,9 @@ class EventTable:
     def close(self) -> None:
         """Drop the sorted copy (SQLite deletes its file)."""
         if self._db is not None:
+            self._stream.close()
             self._db.close()
+            self._db = None
 
     # ------------------------------------------------------------ reading
     def _rows(self, columns=None) -> Rows:
@@ -120,9 +122,9 @@ class EventTable:
         n = 0
         for n, row in enumerate(rows, 1):
             if n % TICK == 0:
-                report(phase, *where(), n)
+                report(phase, *where(), n, False)
             yield row
-        report(phase, *where(), n)
+        report(phase, *where(), n, True)
 
     def _order(self):
         """The sort key the table's ids follow (by number, or as text), or None."""
@@ -185,6 +187,7 @@ class EventTable:
         db = sqlite3.connect("")  # anonymous: SQLite deletes the file when it opens it
         try:
             db.execute(f"PRAGMA cache_size=-{SPILL_CACHE_KIB}")
+            db.execute("PRAGMA temp_store=FILE")  # the sorter's runs on disk too
             db.execute("PRAGMA journal_mode=OFF")
             db.execute("PRAGMA synchronous=OFF")
             db.execute("CREATE TABLE e (kind INTEGER, len INTEGER, k BLOB, lead BLOB, line INTEGER, ev BLOB)")
@@ -197,8 +200,12 @@ class EventTable:
     def _sorted(self) -> Iterator[tuple[str, int, dict]]:
         """The spilled events in id_key order (ids equal by value: as text), each id's in file order."""
         loads = pickle.loads
-        for lead, line, ev in self._db.execute("SELECT lead, line, ev FROM e ORDER BY kind, len, k, lead, line"):
-            yield lead.decode("utf-8", "surrogatepass"), line, loads(ev)
+        cursor = self._db.execute("SELECT lead, line, ev FROM e ORDER BY kind, len, k, lead, line")
+        try:
+            for lead, line, ev in cursor:
+                yield lead.decode("utf-8", "surrogatepass"), line, loads(ev)
+        finally:  # a statement left open would keep the database (and its file) open after close()
+            cursor.close()
 
     # ------------------------------------------------------------ joining
     def _load(self) -> None:
