@@ -267,9 +267,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 if error:
                     errors += 1
                     mine, theirs = split_errors(result.errors, record, extra) if result is not None else ([], [])
-                    if theirs:  # an event of the table: at its own line there
-                        error = row_error(mine, theirs, events_path, table.unit)
-                    out["error"] = error
+                    # an event of the table is named at its own line there
+                    out["error"] = error = row_error(mine, theirs, events_path, table.unit) if theirs else error
                     ident = f" (id {key})" if key is not None else ""
                     if mine or not theirs:
                         body = "; ".join(mine) if theirs else error
@@ -282,11 +281,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     if error_lines is not None:
                         lines = _error_lines(data, rows.unit, row.number, lead_id, error, mine) if mine or not theirs \
                             else []
-                        for e in theirs:
-                            field, message = e.field()
-                            lines.append({"file": events_path, "line": e.line, "id": lead_id, "field": field,
-                                          "message": message})
-                        for line in lines:
+                        for line in lines + [e.as_line(events_path, lead_id) for e in theirs]:
                             _write(error_lines, line, errors_file)
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
@@ -296,8 +291,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     break
             if bar is not None:
                 bar.update(*where_read(), total, "leads", stopped is None)
-            # when stopped early, the events of the leads not evaluated matched no lead only because they were
-            # not reached; reading the rest reports the table's rows that are not events
+            # (stopped early, the leads not reached would leave their events unmatched); reports the table's bad rows
             unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
             if sink is not None:
                 sink.commit()

@@ -29,10 +29,11 @@ class EventError:
     event: str  # its type, as the program names it
     body: str  # "ts: cannot read 'x' as datetime", "amount: ...", "ts is missing; ..."
 
-    def field(self) -> tuple[str, str]:
-        """(event.property, message) for --errors-file."""
+    def as_line(self, path: str, lead_id) -> dict:
+        """Its --errors-file line: the field is event.property."""
         m = _PROP.fullmatch(self.body)
-        return (f"{self.event}.{m.group(1)}", m.group(2)) if m else (self.event, self.body)
+        field, message = (f"{self.event}.{m.group(1)}", m.group(2)) if m else (self.event, self.body)
+        return {"file": path, "line": self.line, "id": lead_id, "field": field, "message": message}
 
 
 def split_errors(messages, record: dict, events) -> tuple[list[str], list[EventError]]:
