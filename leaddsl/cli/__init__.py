@@ -18,9 +18,12 @@ from leaddsl import DataError, Program
 
 from ..codes import CODES
 from ..diagnostics import did_you_mean, sort_key
-from ..io.data import EventTable, InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
+from ..io.data import InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
+from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
+from .events import event_options, row_error, split_errors, unit_position
+from .progress import events_progress as _events_progress, progress as _progress
 
 
 def _lead_files(paths: tuple[str, ...]) -> list[Path]:
@@ -213,14 +216,24 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
               help="A value that cannot be read: an error (unless its field says `bad as missing`), or read "
                    "as missing in every field; those read as missing are counted in the summary.")
+@event_options
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values):
+             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values, events_lead_field,
+             events_type_field, events_ts_field):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
     to_file = bool(output) and output != "-"
-    sink = bar = errors_sink = None
+    sink = bar = errors_sink = error_lines = table = None
     total = 0
+    shown = _ErrorLog()
+
+    def bad_event(number: int, message: str) -> None:  # a row of the events table that is not an event
+        where, _, body = message.partition(": ")
+        shown.report(f"{events_path}: {where}: ", body)
+        if error_lines is not None:
+            line = {"file": events_path, "line": number, "id": None, "field": None, "message": unit_position(message)}
+            _write(error_lines, line, errors_file)
     try:
         with _signals():
             try:
@@ -235,10 +248,15 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 stamped = _stamp(program, moment, defs) if stamp else None
                 _check_id_name(program, id_field)
                 kept = _kept_columns(program, data, rows, id_field, keep)
-                table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
                 errors_sink = AtomicFile(errors_file) if errors_file is not None else None
+                error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
+                bar = _progress(progress)
+                if events_path:
+                    table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field,
+                                       on_bad=bad_event, progress=_events_progress(bar, events_path))
             except (InputError, OutputError) as e:
+                _stop(sink, bar, errors_sink, table)
                 raise _usage(str(e)) from None
             # the output's id column is named as the input's, so the file can be imported back
             columns = [id_field, *kept, *program.outputs] + (["definition"] if stamped is not None else [])
@@ -251,9 +269,9 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             errors = 0
             answered: Counter = Counter()
             missed: Counter = Counter()   # field -> bad values read as missing
-            shown = _ErrorLog()
-            error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
-            bar = _progress(progress if progress is not None else sys.stderr.isatty())
+            if bar is not None:
+                bar.phase(data)
+            where_read = rows.progress or (lambda: (0, None))
             stopped = None  # (the last row evaluated, how many rows were left) when --max-errors stopped the run
             pending = iter(rows)
             for row in pending:
@@ -292,21 +310,33 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     out["definition"] = stamped
                 if error:
                     errors += 1
-                    out["error"] = error
-                    where, body = f"{rows.unit} {row.number}", error
-                    if error.startswith(where):  # the reader's own position: "line 3, column 7: ..."
-                        where, _, body = error.partition(": ")
+                    mine, theirs = split_errors(result.errors, record, extra) if result is not None else ([], [])
+                    # an event of the table is named at its own line there
+                    out["error"] = error = row_error(mine, theirs, events_path, table.unit) if theirs else error
                     ident = f" (id {key})" if key is not None else ""
-                    shown.report(f"{data}: {where}{ident}: ", body)
+                    if mine or not theirs:
+                        body = "; ".join(mine) if theirs else error
+                        where = f"{rows.unit} {row.number}"
+                        if body.startswith(where):  # the reader's own position: "line 3, column 7: ..."
+                            where, _, body = body.partition(": ")
+                        shown.report(f"{data}: {where}{ident}: ", body)
+                    for e in theirs:
+                        shown.report(f"{events_path}: {table.unit} {e.line}{ident}: ", f"{e.event} event: {e.body}")
                     if error_lines is not None:
-                        for line in _error_lines(data, rows.unit, row.number, lead_id, error, result):
+                        lines = _error_lines(data, rows.unit, row.number, lead_id, error, mine) if mine or not theirs \
+                            else []
+                        for line in lines + [e.as_line(events_path, lead_id) for e in theirs]:
                             _write(error_lines, line, errors_file)
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
-                    bar.update(total)
+                    bar.update(*where_read(), total, "leads")
                 if max_errors is not None and errors >= max_errors:
                     stopped = (row.number, sum(1 for _ in pending))  # read, not evaluated: to say how many
                     break
+            if bar is not None:
+                bar.update(*where_read(), total, "leads", stopped is None)
+            # (stopped early, the leads not reached would leave their events unmatched); reports the table's bad rows
+            unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
             if sink is not None:
                 sink.commit()
             else:
@@ -314,26 +344,20 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             if errors_sink is not None:
                 errors_sink.commit()
     except (KeyboardInterrupt, _Interrupted) as e:
-        _stop(sink, bar, errors_sink)
+        _stop(sink, bar, errors_sink, table)
         files = " and ".join(f.path for f in (sink, errors_sink) if f is not None)
         left = (f"; {files} {'were left as they were' if ' and ' in files else 'was left as it was'}"
                 if files else "")
         _say(f"interrupted after {total:,} lead(s){left}")
         sys.exit(e.code if isinstance(e, _Interrupted) else 130)
     except BrokenPipeError:
-        _stop(sink, bar, errors_sink)
+        _stop(sink, bar, errors_sink, table)
         _quiet_stdout()
         sys.exit(1)
     except (InputError, OutputError) as e:
-        _stop(sink, bar, errors_sink)
+        _stop(sink, bar, errors_sink, table)
         raise _usage(str(e)) from None
-    if bar is not None:
-        bar.close()
-    if table is not None:
-        for msg in table.bad_rows:
-            _say(msg)
-    # when stopped early, the events of the leads not evaluated matched no lead only because they were not reached
-    unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
+    _stop(None, bar, None, table)
     shown.close()
     _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies, missed)
     if stopped is not None:
@@ -341,7 +365,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
         _say(f"stopped by --max-errors {max_errors:,} at {rows.unit} {number}: {left:,} row(s) after it were "
              f"not evaluated{held}")
-    sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
+    sys.exit(1 if errors or (table is not None and table.bad_count) else 0)
 
 
 def _stamp(program: Program, moment, defs: str) -> str:
@@ -425,13 +449,13 @@ def _check_errors_file(path: str, output: str | None, inputs: list[str]) -> None
 _FIELD = re.compile(r"([A-Za-z_]\w*): (.*)", re.DOTALL)
 
 
-def _error_lines(data: str, unit: str, number: int, lead_id, error: str, result) -> list[dict]:
-    """The --errors-file lines of a row: one per value that could not be read (with its
-    field), or one for a row that could not be read or evaluated (without)."""
+def _error_lines(data: str, unit: str, number: int, lead_id, error: str, messages) -> list[dict]:
+    """The --errors-file lines of a row: one per value that could not be read (``messages``,
+    with its field), or one for a row that could not be read or evaluated (without)."""
     base = {"file": data, "line": number, "id": lead_id}
-    if result is not None and result.errors:
+    if messages:
         out = []
-        for message in result.errors:
+        for message in messages:
             message = re.sub(r"^lead .*?, (?=event \d+ )", "", message)
             m = _FIELD.fullmatch(message)
             field, message = (m.group(1), m.group(2)) if m else (None, message)
@@ -493,9 +517,11 @@ def _signals():
             signal.signal(signal.SIGTERM, saved)
 
 
-def _stop(sink: AtomicFile | None, bar, errors_sink: AtomicFile | None = None) -> None:
+def _stop(sink: AtomicFile | None, bar, errors_sink: AtomicFile | None = None, table=None) -> None:
     if bar is not None:
         bar.close()
+    if table is not None:
+        table.close()
     for f in (sink, errors_sink):
         if f is not None:
             f.abort()
@@ -518,24 +544,6 @@ def _usage(message: str) -> click.UsageError:
     return click.UsageError(render.printable(message))
 
 
-class _Bar:
-    def __init__(self):
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-        self.p = Progress(SpinnerColumn(), TextColumn("{task.completed:,} leads"), TimeElapsedColumn(),
-                          console=Console(stderr=True), transient=True)
-        self.p.start()
-        self.task = self.p.add_task("eval", total=None)
-
-    def update(self, n):
-        self.p.update(self.task, completed=n)
-
-    def close(self):
-        self.p.stop()
-
-
-def _progress(show: bool):
-    return _Bar() if show else None
 
 
 class _ErrorLog:
@@ -613,14 +621,18 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
 @click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
 @click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
               help="As for eval: read every bad value as missing (shown as such).")
-def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet, bad_values):
+@event_options
+def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet, bad_values, events_lead_field,
+            events_type_field, events_ts_field):
     """Why one lead does or does not qualify: each clause with its value."""
     program = _load_program(defs)
     moment = _as_of(as_of)
+    table = None
     try:
         rows = read_rows(data, input_format, sheet)
         check_column(data, rows, id_field, "the --id-field that identifies a lead")
-        table = EventTable(events_path) if events_path else None
+        if events_path:
+            table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field)
         for row in rows:
             if row.record is None or id_text(row.record.get(id_field)) != lead.strip():
                 continue
@@ -634,6 +646,8 @@ def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet,
             return
     except InputError as e:
         raise _usage(str(e)) from None
+    finally:
+        _stop(None, None, None, table)
     _say(f"{data}: no lead with {id_field} = {lead}")
     sys.exit(1)
 

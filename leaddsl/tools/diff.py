@@ -14,7 +14,8 @@ import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..io.data import EventTable, InputError, check_column, read_rows
+from ..io.data import InputError, check_column, read_rows
+from ..io.eventtable import EventTable
 from ..runtime.program import normalize_as_of
 
 SCHEMA = 1  # the version of the JSON layout below; changes only when a key's meaning does

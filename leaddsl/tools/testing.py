@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import DslError, suggest
-from ..io.data import EventTable, InputError, read_rows
+from ..io.data import InputError, read_rows
+from ..io.eventtable import EventTable
 from ..runtime.program import normalize_as_of
 from ..values import BadValue, read_bool
 from .versions import load_version
