@@ -498,6 +498,10 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
         hint = f"expected {words}" if words else None
         if tok.type in ("NAME", "BACKTICK") and any(source_kw in expected for source_kw in ("WHEN",)):
             hint = "a lead definition is written `lead NAME when CONDITION`"
+        block = _block_hint(expected, tok)
+        if block is not None:
+            diags.add("E001", span, *block)
+            return pos
         if value in KEYWORDS and "NAME" in expected:
             diags.add("E006", span, f"`{value}` is a reserved word and cannot be used as a name",
                       f"choose another name, or write it in backticks: `{value}`")
@@ -509,6 +513,20 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
         return pos
     diags.add("E001", source.span_at(0), str(e).splitlines()[0])
     return 0
+
+
+def _block_hint(expected, tok: Token) -> tuple[str, str] | None:
+    """(message, hint) for what a score, band or route block is missing."""
+    if "POINTS" in expected:
+        return ("a score rule ends with its points",
+                "write them right after the condition, the sign against the number: `industry = life_science +20`, "
+                "`status = lost_deal -30` (`+ 20`, with a space, is arithmetic)")
+    if "ELSE" in expected and tok.type == "RBRACE":
+        return ("a route needs its fallback", "end the rules with `else TARGET`, e.g. `...; else inbound_queue }`")
+    if tok.type == "RBRACE" and set(expected) <= {"LT", "COMP_OP"}:
+        return ("a band ends with the name of its top band",
+                "write the bands from the lowest to the highest: `{ cold < 20 <= warm < 50 <= hot }`")
+    return None
 
 
 # Trees that add no level of nesting: statements, atoms and windows (whose only
