@@ -125,7 +125,7 @@ def activity(rng: random.Random, heat: str) -> list[tuple[int, str, dict]]:
     return out
 
 
-def hubspot(rng: random.Random) -> None:
+def hubspot(rng: random.Random, folder: Path) -> None:
     contacts, events = [], []
     for i in range(50):
         rid = f"HS-{1001 + i}"
@@ -152,15 +152,15 @@ def hubspot(rng: random.Random) -> None:
         if row["Record ID"] in BAD_HUBSPOT:
             column, value = BAD_HUBSPOT[row["Record ID"]]
             row[column] = value
-    write("hubspot_contacts.csv", contacts)
+    write(folder / "hubspot_contacts.csv", contacts)
     events.sort(key=lambda e: (e[0], e[1]))                    # an activity export is in time order
-    write("hubspot_activities.csv", [
+    write(folder / "hubspot_activities.csv", [
         {"Contact ID": rid, "Activity Type": kind, "Activity Date": ts.strftime("%Y-%m-%d %H:%M"),
          "Page URL": props.get("Page URL", ""), "Asset Name": props.get("Asset Name", "")}
         for ts, rid, kind, props in events])
 
 
-def salesforce(rng: random.Random) -> None:
+def salesforce(rng: random.Random, folder: Path) -> None:
     leads, tasks = [], []
     for i in range(40):
         lid = f"00Q5g000004Ab{i + 1:02d}"
@@ -195,21 +195,26 @@ def salesforce(rng: random.Random) -> None:
         if row["Lead ID"] in BAD_SALESFORCE:
             column, value = BAD_SALESFORCE[row["Lead ID"]]
             row[column] = value
-    write("salesforce_leads.csv", leads)
+    write(folder / "salesforce_leads.csv", leads)
     tasks.sort(key=lambda t: (t[1], t[0]))                     # a report grouped by lead
-    write("salesforce_tasks.csv", [
+    write(folder / "salesforce_tasks.csv", [
         {"Who ID": lid, "Type": kind, "Task Subtype": subtype, "Subject": subject,
          "Activity Date": day.strftime("%m/%d/%Y"), "Status": "Completed"}
         for day, lid, kind, subtype, subject in tasks])
 
 
-def write(name: str, rows: list[dict]) -> None:
-    with open(HERE / name, "w", newline="", encoding="utf-8") as f:
+def write(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         out.writeheader()
         out.writerows(rows)
 
 
+def main(folder: Path = HERE) -> None:
+    """Write the four exports into ``folder`` (this folder by default)."""
+    hubspot(random.Random(SEED), folder)
+    salesforce(random.Random(SEED + 1), folder)
+
+
 if __name__ == "__main__":
-    hubspot(random.Random(SEED))
-    salesforce(random.Random(SEED + 1))
+    main()
