@@ -506,6 +506,35 @@ class Encoder:
     def e_LetUse(self, x: P.LetUse):
         return self.enc(x.let.body)  # the let's value, three-valued, passed through
 
+    def e_OutputUse(self, x: P.OutputUse) -> Val:
+        """A score, band or route used as a value (``grade >= B``): one variable per
+        output, of its kind, not derived from its rules (an over-approximation). A
+        score is never missing; a band on a score neither; any other band (a missing
+        number) and a route (its lead does not hold) may be."""
+        item = x.item
+        key = ("output", item.__class__.__name__, item.name)
+        if key in self._vals:
+            return self._vals[key]
+        label, vars = item.name, frozenset([key])
+        if isinstance(item, P.Score):
+            self._register(key, label, TRUE, False)
+            v = Val("num", self._fresh("real", label), TRUE, vars)
+        else:
+            if isinstance(item, P.Band):
+                on_score = isinstance(item.on, P.OutputUse) and isinstance(item.on.item, P.Score)
+                kind, t = "rank", T.OrdinalT("ordinal", tuple(item.members), item.name)
+            else:
+                on_score = False
+                targets = tuple(dict.fromkeys([target for target, _ in item.rules] + [item.fallback]))
+                kind, t = "enum", T.EnumT("enum", targets, item.name)
+            present = TRUE if on_score else self._fresh("bool", "present:" + label)
+            self._register(key, label, present, False)
+            term = self._fresh("int", label)
+            self.axioms.append(z3.And(term >= 0, term < len(t.members)))
+            v = Val(kind, term, present, vars, type=t)
+        self._vals[key] = v
+        return v
+
     def e_LeadUse(self, x: P.LeadUse):
         c = self.as_cond(self.enc(x.lead.body))  # a lead is true or not: two-valued
         return Cond(c.t, NOT(c.t), c.vars, c.tests)
