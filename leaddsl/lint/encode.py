@@ -513,9 +513,9 @@ class Encoder:
         """A score (a number), band (its rank) or route (its target), see ``outputs``."""
         key = ("output", x.item.__class__.__name__, x.item.index)
         if key not in self._vals:
-            kind, term, present, vars, t, (vkey, label, vpresent, assumable) = outputs.output(self, x.item)
+            kind, term, present, own, t, (vkey, label, vpresent, assumable) = outputs.output(self, x.item)
             self._register(vkey, label, vpresent, assumable)
-            self._vals[key] = Val(kind, term, present, frozenset(vars), type=t)
+            self._vals[key] = Val(kind, term, present, frozenset([own]), type=t)
         return self._vals[key]
 
     def e_LeadUse(self, x: P.LeadUse):

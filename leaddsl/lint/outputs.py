@@ -162,22 +162,25 @@ def route_term(enc, route: P.Route, members):
 
 
 def output(enc, item):
-    """(kind, term, present, vars, type, info) of a score, band or route used as a value;
-    ``info``: (key, label, present, assumable) of the variable that names it in messages."""
+    """(kind, term, present, key, type, info) of a score, band or route used as a value.
+
+    The value reads one variable key of its own (``info``: key, label, present,
+    assumable), not those of the fields its rules read: messages name the output
+    (`leads with no owner`), and "when its values are present" means the output's."""
     scope = enc.plan.analysis.scope
     if isinstance(item, P.Score):
-        term, vars = score_term(enc, item)
+        term, _vars = score_term(enc, item)
         key = ("score", item.name)
-        return "num", term, TRUE, vars | {key}, None, (key, item.name, TRUE, False)
+        return "num", term, TRUE, key, None, (key, item.name, TRUE, False)
     if isinstance(item, P.Band):
         on = enc.val(item.on)
         term, present = band_term(enc, item, on)
         key = ("band", item.name)
-        return "rank", term, present, on.vars | {key}, scope.band_types[item.name], (key, item.name, present, True)
+        return "rank", term, present, key, scope.band_types[item.name], (key, item.name, present, True)
     members = scope.route_types[item.name].members
-    term, present, vars = route_term(enc, item, list(members))
+    term, present, _vars = route_term(enc, item, list(members))
     key = ("route", item.name)
-    return "enum", term, present, vars | {key}, scope.route_types[item.name], (key, item.name, present, True)
+    return "enum", term, present, key, scope.route_types[item.name], (key, item.name, present, True)
 
 
 __all__ = ["score_range", "rule_range", "score_term", "band_term", "route_term", "output"]
