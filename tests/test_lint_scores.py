@@ -108,7 +108,7 @@ def test_what_the_linter_proves_about_outputs_holds_for_every_lead(text, recs):
 @given(programs())
 def test_w123_fires_whenever_the_interval_excludes_the_threshold(text):
     """The interval needs no solver: a threshold outside it is always reported."""
-    from leaddsl.lint.score_threshold import out_of_range
+    from leaddsl.lint.thresholds import out_of_range
     program = leaddsl.compile(text, filename="t.lead")
     lo, hi = score_range(program.plan.scores["fit"])
     got = {d.line for d in lint(text) if d.code == "W123"}

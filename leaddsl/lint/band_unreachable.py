@@ -1,7 +1,7 @@
 """W124: a band no value can fall in.
 
 How: a band `on` a score is first compared with the score's range
-(``outputs.score_range``, interval arithmetic over its rules and caps); when
+(``thresholds.bounds``, interval arithmetic over its rules and caps); when
 that does not settle it, z3 must prove that no record puts the number in the
 band (the band's rank as the evaluator computes it, over the exact encoding
 of the score, or of the field or metric it is on). A band the solver cannot
@@ -44,8 +44,7 @@ def band_unreachable(ctx, diags):
     import z3
 
     from ..runtime import plan as P
-    from .outputs import score_range
-    from .score_threshold import span
+    from .thresholds import decl_range, span
     logic = ctx.logic
     enc = logic.enc
     for name, decl in ctx.scope.bands.items():
@@ -53,8 +52,8 @@ def band_unreachable(ctx, diags):
         if band is None or ctx.budget.out():
             continue
         b = ctx.binding(decl.on)
-        score = enc.plan.scores.get(b.name) if isinstance(b, OutputRef) and b.kind == "score" else None
-        lo, hi = score_range(score) if score is not None else (None, None)
+        score = ctx.scope.scores.get(b.name) if isinstance(b, OutputRef) and b.kind == "score" else None
+        lo, hi = decl_range(score) if score is not None else (None, None)
         val = enc.e_OutputUse(P.OutputUse(band))
         for i, member in enumerate(decl.members):
             if ctx.budget.out():

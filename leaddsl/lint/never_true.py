@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from ..front import nodes as n
 from . import rule
-from .score_threshold import threshold
+from .thresholds import threshold
 from .tree import bool_children
 from .docs import register_doc
 

@@ -24,50 +24,26 @@ has a model), using :mod:`leaddsl.scoring`'s arithmetic:
   the first rule whose condition is true, else the fallback; missing when its
   lead definition does not hold.
 
-``score_range`` is plain interval arithmetic over the plan, no solver: the
-rules that find unreachable thresholds and bands try it first.
+``score_range`` is plain interval arithmetic (``thresholds.bounds``), no
+solver: the rules that find unreachable thresholds and bands try it first.
 """
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import z3
 
 from ..runtime import plan as P
 from .terms import AND, TRUE, real
+from .thresholds import INF, bounds
 
-INF = math.inf
 EXACT_LIMIT = 2 ** 50  # integer points and caps up to this size: float sums are exact
 
 
 # ------------------------------------------------------------- intervals ----
-def rule_range(rule: P.ScoreRule) -> tuple[float, float]:
-    """The least and greatest points one rule can give (an uncapped `each`: unbounded)."""
-    p = rule.points
-    if p == 0:
-        return 0.0, 0.0
-    if rule.agg is not None:
-        size = INF if rule.cap is None else float(rule.cap)
-        return (0.0, size) if p > 0 else (-size, 0.0)
-    return (0.0, float(p)) if p > 0 else (float(p), 0.0)
-
-
 def score_range(score: P.Score) -> tuple[float, float]:
-    """The least and greatest value ``score`` can take, as the evaluator sums it.
-
-    Each rule's points lie between its bounds; the evaluator adds them in rule
-    order with float additions, which are monotone in each operand, so the same
-    additions of the bounds bound the total. The score's `max` caps it."""
-    lo = hi = 0
-    for r in score.rules:
-        a, b = rule_range(r)
-        lo += a
-        hi += b
-    lo, hi = float(lo), float(hi)
-    if score.cap is not None:
-        lo, hi = min(lo, score.cap), min(hi, score.cap)
-    return lo, hi
+    """The least and greatest value ``score`` (a plan node) can take (``thresholds.bounds``)."""
+    return bounds(((r.agg is not None, r.points, r.cap) for r in score.rules), score.cap)
 
 
 def _exact(score: P.Score) -> bool:
@@ -183,4 +159,4 @@ def output(enc, item):
     return "enum", term, present, key, scope.route_types[item.name], (key, item.name, present, True)
 
 
-__all__ = ["score_range", "rule_range", "score_term", "band_term", "route_term", "output"]
+__all__ = ["score_range", "score_term", "band_term", "route_term", "output"]

@@ -33,7 +33,7 @@ from ..front import nodes as n
 from . import rule
 from .docs import register_doc
 from .never_true import reason
-from .score_threshold import threshold
+from .thresholds import threshold
 
 register_doc(__doc__)
 

@@ -1,6 +1,6 @@
 """W123: a score compared with a number it can never reach.
 
-How: first interval arithmetic over the score's rules (``outputs.score_range``):
+How: first interval arithmetic over the score's rules (``thresholds.bounds``):
 a condition rule gives 0 or its points, a decayed one anything between (decay
 never raises points), an `each` rule between 0 and its `max` (without a `max`
 it is unbounded), and the score's own `max` caps the total. When the interval
@@ -36,77 +36,25 @@ least and greatest value the score can take), or give the rules more points.
 """
 from __future__ import annotations
 
-import math
-
-from ..front import nodes as n
-from ..front.check import OutputRef
 from . import rule
 from .docs import register_doc
+from .thresholds import decl_range, number, out_of_range, span, threshold
 
 register_doc(__doc__)
-
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-
-
-def _score(ctx, node) -> str | None:
-    if isinstance(node, n.Name):
-        b = ctx.binding(node)
-        if isinstance(b, OutputRef) and b.kind == "score":
-            return b.name
-    return None
-
-
-def _number(node):
-    if isinstance(node, n.Number) and not isinstance(node.value, bool):
-        return node.value
-    if isinstance(node, n.Neg) and isinstance(node.operand, n.Number):
-        return -node.operand.value
-    return None
-
-
-def threshold(ctx, node) -> tuple[str, list] | None:
-    """(score, [(op, number)]) when ``node`` compares a score with a number: the
-    score on the left, a `between` as two comparisons (None when reversed: W101)."""
-    if isinstance(node, n.Compare) and node.op in _FLIP:
-        s, c = _score(ctx, node.left), _number(node.right)
-        if s is not None and c is not None:
-            return s, [(node.op, c)]
-        s, c = _score(ctx, node.right), _number(node.left)
-        if s is not None and c is not None:
-            return s, [(_FLIP[node.op], c)]
-    if isinstance(node, n.Between):
-        s, lo, hi = _score(ctx, node.value), _number(node.low), _number(node.high)
-        if s is not None and lo is not None and hi is not None and lo <= hi:
-            return s, [(">=", lo), ("<=", hi)]
-    return None
-
-
-def out_of_range(lo: float, hi: float, op: str, c) -> bool:
-    """No value in [lo, hi] satisfies `value op c`."""
-    return {">=": hi < c, ">": hi <= c, "<=": lo > c, "<": lo >= c,
-            "=": c < lo or c > hi, "!=": lo == hi == c}[op]
-
-
-def number(x) -> str:
-    """A bound as a person writes it: 75, -30, 2.5."""
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 @rule
 def score_threshold_unreachable(ctx, diags):
     if not ctx.scope.scores:
         return
-    from .outputs import score_range
-    logic = ctx.logic
-    plan = logic.enc.plan
-    for node in ctx.nodes:
-        found = threshold(ctx, node)
-        if found is None:
-            continue
+    found_all = [(node, found) for node in ctx.nodes if (found := threshold(ctx, node)) is not None]
+    if not found_all:
+        return
+    for node, found in found_all:
         if ctx.budget.out():
             return
         name, tests = found
-        lo, hi = score_range(plan.scores[name])
+        lo, hi = decl_range(ctx.scope.scores[name])
         bad = [(op, c) for op, c in tests if out_of_range(lo, hi, op, c)]
         if bad:
             op, c = bad[0]
@@ -116,20 +64,10 @@ def score_threshold_unreachable(ctx, diags):
                 why = f"`{name}` is at least {number(lo)}"
             else:
                 why = f"`{name}` is always {number(lo)}"
-        elif logic.never_true(node):
+        elif ctx.logic.never_true(node):
             why = f"the rules of `{name}` that would give it cannot all hold for one lead"
         else:
             continue
         diags.add("W123", node.span, f"`{ctx.text(node)}` can never be true: {why}",
                   f"by its rules and caps `{name}` {span(lo, hi)}: change the threshold, or the points of its rules")
 
-
-def span(lo: float, hi: float) -> str:
-    """The range of a score, in words."""
-    if math.isinf(lo) and math.isinf(hi):
-        return "can take any value"
-    if math.isinf(hi):
-        return f"is at least {number(lo)}, with no upper limit"
-    if math.isinf(lo):
-        return f"is at most {number(hi)}, with no lower limit"
-    return f"lies between {number(lo)} and {number(hi)}"
