@@ -206,3 +206,14 @@ def test_each_code_can_be_silenced_on_its_line():
     assert found(text) == []
     assert sorted(found(text.replace("# leaddsl: ignore", "# was"))) == \
         [("W120", 19), ("W122", 13), ("W123", 10), ("W124", 9), ("W125", 7)]
+
+
+def test_a_score_rule_of_several_clauses_keeps_each_clause_once():
+    """The parser tries `+10` as points on a copy of its state; the trial once added the
+    last clause a second time (`a and b and c` read as `a and b and c and c`), which the
+    linter reported as a clause written twice."""
+    text = ("field a: bool\nfield b: bool\nfield c: bool\nscore s {\n    a and b and c +10\n    a or b or c -5\n}\n"
+            "lead x when s >= 5\n")
+    program = leaddsl.compile(text, filename="t.lead")
+    assert [len(r.expr.operands) for r in program.scope.scores["s"].rules] == [3, 3]
+    assert found(text) == []
