@@ -7,6 +7,7 @@ reports every broken statement in about two parses of the file.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.resources
 import re
@@ -228,12 +229,27 @@ def _parse_from(text: str, seg: int, boundaries: list, stop: int | None = None) 
 def _takes(state, token: Token) -> bool:
     """Whether the parser, in ``state``, takes ``token`` (tried on a copy). The lexer
     offers a score rule's points (``+20``) wherever LALR's merged states might take
-    them; outside a score rule the same text is ``+`` and a number."""
+    them; outside a score rule the same text is ``+`` and a number.
+
+    The copy gets its own children lists for the trees on its value stack: lark's
+    LALR tree builder extends an inlined rule's list in place when it reduces, so a
+    trial on a plain copy would add an operand to the real parse (`a and b and c +10`
+    read as `a and b and c and c`). A deep copy would copy every statement parsed so far."""
+    trial = state.copy(deepcopy_values=False)
+    trial.value_stack = [_own_children(v) for v in trial.value_stack]
     try:
-        state.copy(deepcopy_values=False).feed_token(token)
+        trial.feed_token(token)
     except UnexpectedInput:
         return False
     return True
+
+
+def _own_children(value):
+    if not isinstance(value, Tree):
+        return value
+    out = copy.copy(value)
+    out.children = list(value.children)
+    return out
 
 
 def _split_points(token: Token) -> tuple[Token, Token]:

@@ -56,6 +56,7 @@ from ..front import nodes as n
 from ..runtime import plan as P
 from .. import types as T
 from ..logic import OPS, and_tf, fold, not_tf, or_tf, test_tf
+from . import outputs
 from .terms import AND, FALSE, NOT, OR, TRUE, real, seconds_of
 from .terms import rel as _rel
 
@@ -408,6 +409,8 @@ class Encoder:
         return (cls.__name__, *(self._part(getattr(x, name)) for name in names))
 
     def _part(self, v):
+        if isinstance(v, (P.Score, P.Band, P.Route)):
+            return (v.__class__.__name__, v.index)
         if isinstance(v, P.Node):
             return self._shape(v)
         if isinstance(v, list):
@@ -418,7 +421,7 @@ class Encoder:
             return ("prop", v.event, v.name, v.type)
         if isinstance(v, P.Source):
             return ("source", v.index)
-        if isinstance(v, (P.Let, P.Lead)):
+        if isinstance(v, (P.Let, P.Lead, P.Score, P.Band, P.Route)):
             return (v.__class__.__name__, v.index)
         if isinstance(v, re.Pattern):
             return ("re", v.pattern, v.flags)
@@ -507,33 +510,13 @@ class Encoder:
         return self.enc(x.let.body)  # the let's value, three-valued, passed through
 
     def e_OutputUse(self, x: P.OutputUse) -> Val:
-        """A score, band or route used as a value (``grade >= B``): one variable per
-        output, of its kind, not derived from its rules (an over-approximation). A
-        score is never missing; a band on a score neither; any other band (a missing
-        number) and a route (its lead does not hold) may be."""
-        item = x.item
-        key = ("output", item.__class__.__name__, item.name)
-        if key in self._vals:
-            return self._vals[key]
-        label, vars = item.name, frozenset([key])
-        if isinstance(item, P.Score):
-            self._register(key, label, TRUE, False)
-            v = Val("num", self._fresh("real", label), TRUE, vars)
-        else:
-            if isinstance(item, P.Band):
-                on_score = isinstance(item.on, P.OutputUse) and isinstance(item.on.item, P.Score)
-                kind, t = "rank", T.OrdinalT("ordinal", tuple(item.members), item.name)
-            else:
-                on_score = False
-                targets = tuple(dict.fromkeys([target for target, _ in item.rules] + [item.fallback]))
-                kind, t = "enum", T.EnumT("enum", targets, item.name)
-            present = TRUE if on_score else self._fresh("bool", "present:" + label)
-            self._register(key, label, present, False)
-            term = self._fresh("int", label)
-            self.axioms.append(z3.And(term >= 0, term < len(t.members)))
-            v = Val(kind, term, present, vars, type=t)
-        self._vals[key] = v
-        return v
+        """A score (a number), band (its rank) or route (its target), see ``outputs``."""
+        key = ("output", x.item.__class__.__name__, x.item.index)
+        if key not in self._vals:
+            kind, term, present, own, t, (vkey, label, vpresent, assumable) = outputs.output(self, x.item)
+            self._register(vkey, label, vpresent, assumable)
+            self._vals[key] = Val(kind, term, present, frozenset([own]), type=t)
+        return self._vals[key]
 
     def e_LeadUse(self, x: P.LeadUse):
         c = self.as_cond(self.enc(x.lead.body))  # a lead is true or not: two-valued
