@@ -1,0 +1,86 @@
+"""The commands that learn from what closed: ``backtest`` (how each definition did on
+history), ``report`` (one HTML page for a sales meeting) and ``suggest`` (what in the
+history predicts the outcome, and a definition that says it)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+import leaddsl
+
+from ..io.output import AtomicFile, OutputError, check_target
+from . import main, render, _fail_definitions, _load_program, _say, _usage
+
+
+def history_options(command):
+    """--events, --as-of-field / --as-of, --horizon, --id-field, --sheet."""
+    options = [
+        click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties)."),
+        click.option("--as-of-field", metavar="COLUMN",
+                     help="Judge each lead as of the time in this column (default: created_at, unless --as-of)."),
+        click.option("--as-of", "as_of", metavar="ISO", help="Judge every lead as of this one time instead."),
+        click.option("--horizon", metavar="DURATION",
+                     help="For a date outcome: reached when it falls within this long after the as-of time "
+                          "(default 90d)."),
+        click.option("--id-field", default="id", show_default=True, help="The column or key that identifies a lead."),
+        click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _history(data, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet):
+    from ..tools.history import History
+    if as_of_field and as_of:
+        raise _usage("give --as-of-field (each lead at its own time) or --as-of (one time), not both")
+    if not as_of:
+        as_of_field = as_of_field or "created_at"
+    try:
+        return History(data, outcome=outcome, events=events_path, as_of=as_of, as_of_field=as_of_field,
+                       horizon=horizon, id_field=id_field, sheet=sheet)
+    except ValueError as e:
+        raise _usage(render.printable(str(e))) from None
+
+
+def _write_or_echo(text: str, output: str | None, inputs: list[str], what: str) -> None:
+    if output and output != "-":
+        try:
+            check_target(output, inputs, what)
+            sink = AtomicFile(output)
+            sink.stream.write(text if text.endswith("\n") else text + "\n")
+            sink.commit()
+        except OutputError as e:
+            raise _usage(str(e)) from None
+    else:
+        click.echo(text)
+
+
+@main.command("backtest")
+@click.argument("defs")
+@click.argument("data")
+@click.option("--outcome", required=True, metavar="COLUMN",
+              help="The outcome: a true/false column (closed_won) or a date column (closed_at, with --horizon).")
+@history_options
+@click.option("--confidence", type=click.FloatRange(0.5, 0.999), default=0.95, show_default=True,
+              help="The confidence of the Wilson intervals.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def backtest_cmd(defs, data, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet, confidence, fmt):
+    """How each definition, stage, band and route value of DEFS did on the history in DATA:
+    of the leads it selected (each judged as of its own time), how many reached the
+    OUTCOME. Exit 0, 1 when some rows could not be used, 2 for usage errors."""
+    from ..io.data import InputError
+    from ..tools.backtest import as_text, backtest
+    program = _load_program(defs)
+    history = _history(data, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet)
+    try:
+        result = backtest(program, history, name=defs, confidence=confidence)
+    except InputError as e:
+        raise _usage(render.printable(str(e))) from None
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+    else:
+        click.echo(render.printable(as_text(result)))
+    sys.exit(1 if result.skipped_count else 0)
