@@ -84,3 +84,33 @@ def backtest_cmd(defs, data, outcome, events_path, as_of_field, as_of, horizon, 
     else:
         click.echo(render.printable(as_text(result)))
     sys.exit(1 if result.skipped_count else 0)
+
+
+@main.command("report")
+@click.argument("defs")
+@click.argument("data")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The HTML page to write (written whole).")
+@click.option("--outcome", metavar="COLUMN", help="Add the backtest against this outcome column.")
+@history_options
+@click.option("--sample", type=click.IntRange(min=0), default=5, show_default=True,
+              help="How many sample leads to show with their explanations.")
+def report_cmd(defs, data, output, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet, sample):
+    """One self-contained HTML page for a sales meeting: the funnel, which clause loses the
+    most leads, field coverage, score and band distributions, the backtest (with --outcome)
+    and sample leads with their explanations."""
+    from ..io.data import InputError
+    from ..tools.meeting import build, to_html
+    program = _load_program(defs)
+    history = _history(data, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet)
+    inputs = [defs, data] + ([events_path] if events_path else [])
+    try:
+        check_target(output, inputs, "the report")
+        page = build(program, history, name=defs, sample=sample)
+    except OutputError as e:
+        raise _usage(str(e)) from None
+    except InputError as e:
+        raise _usage(render.printable(str(e))) from None
+    _write_or_echo(to_html(page), output, inputs, "the report")
+    _say(f"{output}: {page.leads:,} lead(s)" + (f", {page.skipped_count:,} could not be used" if page.skipped_count
+                                                 else ""))
+    sys.exit(1 if page.skipped_count else 0)
