@@ -137,3 +137,39 @@ def backtest(defs, data, *, outcome: str, events=None, as_of=None, as_of_field: 
                          confidence=confidence)
     except InputError as e:
         raise ValueError(str(e)) from None
+
+
+def report(defs, data, *, outcome: str | None = None, events=None, as_of=None, as_of_field: str | None = None,
+           horizon: str | None = None, id_field: str = "id", sheet: str | None = None, sample: int = 5) -> str:
+    """The HTML page of ``leaddsl report`` (one self-contained document, as text): the funnel,
+    per-clause pass rates, field coverage, score and band distributions, the backtest when an
+    ``outcome`` is given, and sample leads with their explanations. ``as_of_field`` defaults to
+    ``created_at`` unless ``as_of`` is given. A data file that cannot be read raises ValueError."""
+    from .io.data import InputError
+    from .tools.meeting import build, to_html
+    program = _program(defs)
+    history = _history(data, outcome, events=events, as_of=as_of, as_of_field=as_of_field, horizon=horizon,
+                       id_field=id_field, sheet=sheet)
+    try:
+        return to_html(build(program, history, name=str(defs) if not isinstance(defs, Program) else "program",
+                             sample=sample))
+    except InputError as e:
+        raise ValueError(str(e)) from None
+
+
+def suggest(data, *, outcome: str, events=None, as_of=None, as_of_field: str | None = None,
+            horizon: str | None = None, id_field: str = "id", sheet: str | None = None, exclude=(),
+            min_support: int = 20, top: int = 15, max_clauses: int = 4):
+    """What separates the leads of ``data`` that reached ``outcome`` from the others: field
+    values, thresholds and event counts in windows, each lead judged as of its own time, ranked
+    with counts, lift and Wilson intervals (``.ranked``), and a proposed definition in the
+    language (``.proposal``, compiled and linted: ``.lint``). Returns a Suggestion
+    (``.to_dict()`` is the JSON of ``leaddsl suggest --format json``)."""
+    from .io.data import InputError
+    from .tools.suggest import suggest as _suggest
+    history = _history(data, outcome, events=events, as_of=as_of, as_of_field=as_of_field, horizon=horizon,
+                       id_field=id_field, sheet=sheet)
+    try:
+        return _suggest(history, exclude=tuple(exclude), min_support=min_support, top=top, max_clauses=max_clauses)
+    except InputError as e:
+        raise ValueError(str(e)) from None

@@ -114,3 +114,46 @@ def report_cmd(defs, data, output, outcome, events_path, as_of_field, as_of, hor
     _say(f"{output}: {page.leads:,} lead(s)" + (f", {page.skipped_count:,} could not be used" if page.skipped_count
                                                  else ""))
     sys.exit(1 if page.skipped_count else 0)
+
+
+@main.command("suggest")
+@click.argument("data")
+@click.option("--outcome", required=True, metavar="COLUMN",
+              help="The outcome: a true/false column (closed_won) or a date column (closed_at, with --horizon).")
+@history_options
+@click.option("--exclude", multiple=True, metavar="COLUMNS",
+              help="Columns not to learn from (written after the outcome, such as closed_at); repeatable, "
+                   "comma-separated.")
+@click.option("--min-support", type=click.IntRange(min=1), default=20, show_default=True,
+              help="The fewest leads a condition must select to be considered.")
+@click.option("--top", type=click.IntRange(min=1), default=15, show_default=True,
+              help="How many columns and event types to list.")
+@click.option("--max-clauses", type=click.IntRange(min=1, max=10), default=4, show_default=True,
+              help="The most conditions the proposed definition may have.")
+@click.option("-o", "--output", metavar="FILE", help="Write the proposed definition to this .lead file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def suggest_cmd(data, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet, exclude, min_support, top,
+                max_clauses, output, fmt):
+    """What separates the leads of DATA that reached OUTCOME from the others (field values,
+    thresholds, event counts in windows, each lead judged as of its own time), with counts,
+    lift and intervals, and a proposed definition in the language, checked and linted."""
+    from ..io.data import InputError
+    from ..tools.suggest import as_text, suggest
+    history = _history(data, outcome, events_path, as_of_field, as_of, horizon, id_field, sheet)
+    inputs = [data] + ([events_path] if events_path else [])
+    excluded = [c.strip() for value in exclude for c in value.split(",") if c.strip()]
+    try:
+        if output:
+            check_target(output, inputs, "the proposed definition")
+        result = suggest(history, exclude=excluded, min_support=min_support, top=top, max_clauses=max_clauses)
+    except OutputError as e:
+        raise _usage(str(e)) from None
+    except InputError as e:
+        raise _usage(render.printable(str(e))) from None
+    if output and result.proposal:
+        _write_or_echo(result.proposal, output, inputs, "the proposed definition")
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, default=str))
+    else:
+        click.echo(render.printable(as_text(result)))
+    sys.exit(1 if result.skipped_count else 0)
