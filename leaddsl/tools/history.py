@@ -152,7 +152,10 @@ class History:
             return False
         raw = record.get(self.outcome)
         if self.kind is None:
-            self.kind = _kind(raw)
+            try:
+                self.kind = _kind(raw)
+            except ValueError as e:
+                raise ValueError(f"{self.outcome}: {e}") from None
         if self.kind == "flag":
             try:
                 return read_bool(raw) is True

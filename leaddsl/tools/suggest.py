@@ -168,7 +168,10 @@ def _event_sources(leads) -> tuple[list[str], list[tuple[str, str, str, str]]]:
     """The metrics to count: (metric name, event type, property, value) plus the bare types."""
     types: dict[str, dict[str, dict[str, str]]] = {}
     for lead in leads:
-        for e in (lead.events or ()):
+        inline = lead.record.get("events")
+        for e in [*(lead.events or ()), *(inline if isinstance(inline, list) else ())]:
+            if not isinstance(e, dict):
+                continue
             t = e.get("type")
             if not isinstance(t, str):
                 continue
