@@ -7,7 +7,6 @@ reports every broken statement in about two parses of the file.
 """
 from __future__ import annotations
 
-import copy
 import functools
 import importlib.resources
 import re
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 from lark.utils import TextSlice
 
 from ..diagnostics import Diagnostics
@@ -227,29 +227,25 @@ def _parse_from(text: str, seg: int, boundaries: list, stop: int | None = None) 
 
 
 def _takes(state, token: Token) -> bool:
-    """Whether the parser, in ``state``, takes ``token`` (tried on a copy). The lexer
-    offers a score rule's points (``+20``) wherever LALR's merged states might take
-    them; outside a score rule the same text is ``+`` and a number.
-
-    The copy gets its own children lists for the trees on its value stack: lark's
-    LALR tree builder extends an inlined rule's list in place when it reduces, so a
-    trial on a plain copy would add an operand to the real parse (`a and b and c +10`
-    read as `a and b and c and c`). A deep copy would copy every statement parsed so far."""
-    trial = state.copy(deepcopy_values=False)
-    trial.value_stack = [_own_children(v) for v in trial.value_stack]
-    try:
-        trial.feed_token(token)
-    except UnexpectedInput:
-        return False
-    return True
-
-
-def _own_children(value):
-    if not isinstance(value, Tree):
-        return value
-    out = copy.copy(value)
-    out.children = list(value.children)
-    return out
+    """Whether the parser, in ``state``, takes ``token``. The lexer offers a score
+    rule's points (``+20``) wherever LALR's merged states might take them; outside a
+    score rule the same text is ``+`` and a number. The parse table is walked on a
+    copy of the state stack alone, as ``feed_token`` would (reduce until a shift or
+    an error), so no tree is built or touched: lark's tree builder extends an inlined
+    rule's children in place, and a trial on the values would change the real parse."""
+    states = state.parse_conf.states
+    stack = list(state.state_stack)
+    while True:
+        action = states[stack[-1]].get(token.type)
+        if action is None:
+            return False
+        kind, arg = action
+        if kind is Shift:
+            return True
+        size = len(arg.expansion)
+        if size:
+            del stack[-size:]
+        stack.append(states[stack[-1]][arg.origin.name][1])
 
 
 def _split_points(token: Token) -> tuple[Token, Token]:
