@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 from lark.utils import TextSlice
 
 from ..diagnostics import Diagnostics
@@ -226,14 +227,23 @@ def _parse_from(text: str, seg: int, boundaries: list, stop: int | None = None) 
 
 
 def _takes(state, token: Token) -> bool:
-    """Whether the parser, in ``state``, takes ``token`` (tried on a copy). The lexer
-    offers a score rule's points (``+20``) wherever LALR's merged states might take
-    them; outside a score rule the same text is ``+`` and a number."""
-    try:
-        state.copy(deepcopy_values=False).feed_token(token)
-    except UnexpectedInput:
-        return False
-    return True
+    """Whether the parser, in ``state``, takes ``token``. The lexer offers a score rule's
+    points (``+20``) wherever LALR's merged states might take them; outside a score rule
+    the same text is ``+`` and a number. The LALR automaton is run on a copy of the state
+    stack alone: feeding a copy of the parser would run the tree callbacks, and lark's
+    left-recursion shortcut extends a shared child list in place (``a and b and c +10``
+    came out with ``c`` twice)."""
+    states = state.parse_conf.states
+    stack = list(state.state_stack)
+    while True:
+        action, arg = states[stack[-1]].get(token.type, (None, None))
+        if action is None:
+            return False
+        if action is Shift:
+            return True
+        if arg.expansion:
+            del stack[-len(arg.expansion):]
+        stack.append(states[stack[-1]][arg.origin.name][1])
 
 
 def _split_points(token: Token) -> tuple[Token, Token]:
