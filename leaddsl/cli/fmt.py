@@ -69,7 +69,9 @@ def fmt_cmd(paths, check_only, show_diff):
 
 
 def _stdin(check_only: bool, show_diff: bool) -> int:
-    data = click.get_binary_stream("stdin").read()
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+    data = stream.read()
+    data = data.encode("utf-8") if isinstance(data, str) else data
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
