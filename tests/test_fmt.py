@@ -332,3 +332,21 @@ def test_fmt_syntax_errors_exit_1_with_the_diagnostics_and_leave_the_file(runner
 @pytest.mark.parametrize("args", [["fmt"], ["fmt", "no/such.lead"], ["fmt", "-", "a.lead"], ["fmt", "--wat", "-"]])
 def test_fmt_usage_errors_exit_2(runner, args):
     assert runner.invoke(main, args).exit_code == 2
+
+
+def test_fmt_a_file_that_is_not_utf8_is_reported_not_formatted(runner, tmp_path):
+    bad = tmp_path / "latin1.lead"
+    bad.write_bytes(b"lead x when a = 1\nlet t = \"caf\xe9\"\n")
+    r = runner.invoke(main, ["fmt", str(bad)])
+    assert r.exit_code == 1 and f"{bad}:2: not UTF-8 text" in r.stderr
+    assert bad.read_bytes() == b"lead x when a = 1\nlet t = \"caf\xe9\"\n"
+
+
+def test_pre_commit_hooks_run_fmt():
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    hooks = [dict(re.findall(r"^\s*-?\s*(\w+): (.*)$", "- id:" + block, re.M))
+             for block in re.split(r"^- id:", text, flags=re.M)[1:]]
+    entries = {h["id"]: h["entry"] for h in hooks}
+    assert entries["leaddsl-fmt"] == "leaddsl fmt" and entries["leaddsl-fmt-check"] == "leaddsl fmt --check"
+    assert all(re.search(h["files"], "definitions/mql.lead") and not re.search(h["files"], "x.lead.bak")
+               for h in hooks)

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from ..diagnostics import Diagnostics, DslError
-from ..front.loader import _read
+import leaddsl
+
+from ..diagnostics import DslError
 from ..io.output import AtomicFile, OutputError
 from ..source import Source
-from ..tools.fmt import format_text, unified_diff
+from ..tools.fmt import unified_diff
 from . import _lead_files, _say, _usage, main, render
 
 
@@ -34,12 +35,12 @@ def fmt_cmd(paths, check_only, show_diff):
     changed = unchanged = failed = 0
     for f in files:
         name = str(f)
-        diags = Diagnostics()
-        text = _read(Path(f), name, None, diags, f"`{name}`")
+        text = _read(Path(f), name)
+        if text is None:
+            failed += 1
+            continue
         try:
-            if text is None:
-                raise DslError(list(diags), {})
-            new = format_text(text, name)
+            new = leaddsl.format_text(text, name)
         except DslError as e:
             _errors(e, text)
             failed += 1
@@ -68,17 +69,33 @@ def fmt_cmd(paths, check_only, show_diff):
     sys.exit(1 if failed or (check_only and changed) else 0)
 
 
+def _read(path: Path, name: str) -> str | None:
+    """The text of a file, or None after saying why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        _say(f"{name}: cannot be read ({e.strerror or e})")
+        return None
+    return _decode(data, name)
+
+
+def _decode(data: bytes, name: str) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        _say(f"{name}:{line}: not UTF-8 text (byte {e.start}); save the file as UTF-8")
+        return None
+
+
 def _stdin(check_only: bool, show_diff: bool) -> int:
     stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
     data = stream.read()
-    data = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        _say(f"<stdin>: not UTF-8 text (byte {e.start})")
+    text = _decode(data.encode("utf-8") if isinstance(data, str) else data, "<stdin>")
+    if text is None:
         return 1
     try:
-        new = format_text(text, "<stdin>")
+        new = leaddsl.format_text(text, "<stdin>")
     except DslError as e:
         _errors(e, text)
         return 1
