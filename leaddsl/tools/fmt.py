@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics, DslError
-from ..front import nodes as n
+from ..front import gc_paused, nodes as n
 from ..front.builder import build
 from ..front.loader import MAX_FILE_BYTES
 from ..front.parser import parse, tree_depth_ok
@@ -64,10 +64,11 @@ def parse_module(text: str, filename: str = "<string>") -> n.Module:
         diags.add("E007", Span(filename, 1, 1, 1, 2), f"the text is more than {MAX_FILE_BYTES:,} bytes",
                   "split the definitions into several files")
         raise DslError(list(diags), {filename: source})
-    tree = parse(source, diags)
     module = None
-    if tree is not None and tree_depth_ok(tree, source, diags):
-        module = build(tree, filename, diags)
+    with gc_paused():
+        tree = parse(source, diags)
+        if tree is not None and tree_depth_ok(tree, source, diags):
+            module = build(tree, filename, diags)
     if module is None or diags.has_errors():
         raise DslError(list(diags), {filename: source})
     return module
@@ -79,7 +80,8 @@ def format_text(text: str, filename: str = "<string>", *, width: int = WIDTH) ->
     text = text.removeprefix("\ufeff")
     module = parse_module(text, filename)
     layout = Layout(text, width)
-    groups = [layout.statement(s) for s in module.body]
+    with gc_paused():
+        groups = [layout.statement(s) for s in module.body]
     notes = comments(text)
     kept = _fallbacks(groups, notes)
     for i in kept:

@@ -131,6 +131,7 @@ class Layout:
     def __init__(self, source: str, width: int = WIDTH):
         self.src = source
         self.width = width
+        self._seen: dict[int, str] = {}  # id(node) -> its one-line text (the nodes outlive the Layout)
         # the text with strings, quoted names and comments blanked out: where the words are
         self.masked = _HIDDEN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), source)
 
@@ -166,7 +167,9 @@ class Layout:
 
     # ------------------------------------------------------------- flat text
     def flat(self, e, min_level: int = 0) -> str:
-        s = self._flat(e)
+        s = self._seen.get(id(e))
+        if s is None:  # laying out a chain asks for the one-line text of its parts again
+            s = self._seen[id(e)] = self._flat(e)
         return f"({s})" if level(e) < min_level else s
 
     def _flat(self, e) -> str:
