@@ -21,7 +21,7 @@ from .runtime.program import Program, Result, normalize_as_of as parse_as_of
 
 __all__ = ["compile", "load", "lint", "check", "Checked", "parse_as_of", "Program", "Result", "Diagnostic",
            "DslError", "DataError", "LeadDslError", "run_tests", "diff", "load_version", "backtest", "report", "suggest",
-           "__version__"]
+           "format_text", "__version__"]
 __version__ = "0.1.0"
 
 
@@ -76,6 +76,14 @@ def run_tests(paths, *, definitions: str | None = None):
     with expected, actual and the explanation), ``.passed``, ``.failed``, ``.errors``, ``.ok``."""
     from .tools.testing import run_tests as _run
     return _run(paths, definitions=definitions)
+
+
+def format_text(text: str, filename: str = "<string>") -> str:
+    """The text of a definition file in the canonical layout of ``leaddsl fmt``, comments
+    kept. Raises DslError (with every diagnostic) when the text has syntax errors; names
+    and types are not checked, and includes are not read. Idempotent."""
+    from .tools.fmt import format_text as _format
+    return _format(text, filename)
 
 
 def tools_find_test_files(paths) -> list:

@@ -556,8 +556,9 @@ def test_pre_commit_hook_definition():
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     try:
         import yaml
-    except ImportError:  # pragma: no cover - pyyaml is not a dependency: read the flat keys
-        hooks = [dict(re.findall(r"^\s*-?\s*(\w+): (.*)$", text, re.M))]
+    except ImportError:  # pragma: no cover - pyyaml is not a dependency: read the flat keys of each hook
+        hooks = [dict(re.findall(r"^\s*-?\s*(\w+): (.*)$", "- id:" + block, re.M))
+                 for block in re.split(r"^- id:", text, flags=re.M)[1:]]
     else:
         hooks = yaml.safe_load(text)
     (hook,) = [h for h in hooks if h["id"] == "leaddsl-check"]

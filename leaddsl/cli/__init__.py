@@ -669,7 +669,7 @@ def rule(code):
     click.echo(c.render())
 
 
-from . import lifecycle  # noqa: E402,F401  (registers `test` and `diff`)
+from . import fmt, lifecycle  # noqa: E402,F401  (registers `fmt`, `test` and `diff`)
 from . import learn  # noqa: E402,F401  (registers `backtest`, `report` and `suggest`)
 
 if __name__ == "__main__":  # pragma: no cover
