@@ -36,6 +36,8 @@ class Query(Translator):
 
     def build(self):
         p, t = self.p, self.t
+        self.decays: list = []
+        self.newest: dict = {}   # aggregates whose newest counted event dates a decayed rule
         ctes: list[tuple[str, exp.Expression]] = []
         now = R.datetime_us(R.strip(exp.Placeholder(this="as_of")))
         ctes.append(("_now", select(alias(now, "_now"))))
@@ -81,8 +83,10 @@ class Query(Translator):
                                  alias(col(f"pm{e.index}_{pr.pos}", "_a"), f"pm{e.index}_{pr.pos}"))
             for src in p.sources:
                 x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
-            for i in self.risky:
-                x = x.select(alias(coalesce(col(f"ng{i}", "_a"), exp.false()), f"ng{i}"))
+            for name, _agg, _hl in self.decays:
+                x = x.select(alias(col(name, "_a"), name))
+            for i in self.newest:
+                x = x.select(alias(col(f"na{i}", "_a"), f"na{i}"))
             x = x.join(exp.to_identifier("_a", quoted=True), on=on("_a"), join_type="left")
             for n, _seq in self.seqs.values():
                 x = x.select(alias(coalesce(col(f"q{n}", f"_q{n}"), exp.false()), f"q{n}"))
@@ -239,10 +243,12 @@ class Query(Translator):
                                   f"pm{e.index}_{pr.pos}"))
         for src in p.sources:
             aggs.append(alias(exp.Max(this=case([(col(f"in{src.index}"), col("_ts"))], exp.Null())), f"nw{src.index}"))
-        for i, agg in self.risky.items():
-            v = col(f"pv{agg.source.event.index}_{agg.pos}")
-            neg = exp.and_(col(f"in{agg.source.index}"), exp.LT(this=v, expression=lit(0)))
-            aggs.append(alias(exp.Max(this=case([(neg, lit(1))], lit(0))).eq(lit(1)), f"ng{i}"))
+        for i, agg in self.newest.items():
+            aggs.append(alias(exp.Max(this=case([(self.in_window(agg), col("_ts"))], exp.Null())), f"na{i}"))
+        for name, agg, half_life in self.decays:  # `each ... decay`: every counted event by its own age
+            age = exp.Cast(this=exp.Sub(this=col("_now"), expression=col("_ts")), to=exp.DataType.build("double"))
+            weight = exp.Pow(this=lit(0.5), expression=exp.Div(this=age, expression=lit(float(half_life * US))))
+            aggs.append(alias(exp.Sum(this=case([(self.in_window(agg), weight)], exp.Null())), name))
         a = select(*aggs, frm=exp.to_identifier("_jw", quoted=True)).group_by(col(ROW))
         out = [("_ev", cte_ev), ("_evr", cte_evr), ("_j", j), ("_jw", jw), ("_a", a)]
         for n, seq in self.seqs.values():
@@ -348,23 +354,23 @@ class Query(Translator):
             if rule.agg is not None:
                 agg = rule.agg
                 if rule.half_life is not None:
-                    self.unsupported(rule.origin, "`each` with `decay` is not supported in SQL yet")
-                n = col(f"m{agg.index}")
-                given = self.cap(exp.Mul(this=pts, expression=exp.Cast(this=n, to=dbl)), rule.cap)
+                    name = f"dk{len(self.decays)}"
+                    self.decays.append((name, agg, rule.half_life))
+                    given = self.cap(exp.Mul(this=pts, expression=coalesce(col(name), lit(0.0))), rule.cap)
+                else:
+                    n = col(f"m{agg.index}")
+                    given = self.cap(exp.Mul(this=pts, expression=exp.Cast(this=n, to=dbl)), rule.cap)
             else:
                 given = pts
                 if rule.half_life is not None:
                     times = []
                     for x in rule.dated:
                         if isinstance(x, P.Agg):
-                            if x.seconds is not None or x.any:
-                                self.unsupported(rule.origin, "`decay` over a window is not supported in SQL yet")
-                            times.append(col(f"nw{x.source.index}"))
+                            self.newest[x.index] = x
+                            times.append(col(f"na{x.index}"))
                         else:
                             times += [col(f"nw{x.first.index}"), col(f"nw{x.second.index}")]
                     newest = exp.Greatest(this=times[0], expressions=times[1:]) if len(times) > 1 else times[0]
-                    if self.dialect != "duckdb":
-                        self.unsupported(rule.origin, "`decay` in SQL is written for duckdb only so far")
                     age = exp.Greatest(this=exp.Sub(this=col("_now"), expression=newest), expressions=[lit(0)])
                     decayed = exp.Mul(this=pts, expression=exp.Pow(this=lit(0.5), expression=exp.Div(
                         this=exp.Cast(this=age, to=dbl), expression=lit(float(rule.half_life * US)))))

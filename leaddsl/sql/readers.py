@@ -81,8 +81,7 @@ def to_text(x) -> exp.Expression:
 
 def strip(x) -> exp.Expression:
     """``str.strip()``: every Unicode white space character, both ends."""
-    return exp.RegexpReplace(this=x, expression=lit("^" + WS + "+|" + WS + "+$"), replacement=lit(""),
-                             modifiers=lit("g"))
+    return exp.RegexpReplace(this=x, expression=lit("^" + WS + "+|" + WS + "+$"), replacement=lit(""))
 
 
 def is_ascii_only(x) -> exp.Expression:
@@ -163,7 +162,7 @@ def number(s) -> exp.Expression:
     rounded double of the exact number, as Python's ``float(Decimal)`` is."""
     g = [extract(s, NUMBER_RE, i) for i in range(1, 8)]
     sign, pre, sign2, digits, expo, suffix, post = g
-    plain = exp.RegexpReplace(this=digits, expression=lit("[,_]"), replacement=lit(""), modifiers=lit("g"))
+    plain = exp.RegexpReplace(this=digits, expression=lit("[,_]"), replacement=lit(""))
     mant = case([(regex_like(plain, "^\\."), exp.DPipe(this=lit("0"), expression=plain))], plain)
     mant = case([(regex_like(mant, "\\.$"), exp.DPipe(this=mant, expression=lit("0")))], mant)
     power = case([(exp.EQ(this=exp.Lower(this=suffix), expression=lit(k)), lit(v))
@@ -253,7 +252,7 @@ def datetime_us(s) -> exp.Expression:
     hh, mm, ss = part(g[3]), part(g[4]), part(g[5])
     frac6 = exp.Substring(this=exp.DPipe(this=frac, expression=lit("000000")), start=lit(1), length=lit(6))
     us_frac = _int(frac6)
-    off_digits = exp.RegexpReplace(this=off, expression=lit("[^0-9]"), replacement=lit(""), modifiers=lit("g"))
+    off_digits = exp.RegexpReplace(this=off, expression=lit("[^0-9]"), replacement=lit(""))
     off_h = _int(exp.Substring(this=off_digits, start=lit(1), length=lit(2)))
     off_m = exp.Coalesce(this=_int(exp.Substring(this=off_digits, start=lit(3), length=lit(2))), expressions=[lit(0)])
     off_s = exp.Mul(this=paren(exp.Add(this=exp.Mul(this=off_h, expression=lit(3600)),
@@ -288,8 +287,8 @@ def date_us(s) -> exp.Expression:
 def type_key(x) -> exp.Expression:
     """``logic.type_key``: folded, runs of white space, ``-`` and ``_`` read as one ``_``."""
     runs = exp.RegexpReplace(this=exp.Lower(this=strip(x)), expression=lit("(" + WS + "|[_-])+"),
-                             replacement=lit("_"), modifiers=lit("g"))
-    return exp.RegexpReplace(this=runs, expression=lit("^_+|_+$"), replacement=lit(""), modifiers=lit("g"))
+                             replacement=lit("_"))
+    return exp.RegexpReplace(this=runs, expression=lit("^_+|_+$"), replacement=lit(""))
 
 
 def is_nfc_ascii_name(name: str) -> bool:

@@ -107,7 +107,6 @@ class Translator:
         self.level: dict[int, int] = {}
         self.refs: set[int] = set()
         self.in_where = False
-        self.risky: dict[int, P.Agg] = {}          # sum(any) aggregates: negative amounts need care
 
     # ------------------------------------------------------------ errors
     def unsupported(self, origin, message: str):
@@ -218,7 +217,7 @@ class Translator:
             return self.cond(x.let.body) if isinstance(x.let.body, P.CONDITIONS) else self.val(x.let.body)
         if isinstance(x, P.LeadUse):
             self.refs.add(id(x.lead))
-            return col(f"L{x.lead.index}")
+            return col(self.out_col(x.lead))
         if isinstance(x, P.OutputUse):
             self.refs.add(id(x.item))
             return col(self.out_col(x.item))
@@ -228,7 +227,9 @@ class Translator:
 
     @staticmethod
     def out_col(item) -> str:
-        return {P.Score: "C", P.Band: "B", P.Route: "R", P.Lead: "L"}[item.__class__] + str(item.index)
+        # output columns apart from the reading columns, whatever case a dialect folds names to
+        return {P.Score: "o_score", P.Band: "o_band", P.Route: "o_route", P.Lead: "o_lead"}[item.__class__] + \
+            str(item.index)
 
     # ------------------------------------------------------- conditions
     def cond(self, x) -> exp.Expression:
