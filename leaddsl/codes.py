@@ -318,6 +318,18 @@ register("E404", "bad-route", _E,
          "A route assigns the leads of one definition; without that definition nothing says which leads to route.",
          "route owner for mqls { emea_team when true; else inbound_queue }",
          "Name a lead definition: `route owner for mql { ... }`.")
+# ---- E5xx: SQL ----------------------------------------------------------------------
+register("E501", "not-expressible-in-sql", _E,
+         "A construct that `leaddsl sql`, `Program.to_sql` or `eval --engine duckdb` cannot translate into the "
+         "chosen SQL dialect so that it answers exactly as the Python evaluator does: a schemaless value (a name "
+         "no `field` declares), a comparison of two schemaless values, a `format`, `zone` or `currency` reading "
+         "option, `bad as missing`, `each ... decay`, `matches` outside duckdb and bigquery (whose regular "
+         "expressions are RE2), a list used other than in `has`, `is empty` or `is missing`.",
+         "A query that answers differently from the interpreter would be wrong in silence; leaddsl refuses to "
+         "write it and says which construct and where, before any SQL runs.",
+         "lead x when company_name matches \"^acme\"   # sql --dialect postgres",
+         "Declare the fields the definitions read (`field company_name: text`), choose a dialect that can "
+         "express the construct (`--dialect duckdb`), or evaluate these definitions with the Python engine.")
 register("E310", "option-not-for-type", _E,
          "A reading option on a type it does not fit: `format` on a field that is not a date or datetime, `zone` "
          "on a field that is not a datetime, `currency` on a field that is not a number, `from` on an event "

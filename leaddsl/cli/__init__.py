@@ -216,13 +216,20 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
               help="A value that cannot be read: an error (unless its field says `bad as missing`), or read "
                    "as missing in every field; those read as missing are counted in the summary.")
+@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python", show_default=True,
+              help="duckdb: the definitions as one SQL query run by embedded DuckDB over the files (the duckdb "
+                   "extra; for large files).")
 @event_options
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values, events_lead_field,
+             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values, engine, events_lead_field,
              events_type_field, events_ts_field):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
+    if engine == "duckdb":
+        from .duck import eval_duckdb
+        eval_duckdb(program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
+                    events_type_field, events_ts_field)
     to_file = bool(output) and output != "-"
     sink = bar = errors_sink = error_lines = table = None
     total = 0
@@ -671,6 +678,7 @@ def rule(code):
 
 from . import fmt, lifecycle  # noqa: E402,F401  (registers `fmt`, `test` and `diff`)
 from . import learn  # noqa: E402,F401  (registers `backtest`, `report` and `suggest`)
+from . import sql  # noqa: E402,F401  (registers `sql`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -285,6 +285,15 @@ class Program:
             return f"as of {format_value(moment)}\n\nerror: {e}"
         return render(self, result, trace, moment)
 
+    def to_sql(self, dialect: str = "duckdb", **tables) -> str:
+        """The outputs as one SQL query in ``dialect`` (duckdb, postgres, snowflake, bigquery,
+        spark) over the tables ``leads`` and ``events`` (``leads=``, ``events=``, ``id_field=``,
+        ``lead_field=``, ``type_field=``, ``ts_field=``, ``pretty=``); the as-of time is its
+        parameter ``as_of`` (ISO 8601 text). DslError (E501) for what the dialect cannot
+        express exactly as this evaluator does."""
+        from ..sql import to_sql  # the SQL wing translates this program's plan
+        return to_sql(self, dialect, **tables)
+
     # ------------------------------------------------------ bad values
     def _scope(self, r: Result, bad: dict, record, ctx) -> None:
         """Null the outputs that need a bad unit; note why. Raises DataError when the
