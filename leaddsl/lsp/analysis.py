@@ -68,16 +68,53 @@ class _Parsed:
     broken: frozenset
 
 
+_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {}
+_PASSIVE = {"str", "int", "bool", "int | float", "str | None", "_dt.date", "_dt.datetime", "tuple[str, ...]",
+            "tuple[tuple[str, ...], ...]"}  # field types that hold no span
+
+
 def _shift(x, file: str, dl: int, do: int):
+    """``x`` (a node, a tuple, a span) moved down ``dl`` lines and ``do`` characters."""
     if isinstance(x, Span):
         if x.file != file:
             return x
         return Span(x.file, x.line + dl, x.column, x.end_line + dl, x.end_column, x.start + do, x.end + do)
     if isinstance(x, tuple):
-        return tuple(_shift(i, file, dl, do) for i in x)
+        return tuple([_shift(i, file, dl, do) for i in x])
     if isinstance(x, n.Node):
-        return type(x)(**{f.name: _shift(getattr(x, f.name), file, dl, do) for f in fields(x)})
+        cls = type(x)
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple((f.name, str(f.type) in _PASSIVE) for f in fields(cls))
+        return cls(*[getattr(x, f) if passive else _shift(getattr(x, f), file, dl, do) for f, passive in names])
     return x
+
+
+def _move(body: tuple, file: str, dl: int, do: int) -> None:
+    """Move statements in place (no copy): for statements only this cache holds."""
+    setattr_ = object.__setattr__
+    stack = list(body)
+    while stack:
+        x = stack.pop()
+        cls = type(x)
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple((f.name, str(f.type) in _PASSIVE) for f in fields(cls))
+        for f, passive in names:
+            if passive:
+                continue
+            v = getattr(x, f)
+            if isinstance(v, Span):
+                if v.file == file:
+                    setattr_(x, f, Span(v.file, v.line + dl, v.column, v.end_line + dl, v.end_column, v.start + do,
+                                        v.end + do))
+            elif isinstance(v, n.Node):
+                stack.append(v)
+            elif isinstance(v, tuple) and v:
+                if isinstance(v[0], n.Node):
+                    stack.extend(v)
+                elif isinstance(v[0], (Span, tuple)):
+                    setattr_(x, f, _shift(v, file, dl, do))
 
 
 def _shift_diag(d: Diagnostic, dl: int) -> Diagnostic:
@@ -90,35 +127,74 @@ class StatementCache:
     touch are reused (moved to their new line when lines were added above them)."""
 
     def __init__(self):
-        self._parsed: dict[str, _Parsed] = {}
-        self._placed: dict[tuple[str, int, int], _Parsed] = {}
+        self._parsed: dict[str, tuple[_Parsed, int, int]] = {}  # text -> (parsed, its line, its offset)
 
     def module(self, text: str, name: str, diags: Diagnostics, broken: set) -> n.Module:
         starts = statement_starts(text)
-        parsed: dict[str, _Parsed] = {}
-        placed: dict[tuple[str, int, int], _Parsed] = {}
+        if not self._parsed:
+            self._parsed = _parse_whole(text, name, starts)
+        parsed: dict[str, tuple[_Parsed, int, int]] = {}
         body: list = []
         line = 1
         for k, start in enumerate(starts):
             end = starts[k + 1] if k + 1 < len(starts) else len(text)
             chunk = text[start:end]
-            key = (chunk, line, start)
-            p = self._placed.get(key)
-            if p is None:
-                base = self._parsed.get(chunk) or parsed.get(chunk) or _parse_chunk(chunk, name)
-                parsed[chunk] = base
-                p = base if line == 1 and start == 0 else _Parsed(
-                    _shift(base.body, name, line - 1, start), tuple(_shift_diag(d, line - 1) for d in base.diags),
-                    base.broken)
+            again = parsed.get(chunk)  # the same text twice in the file: the second gets a copy
+            found = again or self._parsed.get(chunk)
+            if found is None:
+                p = _parse_chunk(chunk, name)
+                if line != 1 or start != 0:
+                    p = _place(p, name, line - 1, start, copy=False)
             else:
-                parsed[chunk] = self._parsed.get(chunk, p)
-            placed[key] = p
+                p, at_line, at = found
+                if (at_line, at) != (line, start):
+                    p = _place(p, name, line - at_line, start - at, copy=again is not None)
+            parsed[chunk] = (p, line, start)
             body.extend(p.body)
             diags.extend(_unfinished(p.diags, text, end, name) if end < len(text) else p.diags)
             broken |= p.broken
             line += chunk.count("\n")
-        self._parsed, self._placed = parsed, placed
+        self._parsed = parsed
         return n.Module(name, tuple(body), Span(name, 1, 1, line, 1, 0, len(text)))
+
+
+def _place(p: _Parsed, name: str, dl: int, do: int, copy: bool) -> _Parsed:
+    """The statements moved down ``dl`` lines and ``do`` characters; in place unless ``copy``
+    (a snapshot that still holds them sees them move: the server replaces it right after)."""
+    if copy:
+        body = _shift(p.body, name, dl, do)
+    else:
+        _move(p.body, name, dl, do)
+        body = p.body
+    return _Parsed(body, tuple(_shift_diag(d, dl) for d in p.diags), p.broken)
+
+
+def _parse_whole(text: str, name: str, starts: list[int]) -> dict:
+    """A document opened: parsed whole (faster than statement by statement), its
+    statements then filed under the statement texts they start in. A file with syntax
+    errors is left to be parsed statement by statement (empty result)."""
+    diags = Diagnostics()
+    source = Source(name, text)
+    tree = parse(source, diags, set())
+    if diags or tree is None or not tree_depth_ok(tree, source, diags):
+        return {}
+    body = build(tree, name, diags).body
+    if diags:
+        return {}
+    out: dict = {}
+    by_start: dict[int, list] = {}
+    k = 0
+    for stmt in body:
+        while k + 1 < len(starts) and starts[k + 1] <= stmt.span.start:
+            k += 1
+        by_start.setdefault(k, []).append(stmt)
+    line = 1
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(text)
+        chunk = text[start:end]
+        out.setdefault(chunk, (_Parsed(tuple(by_start.get(k, ())), (), frozenset()), line, start))
+        line += chunk.count("\n")
+    return out
 
 
 def _unfinished(found, text: str, end: int, name: str):
