@@ -20,7 +20,8 @@ from .diagnostics import DataError, Diagnostic, DslError, LeadDslError
 from .runtime.program import Program, Result, normalize_as_of as parse_as_of
 
 __all__ = ["compile", "load", "lint", "check", "Checked", "parse_as_of", "Program", "Result", "Diagnostic",
-           "DslError", "DataError", "LeadDslError", "run_tests", "diff", "load_version", "__version__"]
+           "DslError", "DataError", "LeadDslError", "run_tests", "diff", "load_version", "backtest", "report", "suggest",
+           "__version__"]
 __version__ = "0.1.0"
 
 
@@ -102,3 +103,73 @@ def diff(old, new, data, *, events=None, as_of=None, by: str | None = None, id_f
         raise ValueError(str(e)) from None
     result.warnings = [f"{d.file}:{d.line}: {d.code} {d.message}" for d in effective_unchanged(old_p, new_p, names[0])]
     return result
+
+
+def _history(data, outcome, *, events, as_of, as_of_field, horizon, id_field, sheet):
+    from .tools.history import History
+    if as_of is not None and as_of_field is not None:
+        raise ValueError("give as_of_field (each lead at its own time) or as_of (one time), not both")
+    return History(str(data), outcome=outcome, events=None if events is None else str(events), as_of=as_of,
+                   as_of_field=as_of_field if as_of is not None or as_of_field else "created_at",
+                   horizon=horizon, id_field=id_field, sheet=sheet)
+
+
+def _program(defs) -> Program:
+    return defs if isinstance(defs, Program) else load_version(defs)
+
+
+def backtest(defs, data, *, outcome: str, events=None, as_of=None, as_of_field: str | None = None,
+             horizon: str | None = None, id_field: str = "id", sheet: str | None = None, confidence: float = 0.95):
+    """How each definition, stage, band and route value of ``defs`` (a Program, a file or
+    ``REV:PATH``) did on the history in ``data``: each lead is evaluated as of its own time
+    (``as_of_field``, default ``created_at``; or one ``as_of`` for all), and of the leads each
+    one selected, how many reached ``outcome`` (a true/false column, or a date column within
+    ``horizon``, default ``"90d"``): counts, precision, recall and lift with Wilson intervals.
+    Returns a Backtest (``.groups``, ``.to_dict()`` is the JSON of ``leaddsl backtest --format
+    json``). A data file or column that cannot be read raises ValueError."""
+    from .io.data import InputError
+    from .tools.backtest import backtest as _backtest
+    program = _program(defs)
+    history = _history(data, outcome, events=events, as_of=as_of, as_of_field=as_of_field, horizon=horizon,
+                       id_field=id_field, sheet=sheet)
+    try:
+        return _backtest(program, history, name=str(defs) if not isinstance(defs, Program) else "program",
+                         confidence=confidence)
+    except InputError as e:
+        raise ValueError(str(e)) from None
+
+
+def report(defs, data, *, outcome: str | None = None, events=None, as_of=None, as_of_field: str | None = None,
+           horizon: str | None = None, id_field: str = "id", sheet: str | None = None, sample: int = 5) -> str:
+    """The HTML page of ``leaddsl report`` (one self-contained document, as text): the funnel,
+    per-clause pass rates, field coverage, score and band distributions, the backtest when an
+    ``outcome`` is given, and sample leads with their explanations. ``as_of_field`` defaults to
+    ``created_at`` unless ``as_of`` is given. A data file that cannot be read raises ValueError."""
+    from .io.data import InputError
+    from .tools.meeting import build, to_html
+    program = _program(defs)
+    history = _history(data, outcome, events=events, as_of=as_of, as_of_field=as_of_field, horizon=horizon,
+                       id_field=id_field, sheet=sheet)
+    try:
+        return to_html(build(program, history, name=str(defs) if not isinstance(defs, Program) else "program",
+                             sample=sample))
+    except InputError as e:
+        raise ValueError(str(e)) from None
+
+
+def suggest(data, *, outcome: str, events=None, as_of=None, as_of_field: str | None = None,
+            horizon: str | None = None, id_field: str = "id", sheet: str | None = None, exclude=(),
+            min_support: int = 20, top: int = 15, max_clauses: int = 4):
+    """What separates the leads of ``data`` that reached ``outcome`` from the others: field
+    values, thresholds and event counts in windows, each lead judged as of its own time, ranked
+    with counts, lift and Wilson intervals (``.ranked``), and a proposed definition in the
+    language (``.proposal``, compiled and linted: ``.lint``). Returns a Suggestion
+    (``.to_dict()`` is the JSON of ``leaddsl suggest --format json``)."""
+    from .io.data import InputError
+    from .tools.suggest import suggest as _suggest
+    history = _history(data, outcome, events=events, as_of=as_of, as_of_field=as_of_field, horizon=horizon,
+                       id_field=id_field, sheet=sheet)
+    try:
+        return _suggest(history, exclude=tuple(exclude), min_support=min_support, top=top, max_clauses=max_clauses)
+    except InputError as e:
+        raise ValueError(str(e)) from None

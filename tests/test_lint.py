@@ -185,6 +185,28 @@ def test_no_findings_on_bundled_definitions(path):
 
 
 # ------------------------------------------------------------- behaviour ----
+OUTPUTS = """field revenue: number
+field region: enum(emea, na)
+event visit()
+score fit max 100 { revenue >= 1B +50; region = na +20 }
+band grade on fit { C < 30 <= B < 60 <= A }
+band size on revenue { small < 100M <= big }
+route owner for big_one { emea_team when region = emea; else na_team }
+lead big_one when revenue >= 1B and visit >= 1
+"""
+
+
+@pytest.mark.parametrize("cond, never", [
+    ("grade >= B", False), ("owner = emea_team", False), ("fit >= 30 and size = big", False),
+    ("grade >= A and grade < B", True), ("owner = emea_team and owner = na_team", True),
+    ("fit > 50 and fit < 10", True), ("size = big and size = small", True),
+])
+def test_scores_bands_and_routes_in_conditions_are_linted(cond, never):
+    """A score, band or route used in a condition (`grade >= B`) crashed the linter's encoder,
+    which dropped every solver rule for that program outside the tests."""
+    assert ("W101" in codes_of(OUTPUTS + f"lead x when {cond}\n")) is never
+
+
 def test_missing_values_never_make_a_satisfiable_definition_impossible():
     text = ("field revenue: number\nfield status: enum(open, customer)\n"
             "lead a when revenue is missing or revenue >= 5\n"

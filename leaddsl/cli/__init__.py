@@ -671,6 +671,7 @@ def rule(code):
 
 from . import lifecycle  # noqa: E402,F401  (registers `test` and `diff`)
 from . import editor  # noqa: E402,F401  (registers `lsp`)
+from . import learn  # noqa: E402,F401  (registers `backtest`, `report` and `suggest`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -98,7 +98,7 @@ class _Options:
         good = []
         for v, span in zip(o.values, o.value_spans or [o.span] * len(o.values)):
             try:
-                f = F.compile_format(v)
+                F.compile_format(v)  # checked now: a bad pattern is an error in the file
             except F.FormatError as e:
                 diags.add("E110", span, f"date format \"{v}\": {e}", F.TOKEN_HINT)
                 continue

@@ -7,6 +7,7 @@ reports every broken statement in about two parses of the file.
 """
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.resources
 import re
@@ -228,12 +229,27 @@ def _parse_from(text: str, seg: int, boundaries: list, stop: int | None = None) 
 def _takes(state, token: Token) -> bool:
     """Whether the parser, in ``state``, takes ``token`` (tried on a copy). The lexer
     offers a score rule's points (``+20``) wherever LALR's merged states might take
-    them; outside a score rule the same text is ``+`` and a number."""
+    them; outside a score rule the same text is ``+`` and a number.
+
+    The copy gets its own children lists for the trees on its value stack: lark's
+    LALR tree builder extends an inlined rule's list in place when it reduces, so a
+    trial on a plain copy would add an operand to the real parse (`a and b and c +10`
+    read as `a and b and c and c`). A deep copy would copy every statement parsed so far."""
+    trial = state.copy(deepcopy_values=False)
+    trial.value_stack = [_own_children(v) for v in trial.value_stack]
     try:
-        state.copy(deepcopy_values=False).feed_token(token)
+        trial.feed_token(token)
     except UnexpectedInput:
         return False
     return True
+
+
+def _own_children(value):
+    if not isinstance(value, Tree):
+        return value
+    out = copy.copy(value)
+    out.children = list(value.children)
+    return out
 
 
 def _split_points(token: Token) -> tuple[Token, Token]:
@@ -498,6 +514,10 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
         hint = f"expected {words}" if words else None
         if tok.type in ("NAME", "BACKTICK") and any(source_kw in expected for source_kw in ("WHEN",)):
             hint = "a lead definition is written `lead NAME when CONDITION`"
+        block = _block_hint(expected, tok)
+        if block is not None:
+            diags.add("E001", span, *block)
+            return pos
         if value in KEYWORDS and "NAME" in expected:
             diags.add("E006", span, f"`{value}` is a reserved word and cannot be used as a name",
                       f"choose another name, or write it in backticks: `{value}`")
@@ -509,6 +529,20 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
         return pos
     diags.add("E001", source.span_at(0), str(e).splitlines()[0])
     return 0
+
+
+def _block_hint(expected, tok: Token) -> tuple[str, str] | None:
+    """(message, hint) for what a score, band or route block is missing."""
+    if "POINTS" in expected:
+        return ("a score rule ends with its points",
+                "write them right after the condition, the sign against the number: `industry = life_science +20`, "
+                "`status = lost_deal -30` (`+ 20`, with a space, is arithmetic)")
+    if "ELSE" in expected and tok.type == "RBRACE":
+        return ("a route needs its fallback", "end the rules with `else TARGET`, e.g. `...; else inbound_queue }`")
+    if tok.type == "RBRACE" and set(expected) <= {"LT", "COMP_OP"}:
+        return ("a band ends with the name of its top band",
+                "write the bands from the lowest to the highest: `{ cold < 20 <= warm < 50 <= hot }`")
+    return None
 
 
 # Trees that add no level of nesting: statements, atoms and windows (whose only

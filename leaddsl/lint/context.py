@@ -20,14 +20,16 @@ from .tree import children, walk
 
 @dataclass(frozen=True)
 class Root:
-    kind: str          # "lead" | "let" | "where"
-    name: str          # the lead, let or metric ("" for a `where` inside a sequence)
+    kind: str          # "lead" | "let" | "where" | "score" | "route"
+    name: str          # the lead, let, metric, score or route ("" for a `where` inside a sequence)
     node: n.Node       # the condition
     event: str | None  # for a `where`: the event its properties belong to
 
     def describe(self) -> str:
         if self.kind == "where":
             return f"the `where` filter of metric `{self.name}`" if self.name else "this `where` filter"
+        if self.kind in ("score", "route"):
+            return f"this rule of {self.kind} `{self.name}`"
         return f"{self.kind} `{self.name}`"
 
 
@@ -56,6 +58,9 @@ class LintContext:
         for name, d in s.metrics.items():
             if d.aggregate.where is not None:
                 roots.append(Root("where", name, d.aggregate.where, d.aggregate.event))
+        # the conditions of score and route rules (an `each` rule counts, it has none)
+        roots += [Root("score", name, r.expr, None) for name, d in s.scores.items() for r in d.rules if not r.each]
+        roots += [Root("route", name, r.expr, None) for name, d in s.routes.items() for r in d.rules]
         extra = []
         for r in roots:
             for node in walk(r.node):
@@ -102,7 +107,7 @@ class LintContext:
         s = self.scope
         decls = [*s.lets.values(), *s.leads.values(), *s.metrics.values(),
                  *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl,
-                 s.agreement]
+                 *s.scores.values(), *s.bands.values(), *s.routes.values(), s.agreement]
         return [d.span for d in decls if d is not None]
 
     def binding(self, node):

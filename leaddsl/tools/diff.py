@@ -11,7 +11,6 @@ not this module). A lead with a bad value in either version is counted apart
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from dataclasses import dataclass, field
 
 from ..io.data import InputError, check_column, read_rows
