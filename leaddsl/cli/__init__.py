@@ -677,6 +677,7 @@ def rule(code):
 
 
 from . import fmt, lifecycle  # noqa: E402,F401  (registers `fmt`, `test` and `diff`)
+from . import editor  # noqa: E402,F401  (registers `lsp`)
 from . import learn  # noqa: E402,F401  (registers `backtest`, `report` and `suggest`)
 from . import sql  # noqa: E402,F401  (registers `sql`)
 
