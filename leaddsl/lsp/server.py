@@ -21,7 +21,9 @@ from lsprotocol import types as L
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
+from ..tools.fmt import format_text
 from ..codes import CODES
+from ..diagnostics import DslError
 from ..lint import lint_program
 from ..lint.budget import Budget
 from . import navigate
@@ -323,6 +325,23 @@ def code_action(ls: LeadServer, params: L.CodeActionParams):
                                     is_preferred=fx.preferred or None,
                                     edit=L.WorkspaceEdit(changes={params.text_document.uri: edits})))
     return out
+
+
+@server.feature(L.TEXT_DOCUMENT_FORMATTING)
+def formatting(ls: LeadServer, params: L.DocumentFormattingParams):
+    """The document in the canonical layout of ``leaddsl fmt``: one edit replacing it
+    whole, or none when it is already formatted. A document with syntax errors is left
+    as it is (its diagnostics say why)."""
+    doc = ls.workspace.get_text_document(params.text_document.uri)
+    try:
+        new = format_text(doc.source, filename=uri_to_path(params.text_document.uri))
+    except DslError:
+        return []
+    if new == doc.source:
+        return []
+    lines = doc.source.split("\n")
+    end = L.Position(line=len(lines) - 1, character=len(lines[-1].encode("utf-16-le")) // 2)
+    return [L.TextEdit(range=L.Range(start=L.Position(line=0, character=0), end=end), new_text=new)]
 
 
 def run() -> None:

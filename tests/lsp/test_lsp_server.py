@@ -182,6 +182,32 @@ def test_ignore_quick_fix_silences_a_warning(tmp_path):
     run(tmp_path, body)
 
 
+def test_formatting_gives_the_layout_of_leaddsl_fmt(tmp_path):
+    import leaddsl
+    path = tmp_path / "f.lead"
+    text = "field revenue: number   # in dollars\nlead   big when revenue>=300M and\n revenue <  1B\n"
+    broken = "lead big when revenue >=\n"
+    path.write_text(text)
+
+    async def body(s: Session):
+        uri = s.open(path)
+        await s.diagnostics_for(uri)
+        edits = await s.client.text_document_formatting_async(L.DocumentFormattingParams(
+            L.TextDocumentIdentifier(uri), L.FormattingOptions(tab_size=4, insert_spaces=True)))
+        (edit,) = edits
+        assert edit.range.start == L.Position(0, 0) and edit.new_text == leaddsl.format_text(text)
+        assert "# in dollars" in edit.new_text
+        s.edit(uri, edit.new_text)  # formatted already: nothing to change
+        await s.diagnostics_for(uri)
+        assert not await s.client.text_document_formatting_async(L.DocumentFormattingParams(
+            L.TextDocumentIdentifier(uri), L.FormattingOptions(tab_size=4, insert_spaces=True)))
+        s.edit(uri, broken)  # syntax errors: left alone
+        await s.diagnostics_for(uri, lambda ds: bool(ds))
+        assert not await s.client.text_document_formatting_async(L.DocumentFormattingParams(
+            L.TextDocumentIdentifier(uri), L.FormattingOptions(tab_size=4, insert_spaces=True)))
+    run(tmp_path, body)
+
+
 # ------------------------------------------------------- hover and navigation
 def test_hover_definition_references_and_outline(tmp_path, acme):
     async def body(s: Session):
