@@ -241,3 +241,12 @@ def test_decayed_points_follow_the_as_of_time():
     got = [program.evaluate(record, as_of=dt.datetime(2026, 11, 1 + 7 * k, tzinfo=dt.timezone.utc))["s"]
            for k in range(4)]
     assert got == [16.0, 8.0, 4.0, 2.0]
+
+
+def test_explain_of_a_band_on_an_erred_score_shows_the_error_not_a_number():
+    program = leaddsl.compile("field a: bool\nfield n: number\nscore fit { a +20; n > 1 +5 }\n"
+                              "band grade on fit { C < 10 <= B < 20 <= A }\n")
+    text = program.explain({"a": True, "n": "lots"}, as_of=AS_OF)
+    assert "grade: error (it needs a value that cannot be read)  (fit = error; C < 10 <= B < 20 <= A)" in text
+    text = program.explain({"a": True, "n": 2}, as_of=AS_OF)
+    assert "grade: A  (fit = 25; C < 10 <= B < 20 <= A)" in text
