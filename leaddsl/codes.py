@@ -127,6 +127,14 @@ register("E106", "bad-set", _E,
          "lead x when hq_country in {US, 1 + 2}",
          "Write each member as a literal (`\"Canada\"`, `5`) or a bare symbol (`US`); quote members of several "
          "words (`{\"United States\", \"Canada\"}`); write sets in braces: `x in {\"a\", \"b\"}`.")
+register("E110", "bad-date-format", _E,
+         "A `format` of a date or datetime field that cannot be read: a letter that is no part of the pattern "
+         "language (`YYY`, `dd`), no year, month or day, `hh` without `AM` (or the reverse), minutes without hours.",
+         "Every value of the field is read through the format; a mistyped one would make every value a bad value, "
+         "or read days as months.",
+         'field created: datetime format "MM/DD/YYY hh:mm AM"\nlead x when created is present',
+         "Write the pattern with YYYY, YY, MM, M, MMM, MMMM, DD, D, HH, H, hh, h, mm, ss, AM, Z and T; every "
+         "other character stands for itself: `format \"MM/DD/YYYY hh:mm AM\"`.")
 
 # ---- E2xx: names and includes ----------------------------------------------------
 register("E201", "unknown-name", _E,
@@ -213,6 +221,42 @@ register("E216", "where-reads-aggregate", _E,
          "metric busy_views = count(page_view where views > 10)\nlead x when busy_views >= 1",
          "Move the condition out of the filter, next to the metric: `metric product_views = count(page_view "
          "where page_category = product)` and `lead x when views > 10 and product_views >= 1`.")
+register("E217", "bad-definition-header", _E,
+         "A wrong entry in a `definition \"...\" { ... }` header: an unknown key, a key given twice, a value "
+         "of the wrong kind (`effective` takes a date, `review` a duration or a date, `owner` texts, "
+         "`agreed_by` a side and a person), `review: 90d` without an `effective` date, or a second header.",
+         "The header records the agreement (who owns the definition, who agreed, from when it is in force, "
+         "when it is due for review); `eval --stamp`, `diff` and the review warning read it, so a misspelt "
+         "key would silently record nothing.",
+         'definition "Acme MQL" { owner: "Marketing Ops"; efective: 2026-12-01 }\nlead mql when x = 1',
+         "Use the entries `version`, `owner`, `agreed_by`, `effective`, `review`, `description`, each once, "
+         "with a value of its kind: `effective: 2026-12-01`, `review: 90d`, "
+         "`agreed_by: marketing \"Dana Diaz\", sales \"Sam Lee\"`.")
+register("E230", "alias-conflict", _E,
+         "One spelling claimed by two members of an enum or ordinal: an alias of two members, an alias that is "
+         "another member's name (ignoring case and white space), or a `missing` marker that is also a member "
+         "or an alias.",
+         "A value written that way in the input could be either member; leaddsl would have to pick one silently.",
+         'field industry: enum(life_science ("Biotech"), biotech)\nlead x when industry = life_science',
+         "Keep the spelling on the one member it stands for, and remove it from the other.")
+register("E231", "unknown-zone", _E,
+         "A `zone` that is not an IANA time zone name.",
+         "Zone-less times of the field would be read in a zone that does not exist.",
+         'field created: datetime zone "America/NewYork"\nlead x when created is present',
+         "Name the zone as the IANA database does: `zone \"America/New_York\"`, `\"Europe/Berlin\"`, `\"UTC\"` "
+         "(the hint suggests the closest name).")
+register("E232", "unknown-currency", _E,
+         "A `currency` that is not an ISO 4217 code (upper-case, three letters).",
+         "Amounts are checked against the declared currency; an unknown code would make every amount that names "
+         "its currency a bad value.",
+         "field revenue: number currency usd\nlead x when revenue >= 300M",
+         "Write the ISO 4217 code in capitals: `currency USD`, `currency EUR`.")
+register("E233", "duplicate-option", _E,
+         "A reading option (`missing`, `format`, `zone`, `currency`, `bad as ...`, `from`) given twice for one "
+         "field or property.",
+         "Two options would disagree on how the value is written; leaddsl does not pick one silently.",
+         'field created: datetime zone "UTC" zone "Europe/Berlin"\nlead x when created is present',
+         "Give each option once; list several markers or formats in one option: `missing \"#N/A\", \"TBD\"`.")
 
 # ---- E3xx: types -------------------------------------------------------------------
 register("E301", "type-mismatch", _E,
@@ -275,3 +319,23 @@ register("E404", "bad-route", _E,
          "A route assigns the leads of one definition; without that definition nothing says which leads to route.",
          "route owner for mqls { emea_team when true; else inbound_queue }",
          "Name a lead definition: `route owner for mql { ... }`.")
+# ---- E5xx: SQL ----------------------------------------------------------------------
+register("E501", "not-expressible-in-sql", _E,
+         "A construct that `leaddsl sql`, `Program.to_sql` or `eval --engine duckdb` cannot translate into the "
+         "chosen SQL dialect so that it answers exactly as the Python evaluator does: a schemaless value (a name "
+         "no `field` declares), a comparison of two schemaless values, a `format`, `zone` or `currency` reading "
+         "option, `bad as missing`, `each ... decay`, `matches` outside duckdb and bigquery (whose regular "
+         "expressions are RE2), a list used other than in `has`, `is empty` or `is missing`.",
+         "A query that answers differently from the interpreter would be wrong in silence; leaddsl refuses to "
+         "write it and says which construct and where, before any SQL runs.",
+         "lead x when company_name matches \"^acme\"   # sql --dialect postgres",
+         "Declare the fields the definitions read (`field company_name: text`), choose a dialect that can "
+         "express the construct (`--dialect duckdb`), or evaluate these definitions with the Python engine.")
+register("E310", "option-not-for-type", _E,
+         "A reading option on a type it does not fit: `format` on a field that is not a date or datetime, `zone` "
+         "on a field that is not a datetime, `currency` on a field that is not a number, `from` on an event "
+         "property, a `ts` declared with a type other than datetime, an empty `missing` marker.",
+         "The option would be ignored, so the file would say something about the data that is not applied.",
+         'field title: text currency USD\nlead x when title is present',
+         "Remove the option, or declare the field with the type the option is for (`field revenue: number "
+         "currency USD`).")

@@ -16,8 +16,10 @@ import datetime as dt
 import math
 import re
 import sys
+from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 
+from . import formats as F
 from . import types as T
 from .logic import MISSING_MARKERS, clean, fold, is_missing_marker
 
@@ -30,8 +32,30 @@ _DEC_MAX = Decimal(MAX_NUMBER)
 _EXACT = Context(prec=MAX_NUMBER_CHARS + 20)  # Decimal arithmetic that never rounds read digits
 
 
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How one field's (or event property's) values are written in the input, as its
+    declaration says: extra missing markers (folded), date formats, the zone of zone-less
+    times, the currency of amounts, member aliases (member -> its aliases) and the policy
+    for a bad value (``"missing"``: read as missing and counted; None: an error)."""
+    missing: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    zone: str | None = None
+    currency: str | None = None
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    bad: str | None = None
+
+    @property
+    def reads(self) -> bool:
+        """Whether any option changes how a value is read (the policy does not)."""
+        return bool(self.missing or self.formats or self.zone or self.currency or self.aliases)
+
+
+NO_OPTIONS = ReadOptions()
+
+
 class BadValue(ValueError):
-    def __init__(self, value, type_name: str, detail: str = ""):
+    def __init__(self, value, type_name: str, detail: str = "", message: str = ""):
         self.value = value
         self.type_name = type_name
         if isinstance(value, str):
@@ -42,6 +66,9 @@ class BadValue(ValueError):
             text = repr(value)
         if len(text) > 80:
             text = text[:77] + "...'"
+        if message:  # a sentence of its own: "'€300M' is in EUR, the field is in USD"
+            super().__init__(f"{text} {message}")
+            return
         super().__init__(f"cannot read {text} as {type_name}" + (f" ({detail})" if detail else ""))
 
 
@@ -49,15 +76,18 @@ def _too_large(raw, type_name="number"):
     return BadValue(raw, type_name, "too large: numbers are at most about 1.8e308")
 
 
+_CURRENCY = r"(?:[A-Z]{1,3}\$|[$€£¥₹₩]|[A-Za-z]{3})"
 _NUMBER_RE = re.compile(
-    r"""^\s*(?P<sign>[+-])?\s*(?:[$€£]\s*)?(?P<sign2>[+-])?
+    r"""^\s*(?P<sign>[+-])?\s*(?:(?P<pre>""" + _CURRENCY + r""")\s*)?(?P<sign2>[+-])?
         (?P<digits>[0-9][0-9,_]*(?:\.[0-9]*)?|\.[0-9]+)
         (?P<exp>[eE][+-]?[0-9]+)?
-        \s*(?P<suffix>k|mm|mn|m|bn|b|tn|t)?\s*$""",
+        \s*(?P<suffix>thousand|million|billion|trillion|mln|bln|k|mm|mn|m|bn|b|tn|t)?
+        \s*(?P<post>""" + _CURRENCY + r""")?\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
 _SUFFIX = {"": 1, "k": 10**3, "m": 10**6, "mm": 10**6, "mn": 10**6, "b": 10**9, "bn": 10**9,
-           "t": 10**12, "tn": 10**12}
+           "t": 10**12, "tn": 10**12, "thousand": 10**3, "million": 10**6, "billion": 10**9,
+           "trillion": 10**12, "mln": 10**6, "bln": 10**9}
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
 
 
@@ -98,21 +128,52 @@ def _from_fast(m):
     raise _too_large(m.string)
 
 
-def parse_number_text(s: str):
-    """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM`` ...
-    A bad value when longer than MAX_NUMBER_CHARS or beyond a float's range."""
+def parse_number_text(s: str, currency: str | None = None):
+    """``300,000,000``, ``$300M``, ``1.2B``, ``4.5k``, ``3e8``, ``2bn``, ``300MM``,
+    ``1.2 billion``, ``USD 1,200,000,000`` ... A bad value when longer than
+    MAX_NUMBER_CHARS, beyond a float's range, or in a currency other than ``currency``."""
     t = s.strip()
     if len(t) > MAX_NUMBER_CHARS:
         raise BadValue(s, "number", f"too many digits: at most {MAX_NUMBER_CHARS} characters")
     m = _FAST_NUM.fullmatch(t)
-    return _from_fast(m) if m is not None else _parse_number_slow(s)
+    if m is not None and (currency is None or not t.startswith("$") or currency in F.SIGNS["$"]):
+        return _from_fast(m)
+    return _parse_number_slow(s, currency)
 
 
-def _parse_number_slow(s: str):
-    """Signs, spaces after `$`, `MM`/`bn`/`tn` suffixes: through Decimal."""
+def _currency_of(s: str, m, currency: str | None) -> None:
+    """Check the currency a number is written in (a sign or an ISO code, before or after
+    it) against the field's: a bad value when they differ. With no declared currency, a
+    plain ``$`` passes (a common export habit); any other currency asks to declare one."""
+    marks = [x for x in (m.group("pre"), m.group("post")) if x]
+    if not marks:
+        return
+    found = []
+    for x in marks:
+        key = x.upper()
+        if key in F.SIGNS or key in F.CURRENCIES:
+            found.append(key)
+        else:
+            raise BadValue(s, "number", f"`{x}` is not a currency code")
+    families = [F.SIGNS.get(x, frozenset({x})) for x in found]
+    if len(families) == 2 and not families[0] & families[1]:
+        raise BadValue(s, "number", message=f"names two currencies ({found[0]} and {found[1]})")
+    family = families[0] & families[-1]
+    if currency is None:
+        if found == ["$"] * len(found):
+            return
+        raise BadValue(s, "number", message=f"is in {F.sign_name(found[0])}; the field names no currency "
+                                            f"(declare it, e.g. `currency {min(family)}`)")
+    if currency not in family:
+        raise BadValue(s, "number", message=f"is in {F.sign_name(found[0])}, the field is in {currency}")
+
+
+def _parse_number_slow(s: str, currency: str | None = None):
+    """Signs, spaces after `$`, currency codes, `MM`/`bn`/`tn` suffixes and words: through Decimal."""
     m = _NUMBER_RE.match(s)
     if not m or (m.group("sign") and m.group("sign2")):
         raise BadValue(s, "number")
+    _currency_of(s, m, currency)
     digits = m.group("digits")
     if "," in digits and not _GROUPED.match(digits):
         raise BadValue(s, "number", "commas must group thousands")
@@ -161,6 +222,21 @@ def read_number(raw):
             raise _too_large(raw)
         return _to_number(raw)
     raise BadValue(raw, "number")
+
+
+def number_reader(currency: str | None):
+    """The reader of a number field whose amounts are in ``currency`` (None: no currency)."""
+    if currency is None:
+        return read_number
+
+    def read(raw):
+        if raw.__class__ is str:
+            s = raw.strip()
+            if len(s) <= 4 and s.lower() in MISSING_MARKERS:
+                return None
+            return parse_number_text(raw, currency)
+        return read_number(raw)
+    return read
 
 
 def read_text(raw):
@@ -258,6 +334,65 @@ def parse_datetime_text(s: str, type_name: str = "datetime") -> dt.datetime:
     return in_utc_range(value, s, type_name) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def datetime_reader(options: ReadOptions, type_name: str = "datetime"):
+    """The reader of a date or datetime written in ``options.formats`` (or ISO 8601), whose
+    zone-less times are times of ``options.zone`` (UTC when none)."""
+    formats = [F.compile_format(f) for f in options.formats]
+    zone = F.get_zone(options.zone) if options.zone else None
+    expected = " or ".join([*options.formats, "ISO 8601"])
+
+    def localize(value, raw):
+        if value.tzinfo is not None:
+            return value
+        if zone is None:
+            return value.replace(tzinfo=UTC)
+        try:
+            return F.localize(value, zone)
+        except ValueError as e:
+            raise BadValue(raw, type_name, str(e)) from None
+
+    def read(raw):
+        if raw is None:
+            return None
+        if type(raw) is str:
+            if is_missing_marker(raw):
+                return None
+            text = raw.strip()
+            for f in formats:
+                try:
+                    value = f.parse(text)
+                except ValueError:
+                    raise BadValue(raw, type_name, f"not a real date or time in the format {f.pattern}") from None
+                if value is not None:
+                    return in_utc_range(localize(value, raw), raw, type_name)
+            if len(text) == 10 and zone is None:
+                return parse_datetime_text(text, type_name)
+            try:
+                value = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("z", "Z")) else text)
+            except ValueError:
+                raise BadValue(raw, type_name, f"expected {expected}") from None
+            return in_utc_range(localize(value, raw), raw, type_name)
+        if isinstance(raw, dt.datetime):
+            return to_datetime(localize(raw, raw))
+        if isinstance(raw, dt.date):
+            return to_datetime(raw)
+        raise BadValue(raw, type_name)
+    return read
+
+
+def date_reader(options: ReadOptions):
+    """A date written in ``options.formats`` (or ISO 8601): the calendar day as written."""
+    read_dt = datetime_reader(ReadOptions(formats=options.formats), "date")
+
+    def read(raw):
+        value = read_dt(raw)
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return read
+
+
 def read_datetime(raw):
     if raw is None:
         return None
@@ -285,12 +420,15 @@ def read_date(raw):
     return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
-def member_reader(t: T.EnumT | T.OrdinalT):
+def member_reader(t: T.EnumT | T.OrdinalT, aliases=()):
+    """Members in any case, with surrounding white space; ``aliases`` (member -> its
+    aliases) are read as their member, matched the same way."""
     ordinal = isinstance(t, T.OrdinalT)
-    table = {fold(m): (i if ordinal else m) for i, m in enumerate(t.members)}
+    spelled = [(i, m, s) for i, m in enumerate(t.members) for s in (m, *dict(aliases).get(m, ()))]
+    table = {fold(s): (i if ordinal else m) for i, m, s in spelled}
     exact = dict(table)  # spellings that need no normalising
-    for i, m in enumerate(t.members):
-        for spelling in (m, m.lower(), m.upper(), m.title(), m.capitalize()):
+    for i, m, s in spelled:
+        for spelling in (s, s.lower(), s.upper(), s.title(), s.capitalize()):
             exact[spelling] = i if ordinal else m
     kind = "ordinal" if ordinal else "enum"
     label = f"{kind} `{t.field}`" if t.field else str(t)
@@ -318,8 +456,24 @@ def member_reader(t: T.EnumT | T.OrdinalT):
     return read
 
 
-def list_reader(t: T.ListT):
-    elem = reader_for(t.element)
+def with_missing(reader, markers: tuple[str, ...]):
+    """``reader``, with the (folded) ``markers`` read as missing too."""
+    if not markers:
+        return reader
+    marks = frozenset(markers)
+
+    def read(raw):
+        if raw.__class__ is str and (raw.strip().lower() if raw.isascii() else fold(raw)) in marks:
+            return None
+        return reader(raw)
+    exact = getattr(reader, "exact", None)
+    if exact is not None:  # the generated fast path: marker spellings are not exact hits
+        read.exact = exact
+    return read
+
+
+def list_reader(t: T.ListT, options: ReadOptions = NO_OPTIONS):
+    elem = reader_for(t.element, options)
 
     def read(raw):
         if raw is None:
@@ -360,8 +514,12 @@ def read_dynamic_text(raw):
     return read_text(raw)
 
 
-def reader_for(t: T.Type):
-    """The reader of a declared type, or of a schemaless read mode."""
+def reader_for(t: T.Type, options: ReadOptions | None = None):
+    """The reader of a declared type (written as ``options`` say), or of a schemaless read mode."""
+    if options is not None and options.reads:
+        if isinstance(t, T.ListT):  # markers apply to each element: a list of markers is empty
+            return list_reader(t, options)
+        return with_missing(_reader_with(t, options), options.missing)
     if t == T.NUMBER:
         return read_number
     if t == T.TEXT:
@@ -377,6 +535,18 @@ def reader_for(t: T.Type):
     if isinstance(t, T.ListT):
         return list_reader(t)
     return read_dynamic
+
+
+def _reader_with(t: T.Type, options: ReadOptions):
+    if t == T.NUMBER:
+        return number_reader(options.currency)
+    if t == T.DATETIME and (options.formats or options.zone):
+        return datetime_reader(options)
+    if t == T.DATE and options.formats:
+        return date_reader(options)
+    if isinstance(t, (T.EnumT, T.OrdinalT)):
+        return member_reader(t, options.aliases)
+    return reader_for(t)
 
 
 def format_value(value, t: T.Type | None = None) -> str:

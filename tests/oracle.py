@@ -3,7 +3,8 @@
 ``evaluate(program_text, record, as_of)`` gives every output (each lead -> True /
 False / None, ``stage`` when stages are declared, then each score -> float, band ->
 its name and route -> its target, None when missing or erred) written directly from
-SPEC.md sections 3-7 and the language reference (section 14: scores, bands, routes). It walks the checked AST of the public front end
+SPEC.md sections 3-7 and the language reference (section 14: scores, bands, routes).
+It walks the checked AST of the public front end
 (``leaddsl.compile(text).analysis``: node types, use-site modes and name bindings)
 and reuses only the value readers of ``leaddsl.values`` (reading raw input into
 typed values is tested on its own). Nothing else of the evaluator is used: comparison
@@ -23,6 +24,12 @@ all written here again, as naively as possible:
 Values: numbers are int/float, text is str (as read: NFC, stripped), dates and
 datetimes are aware datetimes (a date is its midnight UTC), an enum is its member's
 name, an ordinal its rank, a list a tuple; missing is None.
+
+Reading options (docs/reference.md): a field or property is read by the reader of its
+type *and its options* (``reader_for(type, options)``: aliases, markers, formats,
+zones, currencies); a bad value of a field or property whose policy is ``bad as
+missing`` (or any, with ``bad_values="missing"``) is missing and errs nothing; an
+event's ``ts`` is read with the options of its declared ``ts``, and never leniently.
 """
 from __future__ import annotations
 
@@ -39,7 +46,7 @@ from leaddsl.front import nodes as n
 from leaddsl import types as T
 from leaddsl.front.check import (EventCount, FieldRef, LeadRef, LetRef, MetricRef, OutputRef, PropRef, RecordRef,
                                  SeqSide, SymbolRef)
-from leaddsl.values import BadValue, read_datetime, read_number, reader_for
+from leaddsl.values import NO_OPTIONS, BadValue, read_number, reader_for
 
 UTC = dt.timezone.utc
 OPS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
@@ -114,11 +121,12 @@ def read_as(value, mode):
 
 
 class Oracle:
-    def __init__(self, program, record, as_of: dt.datetime):
+    def __init__(self, program, record, as_of: dt.datetime, bad_values: str = "error"):
         self.a = program.analysis
         self.scope = program.scope
         self.record = record
         self.as_of = as_of
+        self.every_bad_missing = bad_values == "missing"
         self.event = None   # the event a `where` is looking at
         self.bad = set()    # the unreadable values the current output has read
 
@@ -161,8 +169,25 @@ class Oracle:
         try:
             return reader(raw, *args)
         except BadValue:
-            self.bad.add(unit)
+            if not self.lenient(unit):
+                self.bad.add(unit)
             return None
+
+    def lenient(self, unit) -> bool:
+        """Whether a bad value of ``unit`` is read as missing (counted, not an error)."""
+        if unit[0] == "ts":
+            return False
+        if self.every_bad_missing:
+            return True
+        if unit[0] == "field":
+            return self.scope.fields[unit[1]].options.bad == "missing"
+        if unit[0] == "prop":
+            return self.options(unit[1], unit[2]).bad == "missing"
+        return False
+
+    def options(self, event, prop):
+        info = self.a.event(event)
+        return info.options.get(prop, NO_OPTIONS) if info is not None else NO_OPTIONS
 
     def x_Number(self, node):
         return node.value
@@ -183,11 +208,13 @@ class Oracle:
         b = self.a.bindings[id(node)]
         if isinstance(b, FieldRef):
             info = self.scope.fields[b.name]
-            return self.read(reader_for(info.type), lookup(self.record, info.path), unit=("field", b.name))
+            return self.read(reader_for(info.type, info.options), lookup(self.record, info.path),
+                             unit=("field", b.name))
         if isinstance(b, RecordRef):
             return self.read(reader_for(T.DYNAMIC), lookup(self.record, b.path), unit=("key", b.path))
         if isinstance(b, PropRef):
-            return self.read(reader_for(b.type), self.event.get(b.prop), unit=("prop", b.event, b.prop))
+            return self.read(reader_for(b.type, self.options(b.event, b.prop)), self.event.get(b.prop),
+                             unit=("prop", b.event, b.prop))
         if isinstance(b, LetRef):
             return self.eval(self.scope.lets[b.name].expr)  # three-valued, passed through
         if isinstance(b, LeadRef):
@@ -320,7 +347,7 @@ class Oracle:
         for i, e in enumerate(events):
             if not isinstance(e, Mapping) or type_name(e.get("type")) != type_name(etype):
                 continue
-            ts = self.read(read_datetime, e.get("ts"), unit=("ts", etype))
+            ts = self.read(reader_for(T.DATETIME, self.options(etype, "ts")), e.get("ts"), unit=("ts", etype))
             if ts is None:
                 self.bad.add(("ts", etype))  # a missing ts too: every event needs a time
             elif ts <= self.as_of:
@@ -347,7 +374,8 @@ class Oracle:
         out = []
         for i, ts, e in self.events_of(etype):
             keep = self.where(e, cond)
-            value = self.read(reader_for(ptype), e.get(prop), unit=("prop", etype, prop)) if prop else None
+            value = self.read(reader_for(ptype, self.options(etype, prop)), e.get(prop),
+                              unit=("prop", etype, prop)) if prop else None
             if keep:
                 out.append((i, ts, value))
         return out
@@ -478,7 +506,7 @@ class Scoring(Oracle):
         return decl.fallback.name
 
 
-def evaluate(program_text: str, record: dict, as_of: dt.datetime) -> dict:
+def evaluate(program_text: str, record: dict, as_of: dt.datetime, bad_values: str = "error") -> dict:
     """The outputs of ``program_text`` for ``record`` at ``as_of``, as SPEC.md defines them."""
     program = leaddsl.compile(program_text)
-    return Scoring(program, record, as_of).outputs()
+    return Scoring(program, record, as_of, bad_values).outputs()

@@ -122,7 +122,7 @@ def test_check_missing_path_is_usage_error(runner, tmp_path):
 
 
 def test_check_bundled_definitions_are_clean(runner):
-    r = run(runner, "check", "--strict", DEFS)
+    r = run(runner, "check", "--strict", "--as-of", "2026-11-22", DEFS)
     assert r.exit_code == 0, r.output
 
 

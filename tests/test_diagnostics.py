@@ -55,7 +55,7 @@ def test_fixture(path):
 
 
 def test_every_error_code_has_a_fixture_or_a_loader_test():
-    covered = {p.stem.split("_")[0] for p in FIXTURES} | {"E007", "E205", "E206", "E207"}
+    covered = {p.stem.split("_")[0] for p in FIXTURES} | {"E007", "E205", "E206", "E207"} | {"E501"}  # E501: test_sql
     missing = [c for c in CODES if c.startswith("E") and c not in covered]
     assert not missing
 

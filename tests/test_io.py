@@ -14,7 +14,8 @@ import pytest
 
 import leaddsl.io.output
 from leaddsl.cli import main
-from leaddsl.io.data import EventTable, IdSet, Repeats, lead_ids, read_rows
+from leaddsl.io.data import IdSet, Repeats, lead_ids, read_rows
+from leaddsl.io.eventtable import EventTable
 from leaddsl import Program
 
 SIMPLE = "lead x when a >= 5\n"

@@ -107,3 +107,59 @@ def test_failing_output_is_left_as_it_was_or_complete(folder, fail_at, fmt):
     else:
         assert r.exit_code == 0 and len(out.read_text().splitlines()) == 20 + (fmt == ".csv")
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+
+
+# leads with an events table: messy cells in both files, events in any order (issue 11) ------------------
+EVENTFUL = """\
+event page_view(cat: text, n: number)
+metric views = count(page_view where cat = "p")
+metric total = sum(page_view.n)
+lead x when a >= 5
+lead busy when views >= 2
+lead big when total > 3
+"""
+CELLS = [b"7", b"3", b"", b" ", b"N/A", b"abc", b"-5", b"=SUM(1)", b"\xff", b"\xed\xa0\x80", b'"', b'"x', b'x"y',
+         b"1,2", b"1,2,3", b"9" * 30, b"\x1b]0;x\x07", b"\xef\xbb\xbf", b"\x00", b"caf\xc3\xa9", b"{", b"2026-01-01"]
+cells = st.lists(st.sampled_from(CELLS), max_size=3).map(b"".join)
+EVENT_IDS = [b"1", b"2", b"3", b"4", b"", b"x", b"1.0", b" 2 ", b"\xff", b'"3']
+EVENT_TYPES = [b"page_view", b"Page View", b"", b"other", b"\xff"]
+EVENT_TIMES = [b"2026-01-01", b"2026-01-20T10:00:00Z", b"bad", b"", b"2027-01-01", b'"2026']
+event_rows = st.lists(st.tuples(st.sampled_from(EVENT_IDS), st.sampled_from(EVENT_TYPES), st.sampled_from(EVENT_TIMES),
+                                cells, cells), max_size=30)
+
+
+def one_quote(cell_list: list[bytes]) -> list[bytes]:
+    """At most one `"` in the leads file: two could close a quoted cell over several lines,
+    which is one row by CSV's rules (a quote never closed is an error row, the rest read again)."""
+    seen, out = False, []
+    for c in cell_list:
+        if b'"' in c:
+            c = c if not seen else c.replace(b'"', b"")
+            seen = True
+        out.append(c.replace(b"\n", b"").replace(b"\r", b""))
+    return out
+
+
+@given(lead_cells=st.lists(cells, min_size=1, max_size=12).map(one_quote), events=event_rows,
+       by_lead=st.booleans(), out_fmt=st.sampled_from(["jsonl", "csv"]))
+def test_eval_with_events_gives_one_row_per_lead_in_order(folder, lead_cells, events, by_lead, out_fmt):
+    (folder / "e.lead").write_text(EVENTFUL)
+    leads = folder / "leads.csv"
+    leads.write_bytes(b"id,a\n" + b"".join(b"%d,%s\n" % (i, c) for i, c in enumerate(lead_cells, 1)))
+    if by_lead:
+        events = sorted(events, key=lambda e: e[0])
+    table = folder / "events.csv"
+    table.write_bytes(b"lead_id,type,ts,cat,n\n" + b"".join(b",".join(e) + b"\n" for e in events))
+    r = CliRunner().invoke(main, ["eval", str(folder / "e.lead"), str(leads), "--events", str(table),
+                                  "--as-of", "2026-02-01", "--format", out_fmt])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    assert "Traceback" not in r.stderr and r.exit_code in (0, 1), r.stderr
+    if out_fmt == "jsonl":
+        rows = [json.loads(line) for line in r.stdout.splitlines()]
+    else:
+        rows = [{k: (v or None) for k, v in row.items()} for row in csv.DictReader(io.StringIO(r.stdout))]
+    assert len(rows) == len(lead_cells)
+    for n, row in enumerate(rows, 1):  # in input order: its id, or (a row that could not be read) its line
+        assert row["id"] == str(n) or (row["id"] is None and row["error"].startswith(f"line {n + 1}")), row
+        if not row.get("error"):
+            assert None not in (row["x"], row["busy"], row["big"])

@@ -373,3 +373,50 @@ def test_the_oracle_scores_by_hand():
     record["events"][0]["ts"] = "never"
     assert oracle.evaluate(text, record, AS_OF) == {"mql": None, "fit": 30.0, "engagement": None,
                                                     "temperature": None, "owner": None}
+
+
+# ------------------------------------------------------------ reading options
+OPTIONS_SCHEMA = """
+field ind: enum(life_science ("Life Sciences", "Biotechnology"), med ("Medical Devices"), other) missing "TBD"
+field sen: ordinal(ic < mgr ("Manager") < vp ("VP", "Vice President")) bad as missing
+field rev: number currency USD missing "#N/A"
+field eur: number currency EUR bad as missing
+field created: datetime format "MM/DD/YYYY hh:mm AM" zone "America/New_York"
+field closed: date format "DD.MM.YYYY" bad as missing
+field regions: list(enum(US ("USA", "United States"), CA ("Canada"))) missing "unknown"
+event buy(ts: datetime format "MM/DD/YYYY hh:mm AM" zone "America/New_York", amount: number currency USD bad as missing)
+metric spend = sum(buy.amount)
+"""
+OPTION_ATOMS = st.sampled_from([
+    "ind = life_science", "ind in {med, other}", "ind is missing", "ind != med", "sen >= mgr", "sen < vp",
+    "sen is missing", "rev >= 1B", "rev < 300M", "rev is missing", "eur > 1M", "eur is missing",
+    "created within 7d", "created > 2026-11-20T15:00:00Z", "created is missing", "closed = 2026-03-04",
+    "closed is missing", "regions has US", "regions has all {US, CA}", "regions is empty", "spend >= 10",
+    "spend(1d) > 0", "buy(7d) >= 1"])
+OPTION_RECORD = st.fixed_dictionaries({}, optional={
+    "ind": st.sampled_from(["Life Sciences", "biotechnology ", "med", "MEDICAL DEVICES", "TBD", "tbd", "N/A", "x",
+                            None, 3]),
+    "sen": st.sampled_from(["vice president", "Manager", "IC", "chief", "", None]),
+    "rev": st.sampled_from(["USD 1,200,000,000", "1.2 billion", "$300M", "300M USD", "€300M", "#N/A", "lots",
+                            "1.2 bn", 5e8, None]),
+    "eur": st.sampled_from(["€2M", "EUR 2,000,000", "$2M", "2 million", "£1", "x", None]),
+    "created": st.sampled_from(["11/20/2026 10:00 AM", "11/21/2026 9:30 pm", "2026-11-20T10:00:00",
+                                "2026-11-20T15:00:00Z", "11/01/2026 1:30 AM", "13/45/2026 1:00 AM", "soon", None]),
+    "closed": st.sampled_from(["04.03.2026", "2026-03-04", "4.3.2026", "31.02.2026", "March", None]),
+    "regions": st.sampled_from(["USA; Canada", "united states", "unknown", "US;x", ["CA", "usa"], None]),
+    "events": st.lists(st.fixed_dictionaries(
+        {"type": st.just("buy"),
+         "ts": st.sampled_from(["11/21/2026 6:30 PM", "11/21/2026 11:30 PM", "2026-11-10T10:00:00", "11/31/2026 1:00 AM"]),
+         "amount": st.sampled_from([5, "$10", "USD 7", "€3", "x", None])}), max_size=3),
+})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.builds(lambda a, b, op: f"({a} {op} {b})", OPTION_ATOMS, OPTION_ATOMS,
+                          st.sampled_from(["and", "or"])), min_size=1, max_size=3),
+       OPTION_RECORD, st.sampled_from(["error", "missing"]))
+def test_the_evaluator_agrees_with_the_oracle_on_reading_options(conditions, record, policy):
+    text = OPTIONS_SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
+    program = leaddsl.compile(text)
+    real = program.evaluate(record, as_of=AS_OF, errors="return", bad_values=policy).to_dict()
+    assert real == oracle.evaluate(text, record, AS_OF, policy), (text, record, policy)

@@ -18,9 +18,12 @@ from leaddsl import DataError, Program
 
 from ..codes import CODES
 from ..diagnostics import did_you_mean, sort_key
-from ..io.data import EventTable, InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
+from ..io.data import InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
+from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
+from .events import event_options, row_error, split_errors, unit_position
+from .progress import events_progress as _events_progress, progress as _progress
 
 
 def _lead_files(paths: tuple[str, ...]) -> list[Path]:
@@ -107,11 +110,19 @@ def main():
               help="Do not report these codes (or prefixes); repeatable, comma-separated.")
 @click.option("--lint-budget", type=click.FloatRange(min=0.1), metavar="SECONDS",
               help="Wall-clock seconds the linter may spend on each file (default 5, or LEADDSL_LINT_BUDGET).")
-def check(paths, fmt, strict, select, ignore, lint_budget):
-    """Parse, type-check and lint .lead files or folders of them."""
+@click.option("--as-of", "as_of", metavar="ISO", help="The time a header's review date is compared with (default now).")
+@click.option("--against", metavar="OLD",
+              help="The previous version (a file or REV:PATH): warn (W115) when the conditions changed but the "
+                   "effective date did not. Needs a single PATH.")
+def check(paths, fmt, strict, select, ignore, lint_budget, as_of, against):
+    """Parse, type-check and lint .lead files or folders of them; show their definition headers."""
     files = _lead_files(paths)
     if not files:
         raise _usage("no .lead files found in " + ", ".join(paths))
+    moment = _as_of(as_of) if as_of is not None else None
+    if against is not None and len(files) != 1:
+        raise _usage("--against compares one definition file with its previous version: give a single file")
+    headers: list[str] = []
     out = []
     seen = set()
     sources: dict = {}
@@ -120,7 +131,11 @@ def check(paths, fmt, strict, select, ignore, lint_budget):
     for f in _roots_first(files):
         if f.resolve() in covered:
             continue  # checked through a file that includes it
-        checked = leaddsl.check(f, lint_budget=lint_budget)
+        checked = leaddsl.check(f, lint_budget=lint_budget, as_of=moment)
+        if checked.program is not None and checked.program.agreement is not None:
+            headers.append(f"{f}: " + "\n".join(checked.program.agreement.lines()))
+        if against is not None and checked.program is not None:
+            checked.diagnostics.extend(_against(against, checked.program))
         if checked.note:
             notes.append(f"{f}: {checked.note}")
         sources.update(checked.sources)
@@ -140,11 +155,27 @@ def check(paths, fmt, strict, select, ignore, lint_budget):
     if fmt == "text":
         if text:
             click.echo(text)
+        for header in headers:
+            _say(header)
         click.echo(render.summary(out, len(files)), err=True)
     else:
         click.echo(text)
     failing = any(d.severity == "error" for d in out) or (strict and any(d.severity == "warning" for d in out))
     sys.exit(1 if failing else 0)
+
+
+def _against(old: str, program: Program) -> list:
+    """W115 of ``program`` against the version ``old`` (a file or REV:PATH)."""
+    from ..lint.agreement import effective_unchanged
+    from ..tools.versions import VersionError, load_version
+    try:
+        previous = load_version(old)
+    except VersionError as e:
+        raise _usage(str(e)) from None
+    except leaddsl.DslError as e:
+        _say(f"--against {old}: the old version has errors; it cannot be compared")
+        _fail_definitions(e.diagnostics, e.sources)
+    return effective_unchanged(previous, program, old)
 
 
 def _codes(values) -> tuple[str, ...]:
@@ -160,7 +191,7 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True, help="The column or key that identifies a lead.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet", "xlsx"]),
               help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
 @click.option("-o", "--output", metavar="OUT",
               help="Write results here (.jsonl or .csv); default stdout. Written whole or not at all.")
@@ -179,14 +210,37 @@ def _codes(values) -> tuple[str, ...]:
 @click.option("--errors-file", metavar="FILE",
               help="Write every row error to FILE as JSON Lines (file, line, id, field, message); "
                    "written whole or not at all.")
+@click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
+@click.option("--stamp", is_flag=True,
+              help="Add a `definition` column naming the version in force (the file's definition header).")
+@click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
+              help="A value that cannot be read: an error (unless its field says `bad as missing`), or read "
+                   "as missing in every field; those read as missing are counted in the summary.")
+@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python", show_default=True,
+              help="duckdb: the definitions as one SQL query run by embedded DuckDB over the files (the duckdb "
+                   "extra; for large files).")
+@event_options
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
-             allow_missing_columns, keep, max_errors, errors_file):
+             allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values, engine, events_lead_field,
+             events_type_field, events_ts_field):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
+    if engine == "duckdb":
+        from .duck import eval_duckdb
+        eval_duckdb(program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
+                    events_type_field, events_ts_field)
     to_file = bool(output) and output != "-"
-    sink = bar = errors_sink = None
+    sink = bar = errors_sink = error_lines = table = None
     total = 0
+    shown = _ErrorLog()
+
+    def bad_event(number: int, message: str) -> None:  # a row of the events table that is not an event
+        where, _, body = message.partition(": ")
+        shown.report(f"{events_path}: {where}: ", body)
+        if error_lines is not None:
+            line = {"file": events_path, "line": number, "id": None, "field": None, "message": unit_position(message)}
+            _write(error_lines, line, errors_file)
     try:
         with _signals():
             try:
@@ -195,29 +249,36 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 if errors_file is not None:
                     _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
                 out_fmt = output_format(output, fmt)
-                rows = read_rows(data, input_format)
+                rows = read_rows(data, input_format, sheet)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
+                stamped = _stamp(program, moment, defs) if stamp else None
                 _check_id_name(program, id_field)
                 kept = _kept_columns(program, data, rows, id_field, keep)
-                table = EventTable(events_path) if events_path else None
                 sink = AtomicFile(output) if to_file else None
                 errors_sink = AtomicFile(errors_file) if errors_file is not None else None
+                error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
+                bar = _progress(progress)
+                if events_path:
+                    table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field,
+                                       on_bad=bad_event, progress=_events_progress(bar, events_path))
             except (InputError, OutputError) as e:
+                _stop(sink, bar, errors_sink, table)
                 raise _usage(str(e)) from None
             # the output's id column is named as the input's, so the file can be imported back
-            columns = [id_field, *kept, *program.outputs]
+            columns = [id_field, *kept, *program.outputs] + (["definition"] if stamped is not None else [])
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
             tallies: dict = defaultdict(Counter)  # scores, bands and routes: how often each value came
-            seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field))
+            seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field, sheet=sheet))
             repeats: Counter = Counter()
             errors = 0
             answered: Counter = Counter()
-            shown = _ErrorLog()
-            error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
-            bar = _progress(progress if progress is not None else sys.stderr.isatty())
+            missed: Counter = Counter()   # field -> bad values read as missing
+            if bar is not None:
+                bar.phase(data)
+            where_read = rows.progress or (lambda: (0, None))
             stopped = None  # (the last row evaluated, how many rows were left) when --max-errors stopped the run
             pending = iter(rows)
             for row in pending:
@@ -232,7 +293,9 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 result = None
                 if record is not None:
                     extra = table.events_for(lead_id, repeat) if table is not None else None
-                    result, error = _evaluate(program, record, moment, extra)
+                    result, error = _evaluate(program, record, moment, extra, bad_values)
+                    if result is not None and result.bad_as_missing:
+                        missed.update(result.bad_as_missing)
                 out = {id_field: lead_id}
                 for name in kept:  # as read: text from CSV, JSON values from JSON
                     out[name] = row.get(name)
@@ -250,23 +313,37 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     for name in program.outputs[len(program.definitions) + bool(program.stages):]:
                         out[name] = v = result[name]
                         tallies[name][v] += 1
+                if stamped is not None:
+                    out["definition"] = stamped
                 if error:
                     errors += 1
-                    out["error"] = error
-                    where, body = f"{rows.unit} {row.number}", error
-                    if error.startswith(where):  # the reader's own position: "line 3, column 7: ..."
-                        where, _, body = error.partition(": ")
+                    mine, theirs = split_errors(result.errors, record, extra) if result is not None else ([], [])
+                    # an event of the table is named at its own line there
+                    out["error"] = error = row_error(mine, theirs, events_path, table.unit) if theirs else error
                     ident = f" (id {key})" if key is not None else ""
-                    shown.report(f"{data}: {where}{ident}: ", body)
+                    if mine or not theirs:
+                        body = "; ".join(mine) if theirs else error
+                        where = f"{rows.unit} {row.number}"
+                        if body.startswith(where):  # the reader's own position: "line 3, column 7: ..."
+                            where, _, body = body.partition(": ")
+                        shown.report(f"{data}: {where}{ident}: ", body)
+                    for e in theirs:
+                        shown.report(f"{events_path}: {table.unit} {e.line}{ident}: ", f"{e.event} event: {e.body}")
                     if error_lines is not None:
-                        for line in _error_lines(data, rows.unit, row.number, lead_id, error, result):
+                        lines = _error_lines(data, rows.unit, row.number, lead_id, error, mine) if mine or not theirs \
+                            else []
+                        for line in lines + [e.as_line(events_path, lead_id) for e in theirs]:
                             _write(error_lines, line, errors_file)
                 _write(writer, out, output)
                 if bar is not None and total % 500 == 0:
-                    bar.update(total)
+                    bar.update(*where_read(), total, "leads")
                 if max_errors is not None and errors >= max_errors:
                     stopped = (row.number, sum(1 for _ in pending))  # read, not evaluated: to say how many
                     break
+            if bar is not None:
+                bar.update(*where_read(), total, "leads", stopped is None)
+            # (stopped early, the leads not reached would leave their events unmatched); reports the table's bad rows
+            unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
             if sink is not None:
                 sink.commit()
             else:
@@ -274,34 +351,40 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             if errors_sink is not None:
                 errors_sink.commit()
     except (KeyboardInterrupt, _Interrupted) as e:
-        _stop(sink, bar, errors_sink)
+        _stop(sink, bar, errors_sink, table)
         files = " and ".join(f.path for f in (sink, errors_sink) if f is not None)
         left = (f"; {files} {'were left as they were' if ' and ' in files else 'was left as it was'}"
                 if files else "")
         _say(f"interrupted after {total:,} lead(s){left}")
         sys.exit(e.code if isinstance(e, _Interrupted) else 130)
     except BrokenPipeError:
-        _stop(sink, bar, errors_sink)
+        _stop(sink, bar, errors_sink, table)
         _quiet_stdout()
         sys.exit(1)
     except (InputError, OutputError) as e:
-        _stop(sink, bar, errors_sink)
+        _stop(sink, bar, errors_sink, table)
         raise _usage(str(e)) from None
-    if bar is not None:
-        bar.close()
-    if table is not None:
-        for msg in table.bad_rows:
-            _say(msg)
-    # when stopped early, the events of the leads not evaluated matched no lead only because they were not reached
-    unmatched = table.unmatched() if table is not None and stopped is None else (0, 0, [])
+    _stop(None, bar, None, table)
     shown.close()
-    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies)
+    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies, missed)
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
         _say(f"stopped by --max-errors {max_errors:,} at {rows.unit} {number}: {left:,} row(s) after it were "
              f"not evaluated{held}")
-    sys.exit(1 if errors or (table is not None and table.bad_rows) else 0)
+    sys.exit(1 if errors or (table is not None and table.bad_count) else 0)
+
+
+def _stamp(program: Program, moment, defs: str) -> str:
+    """The `definition` column of --stamp: the version in force, as the header names it."""
+    agreement = program.agreement
+    if agreement is None:
+        raise InputError(f"{defs}: --stamp needs a `definition \"...\" {{ effective: ... }}` header in the "
+                         "definition file")
+    if agreement.effective is not None and agreement.effective > moment.date():
+        _say(f"warning: {defs}: \"{agreement.title}\" takes effect on {agreement.effective.isoformat()}, after "
+             f"the as-of time {moment.date().isoformat()}: these rows are stamped with a version not yet in force")
+    return agreement.stamp
 
 
 def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> None:
@@ -373,13 +456,13 @@ def _check_errors_file(path: str, output: str | None, inputs: list[str]) -> None
 _FIELD = re.compile(r"([A-Za-z_]\w*): (.*)", re.DOTALL)
 
 
-def _error_lines(data: str, unit: str, number: int, lead_id, error: str, result) -> list[dict]:
-    """The --errors-file lines of a row: one per value that could not be read (with its
-    field), or one for a row that could not be read or evaluated (without)."""
+def _error_lines(data: str, unit: str, number: int, lead_id, error: str, messages) -> list[dict]:
+    """The --errors-file lines of a row: one per value that could not be read (``messages``,
+    with its field), or one for a row that could not be read or evaluated (without)."""
     base = {"file": data, "line": number, "id": lead_id}
-    if result is not None and result.errors:
+    if messages:
         out = []
-        for message in result.errors:
+        for message in messages:
             message = re.sub(r"^lead .*?, (?=event \d+ )", "", message)
             m = _FIELD.fullmatch(message)
             field, message = (m.group(1), m.group(2)) if m else (None, message)
@@ -392,11 +475,11 @@ def _error_lines(data: str, unit: str, number: int, lead_id, error: str, result)
     return [{**base, "field": None, "message": error}]
 
 
-def _evaluate(program: Program, record: dict, moment, events) -> tuple:
+def _evaluate(program: Program, record: dict, moment, events, bad_values: str = "error") -> tuple:
     """(result, None); (result, why some outputs are null: a bad value); or (None, why the
     row has no result: anything unexpected, which must not end the run)."""
     try:
-        result = program.evaluate(record, moment, events=events, errors="return")
+        result = program.evaluate(record, moment, events=events, errors="return", bad_values=bad_values)
     except DataError as e:
         return None, str(e)
     except Exception as e:
@@ -441,9 +524,11 @@ def _signals():
             signal.signal(signal.SIGTERM, saved)
 
 
-def _stop(sink: AtomicFile | None, bar, errors_sink: AtomicFile | None = None) -> None:
+def _stop(sink: AtomicFile | None, bar, errors_sink: AtomicFile | None = None, table=None) -> None:
     if bar is not None:
         bar.close()
+    if table is not None:
+        table.close()
     for f in (sink, errors_sink):
         if f is not None:
             f.abort()
@@ -466,24 +551,6 @@ def _usage(message: str) -> click.UsageError:
     return click.UsageError(render.printable(message))
 
 
-class _Bar:
-    def __init__(self):
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-        self.p = Progress(SpinnerColumn(), TextColumn("{task.completed:,} leads"), TimeElapsedColumn(),
-                          console=Console(stderr=True), transient=True)
-        self.p.start()
-        self.task = self.p.add_task("eval", total=None)
-
-    def update(self, n):
-        self.p.update(self.task, completed=n)
-
-    def close(self):
-        self.p.stop()
-
-
-def _progress(show: bool):
-    return _Bar() if show else None
 
 
 class _ErrorLog:
@@ -516,7 +583,7 @@ class _ErrorLog:
                 _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
 
 
-def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None):
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None, missed=None):
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     for name in program.definitions:
         pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
@@ -544,6 +611,8 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
     if events:
         shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
         lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
+    for name, n in sorted((missed or {}).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"warning: {name}: {n:,} bad value(s) read as missing")
     _say("\n".join(lines))
 
 
@@ -554,28 +623,38 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
 @click.option("--events", "events_path", metavar="FILE", help="A table of events (lead_id, type, ts, properties).")
 @click.option("--as-of", "as_of", metavar="ISO", help="Evaluate as of this time (default: now, UTC).")
 @click.option("--id-field", default="id", show_default=True)
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet"]),
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "json", "parquet", "xlsx"]),
               help="The format of DATA (default from its extension; needed when DATA is `-`, standard input).")
-def explain(defs, data, lead, events_path, as_of, id_field, input_format):
+@click.option("--sheet", metavar="NAME", help="The sheet of an .xlsx DATA to read (default: the first).")
+@click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
+              help="As for eval: read every bad value as missing (shown as such).")
+@event_options
+def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet, bad_values, events_lead_field,
+            events_type_field, events_ts_field):
     """Why one lead does or does not qualify: each clause with its value."""
     program = _load_program(defs)
     moment = _as_of(as_of)
+    table = None
     try:
-        rows = read_rows(data, input_format)
+        rows = read_rows(data, input_format, sheet)
         check_column(data, rows, id_field, "the --id-field that identifies a lead")
-        table = EventTable(events_path) if events_path else None
+        if events_path:
+            table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field)
         for row in rows:
             if row.record is None or id_text(row.record.get(id_field)) != lead.strip():
                 continue
             extra = table.events_for(row.record.get(id_field)) if table is not None else None
             try:
-                click.echo(render.printable(program.explain(row.record, moment, events=extra)))
+                click.echo(render.printable(program.explain(row.record, moment, events=extra,
+                                                            bad_values=bad_values)))
             except DataError as e:
                 _say(f"{data}: {rows.unit} {row.number} (id {lead}): {e}")
                 sys.exit(1)
             return
     except InputError as e:
         raise _usage(str(e)) from None
+    finally:
+        _stop(None, None, None, table)
     _say(f"{data}: no lead with {id_field} = {lead}")
     sys.exit(1)
 
@@ -596,6 +675,11 @@ def rule(code):
         raise _usage(f"unknown code {code}; {hint}")
     click.echo(c.render())
 
+
+from . import fmt, lifecycle  # noqa: E402,F401  (registers `fmt`, `test` and `diff`)
+from . import editor  # noqa: E402,F401  (registers `lsp`)
+from . import learn  # noqa: E402,F401  (registers `backtest`, `report` and `suggest`)
+from . import sql  # noqa: E402,F401  (registers `sql`)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

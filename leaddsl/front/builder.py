@@ -81,19 +81,45 @@ class Builder:
         return n.Include(self.string(t.children[0]), self.span(t))
 
     def s_field_stmt(self, t):
-        name_tok, type_tree, _from, column = t.children
-        column_name = self.string(column) if column is not None else None
+        name_tok, type_tree, *option_trees = t.children
+        options = tuple(self.read_option(o) for o in option_trees)
+        froms = [o for o in options if o.kind == "from"]
+        column_name = froms[0].values[0] if froms else None
         return n.FieldDecl(self.name_of(name_tok), self.type_expr(type_tree), column_name,
-                           self.span(name_tok), self.span(t))
+                           self.span(name_tok), self.span(t), options)
 
     def s_event_stmt(self, t):
         name_tok = t.children[0]
-        props = tuple(self.prop(c) for c in t.children[1:] if isinstance(c, Tree))
-        return n.EventDecl(self.name_of(name_tok), props, self.span(name_tok), self.span(t))
+        props: list = []
+        for c in t.children[1:]:
+            if not isinstance(c, Tree):
+                continue
+            if c.data == "more_text":  # `x: text missing "a", "b"`: "b" continues the last list option
+                last = props[-1].options[-1] if props and props[-1].options else None
+                if last is None or last.kind not in ("missing", "format"):
+                    self.error("E001", c, "a text cannot stand here in the list of properties",
+                               'write a property `name: type`; a text continues a `missing "..."` or '
+                               '`format "..."` option')
+                    continue
+                grown = n.ReadOption(last.kind, (*last.values, self.string(c.children[0])), last.span,
+                                     (*last.value_spans, self.span(c.children[0])))
+                props[-1] = n.Prop(props[-1].name, props[-1].type, props[-1].span, (*props[-1].options[:-1], grown))
+                continue
+            props.append(self.prop(c))
+        return n.EventDecl(self.name_of(name_tok), tuple(props), self.span(name_tok), self.span(t))
 
     def prop(self, t):
-        name_tok, type_tree = t.children
-        return n.Prop(self.name_of(name_tok), self.type_expr(type_tree), self.span(name_tok))
+        name_tok, type_tree, *option_trees = t.children
+        return n.Prop(self.name_of(name_tok), self.type_expr(type_tree), self.span(name_tok),
+                      tuple(self.read_option(o) for o in option_trees))
+
+    def read_option(self, t: Tree) -> n.ReadOption:
+        kind = t.data.removesuffix("_option")
+        if kind in ("bad_missing", "bad_error"):
+            return n.ReadOption("bad", (kind.removeprefix("bad_"),), self.span(t))
+        toks = [c for c in t.children if isinstance(c, Token) and c.type != "FROM"]
+        values = tuple(self.string(c) if c.type == "STRING" else str(c) for c in toks)
+        return n.ReadOption(kind, values, self.span(t), tuple(self.span(c) for c in toks))
 
     def s_metric_stmt(self, t):
         name_tok, _eq, agg = t.children
@@ -223,6 +249,30 @@ class Builder:
         lead_name = (n.Name("lead", False, self.span(lead)) if isinstance(lead, Tree) else
                      n.Name(self.name_of(lead), lead.type == "BACKTICK", self.span(lead)))
         return n.RouteDecl(self.name_of(name_tok), lead_name, tuple(rules), fallback, self.span(name_tok), self.span(t))
+    def s_definition_stmt(self, t):
+        title, *entries = t.children
+        return n.DefinitionDecl(self.string(title), tuple(self.header_entry(e) for e in entries), self.span(t))
+
+    def header_entry(self, t):
+        key, *values = t.children
+        out = []
+        for v in values:
+            tok = v.children[0]
+            if v.data == "header_text":
+                out.append(n.Text(self.string(tok), self.span(v)))
+            elif v.data == "header_date":
+                node = self.date_token(tok)
+                if node is not None:
+                    out.append(node)
+            elif v.data == "header_number":
+                node = self.number_token(tok)
+                if node is not None:
+                    out.append(node)
+            elif v.data == "header_party":
+                out.append(n.Party(str(tok), self.string(v.children[1]), self.span(v)))
+            else:
+                out.append(n.Name(str(tok), False, self.span(v)))
+        return n.HeaderEntry(str(key), tuple(out), self.span(key), self.span(t))
 
     # ----------------------------------------------------------------- types
     def type_expr(self, t: Tree):
@@ -231,11 +281,15 @@ class Builder:
             return n.SimpleType(str(t.children[0]), span)
         if t.data == "list_type":
             return n.ListType(self.type_expr(t.children[0]), span)
-        members = tuple(self.member(c) for c in t.children if c is not None and not
-                        (isinstance(c, Token) and c.type == "LT"))
-        if t.data == "enum_type":
-            return n.EnumType(members, span)
-        return n.OrdinalType(members, span)
+        trees = [c for c in t.children if isinstance(c, Tree)]
+        members = tuple(self.member(c.children[0]) for c in trees)
+        aliases = tuple(tuple(self.string(a) for a in c.children[1:] if a is not None) for c in trees)
+        spans = tuple(self.span(c.children[0]) for c in trees)
+        alias_spans = tuple(tuple(self.span(a) for a in c.children[1:] if a is not None) for c in trees)
+        if not any(aliases):
+            aliases = alias_spans = ()
+        kind = n.EnumType if t.data == "enum_type" else n.OrdinalType
+        return kind(members, span, aliases, spans, alias_spans)
 
     def member(self, tok: Token) -> str:
         if tok.type == "STRING":

@@ -14,14 +14,16 @@ text in another, and nothing depends on the order of the statements.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from . import nodes as n
 from .. import types as T
 from ..diagnostics import Diagnostics
 from ..logic import fold
 from ..regex import HINT as REGEX_HINT, compile_pattern
 from ..diagnostics import did_you_mean
+from .bindings import (  # noqa: F401 - re-exported: lowering and the linter import them from here
+    Analysis, Binding, EventCount, FieldRef, LeadRef, LetRef, MetricRef, OutputRef, PropRef, RecordRef, SeqSide,
+    SymbolRef)
+from .check_outputs import OutputChecks
 from .resolve import EventInfo, Scope
 
 AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
@@ -30,110 +32,11 @@ MAX_REF_DEPTH = 50
 MAX_TOTAL_DEPTH = 250  # AST levels, counted through named conditions
 
 
-# ------------------------------------------------------------ bindings ----
-# What a name (or a windowed name, or one side of a sequence) stands for.
-
-
-@dataclass(frozen=True, slots=True)
-class FieldRef:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class RecordRef:
-    """A schemaless record key, read as its use site says (``Analysis.modes``)."""
-    path: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PropRef:
-    """A property of the event a ``where`` filters; ``type`` is DYNAMIC for undeclared events."""
-    event: str
-    prop: str
-    type: T.Type
-
-
-@dataclass(frozen=True, slots=True)
-class LetRef:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class LeadRef:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class MetricRef:
-    name: str
-    seconds: int | None = None  # the window; None for all history
-    any: bool = False           # the best window, `(any 1d)`
-
-
-@dataclass(frozen=True, slots=True)
-class EventCount:
-    """An event type used as a number: the count of its events."""
-    event: str
-    seconds: int | None = None
-    any: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class SymbolRef:
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class SeqSide:
-    """One side of ``then``: the events of one type, filtered by ``where`` (an AST
-    condition) or by a count metric's filter."""
-    event: str
-    where: object = None
-    metric: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OutputRef:
-    """A score (a number), band (an ordinal of its bands) or route (an enum of its targets)."""
-    kind: str  # "score" | "band" | "route"
-    name: str
-
-
-Binding = FieldRef | RecordRef | PropRef | LetRef | LeadRef | MetricRef | EventCount | SymbolRef | SeqSide | OutputRef
-
-
-@dataclass
-class Analysis:
-    scope: Scope
-    types: dict[int, T.Type] = field(default_factory=dict)
-    bindings: dict[int, Binding] = field(default_factory=dict)
-    # the type a schemaless (DYNAMIC) value is read as at this use site
-    modes: dict[int, T.Type] = field(default_factory=dict)
-    metric_types: dict[str, T.Type] = field(default_factory=dict)
-    let_types: dict[str, T.Type] = field(default_factory=dict)
-    implicit_events: dict[str, EventInfo] = field(default_factory=dict)  # schemaless event types
-    used: set[tuple[str, str]] = field(default_factory=set)  # (kind, name)
-    regexes: dict[int, object] = field(default_factory=dict)
-
-    def type_of(self, node) -> T.Type:
-        return self.types.get(id(node), T.UNKNOWN)
-
-    def binding(self, node) -> Binding | None:
-        return self.bindings.get(id(node))
-
-    def mode_of(self, node) -> T.Type:
-        """How a value is read at this site: its mode when schemaless, else its type."""
-        return self.modes.get(id(node)) or self.types.get(id(node), T.UNKNOWN)
-
-    def event(self, name: str) -> EventInfo | None:
-        return self.scope.events.get(name) or self.implicit_events.get(name)
-
-
 def _is_error(t: T.Type) -> bool:
     return t == T.UNKNOWN
 
 
-class Checker:
+class Checker(OutputChecks):
     def __init__(self, scope: Scope, diags: Diagnostics):
         self.scope = scope
         self.diags = diags
@@ -245,98 +148,6 @@ class Checker:
         self.cond(decl.expr, "a lead definition")
         self.stack.pop()
         self.done_leads.add(name)
-
-    # ------------------------------------------- scores, bands and routes
-    def output_type(self, kind: str, name: str) -> T.Type:
-        if kind == "score":
-            return T.NUMBER
-        return self.scope.band_types[name] if kind == "band" else self.scope.route_types[name]
-
-    def output(self, kind: str, name: str, span=None) -> T.Type:
-        if (kind, name) in self.done_outputs:
-            self._dep(kind, name)
-            return self.output_type(kind, name)
-        decl = self._decl(kind, name)
-        if not self._enter(kind, name, span or decl.name_span):
-            return T.UNKNOWN
-        if kind == "score":
-            for rule in decl.rules:
-                self.score_rule(rule)
-        elif kind == "band":
-            self.band_on(decl)
-        else:
-            self.route(decl)
-        self.stack.pop()
-        self.done_outputs.add((kind, name))
-        return self.output_type(kind, name)
-
-    def score_rule(self, rule: n.ScoreRule) -> None:
-        if not rule.each:
-            self.cond(rule.expr, "a score rule")
-            if rule.half_life is not None:
-                found = self._events_read(rule.expr)
-                if found is None:
-                    self.diags.add("E402", rule.half_life.span, "`decay` on a condition that reads no events",
-                                   "points decay with the age of the events that made the condition true; this "
-                                   "condition reads none, so remove `decay`, or count events, e.g. "
-                                   "`webinar_attend(90d) >= 1 +15 decay half_life 30d`")
-                elif found == "any":
-                    self.diags.add("E402", rule.half_life.span, "`decay` on a condition with an `any` window",
-                                   "which events the best window holds changes with every event; decay a plain "
-                                   "window instead, e.g. `visits(7d) >= 5`")
-            return
-        t = self.expr(rule.expr)
-        if _is_error(t):
-            return
-        b = self.a.binding(rule.expr)
-        is_count = isinstance(b, EventCount) or (isinstance(b, MetricRef) and
-                                                 self.scope.metrics[b.name].aggregate.func == "count")
-        if not is_count:
-            self.diags.add("E401", rule.expr.span, "`each` gives points for every event counted, so it needs a count",
-                           "write an event type or a count metric, e.g. `each product_page_visits(30d) +2 max 20`")
-        elif b.any:
-            self.diags.add("E401", rule.expr.span, "`each` with an `any` window: which events get points is unclear",
-                           "use a plain window, e.g. `each visits(30d) +2`, or a condition: `visits(any 1d) >= 5 +10`")
-
-    def _events_read(self, node) -> str | None:
-        """Whether a condition reads events (through lets): "events", "any" (an `any`
-        window, which decay cannot follow), or None."""
-        found = None
-        stack, seen = [node], set()
-        while stack:
-            x = stack.pop()
-            b = self.a.bindings.get(id(x))
-            if isinstance(b, (MetricRef, EventCount)):
-                if b.any:
-                    return "any"
-                found = "events"
-            elif isinstance(x, n.Then):
-                found = "events"
-            elif isinstance(b, LetRef) and b.name not in seen:
-                seen.add(b.name)
-                stack.append(self.scope.lets[b.name].expr)
-            stack.extend(x.children())
-        return found
-
-    def band_on(self, decl: n.BandDecl) -> None:
-        t = self.expr(decl.on)
-        if t == T.DYNAMIC:
-            self.read_as(decl.on, T.NUMBER)
-        elif t != T.NUMBER and not _is_error(t):
-            self.diags.add("E403", decl.on.span, f"band `{decl.name}` is on `{decl.on.name}`, which is {T.describe(t)}",
-                           "a band names ranges of a number: a score, a number field or metric")
-
-    def route(self, decl: n.RouteDecl) -> None:
-        lead = decl.lead.name
-        if lead in self.scope.leads:
-            self.a.used.add(("lead", lead))
-            self.a.bindings[id(decl.lead)] = LeadRef(lead)
-            self.lead(lead, decl.lead.span)
-        elif lead not in self.scope.broken:
-            self.diags.add("E404", decl.lead.span, f"route `{decl.name}` is for `{lead}`, which is not a lead definition",
-                           did_you_mean(lead, self.scope.leads) or f"define it: lead {lead} when ...")
-        for rule in decl.rules:
-            self.cond(rule.expr, "a route rule")
 
     def let_type(self, name: str, span=None) -> T.Type:
         if name in self.a.let_types:
@@ -716,6 +527,18 @@ class Checker:
                        "compare with one of its members: " + ", ".join(mt.members[:6]))
         return False
 
+    def _alias_owner(self, mt, value: str) -> str | None:
+        """The member ``value`` is an alias of (by the reading options of ``mt``'s field), or None."""
+        event, _, prop = mt.field.partition(".")
+        info = self.scope.fields.get(mt.field)
+        options = info.options if info is not None else None
+        if options is None and prop and event in self.scope.events:
+            options = self.scope.events[event].options.get(prop)
+        for member, names in (options.aliases if options is not None else ()):
+            if fold(value) in {fold(a) for a in names}:
+                return member
+        return None
+
     def member_ok(self, mt, node) -> bool:
         if isinstance(node, n.Name) and not isinstance(self.a.bindings.get(id(node)), SymbolRef):
             return True  # a text field or let compared with an enum: checked at run time
@@ -725,6 +548,10 @@ class Checker:
         if fold(value) not in {fold(m) for m in mt.members}:
             kind = "enum" if isinstance(mt, T.EnumT) else "ordinal"
             hint = did_you_mean(value, mt.members) or "its members are " + ", ".join(mt.members)
+            owner = self._alias_owner(mt, value)
+            if owner is not None:
+                hint = f"\"{value}\" is an alias: how the input may write `{owner}`; conditions name the member: " \
+                       f"write `{owner}`"
             self.diags.add("E214", node.span, f"`{value}` is not a member of {kind} `{mt.field}`", hint)
             return False
         return True

@@ -52,12 +52,19 @@ class SimpleType(Node):
 class EnumType(Node):
     members: tuple[str, ...]
     span: Span = _span()
+    # each member's aliases: how the input may write it (`life_science ("Life Sciences")`)
+    aliases: tuple[tuple[str, ...], ...] = ()
+    member_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+    alias_spans: tuple[tuple[Span, ...], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class OrdinalType(Node):
     members: tuple[str, ...]
     span: Span = _span()
+    aliases: tuple[tuple[str, ...], ...] = ()
+    member_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+    alias_spans: tuple[tuple[Span, ...], ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,12 +262,24 @@ class Include(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class ReadOption(Node):
+    """How a field's or property's values are written: ``missing "TBD"``, ``format "..."``,
+    ``zone "..."``, ``currency USD``, ``bad as missing`` (``kind``: missing, format, zone,
+    currency, bad, from; ``values``: its texts, or the currency or policy word)."""
+    kind: str
+    values: tuple[str, ...]
+    span: Span = _span()
+    value_spans: tuple[Span, ...] = field(default=(), compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class FieldDecl(Node):
     name: str
     type: TypeExpr
     column: str | None = None
     name_span: Span = field(default=NO_SPAN, compare=False, repr=False)
     span: Span = _span()
+    options: tuple[ReadOption, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +287,7 @@ class Prop(Node):
     name: str
     type: TypeExpr
     span: Span = _span()
+    options: tuple[ReadOption, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,8 +385,35 @@ class RouteDecl(Node):
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Party(Node):
+    """``marketing "Dana Diaz"`` in ``agreed_by``: who agreed, for which side."""
+    role: str
+    person: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderEntry(Node):
+    """``key: value, value`` in a ``definition`` block; the values are Text, Date,
+    DateTime, Number, Duration, Party or Name (a bare word) nodes."""
+    key: str
+    values: tuple[Node, ...]
+    key_span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionDecl(Node):
+    """``definition "Acme MQL" { owner: ...; effective: 2026-12-01; review: 90d }``:
+    the agreement the file records (read by ``front/header.py``)."""
+    title: str
+    entries: tuple[HeaderEntry, ...]
+    span: Span = _span()
+
+
 Stmt = Union[Include, FieldDecl, EventDecl, MetricDecl, LetDecl, LeadDecl, StagesDecl, ScoreDecl, BandDecl,
-             RouteDecl]
+             RouteDecl, DefinitionDecl]
 
 
 @dataclass(frozen=True, slots=True)

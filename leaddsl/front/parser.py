@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 from lark.utils import TextSlice
 
 from ..diagnostics import Diagnostics
@@ -24,9 +25,10 @@ MAX_DEPTH = 200
 
 KEYWORDS = frozenset(
     "and or not in is missing present between contains starts ends with matches has any all "
-    "lead let field event metric stages include when where then within true false".split()
+    "lead let field event metric stages include definition when where then within true false".split()
 )
-STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "score", "band", "route")
+STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "score", "band", "route",
+                      "definition")
 
 
 def grammar_text() -> str:
@@ -90,7 +92,7 @@ def _mask(text: str) -> str:
     return re.sub(r'"(\\.|[^"\\\n])*"?|#[^\n]*', blank, text)
 
 
-_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages|score|band|route)"
+_STMT_RE = re.compile(r"(?<![A-Za-z0-9_.`])(include|field|event|metric|let|lead|stages|score|band|route|definition)"
                       r"(?![A-Za-z0-9_])")
 
 
@@ -225,14 +227,25 @@ def _parse_from(text: str, seg: int, boundaries: list, stop: int | None = None) 
 
 
 def _takes(state, token: Token) -> bool:
-    """Whether the parser, in ``state``, takes ``token`` (tried on a copy). The lexer
-    offers a score rule's points (``+20``) wherever LALR's merged states might take
-    them; outside a score rule the same text is ``+`` and a number."""
-    try:
-        state.copy(deepcopy_values=False).feed_token(token)
-    except UnexpectedInput:
-        return False
-    return True
+    """Whether the parser, in ``state``, takes ``token``. The lexer offers a score
+    rule's points (``+20``) wherever LALR's merged states might take them; outside a
+    score rule the same text is ``+`` and a number. The parse table is walked on a
+    copy of the state stack alone, as ``feed_token`` would (reduce until a shift or
+    an error), so no tree is built or touched: lark's tree builder extends an inlined
+    rule's children in place, and a trial on the values would change the real parse."""
+    states = state.parse_conf.states
+    stack = list(state.state_stack)
+    while True:
+        action = states[stack[-1]].get(token.type)
+        if action is None:
+            return False
+        kind, arg = action
+        if kind is Shift:
+            return True
+        size = len(arg.expansion)
+        if size:
+            del stack[-size:]
+        stack.append(states[stack[-1]][arg.origin.name][1])
 
 
 def _split_points(token: Token) -> tuple[Token, Token]:
@@ -497,6 +510,10 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
         hint = f"expected {words}" if words else None
         if tok.type in ("NAME", "BACKTICK") and any(source_kw in expected for source_kw in ("WHEN",)):
             hint = "a lead definition is written `lead NAME when CONDITION`"
+        block = _block_hint(expected, tok)
+        if block is not None:
+            diags.add("E001", span, *block)
+            return pos
         if value in KEYWORDS and "NAME" in expected:
             diags.add("E006", span, f"`{value}` is a reserved word and cannot be used as a name",
                       f"choose another name, or write it in backticks: `{value}`")
@@ -510,12 +527,28 @@ def _report(source: Source, text: str, masked: str, e: UnexpectedInput, diags: D
     return 0
 
 
+def _block_hint(expected, tok: Token) -> tuple[str, str] | None:
+    """(message, hint) for what a score, band or route block is missing."""
+    if "POINTS" in expected:
+        return ("a score rule ends with its points",
+                "write them right after the condition, the sign against the number: `industry = life_science +20`, "
+                "`status = lost_deal -30` (`+ 20`, with a space, is arithmetic)")
+    if "ELSE" in expected and tok.type == "RBRACE":
+        return ("a route needs its fallback", "end the rules with `else TARGET`, e.g. `...; else inbound_queue }`")
+    if tok.type == "RBRACE" and set(expected) <= {"LT", "COMP_OP"}:
+        return ("a band ends with the name of its top band",
+                "write the bands from the lowest to the highest: `{ cold < 20 <= warm < 50 <= hot }`")
+    return None
+
+
 # Trees that add no level of nesting: statements, atoms and windows (whose only
 # subtree is their duration).
 _FLAT = frozenset({"start", "include_stmt", "field_stmt", "event_stmt", "prop", "metric_stmt", "aggregate",
                    "let_stmt", "lead_stmt", "stages_stmt", "score_stmt", "score_rule", "band_stmt", "band_step",
                    "route_stmt", "route_rule", "signed_number", "simple_type", "number", "text", "date", "true",
-                   "false", "ref", "lead_ref", "windowed"})
+                   "false", "ref", "lead_ref", "windowed",
+                   "definition_stmt", "header_entry", "header_text", "header_date", "header_number",
+                   "header_party", "header_word"})
 
 
 def tree_depth_ok(tree: Tree, source: Source, diags: Diagnostics) -> bool:

@@ -12,6 +12,9 @@ from . import nodes as n
 from .. import types as T
 from ..diagnostics import Diagnostics, did_you_mean, suggest
 from ..logic import fold, type_key
+from .header import Agreement, read_header
+from ..values import NO_OPTIONS, ReadOptions
+from .options import read_options
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class FieldInfo:
     type: T.Type
     column: str | None
     decl: n.FieldDecl | None = None
+    options: ReadOptions = NO_OPTIONS   # how the input writes its values
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -33,6 +37,7 @@ class EventInfo:
     props: dict[str, T.Type]
     declared: bool
     decl: n.EventDecl | None = None
+    options: dict[str, ReadOptions] = field(default_factory=dict)  # property (or "ts") -> its reading options
 
 
 @dataclass
@@ -50,6 +55,8 @@ class Scope:
     stages: tuple[str, ...] = ()
     stages_decl: n.StagesDecl | None = None
     broken: set[str] = field(default_factory=set)  # declared by statements that did not parse
+    agreement: Agreement | None = None  # the `definition "..." { ... }` header, if any
+    statements: tuple = ()  # every statement, in order (to compare two versions of a program)
 
     @property
     def schemaless(self) -> bool:
@@ -130,7 +137,8 @@ def _num(x) -> str:
 
 
 def resolve(statements: list, diags: Diagnostics) -> Scope:
-    scope = Scope()
+    scope = Scope(statements=tuple(statements))
+    header: n.DefinitionDecl | None = None
     taken: dict[str, n.Node] = {}
 
     def claim(name: str, node: n.Node, span) -> bool:
@@ -146,7 +154,9 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
     for s in statements:
         if isinstance(s, n.FieldDecl):
             if claim(s.name, s, s.name_span):
-                scope.fields[s.name] = FieldInfo(s.name, resolve_type(s.type, diags, s.name), s.column, s)
+                t = resolve_type(s.type, diags, s.name)
+                opts = read_options(s.options, s.type, t, diags, f"field `{s.name}`")
+                scope.fields[s.name] = FieldInfo(s.name, t, s.column, s, opts)
         elif isinstance(s, n.EventDecl):
             same = next((e for e in scope.events if type_key(e) == type_key(s.name)), None)
             if same is not None and same != s.name:
@@ -155,16 +165,30 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
                 continue
             if claim(s.name, s, s.name_span):
                 props: dict[str, T.Type] = {}
+                options: dict[str, ReadOptions] = {}
                 for p in s.props:
-                    if p.name in props:
+                    if p.name in props or p.name in options:
                         diags.add("E202", p.span, f"property `{p.name}` is declared twice in event `{s.name}`")
+                        continue
+                    if p.name == "ts" and p.options:  # how the event's time is written
+                        t = resolve_type(p.type, diags, f"{s.name}.ts")
+                        if t not in (T.DATETIME, T.UNKNOWN):
+                            diags.add("E310", p.type.span, f"an event's `ts` is a datetime, not {T.describe(t)}",
+                                      'write `ts: datetime format "..." zone "..."`')
+                            t = T.UNKNOWN
+                        options["ts"] = read_options(p.options, p.type, t, diags, f"`{s.name}.ts`", prop=True)
                         continue
                     if p.name in ("ts", "type", "lead_id"):
                         diags.add("E202", p.span, f"`{p.name}` is a reserved column of every event",
-                                  "every event has `ts` and `type`; rename this property")
+                                  "every event has `ts` and `type`; rename this property (`ts` may be "
+                                  "declared only to say how it is written: `ts: datetime format \"...\"`)")
                         continue
                     props[p.name] = resolve_type(p.type, diags, f"{s.name}.{p.name}")
-                scope.events[s.name] = EventInfo(s.name, props, True, s)
+                    opts = read_options(p.options, p.type, props[p.name], diags, f"property `{s.name}.{p.name}`",
+                                        prop=True)
+                    if opts is not NO_OPTIONS:
+                        options[p.name] = opts
+                scope.events[s.name] = EventInfo(s.name, props, True, s, options)
         elif isinstance(s, n.MetricDecl):
             if claim(s.name, s, s.name_span):
                 scope.metrics[s.name] = s
@@ -194,6 +218,13 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
                     unique = list(dict.fromkeys(t.name for t in targets))
                     scope.routes[s.name] = s
                     scope.route_types[s.name] = T.enum_of(unique, s.name)
+        elif isinstance(s, n.DefinitionDecl):
+            if header is not None:
+                diags.add("E217", s.span, "a program has one `definition` header",
+                          f"merge it with the one at {header.span.file}:{header.span.line}")
+                continue
+            header = s
+            scope.agreement = read_header(s, diags)
         elif isinstance(s, n.StagesDecl):
             if scope.stages_decl is not None:
                 diags.add("E209", s.span, "a program has one `stages` statement",

@@ -8,11 +8,7 @@ a CSV row with too many cells, a cell that is not UTF-8, a quote never closed
 a Parquet row group that is damaged (each of its rows). A CSV header that names a
 column twice is an error for the whole file.
 
-Events from a separate table (``--events``) are joined to leads by id. When the
-table is sorted by lead id, by number or as text (checked in a first pass that
-reads only that column), the join is a streaming merge: memory holds the events of
-one lead (plus the events of ids the leads file has not reached yet). Otherwise
-the table is grouped in memory, which costs memory proportional to its size.
+Events from a separate table (``--events``) are joined to leads by ``eventtable``.
 """
 from __future__ import annotations
 
@@ -23,6 +19,7 @@ import os
 import sys
 from array import array
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
@@ -31,7 +28,7 @@ from ..diagnostics import suggest
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".parquet": "parquet",
-           ".pq": "parquet"}
+           ".pq": "parquet", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 
 
 class InputError(Exception):
@@ -61,6 +58,7 @@ class Rows:
         self._head: list[Row] = []
         self.columns = columns
         self.header = columns is not None  # a real header (CSV, Parquet): every row has these columns
+        self.progress = None  # () -> (bytes or rows read, of how many), for a progress bar; None: unknown
         if peek:  # the keys of the first record that could be read (among the first hundred rows)
             for row in rows:
                 self._head.append(row)
@@ -82,17 +80,21 @@ def data_format(path: str, fmt: str | None = None) -> str:
         raise InputError("reading data from standard input (`-`) needs --input-format jsonl or csv")
     found = FORMATS.get(Path(path).suffix.lower())
     if found is None:
-        raise InputError(f"{path}: unknown data format `{Path(path).suffix}`; use .jsonl, .csv, .parquet or .json "
-                         "(or --input-format)")
+        raise InputError(f"{path}: unknown data format `{Path(path).suffix}`; use .jsonl, .csv, .parquet, .json "
+                         "or .xlsx (or --input-format)")
     return found
 
 
-def read_rows(path: str, fmt: str | None = None) -> Rows:
-    """The rows of ``path`` (``-``: standard input, which needs ``fmt``)."""
+def read_rows(path: str, fmt: str | None = None, sheet: str | None = None) -> Rows:
+    """The rows of ``path`` (``-``: standard input, which needs ``fmt``); ``sheet``: the
+    sheet of an XLSX workbook (default the first)."""
     fmt = data_format(path, fmt)
+    if sheet is not None and fmt != "xlsx":
+        raise InputError(f"{path}: --sheet names a sheet of an .xlsx workbook; this file is {fmt}")
     if path == "-":
-        if fmt == "parquet":
-            raise InputError("Parquet cannot be read from standard input; write it to a file first")
+        if fmt in ("parquet", "xlsx"):
+            raise InputError(f"{'Parquet' if fmt == 'parquet' else 'XLSX'} cannot be read from standard input; "
+                             "write it to a file first")
         return _READERS[fmt](sys.stdin.buffer, path)
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
@@ -105,7 +107,22 @@ def read_rows(path: str, fmt: str | None = None) -> Rows:
     if fmt == "parquet":
         f.close()
         return _parquet(path)
-    return _READERS[fmt](f, path)
+    if fmt == "xlsx":
+        f.close()
+        from .xlsx import xlsx_rows
+        return xlsx_rows(path, sheet, Rows, Row, InputError)
+    size = os.fstat(f.fileno()).st_size
+    rows = _READERS[fmt](f, path)
+    rows.progress = partial(_position, f, size)
+    return rows
+
+
+def _position(f, size: int) -> tuple[int, int]:
+    """How far a file has been read (its buffer counts as read), and its size."""
+    try:
+        return min(f.tell(), size), size
+    except (ValueError, OSError):  # closed: read to the end
+        return size, size
 
 
 def check_column(path: str, rows: Rows, name: str, what: str) -> None:
@@ -277,14 +294,20 @@ def _parquet(path: str, columns: list[str] | None = None) -> Rows:
         raise InputError(f"{path}: not a readable Parquet file ({e})") from None
     if columns is not None:
         columns = [c for c in columns if c in names]  # the caller names what is missing
-    return Rows(_parquet_rows(f, columns), names, unit="row")
+    read = [0]
+    rows = Rows(_parquet_rows(f, columns, read), names, unit="row")
+    total = f.metadata.num_rows
+    rows.progress = lambda: (read[0], total)
+    return rows
 
 
-def _parquet_rows(f, columns) -> Iterator[Row]:
+def _parquet_rows(f, columns, read: list) -> Iterator[Row]:
     """Row group by row group: the rows of a group that cannot be read (a corrupt
-    page) become error rows, and the next groups are still read."""
+    page) become error rows, and the next groups are still read. ``read[0]``: the rows
+    of the groups read so far."""
     number = 0
     for group in range(f.num_row_groups):
+        read[0] = number
         end = number + f.metadata.row_group(group).num_rows
         try:
             for batch in f.iter_batches(batch_size=8192, row_groups=[group], columns=columns):
@@ -297,6 +320,7 @@ def _parquet_rows(f, columns) -> Iterator[Row]:
                 number += 1
                 yield Row(number, None, f"row {number}: {error}")
         number = end
+    read[0] = number
 
 
 _READERS = {"jsonl": _jsonl, "csv": _csv, "json": _json}
@@ -313,8 +337,8 @@ def id_text(value) -> str | None:
 
 
 def id_key(s: str):
-    """Sort key of an id: numbers by value, then text."""
-    if s.isdigit():
+    """Sort key of an id: numbers (ASCII digits) by value, then text."""
+    if s.isascii() and s.isdigit():
         return (0, int(s), "")
     return (1, 0, s)
 
@@ -358,9 +382,9 @@ class IdSet:
                 slots[i] = h
 
 
-def lead_ids(path: str, fmt: str | None, field: str, n: int) -> Iterator[str | None]:
+def lead_ids(path: str, fmt: str | None, field: str, n: int, sheet: str | None = None) -> Iterator[str | None]:
     """The ids of the first ``n`` rows of a leads file."""
-    for _, row in zip(range(n), read_rows(path, fmt)):
+    for _, row in zip(range(n), read_rows(path, fmt, sheet)):
         yield id_text(row.get(field))
 
 
@@ -375,7 +399,7 @@ class Repeats:
         self._reread = reread
         self._seen = IdSet() if reread is None else None
         self._prev: str | None = None
-        self._orders = [id_key, _text_key]
+        self._orders = [id_key, text_key]
         self._rows = 0
 
     def add(self, key: str | None) -> bool:
@@ -399,134 +423,5 @@ class Repeats:
         return False
 
 
-# --------------------------------------------------------------- events
-class EventTable:
-    """Events from a separate table, handed out lead by lead.
-
-    A first pass reads only the ``lead_id`` column: when the ids are in order
-    (numbers by value, or all ids as text, as ``LC_ALL=C sort`` writes them), the join
-    is a streaming merge; otherwise the table is grouped in memory. A lead id that
-    repeats gets its events every time: the previous lead's events are kept, and a
-    repeat further away switches a streaming table to memory."""
-
-    def __init__(self, path: str):
-        self.path = path
-        if path == "-":
-            raise InputError("--events cannot be standard input (`-`): it is read twice; write it to a file")
-        self.fmt = data_format(path)
-        if not os.path.exists(path):
-            raise InputError(f"{path}: no such file")
-        self.bad_rows: list[str] = []
-        self.key = self._order()
-        self._last: tuple[str | None, list] = (None, [])
-        self._all: dict[str, list] | None = None
-        if self.key is not None:
-            self._stream = self._events()
-            self._cur = next(self._stream, None)
-            self._parked: dict[str, list] = {}
-        else:
-            self._load()
-
-    @property
-    def sorted(self) -> bool:
-        return self._all is None
-
-    def _rows(self, columns=None) -> Rows:
-        if self.fmt == "parquet":
-            return _parquet(self.path, columns)
-        return read_rows(self.path, self.fmt)
-
-    def _order(self):
-        """The sort key the table's ids follow (by number, or as text), or None."""
-        keys = {id_key: None, _text_key: None}
-        rows = self._rows(["lead_id"] if self.fmt == "parquet" else None)
-        check_column(self.path, rows, "lead_id", "the id of the lead each event belongs to")
-        for row in rows:
-            s = id_text(row.record.get("lead_id")) if row.record is not None else None
-            if s is None:
-                continue
-            for key, prev in list(keys.items()):
-                k = key(s)
-                if prev is not None and k < prev:
-                    del keys[key]
-                else:
-                    keys[key] = k
-            if not keys:
-                return None
-        return next(iter(keys))
-
-    def _events(self) -> Iterator[tuple[str, dict]]:
-        for row in self._rows():
-            if row.record is None:
-                self.bad_rows.append(f"{self.path}: {row.error}")
-                continue
-            lead = id_text(row.record.get("lead_id"))
-            if lead is None:
-                self.bad_rows.append(f"{self.path}: line {row.number}: event without a lead_id")
-                continue
-            event = {k: v for k, v in row.record.items() if k != "lead_id"}
-            yield lead, event
-
-    def _load(self) -> None:
-        """Group the whole table in memory (at the start, or when a streaming merge
-        meets a repeated id: then the ids it has handed out count as matched)."""
-        streaming = self._all is None and self.key is not None
-        if streaming:  # the merge has passed every id before the current one
-            upto = self.key(self._cur[0]) if self._cur is not None else None
-            parked = set(self._parked)
-        self.bad_rows = []
-        self._all = {}
-        for lead, event in self._events():
-            self._all.setdefault(lead, []).append(event)
-        self._matched: set[str] = set()
-        if streaming:
-            self._matched = {lead for lead in self._all
-                             if (upto is None or self.key(lead) < upto) and lead not in parked}
-
-    def events_for(self, lead_id, repeat: bool = False) -> list:
-        """The events of a lead; ``repeat``: this id was asked for before."""
-        s = id_text(lead_id)
-        if s is None:
-            return []
-        if s == self._last[0]:
-            return self._last[1]
-        if repeat and self._all is None:
-            self._load()  # its events were handed out already: group the table in memory
-        if self._all is None:
-            out = self._merge(s)
-        elif s in self._all:
-            out = self._all[s]
-            self._matched.add(s)
-        else:
-            out = []
-        self._last = (s, out)
-        return out
-
-    def _merge(self, s: str) -> list:
-        out = self._parked.pop(s, [])
-        k = self.key(s)
-        while self._cur is not None:
-            lead, event = self._cur
-            if self.key(lead) > k:
-                break
-            if lead == s:
-                out.append(event)
-            else:
-                self._parked.setdefault(lead, []).append(event)
-            self._cur = next(self._stream, None)
-        return out
-
-    def unmatched(self) -> tuple[int, int, list[str]]:
-        """How many events have a lead_id that no lead has, how many such ids, and a few of them."""
-        if self._all is not None:
-            left = {k: len(v) for k, v in self._all.items() if k not in self._matched}
-        else:
-            left = {k: len(v) for k, v in self._parked.items()}
-            while self._cur is not None:
-                left[self._cur[0]] = left.get(self._cur[0], 0) + 1
-                self._cur = next(self._stream, None)
-        return sum(left.values()), len(left), list(left)[:5]
-
-
-def _text_key(s: str) -> str:
+def text_key(s: str) -> str:
     return s

@@ -13,26 +13,34 @@ and the result's ``note`` says the lint was incomplete.
 
 The catalogue (``leaddsl rule`` prints each one's documentation):
 
-====  ======================  =======  ==========================================
-code  slug                    level    module
-====  ======================  =======  ==========================================
-W101  never-true              warning  never_true
-W102  redundant-clause        warning  redundant
-W103  always-true             warning  always_true
-W104  stage-not-implied       warning  stage_order
-W105  equivalent-definitions  warning  equivalent
-W106  unused-let              warning  unused
-W107  unused-metric           warning  unused
-I108  unused-field            info     unused
-I109  unused-event            info     unused
-W110  missing-excluded        warning  missing_excluded
-W111  number-out-of-scale     warning  magnitude
-W112  regex-unescaped-dot     warning  regex_dot
-W113  regex-only-empty        warning  regex_empty
-W114  regex-plain-word        warning  regex_word
-W190  unknown-ignore          warning  suppress
-W191  unused-ignore           warning  suppress
-====  ======================  =======  ==========================================
+====  ===========================  =======  ==========================================
+code  slug                         level    module
+====  ===========================  =======  ==========================================
+W101  never-true                   warning  never_true
+W102  redundant-clause             warning  redundant
+W103  always-true                  warning  always_true
+W104  stage-not-implied            warning  stage_order
+W105  equivalent-definitions       warning  equivalent
+W106  unused-let                   warning  unused
+W107  unused-metric                warning  unused
+I108  unused-field                 info     unused
+I109  unused-event                 info     unused
+W110  missing-excluded             warning  missing_excluded
+W111  number-out-of-scale          warning  magnitude
+W112  regex-unescaped-dot          warning  regex_dot
+W113  regex-only-empty             warning  regex_empty
+W114  regex-plain-word             warning  regex_word
+W115  effective-date-unchanged     warning  agreement (check --against, diff)
+W116  review-overdue               warning  agreement
+W120  route-rule-shadowed          warning  route_order
+W121  route-fallback-unreachable   warning  route_order
+W122  route-first-rule-takes-all   warning  route_order
+W123  score-threshold-unreachable  warning  score_threshold
+W124  band-unreachable             warning  band_unreachable
+W125  score-rule-never-given       warning  score_rule
+W190  unknown-ignore               warning  suppress
+W191  unused-ignore                warning  suppress
+====  ===========================  =======  ==========================================
 """
 from __future__ import annotations
 
@@ -57,6 +65,8 @@ def rule(fn):
 from . import suppress  # noqa: E402
 from . import never_true, always_true, redundant, stage_order, equivalent  # noqa: E402,F401
 from . import missing_excluded, magnitude, regex_dot, regex_empty, regex_word, unused  # noqa: E402,F401
+from . import agreement  # noqa: E402,F401
+from . import score_threshold, score_rule, band_unreachable, route_order  # noqa: E402,F401
 from .budget import Budget  # noqa: E402
 from .context import LintContext  # noqa: E402
 from .suppress import suppressions  # noqa: E402,F401
@@ -68,14 +78,15 @@ class Findings(list):
     note: str | None = None
 
 
-def lint_program(program, select=None, budget: float | Budget | None = None) -> Findings:
+def lint_program(program, select=None, budget: float | Budget | None = None, as_of=None) -> Findings:
     """Every warning and info about ``program`` (sorted), suppressions applied.
 
     ``select``: only run the rules whose function name is in it (tests).
     ``budget``: seconds of wall clock for the whole pass, or a :class:`Budget`
-    (default: ``budget.BUDGET_SECONDS``, or ``LEADDSL_LINT_BUDGET``)."""
+    (default: ``budget.BUDGET_SECONDS``, or ``LEADDSL_LINT_BUDGET``).
+    ``as_of``: the time a review date is compared with (W116; default now, UTC)."""
     budget = budget if isinstance(budget, Budget) else Budget(budget)
-    ctx = LintContext(program, budget)
+    ctx = LintContext(program, budget, as_of)
     diags = Diagnostics()
     for fn in RULES:
         if select is None or fn.__name__ in select:

@@ -8,6 +8,7 @@ pass's time budget: rules with long loops stop when ``budget.out()``.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from ..front import nodes as n
@@ -19,20 +20,23 @@ from .tree import children, walk
 
 @dataclass(frozen=True)
 class Root:
-    kind: str          # "lead" | "let" | "where"
-    name: str          # the lead, let or metric ("" for a `where` inside a sequence)
+    kind: str          # "lead" | "let" | "where" | "score" | "route"
+    name: str          # the lead, let, metric, score or route ("" for a `where` inside a sequence)
     node: n.Node       # the condition
     event: str | None  # for a `where`: the event its properties belong to
 
     def describe(self) -> str:
         if self.kind == "where":
             return f"the `where` filter of metric `{self.name}`" if self.name else "this `where` filter"
+        if self.kind in ("score", "route"):
+            return f"this rule of {self.kind} `{self.name}`"
         return f"{self.kind} `{self.name}`"
 
 
 class LintContext:
-    def __init__(self, program, budget: Budget | None = None):
+    def __init__(self, program, budget: Budget | None = None, as_of=None):
         self.program = program
+        self.as_of = as_of if as_of is not None else dt.datetime.now(dt.timezone.utc)
         self.budget = budget if budget is not None else Budget()
         self.analysis = program.analysis
         self.scope = program.scope
@@ -54,6 +58,9 @@ class LintContext:
         for name, d in s.metrics.items():
             if d.aggregate.where is not None:
                 roots.append(Root("where", name, d.aggregate.where, d.aggregate.event))
+        # the conditions of score and route rules (an `each` rule counts, it has none)
+        roots += [Root("score", name, r.expr, None) for name, d in s.scores.items() for r in d.rules if not r.each]
+        roots += [Root("route", name, r.expr, None) for name, d in s.routes.items() for r in d.rules]
         extra = []
         for r in roots:
             for node in walk(r.node):
@@ -99,7 +106,8 @@ class LintContext:
     def statement_spans(self) -> list:
         s = self.scope
         decls = [*s.lets.values(), *s.leads.values(), *s.metrics.values(),
-                 *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl]
+                 *(f.decl for f in s.fields.values()), *(e.decl for e in s.events.values()), s.stages_decl,
+                 *s.scores.values(), *s.bands.values(), *s.routes.values(), s.agreement]
         return [d.span for d in decls if d is not None]
 
     def binding(self, node):

@@ -56,6 +56,7 @@ from ..front import nodes as n
 from ..runtime import plan as P
 from .. import types as T
 from ..logic import OPS, and_tf, fold, not_tf, or_tf, test_tf
+from . import outputs
 from .terms import AND, FALSE, NOT, OR, TRUE, real, seconds_of
 from .terms import rel as _rel
 
@@ -408,6 +409,8 @@ class Encoder:
         return (cls.__name__, *(self._part(getattr(x, name)) for name in names))
 
     def _part(self, v):
+        if isinstance(v, (P.Score, P.Band, P.Route)):
+            return (v.__class__.__name__, v.index)
         if isinstance(v, P.Node):
             return self._shape(v)
         if isinstance(v, list):
@@ -418,7 +421,7 @@ class Encoder:
             return ("prop", v.event, v.name, v.type)
         if isinstance(v, P.Source):
             return ("source", v.index)
-        if isinstance(v, (P.Let, P.Lead)):
+        if isinstance(v, (P.Let, P.Lead, P.Score, P.Band, P.Route)):
             return (v.__class__.__name__, v.index)
         if isinstance(v, re.Pattern):
             return ("re", v.pattern, v.flags)
@@ -505,6 +508,15 @@ class Encoder:
 
     def e_LetUse(self, x: P.LetUse):
         return self.enc(x.let.body)  # the let's value, three-valued, passed through
+
+    def e_OutputUse(self, x: P.OutputUse) -> Val:
+        """A score (a number), band (its rank) or route (its target), see ``outputs``."""
+        key = ("output", x.item.__class__.__name__, x.item.index)
+        if key not in self._vals:
+            kind, term, present, own, t, (vkey, label, vpresent, assumable) = outputs.output(self, x.item)
+            self._register(vkey, label, vpresent, assumable)
+            self._vals[key] = Val(kind, term, present, frozenset([own]), type=t)
+        return self._vals[key]
 
     def e_LeadUse(self, x: P.LeadUse):
         c = self.as_cond(self.enc(x.lead.body))  # a lead is true or not: two-valued

@@ -138,6 +138,8 @@ def _amount_limit(info) -> int | None:
         words = name + column
     elif info.column is not None and _money(column):
         words = column
+    elif getattr(info.options, "currency", None):  # `currency USD`: the file says it is an amount of money
+        return min((_AMOUNT[w] for w in name + column if w in _AMOUNT), default=1_000)
     else:
         return None
     return min(_AMOUNT[w] for w in words if w in _AMOUNT)

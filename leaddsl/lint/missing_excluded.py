@@ -93,13 +93,16 @@ def _visit(ctx, logic, root, node, diags):
 
 
 def _check(ctx, logic, root, node, diags) -> bool:
-    from .encode import AND, NOT, OR
+    from .encode import AND, FALSE, NOT, OR
     c = logic.cond(node)
     vals = logic.enc.assumable(c.vars)
     if not vals:
         return False
-    for path in _paths(ctx, node):
+    for path, top in _paths(ctx, node):
         guards = [c.unknown]
+        if top is not None and top.kind == "route" and top.name in ctx.scope.routes:
+            lead = ctx.scope.routes[top.name].lead.name  # a route's rules are tried for its leads only
+            guards.append(logic.enc.lead(lead).t if lead in ctx.scope.leads else FALSE)
         for child, parent in path:
             if isinstance(parent, n.BoolOp):
                 siblings = [logic.cond(s) for s in parent.operands if s is not child]
@@ -114,8 +117,9 @@ def _check(ctx, logic, root, node, diags) -> bool:
 
 
 def _paths(ctx, node):
-    """Each way up from node to the definition that uses it: [(child, parent)...],
-    through `and`, `or`, `not` and, from a let's root, into every use of the let."""
+    """Each way up from node to the definition that uses it: ([(child, parent)...], the
+    root it ends in), through `and`, `or`, `not` and, from a let's root, into every use
+    of the let."""
     out = []
     stack = [(node, [], 0)]
     while stack and len(out) < MAX_PATHS:
@@ -130,7 +134,7 @@ def _paths(ctx, node):
             for use in ctx.uses[root.name]:
                 stack.append((use, path, depth + 1))
             continue
-        out.append(path)
+        out.append((path, root if parent is None else None))
     return out
 
 
@@ -185,5 +189,6 @@ def _report(ctx, logic, root, node, named, diags):
         hint = "; ".join(ways + ["to include them, " + advice])
     else:
         hint = advice
-    diags.add("W110", node.span,
-              f"`{text}` is unknown for {what} with no {names}, so they are excluded", hint)
+    outcome = {"score": "so they get none of its points", "route": "so this rule passes them by"}.get(
+        root.kind, "so they are excluded")
+    diags.add("W110", node.span, f"`{text}` is unknown for {what} with no {names}, {outcome}", hint)

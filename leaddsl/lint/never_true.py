@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from ..front import nodes as n
 from . import rule
+from .thresholds import threshold
 from .tree import bool_children
 from .docs import register_doc
 
@@ -45,6 +46,8 @@ def never_true(ctx, diags):
         if ctx.budget.out():
             return
         logic.settle_never_true(root.node)
+        if root.kind in ("score", "route") and logic.never_true(root.node):
+            continue  # the rule as a whole: W125 (points never given) or W120 (target never chosen)
         _visit(ctx, logic, root, root.node, diags)
 
 
@@ -67,7 +70,15 @@ def _visit(ctx, logic, root, node, diags):
 
 
 def report(ctx, logic, root, node, diags):
+    if threshold(ctx, node) is not None:
+        return  # a score that never reaches the threshold: W123 says by how much
     what = root.describe() if node is root.node else f"`{ctx.text(node)}`"
+    why, hint = reason(ctx, logic, root, node)
+    diags.add("W101", node.span, f"{what} can never be true{why}", hint)
+
+
+def reason(ctx, logic, root, node) -> tuple[str, str]:
+    """(why, hint) of a condition that can never be true: the clauses that contradict."""
     why = ""
     hint = "check the operator and the value"
     if isinstance(node, n.BoolOp) and node.op == "and":
@@ -88,7 +99,7 @@ def report(ctx, logic, root, node, diags):
         hint = "list the values in the set"
     elif root.kind == "where" and node is root.node:
         why = ", so no event passes it"
-    diags.add("W101", node.span, f"{what} can never be true{why}", hint)
+    return why, hint
 
 
 def _reversed(node: n.Between) -> bool:

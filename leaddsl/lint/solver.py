@@ -190,7 +190,10 @@ class Logic:
             return self.at[key]
         if self.budget.out():
             return None
-        r, m = self.check(self.assumption(node), NOT(self.cond(node).t), model=True)
+        assume = self.assumption(node)
+        r, m = self.check(assume, NOT(self.cond(node).t), model=True)
+        if r is False and assume is not TRUE and not self.sat(assume):
+            r = None  # vacuous: its values are never all present (a route of a lead that never holds)
         self.at[key] = None if r is None else not r
         if r:
             self.false_models[key] = m

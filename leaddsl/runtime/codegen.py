@@ -35,7 +35,8 @@ from .. import scoring
 from . import plan as P
 from ..logic import Incomparable, and3, and_tf, arith, clean, dyn_compare, dyn_key, fold, not3, or3, or_tf, \
     test_tf, type_key, within
-from ..values import MAX_NUMBER, MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key
+from ..values import MAX_NUMBER, MISSING_MARKERS, BadValue, read_datetime, read_number, read_text_key, reader_for
+from .. import types as T
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)
@@ -62,6 +63,18 @@ def _ts_us(raw) -> int:
     if d is None:
         raise BadValue(raw, "datetime", "every event needs a time")
     return ev.to_us(d)
+
+
+def ts_reader(options):
+    """``_ts_us`` for an event type whose ``ts`` declares how it is written (format, zone)."""
+    read = reader_for(T.DATETIME, options)
+
+    def ts_us(raw):
+        d = read(raw)
+        if d is None:
+            raise BadValue(raw, "datetime", "every event needs a time")
+        return (d - ev.EPOCH) // _ONE_US
+    return ts_us
 
 
 def _neg(x):
@@ -618,12 +631,23 @@ class Generator:
                 "            if k is None:",
                 "                continue",
                 "        ts = e.get('ts')"]
+        own = {e.index: ts_reader(e.ts) for e in p.events.values() if e.ts.reads}
+        if own:  # event types whose times are written their own way: read by their own reader
+            out += [f"        _tr = {self.const(own)}.get(k)"]
         if safe:
             out += ["        try:",
-                    "            ts = _ts_us(ts)",
+                    "            ts = _ts_us(ts) if _tr is None else _tr(ts)" if own else "            ts = _ts_us(ts)",
                     "        except _BadValue as _e:",
                     f"            bad.setdefault(('ts', {self.const(tuple(p.events))}[k]), ('ts', ts, _e, idx))",
                     "            continue"]
+        elif own:
+            out += ["        if _tr is not None:",
+                    "            ts = _tr(ts)",
+                    "        else:",
+                    "            try:",
+                    "                ts = (_fromiso(ts) - _EPOCH) // _ONE_US",
+                    "            except (ValueError, TypeError):",
+                    "                ts = _ts_us(ts)"]
         else:
             out += ["        try:",
                     "            ts = (_fromiso(ts) - _EPOCH) // _ONE_US",
@@ -651,7 +675,8 @@ class Generator:
                     unit = self.const(("prop", e.name, pr.pos))
                     body += ["try:", f"    {local} = {reader}({getter})",
                              "except _BadValue as _e:", f"    {local} = None",
-                             f"    bad.setdefault({unit}, ({self.const(pr.name)}, {getter}, _e, idx))"]
+                             # [name, raw, why, event position, how many events of the lead had one]
+                             f"    bad.setdefault({unit}, [{self.const(pr.name)}, {getter}, _e, idx, 0])[4] += 1"]
                 else:
                     body.append(f"{local} = {reader}({getter})")
             for src in p.sources:

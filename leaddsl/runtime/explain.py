@@ -12,7 +12,9 @@ from ..front import nodes as n
 from . import plan as P
 from .. import types as T
 from ..events import from_us, to_us, window_start
+from ..logic import fold
 from ..values import format_value
+from .codegen import get_path
 
 MAX_EVENTS_SHOWN = 5
 
@@ -68,6 +70,8 @@ class _Renderer:
         self.as_of_us = to_us(moment)
         self.lines: list[str] = []
         self.expanding: set[int] = set()
+        self.record = None
+        self.missed: dict = {}
 
     def value(self, node):
         if isinstance(node, P.Const):
@@ -105,11 +109,15 @@ class _Renderer:
                 if x.slot.index not in seen:
                     seen.add(x.slot.index)
                     bad = self.trace.get("bad", {}).get(x.slot.unit)
+                    if bad is not None and x.slot.unit in self.missed:
+                        out.append(f"{x.slot.label} = missing (bad value {format_value(bad[1])} read as missing: "
+                                   f"{bad[2]})")
+                        continue
                     if bad is not None:  # (label, raw value, why)
                         out.append(f"{x.slot.label} = {format_value(bad[1])} (cannot be read as {x.slot.type})")
                         continue
                     v = self.slots[x.slot.index] if x.slot.index < len(self.slots) else None
-                    out.append(f"{x.slot.label} = {format_value(v, x.slot.type)}")
+                    out.append(f"{x.slot.label} = {format_value(v, x.slot.type)}{self.as_read(x.slot, v)}")
             elif isinstance(x, P.Agg):
                 out.append(self.agg_line(x))
             elif isinstance(x, P.Seq):
@@ -129,6 +137,28 @@ class _Renderer:
         if local is None:
             return "error" if item.needs & set(self.trace.get("bad", {})) else "missing"
         return points(local) .lstrip("+") if isinstance(item, P.Score) else str(local)
+
+    def as_read(self, slot: P.Slot, value) -> str:
+        """How a value was read, where the field's options made the difference: the alias
+        that matched, a missing marker of the field, a format or zone, a currency."""
+        opts = slot.options
+        if not opts.reads or self.record is None:
+            return ""
+        raw = get_path(self.record, slot.path) if hasattr(self.record, "get") else None
+        if not isinstance(raw, str) or not raw.strip():
+            return ""
+        shown = format_value(raw)
+        if value is None:
+            return f" (read {shown} as missing)" if fold(raw) in opts.missing else ""
+        t = slot.type
+        if isinstance(t, (T.EnumT, T.OrdinalT)):
+            name = t.members[value] if isinstance(t, T.OrdinalT) else value
+            return f" (read {shown} as {name})" if fold(raw) != fold(name) else ""
+        if opts.zone and t == T.DATETIME:
+            return f" (read {shown} in {opts.zone})"
+        if opts.formats or opts.currency:
+            return f" (read {shown})"
+        return ""
 
     def agg_line(self, agg: P.Agg) -> str:
         label = _text(self.p, agg.origin)
@@ -273,9 +303,13 @@ def _num(x) -> str:
 
 def render(program, result, trace: dict, moment) -> str:
     r = _Renderer(program, trace, moment, result)
+    r.record = getattr(result, "_rec", None)
+    r.missed = getattr(result, "_missed", {})
     r.lines.append(f"as of {format_value(moment)}")
     for message in result.errors:
         r.lines.append(f"error: {message}")
+    for message in result.warnings:
+        r.lines.append(f"warning: {message}")
     for name, lead in program.plan.leads.items():
         r.lines.append("")
         value = result[name]

@@ -28,6 +28,7 @@ from ..values import BadValue, format_value, read_datetime, to_datetime
 
 UTC = dt.timezone.utc
 _RAISE, _RETURN = "raise", "return"
+_ERROR, _MISSING = "error", "missing"   # bad_values: as each field declares / every bad value read as missing
 
 
 def normalize_as_of(as_of) -> dt.datetime:
@@ -64,7 +65,9 @@ class Result(dict):
     ``result.explain()``. A dict, so that building one per lead costs next to nothing.
     """
 
-    __slots__ = ("_ctx", "_rec", "_errors")  # _ctx: (program, as_of, events, errors mode), shared by a run
+    # _ctx: (program, as_of, events, errors mode, bad-values policy), shared by a run; _missed: the bad
+    # values read as missing (by the field's `bad as missing` or the run's bad_values="missing")
+    __slots__ = ("_ctx", "_rec", "_errors", "_missed")
 
     @property
     def stage(self):
@@ -81,6 +84,25 @@ class Result(dict):
         errors = self.errors
         return "; ".join(errors) if errors else None
 
+    @property
+    def bad_as_missing(self) -> dict[str, int]:
+        """The bad values read as missing instead of erring (a field's ``bad as missing``, or
+        ``bad_values="missing"``): field (or ``event.property``) -> how many (for a property:
+        how many of the lead's events had one). Empty when there were none."""
+        out: dict[str, int] = {}
+        for unit, info in getattr(self, "_missed", {}).items():
+            label = f"{unit[1]}.{info[0]}" if unit[0] == "prop" else info[0]
+            out[label] = out.get(label, 0) + (info[4] if unit[0] == "prop" else 1)
+        return out
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One message per bad value read as missing (the outputs kept their answers, computed
+        with the value missing): never hidden, but not errors."""
+        return tuple(_message(unit, info, "") + "; read as missing" + (f" ({info[4]} events)" if unit[0] == "prop"
+                                                                       and info[4] > 1 else "")
+                     for unit, info in getattr(self, "_missed", {}).items())
+
     def to_dict(self) -> dict:
         return dict(self)
 
@@ -92,8 +114,8 @@ class Result(dict):
                 return "error: " + self.error
             raise ValueError("this result does not keep its record: call program.explain(record, as_of) "
                              "or evaluate_many(..., explain=True)")
-        program, as_of, events, _mode = ctx
-        return program.explain(rec, as_of, events=events)
+        program, as_of, events, _mode, policy = ctx
+        return program.explain(rec, as_of, events=events, bad_values=policy)
 
     def __repr__(self):
         return f"Result({dict.__repr__(self)})"
@@ -148,6 +170,11 @@ class Program:
         return {name: str(info.type) for name, info in self.scope.fields.items()}
 
     @property
+    def agreement(self):
+        """The file's `definition "..." { ... }` header (an Agreement), or None."""
+        return self.scope.agreement
+
+    @property
     def columns(self) -> dict[str, str]:
         """Every input column (or record key) the outputs read -> the field or name it feeds."""
         return {".".join(s.path): s.label for s in self.plan.slots}
@@ -163,25 +190,28 @@ class Program:
         if as_of is not None and as_of is last[0]:
             return last[1:]
         moment = normalize_as_of(as_of)
-        cached = (moment, _as_of_us(moment), (self, moment, None, _RAISE))
+        cached = (moment, _as_of_us(moment), (self, moment, None, _RAISE, _ERROR))
         if as_of is not None:
             self._last_as_of = (as_of, *cached)
         return cached
 
-    def evaluate(self, record, as_of=None, *, events=None, errors: str = _RAISE) -> Result:
+    def evaluate(self, record, as_of=None, *, events=None, errors: str = _RAISE,
+                 bad_values: str = _ERROR) -> Result:
         """The outputs for one lead. A value that cannot be read raises DataError
         (``errors="raise"``), or nulls the outputs that need it (``errors="return"``:
-        ``result.errors`` says why)."""
+        ``result.errors`` says why). ``bad_values="missing"`` reads every bad value of a
+        field or event property as missing instead, as ``bad as missing`` does for one
+        field: counted in ``result.bad_as_missing`` and ``result.warnings``."""
         last = self._last_as_of
         if as_of is not None and as_of is last[0]:
             moment, moment_us, ctx = last[1], last[2], last[3]
         else:
             moment, moment_us, ctx = self._moment(as_of)
-        if errors is _RAISE and events is None:
+        if errors is _RAISE and events is None and bad_values is _ERROR:
             r = self._fast(record, moment, moment_us, None, ctx)
         else:
-            _check_mode(errors)
-            ctx = (self, moment, events, errors)
+            _check_mode(errors, bad_values)
+            ctx = (self, moment, events, errors, bad_values)
             try:
                 r = self._fast(record, moment, moment_us, events, ctx)
             except DataError as e:
@@ -193,19 +223,20 @@ class Program:
         return r
 
     def evaluate_many(self, records: Iterable, as_of=None, *, errors: str = _RAISE,
-                      explain: bool = False) -> Iterator[Result]:
+                      explain: bool = False, bad_values: str = _ERROR) -> Iterator[Result]:
         """Evaluate records one at a time, in input order. ``errors="raise"`` stops at the
         first record with a bad value with ``DataError``; ``errors="return"`` yields a
         Result whose outputs that need a bad value are None and whose ``.errors`` say why.
 
         Results keep their record for ``result.explain()`` only with ``explain=True``:
         holding a reference to every record costs the garbage collector time, and bulk
-        evaluation should not pay for explanations nobody asks for."""
-        _check_mode(errors)
+        evaluation should not pay for explanations nobody asks for. ``bad_values``: as for
+        :meth:`evaluate`."""
+        _check_mode(errors, bad_values)
         moment = normalize_as_of(as_of)
         moment_us = _as_of_us(moment)
         fast = self._fast
-        ctx = (self, moment, None, errors)
+        ctx = (self, moment, None, errors, bad_values)
         if errors == _RAISE and not explain:
             # a C-level loop: no Python frame per record
             return map(fast, records, repeat(moment), repeat(moment_us), repeat(None), repeat(ctx))
@@ -240,22 +271,45 @@ class Program:
             if self._fast(record, moment, moment_us, None, ctx)[definition]:
                 yield record
 
-    def explain(self, record, as_of=None, *, events=None) -> str:
+    def explain(self, record, as_of=None, *, events=None, bad_values: str = _ERROR) -> str:
         """Each clause of each definition with its value (true / false / unknown) and the
         values it read; the same reads and decisions as ``evaluate``."""
         from .explain import render
+        _check_mode(_RETURN, bad_values)
         moment = normalize_as_of(as_of)
         trace: dict = {}
         try:
-            result = self._compiled.safe(record, moment, _as_of_us(moment), events, (self, moment, events, _RETURN), trace)
+            result = self._compiled.safe(record, moment, _as_of_us(moment), events,
+                                         (self, moment, events, _RETURN, bad_values), trace)
         except DataError as e:
             return f"as of {format_value(moment)}\n\nerror: {e}"
         return render(self, result, trace, moment)
 
+    def to_sql(self, dialect: str = "duckdb", **tables) -> str:
+        """The outputs as one SQL query in ``dialect`` (duckdb, postgres, snowflake, bigquery,
+        spark) over the tables ``leads`` and ``events`` (``leads=``, ``events=``, ``id_field=``,
+        ``lead_field=``, ``type_field=``, ``ts_field=``, ``pretty=``); the as-of time is its
+        parameter ``as_of`` (ISO 8601 text). DslError (E501) for what the dialect cannot
+        express exactly as this evaluator does."""
+        from ..sql import to_sql  # the SQL wing translates this program's plan
+        return to_sql(self, dialect, **tables)
+
     # ------------------------------------------------------ bad values
     def _scope(self, r: Result, bad: dict, record, ctx) -> None:
         """Null the outputs that need a bad unit; note why. Raises DataError when the
-        run asked for errors to be raised."""
+        run asked for errors to be raised. A bad value whose policy is to be read as missing
+        (the field's ``bad as missing``, or the run's ``bad_values="missing"``) errs nothing:
+        the safe function already read it as missing; it is noted in ``result._missed``."""
+        lenient = self.__dict__.get("_lenient")
+        if lenient is None:
+            lenient = self._lenient = self.plan.lenient
+        every = ctx[4] == _MISSING
+        missed = {u: info for u, info in bad.items() if u in lenient or (every and u[0] in ("slot", "prop", "dyn"))}
+        if missed:
+            r._missed = missed
+            bad = {u: info for u, info in bad.items() if u not in missed}
+            if not bad:
+                return
         units = set(bad)
         for name, item in self.plan.outputs.items():
             if item.needs & units:
@@ -271,9 +325,11 @@ class Program:
             raise DataError(messages[0], field=info[0], value=info[1], lead_id=lead_id)
 
 
-def _check_mode(errors):
+def _check_mode(errors, bad_values=_ERROR):
     if errors not in (_RAISE, _RETURN):
         raise ValueError("errors must be 'raise' or 'return'")
+    if bad_values not in (_ERROR, _MISSING):
+        raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
 
 
 def _record_error(record):

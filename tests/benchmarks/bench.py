@@ -25,7 +25,9 @@ What it does, in order:
 5. times the peers (rule-engine, cel-python, json-logic) where installed;
 6. times compiling a file of 1,000 definitions (first and second call, a
    one-line program, lint, and `leaddsl check` in a fresh process);
-7. with ``--memory``: peak RSS of ``python -m leaddsl eval`` over 10k..1M leads.
+7. with ``--memory``: peak RSS of ``python -m leaddsl eval`` over 10k..1M leads;
+8. with ``--events-order`` (alone), or ``--memory``: peak RSS and time of ``leaddsl eval``
+   with an events table in time order (sorted on disk) and the same table sorted by lead.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -1087,6 +1090,55 @@ def bench_memory(sizes: list[int], keep: bool) -> list[str]:
     return out
 
 
+def bench_events_order(target: int, keep: bool) -> list[str]:
+    """An events table as exports write it (in time order), against the same rows sorted by
+    lead id: peak RSS and wall time of `leaddsl eval`, each in its own process, and the same answers."""
+    out = []
+    tmp = Path(tempfile.mkdtemp(prefix="leaddsl-bench-order-"))
+    defs = tmp / "defs.lead"
+    defs.write_text(BOTH_PROGRAM)
+    n = max(100, target // 30)  # about 30 events per lead
+    log(f"  writing {n:,} leads and their events to {tmp} ...")
+    exp_fit, exp_hot = write_data(tmp, n, SEED + 7)
+    (tmp / "leads.jsonl").unlink()
+    with open(tmp / "events.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    header, rows = rows[0], rows[1:]
+    random.Random(SEED).shuffle(rows)  # events at the same time in no particular order
+    rows.sort(key=lambda r: r[2])  # by time, as an activity export comes
+    with open(tmp / "events_time.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    n_events = len(rows)
+    del rows
+    head = f"{'events table':<32} {'leads':>8} {'events':>9} {'MiB':>5} {'peak RSS MiB':>13} {'wall s':>7}  check"
+    out += [head, "-" * len(head)]
+    results = []
+    for label, name in (("sorted by lead id (streamed)", "events.csv"), ("in time order (sorted on disk)", "events_time.csv")):
+        result = tmp / f"out_{name}.jsonl"
+        cmd = [sys.executable, "-m", "leaddsl", "eval", str(defs), str(tmp / "leads.csv"), "--events", str(tmp / name),
+               "--as-of", AS_OF_ISO, "-o", str(result)]
+        log(f"  running: {' '.join(cmd)}")
+        rc, wall, peak = run_measured(cmd, tmp / "stdout", tmp / "stderr")
+        if rc != 0:
+            err = (tmp / "stderr").read_text(errors="replace").strip().splitlines()[-3:]
+            check = f"FAILED exit {rc}: {' | '.join(err)}"
+        else:
+            rows_out, n_fit, n_hot, errors = _count_output(result)
+            ok = rows_out == n and n_fit == exp_fit and n_hot == exp_hot and errors == 0
+            check = "ok" if ok else f"MISMATCH rows={rows_out} fit={n_fit}/{exp_fit} hot={n_hot}/{exp_hot}"
+            results.append(result.read_bytes())
+        mib = (tmp / name).stat().st_size / 2**20
+        out.append(f"{label:<32} {n:>8,} {n_events:>9,} {mib:>5.0f} {peak:>13.1f} {wall:>7.1f}  {check}")
+    if len(results) == 2:
+        out.append("both orders give byte-identical output" if results[0] == results[1] else
+                   "MISMATCH: the two orders give different output")
+    if keep:
+        out.append(f"data kept in {tmp}")
+    else:
+        shutil.rmtree(tmp)
+    return out
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -1104,10 +1156,21 @@ def main(argv=None) -> int:
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS of `leaddsl eval` (writes temp files)")
     ap.add_argument("--memory-max", type=int, default=1_000_000, help="largest N for --memory (default 1000000)")
     ap.add_argument("--keep-data", action="store_true", help="keep the --memory data files")
+    ap.add_argument("--events-order", action="store_true",
+                    help="only measure eval with an events table in time order vs sorted by lead (also run by --memory)")
+    ap.add_argument("--events-order-n", type=int, default=200_000, metavar="N",
+                    help="about how many events for --events-order (default 200000)")
     ap.add_argument("--no-gc-freeze", action="store_true",
                     help="leave the generated input under the cyclic garbage collector (see README)")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target of the issue is missed")
     args = ap.parse_args(argv)
+    if args.events_order:
+        log(f"eval with an events table of about {args.events_order_n:,} events, two orders (each a subprocess) ...")
+        lines = bench_events_order(args.events_order_n, args.keep_data)
+        log("")
+        for line in lines:
+            log(line)
+        return 1 if (args.check and any("FAILED" in x or "MISMATCH" in x for x in lines)) else 0
 
     n = args.n or (20_000 if args.quick else 100_000)
     repeats = args.repeats or (3 if args.quick else 5)
@@ -1260,6 +1323,7 @@ def main(argv=None) -> int:
         if args.memory_max not in sizes and args.memory_max > sizes[-1]:
             sizes.append(args.memory_max)
         memory_lines = bench_memory(sizes, args.keep_data)
+        memory_lines += ["", "events table order:"] + bench_events_order(args.events_order_n, args.keep_data)
         if any("FAILED" in x or "MISMATCH" in x or "NOT flat" in x for x in memory_lines):
             failures.append("memory")
 

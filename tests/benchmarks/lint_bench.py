@@ -7,7 +7,8 @@
 A script, not a timed test (pytest does not collect it): the figures depend on
 the machine and on what else runs on it. The program is built from a fixed
 seed and looks like a real one (a CRM schema, events, metrics, lets,
-definitions that build on each other, a funnel), with a few deliberate
+definitions that build on each other, a funnel; the `scored` family adds
+scores, bands and a route), with a few deliberate
 mistakes (a contradiction, a redundant threshold, an unguarded `!=`, a
 definition written twice) so that the rules that find something do their full
 work. A second family, `threshold`, is the worst case of the issue: n
@@ -158,12 +159,30 @@ def generate(n: int = 500, seed: int = 7) -> str:
     return "\n".join(out) + "\n"
 
 
+def scored(n: int = 500, seed: int = 7) -> str:
+    """``generate(n)`` with scores, bands and a route over it: four scores of
+    n // 40 condition rules each (random points, some negative) and an `each`
+    rule, a band on each, definitions that compare them, and a route of n // 50
+    rules for the first definition."""
+    rng = random.Random(seed + 1)
+    out = [generate(n, seed)]
+    for s in range(4):
+        rules = [f"    {_clause(rng)} {rng.choice('+-')}{rng.randint(1, 30)}" for _ in range(max(2, n // 40))]
+        rules.append("    each product_visits(30d) +2 max 20")
+        out.append(f"score s{s} max 200 {{\n" + "\n".join(rules) + "\n}")
+        out.append(f"band b{s} on s{s} {{ cold < 20 <= warm < 60 <= hot }}")
+        out.append(f"lead scored_{s} when s{s} >= {rng.randint(20, 80)} and b{s} >= warm")
+    targets = [f"    team_{i} when {_clause(rng)}" for i in range(max(2, n // 50))]
+    out.append("route owner for lead_0 {\n" + "\n".join(targets) + "\n    else inbound_queue\n}")
+    return "\n".join(out) + "\n"
+
+
 def threshold(n: int) -> str:
     """n definitions over one number field: `lead dN when x > N`."""
     return "field x: number\n" + "".join(f"lead d{i} when x > {i}\n" for i in range(n))
 
 
-FAMILIES = {"generated": generate, "threshold": lambda n, seed: threshold(n)}
+FAMILIES = {"generated": generate, "scored": scored, "threshold": lambda n, seed: threshold(n)}
 
 
 def measure(text: str, budget: float | None) -> dict:

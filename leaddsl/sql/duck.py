@@ -1,0 +1,107 @@
+"""Running the generated query in embedded DuckDB over files (``eval --engine duckdb``).
+
+Needs the ``duckdb`` extra (``pip install 'leaddsl[duckdb]'``). The leads file (CSV,
+JSON Lines or Parquet) is read with every cell as text, as exported, numbered in file
+order; the events file likewise. The query is the one ``leaddsl sql --dialect duckdb``
+prints, with the as-of time bound as its parameter.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .. import sql as S
+
+READERS = {".csv": "read_csv", ".tsv": "read_csv", ".jsonl": "read_json", ".ndjson": "read_json",
+           ".json": "read_json", ".parquet": "read_parquet"}
+
+
+class EngineError(Exception):
+    """A file or column the DuckDB engine cannot use (a usage error)."""
+
+
+def _connect():
+    try:
+        import duckdb
+    except ImportError:
+        raise EngineError("--engine duckdb needs DuckDB: pip install 'leaddsl[duckdb]'") from None
+    return duckdb, duckdb.connect()
+
+
+def _relation(con, path: str, name: str) -> list[str]:
+    """A view ``name`` of the file at ``path``, its cells as text and a ``_row`` in file order;
+    returns its columns."""
+    p = Path(path)
+    if not p.is_file():
+        raise EngineError(f"{path}: no such file")
+    reader = READERS.get(p.suffix.lower())
+    if reader is None:
+        raise EngineError(f"{path}: --engine duckdb reads .csv, .jsonl and .parquet files")
+    from sqlglot import exp
+    args = [exp.Literal.string(str(p))]
+    if reader == "read_csv":
+        args += [exp.EQ(this=exp.column("all_varchar"), expression=exp.true()),
+                 exp.EQ(this=exp.column("header"), expression=exp.true())]
+    elif reader == "read_json":
+        args += [exp.EQ(this=exp.column("format"), expression=exp.Literal.string("newline_delimited"))]
+    source = exp.Anonymous(this=reader, expressions=args)
+    inner = exp.select("*", exp.alias_(exp.Window(this=exp.RowNumber()), "_row", quoted=True)).from_(
+        exp.Table(this=source))
+    view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=inner, replace=True)
+    con.execute(view.sql(dialect="duckdb"))
+    return [d[0] for d in con.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
+
+
+def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
+                   lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
+                   batch: int = 10_000):
+    """Yield one dict per lead row of ``leads``, in file order: the id, each output and
+    ``error`` (None when the row is fine), as ``program.evaluate_many`` would give them with
+    ``errors="return"``. Raises DslError (E501) for what DuckDB cannot run exactly as Python,
+    EngineError for a file or column it cannot use."""
+    from ..runtime.program import normalize_as_of
+    from ..diagnostics import suggest
+    moment = normalize_as_of(as_of)
+    duckdb, con = _connect()
+    try:
+        columns = _relation(con, leads, "_leads_file")
+        needed = [id_field, *program.columns]
+        if events is not None:
+            ev_columns = _relation(con, events, "_events_file")
+        elif program.plan.events:
+            con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
+                        'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts LIMIT 0')
+            ev_columns = None
+        else:
+            ev_columns = None
+        for c in needed:
+            if c not in columns:
+                near = suggest(c, columns)
+                hint = f"; did you mean `{near}`?" if near else ""
+                raise EngineError(f"{leads}: no `{c}` column{hint}")
+        props = {pr.name for e in program.plan.events.values() for pr in e.props}
+        if ev_columns is not None:
+            for c in [lead_field, type_field, ts_field, *sorted(props)]:
+                if c not in ev_columns and program.plan.events:
+                    raise EngineError(f"{events}: no `{c}` column")
+        elif props:  # no events file: every property column is absent
+            cols = ", ".join(f'CAST(NULL AS VARCHAR) AS "{p}"' for p in sorted(props))
+            con.execute('CREATE OR REPLACE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
+                        f'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, {cols} LIMIT 0')
+        query = S.to_sql(program, "duckdb", leads="_leads_file", events="_events_file", id_field=id_field,
+                         lead_field=lead_field if ev_columns is not None else "lead_id",
+                         type_field=type_field if ev_columns is not None else "type",
+                         ts_field=ts_field if ev_columns is not None else "ts", row_field="_row")
+        iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        cur = con.execute(query, {"as_of": iso})
+        names = [d[0] for d in cur.description]
+        while True:
+            chunk = cur.fetchmany(batch)
+            if not chunk:
+                break
+            for row in chunk:
+                yield dict(zip(names, row))
+    except duckdb.Error as e:
+        raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None
+    finally:
+        con.close()

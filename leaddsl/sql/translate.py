@@ -1,0 +1,345 @@
+"""The plan (``runtime/plan.py``) translated into ONE sqlglot query.
+
+The query returns one row per row of the leads table: the id, a boolean column per
+lead definition, ``stage``, each score, band and route, and ``error``. It is built
+from sqlglot expression nodes only (every constant a literal node), and spelled per
+dialect by ``.sql(dialect=...)``. Its shape, as common table expressions:
+
+* ``_now``: the as-of time, a placeholder ``as_of`` (ISO 8601 text, bound at execution),
+  read by the same datetime reader as the data;
+* ``_src`` / ``_rd``: each lead row's cells as text, stripped, then read into values
+  (``v<i>``), comparison keys (``k<i>``), bad flags (``b<i>``) and error messages;
+* ``_ev`` / ``_evr``: the events of the types the outputs use: times in microseconds,
+  properties read, bad flags; ``_j`` joins them to their lead rows (a ``where`` may read
+  the lead's fields) and marks each aggregate's source (``in<s>``); ``_jw`` adds the
+  sliding windows of ``any``; ``_a`` aggregates per lead row; ``_q<i>`` are sequences;
+  ``_l<i>`` are the members of list fields;
+* ``_x``, then ``_d1`` ... ``_dn``: the outputs, each after what it uses;
+* the final SELECT nulls each output whose read units (``Plan.needs``) hold a bad
+  value, and writes the error.
+
+Three-valued logic is SQL's NULL logic: AND, OR and NOT of TRUE/FALSE/NULL are the
+same tables as ``logic.and3``/``or3``/``not3``, and a comparison with NULL is NULL.
+Where the two differ the translation says so: ``x IN (...)`` with a NULL among the
+keys (dropped: a symbol that is no member never matches), ``IN ()`` (not SQL: written
+as a CASE), division by zero (a CASE: missing), and a definition holds only when its
+condition is TRUE (``COALESCE(cond, FALSE)``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from .. import types as T
+from ..events import US, to_us
+from ..runtime import plan as P
+from ..values import member_reader  # noqa: F401  (the readers mirrored: see readers.py)
+from . import readers as R
+from .readers import lit, paren, case
+
+MEMBER = (T.EnumT, T.OrdinalT)
+DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
+EXACT_REGEX = ("duckdb", "bigquery")   # RE2, as `matches` is
+
+
+@dataclass(frozen=True)
+class Tables:
+    leads: str = "leads"
+    events: str = "events"
+    id_field: str = "id"
+    lead_field: str = "lead_id"
+    type_field: str = "type"
+    ts_field: str = "ts"
+    row_field: str | None = None   # a column that orders the leads (the output keeps that order)
+
+
+class Unsupported(Exception):
+    def __init__(self, origin, message: str):
+        super().__init__(message)
+        self.origin, self.message = origin, message
+
+
+def col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def table_ref(name: str) -> exp.Table:
+    parts = name.split(".")
+    return exp.table_(parts[-1], db=parts[-2] if len(parts) > 1 else None,
+                      catalog=parts[-3] if len(parts) > 2 else None, quoted=True)
+
+
+def alias(x, name: str) -> exp.Alias:
+    return exp.alias_(x, name, quoted=True)
+
+
+def coalesce(x, default) -> exp.Expression:
+    return exp.Coalesce(this=x, expressions=[default])
+
+
+def is_true(x) -> exp.Expression:
+    return coalesce(paren(x), exp.false())
+
+
+def const_sql(v):
+    if hasattr(v, "tzinfo"):  # a datetime constant: microseconds, as the data's times
+        return lit(to_us(v))
+    return lit(v)
+
+
+def type_name(t: T.Type) -> str:
+    if isinstance(t, T.EnumT):
+        return f"enum `{t.field}`" if t.field else str(t)
+    if isinstance(t, T.OrdinalT):
+        return f"ordinal `{t.field}`" if t.field else str(t)
+    return str(t)
+
+
+class Translator:
+    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables()):
+        self.p = plan
+        self.dialect = dialect
+        self.t = tables
+        self.problems: list[Unsupported] = []
+        self.seqs: dict[int, tuple[int, P.Seq]] = {}
+        self.lists: dict[int, list] = {}           # slot index -> [(column, aggregate expression)]
+        self.level: dict[int, int] = {}
+        self.refs: set[int] = set()
+        self.in_where = False
+
+    # ------------------------------------------------------------ errors
+    def unsupported(self, origin, message: str):
+        raise Unsupported(origin, message)
+
+    def guard(self, origin, fn, *args):
+        try:
+            return fn(*args)
+        except Unsupported as u:
+            self.problems.append(u)
+            return exp.Null()
+
+    # ---------------------------------------------------------- readers
+    def read_options(self, options, origin, what: str):
+        if options.formats or options.zone or options.currency:
+            self.problems.append(Unsupported(origin, f"{what}: `format`, `zone` and `currency` are not read in SQL yet"))
+        if options.bad == "missing":
+            self.problems.append(Unsupported(origin, f"{what}: `bad as missing` is not supported in SQL yet"))
+
+    def reader(self, t: T.Type, s, options, origin, what: str):
+        """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad."""
+        self.read_options(options, origin, what)
+        m = R.missing(s, options.missing)
+        if t == T.NUMBER:
+            v = R.number(s)
+        elif t == T.TEXT:
+            v = R.clean(s, self.dialect)
+        elif t == T.BOOL:
+            v = R.boolean(s)
+        elif t == T.DATETIME:
+            v = R.datetime_us(s)
+        elif t == T.DATE:
+            v = R.date_us(s)
+        elif isinstance(t, MEMBER):
+            ordinal = isinstance(t, T.OrdinalT)
+            spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
+            table: dict = {}
+            for i, mm, sp in spelled:
+                table.setdefault(R.fold_const(sp), i if ordinal else mm)
+            # a member before a missing marker (as member_reader looks members up first)
+            v = R.member(R.fold(R.clean(s, self.dialect)), table)
+            value = case([(exp.Not(this=exp.Is(this=v, expression=exp.Null())), v), (m, exp.Null())], v)
+            bad = exp.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
+            return value, exp.and_(exp.Not(this=exp.Is(this=s, expression=exp.Null())), paren(bad))
+        else:
+            self.unsupported(origin, f"{what}: values of type {t} cannot be read in SQL")
+        value = case([(m, exp.Null())], v)
+        bad = exp.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
+        if t == T.TEXT:
+            bad = exp.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
+        return value, paren(bad)
+
+    def message(self, label, raw, t: T.Type, s):
+        quoted = exp.DPipe(this=exp.DPipe(this=lit(label + ": cannot read '"), expression=raw),
+                           expression=lit("' as " + type_name(t)))
+        if t == T.TEXT:
+            return exp.DPipe(this=exp.DPipe(this=lit(label + ": '"), expression=raw),
+                             expression=lit("' needs Unicode case folding or normalisation that "
+                                            f"{self.dialect} cannot do exactly as Python"))
+        detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
+                  T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
+                  T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
+        if isinstance(t, MEMBER):
+            detail = " (expected one of " + ", ".join(t.members) + ")"
+        return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
+
+    # ----------------------------------------------------------- values
+    def val(self, x) -> exp.Expression:
+        if isinstance(x, P.Const):
+            return const_sql(x.value)
+        if isinstance(x, P.Read):
+            s = x.slot
+            if isinstance(s.type, T.ListT):
+                self.unsupported(x.origin, f"`{s.label}` is a list: SQL reads lists in `has`, `is empty` and "
+                                           "`is missing` only")
+            if s.type == T.DYNAMIC:
+                self.unsupported(x.origin, f"`{s.label}` is read schemaless here; declare it with `field` for SQL")
+            return col(f"v{s.index}")
+        if isinstance(x, P.Prop):
+            e = self.p.events[x.prop.event]
+            return col(f"pv{e.index}_{x.prop.pos}")
+        if isinstance(x, P.Key):
+            if x.how == "fold":
+                inner = x.x
+                if isinstance(inner, P.Read) and inner.slot.type == T.TEXT:
+                    return col(f"k{inner.slot.index}")
+                return R.fold(self.val(inner))
+            if x.how == "name":
+                inner = self.val(x.x)
+                return case([(exp.EQ(this=inner, expression=lit(i)), lit(R.fold_const(m)))
+                             for i, m in enumerate(x.members)], exp.Null())
+            self.unsupported(x.origin, "comparing two schemaless values is not supported in SQL")
+        if isinstance(x, P.Arith):
+            a, b = self.val(x.left), self.val(x.right)
+            if x.op == "/":
+                dbl = exp.DataType.build("double")
+                return case([(exp.EQ(this=b, expression=lit(0)), exp.Null())],
+                            exp.Div(this=exp.Cast(this=a, to=dbl), expression=exp.Cast(this=b, to=dbl)))
+            cls = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[x.op]
+            return paren(cls(this=a, expression=b))
+        if isinstance(x, P.Neg):
+            return exp.Neg(this=paren(self.val(x.x)))
+        if isinstance(x, P.Agg):
+            if self.in_where:
+                self.unsupported(x.origin, "an aggregate inside `where`")
+            return col(f"m{x.index}")
+        if isinstance(x, P.LetUse):
+            return self.cond(x.let.body) if isinstance(x.let.body, P.CONDITIONS) else self.val(x.let.body)
+        if isinstance(x, P.LeadUse):
+            self.refs.add(id(x.lead))
+            return col(self.out_col(x.lead))
+        if isinstance(x, P.OutputUse):
+            self.refs.add(id(x.item))
+            return col(self.out_col(x.item))
+        if isinstance(x, P.DynCmp):
+            self.unsupported(x.origin, "comparing two schemaless values is not supported in SQL")
+        return self.cond(x)
+
+    @staticmethod
+    def out_col(item) -> str:
+        # output columns apart from the reading columns, whatever case a dialect folds names to
+        return {P.Score: "o_score", P.Band: "o_band", P.Route: "o_route", P.Lead: "o_lead"}[item.__class__] + \
+            str(item.index)
+
+    # ------------------------------------------------------- conditions
+    def cond(self, x) -> exp.Expression:
+        if isinstance(x, P.And):
+            return paren(exp.and_(*[self.cond(i) for i in x.items]))
+        if isinstance(x, P.Or):
+            return paren(exp.or_(*[self.cond(i) for i in x.items]))
+        if isinstance(x, P.Not):
+            return exp.Not(this=paren(self.cond(x.x)))
+        if isinstance(x, P.Const):
+            return lit(x.value) if x.value in (True, False) else exp.Cast(this=exp.Null(),
+                                                                          to=exp.DataType.build("boolean"))
+        if isinstance(x, P.LeadUse):
+            return self.val(x)
+        if isinstance(x, P.LetUse):
+            return self.cond(x.let.body) if isinstance(x.let.body, (*P.CONDITIONS, P.Const)) else self.val(x.let.body)
+        if isinstance(x, P.Truth):
+            return self.val(x.x)
+        if isinstance(x, P.Cmp):
+            ops = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+            a, b = self.val(x.left), self.val(x.right)
+            if isinstance(x.left, P.Const) and x.left.value is None or isinstance(x.right, P.Const) and \
+                    x.right.value is None:
+                return exp.Cast(this=exp.Null(), to=exp.DataType.build("boolean"))
+            return paren(ops[x.op](this=a, expression=b))
+        if isinstance(x, P.In):
+            v = self.val(x.x)
+            keys = sorted((k for k in x.keys if k is not None), key=repr)
+            if not keys:  # `x in {}`: false (true for not in), unknown when x is missing
+                return case([(exp.Is(this=v, expression=exp.Null()), exp.Null())], lit(bool(x.negated)))
+            inside = exp.In(this=v, expressions=[const_sql(k) for k in keys])
+            return paren(exp.Not(this=inside) if x.negated else inside)
+        if isinstance(x, P.Missing):
+            inner = x.x
+            if isinstance(inner, P.Read) and isinstance(inner.slot.type, T.ListT):
+                test = exp.EQ(this=self.list_count(inner.slot), expression=lit(0))
+            else:
+                test = exp.Is(this=self.val(inner), expression=exp.Null())
+            return paren(exp.Not(this=test) if x.negated else test)
+        if isinstance(x, P.TextOp):
+            v, pat = self.val(x.x), self.val(x.pattern)
+            if x.op == "contains":
+                return paren(exp.GT(this=exp.StrPosition(this=v, substr=pat), expression=lit(0)))
+            n = exp.Length(this=pat)
+            side = exp.Left if x.op == "starts with" else exp.Right
+            return paren(exp.EQ(this=side(this=v, expression=n), expression=pat))
+        if isinstance(x, P.Match):
+            if x.regex is None:
+                return exp.false()
+            if self.dialect not in EXACT_REGEX:
+                self.unsupported(x.origin, f"`matches` uses RE2; {self.dialect}'s regular expressions differ "
+                                           "(use --dialect duckdb or bigquery)")
+            return R.regex_like(self.val(x.x), "(?i)" + x.regex.pattern)
+        if isinstance(x, P.Has):
+            return self.has(x)
+        if isinstance(x, P.Within):
+            v = self.val(x.x)
+            now = col("_now")
+            return paren(exp.and_(exp.LT(this=exp.Sub(this=now, expression=lit(x.seconds * US)), expression=v),
+                                  exp.LTE(this=v, expression=now)))
+        if isinstance(x, P.Seq):
+            if self.in_where:
+                self.unsupported(x.origin, "a sequence inside `where`")
+            key = id(x)
+            if key not in self.seqs:
+                self.seqs[key] = (len(self.seqs), x)
+            return col(f"q{self.seqs[key][0]}")
+        if isinstance(x, P.DynCmp):
+            self.unsupported(x.origin, "comparing two schemaless values is not supported in SQL")
+        self.unsupported(getattr(x, "origin", None), "this condition is not supported in SQL")
+
+    # ------------------------------------------------------------ lists
+    def list_count(self, slot) -> exp.Expression:
+        return self.list_column(slot, "n", exp.Count(this=col("_k")), lit(0))
+
+    def list_column(self, slot, tag: str, agg, default):
+        cols = self.lists.setdefault(slot.index, [])
+        name = f"l{slot.index}_{tag}{len(cols)}"
+        cols.append((name, agg, default))
+        return col(name)
+
+    def has(self, x: P.Has):
+        if self.in_where:
+            self.unsupported(x.origin, "a list inside `where`")
+        if not (isinstance(x.x, P.Read) and isinstance(x.x.slot.type, T.ListT)):
+            self.unsupported(x.origin, "`has` on a value that is not a list field")
+        slot = x.x.slot
+        k = col("_k")
+        if x.mode == "one":
+            if not isinstance(x.item, P.Const) and not (isinstance(x.item, P.Key) and isinstance(x.item.x, P.Const)):
+                self.unsupported(x.origin, "`has` with a value that is not a constant")
+            item = x.item.value if isinstance(x.item, P.Const) else x.item.x.value
+            if item is None:
+                return exp.Cast(this=exp.Null(), to=exp.DataType.build("boolean"))
+            return self.list_column(slot, "h", exp.Max(this=case([(exp.EQ(this=k, expression=const_sql(item)),
+                                                                    lit(1))], lit(0))), lit(0)).eq(lit(1))
+        keys = sorted((key for key in x.item if key is not None), key=repr)
+        if x.mode == "any":
+            if not keys:
+                return exp.false()
+            hit = exp.Max(this=case([(exp.In(this=k, expressions=[const_sql(key) for key in keys]), lit(1))], lit(0)))
+            return self.list_column(slot, "h", hit, lit(0)).eq(lit(1))
+        if not x.item:
+            return exp.true()
+        if len(keys) < len(x.item):
+            return exp.false()
+        hits = exp.Count(this=exp.Distinct(expressions=[case([(exp.In(this=k, expressions=[const_sql(key) for key in keys]),
+                                                                k)], exp.Null())]))
+        return self.list_column(slot, "h", hits, lit(0)).eq(lit(len(keys)))
+
+
+def to_text_col(name: str) -> exp.Expression:
+    return R.to_text(col(name))

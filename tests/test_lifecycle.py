@@ -1,0 +1,273 @@
+"""The agreement loop: the definition header, `leaddsl test`, `leaddsl diff`, XLSX input."""
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+import leaddsl
+from leaddsl.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFS = ROOT / "definitions"
+
+OLD = """\
+definition "Demo" { version: "1"; owner: "Mops"; agreed_by: marketing "Dana", sales "Sam"; effective: 2026-01-01 }
+field revenue: number
+field source: text
+lead big when revenue >= 300M
+lead hot when big and source = referral
+stages big < hot
+"""
+NEW = OLD.replace("300M", "100M").replace('version: "1"', 'version: "2"').replace("2026-01-01", "2026-06-01")
+
+# revenue, source; by hand: big 300M -> 100M moves the 150M and 200M leads in (2 entered),
+# hot moves the 200M referral in; nobody leaves
+ROWS = [("1", "400M", "referral"), ("2", "150M", "web"), ("3", "200M", "referral"), ("4", "50M", "web"),
+        ("5", "350M", "web")]
+
+
+def run(runner, *args):
+    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "old.lead").write_text(OLD)
+    (tmp_path / "new.lead").write_text(NEW)
+    (tmp_path / "leads.csv").write_text("id,revenue,source\n" + "".join(f"{a},{b},{c}\n" for a, b, c in ROWS))
+    return tmp_path
+
+
+# the header ------------------------------------------------------------------------
+def test_header_is_read_and_shown_by_check(runner, project):
+    p = leaddsl.load(project / "new.lead")
+    a = p.agreement
+    assert (a.title, a.version, a.owner, a.effective.isoformat()) == ("Demo", "2", ("Mops",), "2026-06-01")
+    assert a.agreed_by == (("marketing", "Dana"), ("sales", "Sam"))
+    r = run(runner, "check", project / "new.lead")
+    assert r.exit_code == 0
+    assert 'definition "Demo" version 2' in r.stderr and "agreed by: marketing (Dana), sales (Sam)" in r.stderr
+
+
+def test_review_overdue_depends_on_the_as_of_time(runner, tmp_path):
+    f = tmp_path / "r.lead"
+    f.write_text('definition "R" { effective: 2026-01-01; review: 30d }\nlead a when x = 1\n')
+    assert run(runner, "check", "--strict", "--as-of", "2026-01-15", f).exit_code == 0
+    r = run(runner, "check", "--strict", "--as-of", "2026-03-01", f)
+    assert r.exit_code == 1 and "W116" in r.stdout and "2026-01-31" in r.stdout
+
+
+def test_check_against_warns_when_conditions_change_without_a_new_date(runner, project):
+    same_date = NEW.replace("2026-06-01", "2026-01-01")
+    (project / "same.lead").write_text(same_date)
+    r = run(runner, "check", "--against", project / "old.lead", project / "same.lead")
+    assert "W115" in r.stdout
+    assert "W115" not in run(runner, "check", "--against", project / "old.lead", project / "new.lead").stdout
+    # only the layout and the version changed: the conditions did not
+    relaid = OLD.replace("lead big when revenue >= 300M", "# a comment\nlead big when\n    revenue >= 300M")
+    (project / "relaid.lead").write_text(relaid.replace('version: "1"', 'version: "1.1"'))
+    assert "W115" not in run(runner, "check", "--against", project / "old.lead", project / "relaid.lead").stdout
+
+
+def test_eval_stamps_the_version_in_force(runner, project):
+    r = run(runner, "eval", project / "new.lead", project / "leads.csv", "--as-of", "2026-07-01", "--stamp")
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert {row["definition"] for row in rows} == {"Demo v2 effective 2026-06-01"}
+    early = run(runner, "eval", project / "new.lead", project / "leads.csv", "--as-of", "2026-05-01", "--stamp")
+    assert "not yet in force" in early.stderr
+    (project / "bare.lead").write_text("lead a when x = 1\n")
+    assert run(runner, "eval", project / "bare.lead", project / "leads.csv", "--stamp").exit_code == 2
+
+
+# leaddsl test --------------------------------------------------------------------------
+def test_bundled_tests_pass(runner):
+    r = run(runner, "test", DEFS)
+    assert r.exit_code == 0, r.output
+    assert "19 passed" in r.stdout and "FAILED" not in r.stdout
+
+
+CASES = """\
+definitions = "new.lead"
+as_of = 2026-07-01
+
+[[case]]
+name = "a 400M referral is hot"
+lead = { id = "1", revenue = "400M", source = "referral" }
+expect = { big = true, hot = true, stage = "hot" }
+
+[[case]]
+name = "a 150M lead is not big"
+lead = { id = "2", revenue = "150M", source = "web" }
+expect = { big = false, stage = "" }
+"""
+
+
+def test_failure_shows_expected_actual_and_the_explanation(runner, project):
+    (project / "demo.leadtest").write_text(CASES)
+    r = run(runner, "test", project / "demo.leadtest")
+    assert r.exit_code == 1
+    assert "a 400M referral is hot PASSED" in r.stdout and "a 150M lead is not big FAILED" in r.stdout
+    assert "big: expected false, got true" in r.stdout
+    assert "revenue >= 100M" in r.stdout and "revenue = 150,000,000" in r.stdout  # the clause that decided
+    assert "1 passed, 1 failed" in r.stdout
+    assert run(runner, "test", "--definitions", project / "old.lead", project / "demo.leadtest").exit_code == 0
+
+
+def test_junit_is_well_formed(runner, project):
+    (project / "demo.leadtest").write_text(CASES.replace('name = "a 150M', 'name = "a <150M> & \\u0001'))
+    r = run(runner, "test", "--format", "junit", project / "demo.leadtest")
+    assert r.exit_code == 1
+    root = ET.fromstring(r.stdout.encode())
+    assert root.tag == "testsuites" and root.get("tests") == "2" and root.get("failures") == "1"
+    cases = root.findall("./testsuite/testcase")
+    assert [c.find("failure") is not None for c in cases] == [False, True]
+    assert "&" in cases[1].get("name")
+
+
+@pytest.mark.parametrize("expect, message", [
+    ("{ bigg = true }", "did you mean `big`?"),
+    ('{ stage = "hott" }', "did you mean `hot`?"),
+    ('{ big = "yes" }', "expect true or false"),
+])
+def test_expectations_are_checked_against_the_program(runner, project, expect, message):
+    (project / "t.leadtest").write_text(f'definitions = "new.lead"\n\n[[case]]\nname = "x"\n'
+                                        f'lead = {{ id = "1", revenue = "1" }}\nexpect = {expect}\n')
+    r = run(runner, "test", project / "t.leadtest")
+    assert r.exit_code == 1 and message in r.stdout and "t.leadtest:3:" in r.stdout
+
+
+def test_a_broken_test_file_is_an_error_with_its_line(runner, project):
+    (project / "t.leadtest").write_text('definitions = "new.lead"\n[[case]]\nname = \n')
+    r = run(runner, "test", project / "t.leadtest")
+    assert r.exit_code == 1 and "t.leadtest:3: not valid TOML" in r.stdout
+    assert run(runner, "test", project / "nothing-here").exit_code == 2
+
+
+def test_api_run_tests(project):
+    (project / "demo.leadtest").write_text(CASES)
+    run_ = leaddsl.run_tests(project)
+    assert (run_.passed, run_.failed, run_.ok) == (1, 1, False)
+    got = [(m.output, m.expected, m.actual) for m in run_.cases[1].mismatches]
+    assert got == [("big", False, True), ("stage", None, "big")]
+
+
+# XLSX ---------------------------------------------------------------------------------
+def _workbook(path, sheets):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+
+
+def test_xlsx_bad_cell_reports_the_spreadsheet_row(runner, project):
+    book = project / "leads.xlsx"
+    _workbook(book, {"Leads": [("id", "revenue", "source"), ("1", 400_000_000, "referral"), (None, None, None),
+                               ("2", "TBD", "web")],
+                     "Other": [("id",), ("9",)]})
+    r = run(runner, "eval", project / "new.lead", book, "--as-of", "2026-07-01")
+    assert r.exit_code == 1
+    assert "leads.xlsx: row 4 (id 2): revenue: cannot read 'TBD' as number" in r.stderr
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["1", "2"] and rows[0]["hot"] is True
+    r = run(runner, "eval", project / "new.lead", book, "--sheet", "Leeds")
+    assert r.exit_code == 2 and "did you mean `Leads`?" in r.output
+    r = run(runner, "explain", project / "new.lead", book, "--sheet", "Leads", "--id", "1", "--as-of", "2026-07-01")
+    assert "hot: true" in r.stdout
+
+
+def test_test_cases_from_a_sheet(runner, project):
+    _workbook(project / "agreed.xlsx", {"Examples": [("id", "revenue", "source", "expect big", "expect stage"),
+                                                     ("1", "400M", "referral", "yes", "hot"),
+                                                     ("2", "50M", "web", "no", "none"),
+                                                     ("3", "150M", "web", "no", None)]})
+    (project / "t.leadtest").write_text('definitions = "new.lead"\nas_of = 2026-07-01\n\n[[table]]\n'
+                                        'data = "agreed.xlsx"\nsheet = "Examples"\n')
+    r = run(runner, "test", project / "t.leadtest")
+    assert "agreed.xlsx row 4 (id 3) FAILED" in r.stdout and "2 passed, 1 failed" in r.stdout
+
+
+# leaddsl diff ---------------------------------------------------------------------------
+def test_diff_counts_by_hand(runner, project):
+    r = run(runner, "diff", project / "old.lead", project / "new.lead", project / "leads.csv",
+            "--as-of", "2026-07-01", "--format", "json")
+    assert r.exit_code == 1
+    d = json.loads(r.stdout)
+    assert d["definitions"] == {"big": {"old": 2, "new": 4, "entered": 2, "left": 0},
+                                "hot": {"old": 1, "new": 2, "entered": 1, "left": 0}}
+    stages = {(s["old"], s["new"]): s["leads"] for s in d["stages"]}
+    assert stages == {("hot", "hot"): 1, ("none", "big"): 1, ("none", "hot"): 1, ("none", "none"): 1,
+                      ("big", "big"): 1}
+    assert set(d) == {"schema", "old", "new", "as_of", "by", "leads", "errors", "definitions", "added", "removed",
+                      "stages", "split", "movers", "headers", "warnings"}
+    mover = next(m for m in d["movers"] if m["id"] == "2")
+    assert any("revenue >= 100M" in c for c in mover["changed"]["big"]["clauses"])
+
+
+def test_diff_by_column(runner, project):
+    r = run(runner, "diff", project / "old.lead", project / "new.lead", project / "leads.csv",
+            "--as-of", "2026-07-01", "--by", "source", "--format", "json")
+    split = json.loads(r.stdout)["split"]
+    assert split["web"]["big"] == {"entered": 1, "left": 0}
+    assert split["referral"]["hot"] == {"entered": 1, "left": 0}
+    text = run(runner, "diff", project / "old.lead", project / "new.lead", project / "leads.csv", "--by", "source")
+    assert "by source:" in text.stdout and "old \\ new" in text.stdout
+    assert run(runner, "diff", project / "old.lead", project / "new.lead", project / "leads.csv",
+               "--by", "sourse").exit_code == 2
+
+
+def test_diff_of_a_file_with_itself_moves_nobody(runner, project):
+    r = run(runner, "diff", project / "old.lead", project / "old.lead", project / "leads.csv")
+    assert r.exit_code == 0 and "+0" in r.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_diff_against_a_git_revision_reads_its_includes(runner, project, monkeypatch):
+    repo = project / "repo"
+    (repo / "defs" / "common").mkdir(parents=True)
+    (repo / "defs" / "common" / "schema.lead").write_text("field revenue: number\nfield source: text\n")
+    body = 'include "common/schema.lead"\nlead big when revenue >= 300M\n'
+    (repo / "defs" / "a.lead").write_text(body)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v1"], check=True)
+    (repo / "defs" / "a.lead").write_text(body.replace("300M", "100M"))
+    (repo / "defs" / "common" / "schema.lead").write_text("field revenue: number\nfield source: text\nfield x: text\n")
+    monkeypatch.chdir(repo)
+    r = run(runner, "diff", "HEAD:defs/a.lead", "defs/a.lead", project / "leads.csv", "--format", "json")
+    assert json.loads(r.stdout)["definitions"]["big"]["entered"] == 2
+    r = run(runner, "diff", "HEAD~5:defs/a.lead", "defs/a.lead", project / "leads.csv")
+    assert r.exit_code == 2 and "no revision `HEAD~5`" in r.output
+    r = run(runner, "diff", "HEAD:defs/b.lead", "defs/a.lead", project / "leads.csv")
+    assert r.exit_code == 2 and "has no file `defs/b.lead`" in r.output
+
+
+LEADS = st.lists(st.tuples(st.integers(0, 500), st.sampled_from(["web", "referral", ""])), max_size=12)
+
+
+@given(LEADS)
+def test_diff_counts_equal_the_counts_of_two_evals(tmp_path_factory, leads):
+    d = tmp_path_factory.mktemp("d")
+    data = d / "l.jsonl"
+    data.write_text("".join(json.dumps({"id": str(k), "revenue": f"{m}M", "source": s}) + "\n"
+                            for k, (m, s) in enumerate(leads)))
+    old, new = leaddsl.compile(OLD), leaddsl.compile(NEW)
+    records = [json.loads(x) for x in data.read_text().splitlines()]
+    result = leaddsl.diff(old, new, data, as_of="2026-07-01")
+    a = list(old.evaluate_many(records, as_of="2026-07-01"))
+    b = list(new.evaluate_many(records, as_of="2026-07-01"))
+    for name in ("big", "hot"):
+        c = result.definitions[name]
+        assert c["old"] == sum(r[name] for r in a) and c["new"] == sum(r[name] for r in b)
+        assert c["entered"] == sum(not x[name] and y[name] for x, y in zip(a, b))
+        assert c["left"] == sum(x[name] and not y[name] for x, y in zip(a, b))
+    same = leaddsl.diff(old, old, data, as_of="2026-07-01")
+    assert same.moved == 0 and not same.movers

@@ -1,0 +1,160 @@
+"""The SQL backend: the query for every dialect, E501 for what a dialect cannot express,
+hostile definition text that cannot inject SQL, and `eval --engine duckdb` against the
+Python engine on the bundled sample."""
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlglot
+
+import leaddsl
+from leaddsl.cli import main as cli
+from leaddsl.codes import CODES
+from leaddsl.sql import DIALECTS
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFS = ROOT / "definitions" / "acme_instruments.lead"
+LEADS = ROOT / "definitions" / "data" / "acme_leads.csv"
+EVENTS = ROOT / "definitions" / "data" / "acme_events.csv"
+AS_OF = "2026-11-22T00:00:00Z"
+
+PORTABLE = """
+field revenue: number from "Annual Revenue"
+field industry: enum(life_science, energy)
+field seniority: ordinal(manager < vp < c_level)
+field title: text
+field tags: list(text)
+field created: datetime
+event page_view(cat: text)
+event meeting()
+metric pv = count(page_view where cat = product)
+lead big when revenue >= 300M and industry = life_science and seniority >= vp
+lead hot when pv(any 1d) >= 2 or (meeting then page_view within 2d) or created within 30d
+lead tagged when tags has any {erp, crm} and title contains "chief"
+stages big < hot
+score fit max 50 { big +30; tagged +25 }
+band grade on fit { C < 20 <= B < 40 <= A }
+route owner for big { emea when title ends with "emea"; else inbound }
+"""
+
+
+def run_duckdb(program, leads_rows, events_rows, as_of=AS_OF, columns=None):
+    con = duckdb.connect()
+    cols = columns or list(leads_rows[0])
+    con.execute("CREATE TABLE leads (" + ", ".join('"' + c.replace('"', '""') + '" VARCHAR' for c in cols) + ")")
+    con.executemany(f"INSERT INTO leads VALUES ({', '.join('?' * len(cols))})",
+                    [[r.get(c) for c in cols] for r in leads_rows])
+    props = sorted({k for e in events_rows for k in e} - {"lead_id", "type", "ts"})
+    ecols = ["lead_id", "type", "ts", *props]
+    con.execute("CREATE TABLE events (" + ", ".join(f'"{c}" VARCHAR' for c in ecols) + ")")
+    if events_rows:
+        con.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(ecols))})",
+                        [[e.get(c) for c in ecols] for e in events_rows])
+    cur = con.execute(program.to_sql("duckdb"), {"as_of": as_of})
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()], con
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_dialect_gets_one_query_that_parses_back(dialect):
+    program = leaddsl.compile(PORTABLE)
+    text = program.to_sql(dialect)
+    tree = sqlglot.parse_one(text, read=dialect)
+    assert isinstance(tree, sqlglot.exp.Select)
+    names = [e.alias_or_name for e in tree.expressions]
+    assert names == ["id", "big", "hot", "tagged", "stage", "fit", "grade", "owner", "error"]
+    # the as-of time is a parameter, never a pasted time
+    assert "2026-11" not in text and any(p in text for p in ("$as_of", "%(as_of)s", ":as_of", "@as_of"))
+
+
+def test_matches_outside_re2_dialects_is_e501_with_its_span():
+    program = leaddsl.compile('field title: text\nlead x when title matches "^vp"\n', filename="m.lead")
+    assert "REGEXP" in program.to_sql("duckdb").upper()
+    with pytest.raises(leaddsl.DslError) as e:
+        program.to_sql("postgres")
+    d = e.value.diagnostics[0]
+    assert (d.code, d.line, d.column) == ("E501", 2, 13)
+
+
+def test_the_documented_e501_example_triggers_it():
+    text = CODES["E501"].example.split("#")[0]
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile(text).to_sql("postgres")
+    assert [d.code for d in e.value.diagnostics] == ["E501"]
+
+
+def test_schemaless_comparisons_are_refused_not_guessed():
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead x when a = b and b is present\n").to_sql("duckdb")
+    assert {d.code for d in e.value.diagnostics} == {"E501"}
+
+
+def test_hostile_names_and_texts_cannot_inject_sql():
+    text = ('field `x\'; DROP TABLE leads; --`: text\n'
+            'field `y"z`: number\n'
+            'lead `a\'b` when `x\'; DROP TABLE leads; --` = "it\'s \\"quoted\\"; DROP TABLE leads; --\\\\"\n'
+            'lead c when `y"z` > 1 or `x\'; DROP TABLE leads; --` contains "\'); DELETE FROM leads; --"\n')
+    program = leaddsl.compile(text)
+    value = "it's \"quoted\"; DROP TABLE leads; --\\"
+    rows = [{"id": "1", "x'; DROP TABLE leads; --": value, 'y"z': "5"},
+            {"id": "2", "x'; DROP TABLE leads; --": "'); DELETE FROM leads; --", 'y"z': "0"}]
+    got, con = run_duckdb(program, rows, [])
+    assert con.execute("SELECT count(*) FROM leads").fetchone()[0] == 2
+    assert [(r["a'b"], r["c"]) for r in got] == [(True, True), (False, True)]
+    for row, r in zip(rows, got):
+        assert {k: r[k] for k in ("a'b", "c")} == program.evaluate(row, as_of=AS_OF).to_dict()
+
+
+def test_bad_values_err_only_what_reads_them_and_no_row_is_dropped():
+    program = leaddsl.compile("field n: number\nfield t: text\nlead a when n > 1\nlead b when t = x\n")
+    rows = [{"id": "1", "n": "abc", "t": "X"}, {"id": "2", "n": "$1.2B", "t": "N/A"}, {"id": "3", "n": "300MM", "t": "y"}]
+    got, _ = run_duckdb(program, rows, [])
+    assert [(r["id"], r["a"], r["b"]) for r in got] == [("1", None, True), ("2", True, False), ("3", True, False)]
+    assert got[0]["error"] == "n: cannot read 'abc' as number" and got[1]["error"] is None
+
+
+def test_a_text_python_folds_beyond_lower_is_an_error_not_a_wrong_answer():
+    program = leaddsl.compile('field t: text\nlead a when t = "STRASSE"\nlead b when true\n')
+    got, _ = run_duckdb(program, [{"id": "1", "t": "Straße"}], [])
+    assert got[0]["a"] is None and got[0]["b"] is True and "t:" in got[0]["error"]
+
+
+def _lines(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_eval_engine_duckdb_gives_the_python_engine_outputs(runner):
+    args = ["eval", str(DEFS), str(LEADS), "--events", str(EVENTS), "--as-of", AS_OF]
+    py = runner.invoke(cli, args)
+    duck = runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1   # the sample holds bad values
+    a, b = _lines(py.stdout), _lines(duck.stdout)
+    assert len(a) == len(b) == 56
+    for x, y in zip(a, b):
+        assert x.keys() == y.keys()
+        for k in x:
+            if k == "error":
+                assert ": " in y[k]
+            elif isinstance(x[k], float):
+                assert y[k] == pytest.approx(x[k], rel=1e-12)
+            else:
+                assert x[k] == y[k], (x["id"], k)
+    summary = [line for line in duck.stderr.splitlines() if line.startswith("  ")]
+    assert summary == [line for line in py.stderr.splitlines() if line.startswith("  ")]
+
+
+def test_eval_engine_duckdb_names_a_missing_column(runner, tmp_path):
+    leads = tmp_path / "l.csv"
+    leads.write_text("id,revenu\n1,5\n")
+    defs = tmp_path / "d.lead"
+    defs.write_text("field revenue: number\nlead big when revenue > 1\n")
+    out = runner.invoke(cli, ["eval", str(defs), str(leads), "--engine", "duckdb"])
+    assert out.exit_code == 2 and "`revenue`" in out.stderr and "revenu" in out.stderr
+
+
+def test_sql_command_prints_the_query(runner):
+    out = runner.invoke(cli, ["sql", str(DEFS), "--dialect", "spark", "--leads", "crm.leads"])
+    assert out.exit_code == 0
+    tree = sqlglot.parse_one(out.stdout.rstrip().rstrip(";"), read="spark")
+    assert "crm" in {t.db for t in tree.find_all(sqlglot.exp.Table)}

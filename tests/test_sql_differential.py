@@ -1,0 +1,78 @@
+"""The interpreter against DuckDB running the generated query: random programs (the
+generator of test_oracle), leads as text cells with missing and messy values, events
+around window boundaries, several as-of times. Every output agrees, erred ones (None)
+included, and a row has an error in one exactly when it has one in the other.
+
+LEADDSL_SQL_EXAMPLES sets the number of examples (the long setting: 10000)."""
+import datetime as dt
+import os
+
+import duckdb
+from hypothesis import given, settings, strategies as st
+
+import leaddsl
+from test_oracle import ANCHORS, SCHEMA, exprs, iso
+
+UTC = dt.timezone.utc
+BASE = dt.datetime(2026, 11, 22, tzinfo=UTC)
+EXAMPLES = int(os.environ.get("LEADDSL_SQL_EXAMPLES", "20"))
+COLUMNS = ["n1", "n2", "t1", "e1", "o1", "b1", "l1", "d1", "day", "Annual Revenue", "company.size", "tags", "scores"]
+
+MISSING = st.sampled_from([None, "", "N/A", "-", "null", " na "])
+CELL = {
+    "n1": st.one_of(MISSING, st.sampled_from(["0", "1", "2", "5", "-3", "1,000", "$5", "2.5", "1k", " 3 ", "abc",
+                                              "1,2,3", "1.5 million", "2bn", "3e2"])),
+    "n2": st.one_of(MISSING, st.sampled_from(["-2", "0", "2", "5"])),
+    "t1": st.one_of(MISSING, st.sampled_from(["x", " X ", "y", "axby", "xyz", "b", "École", "ÉCOLE ", "5",
+                                              "it's; --", "a\\b"])),
+    "e1": st.one_of(MISSING, st.sampled_from(["a", "B", " c ", "zzz"])),
+    "o1": st.one_of(MISSING, st.sampled_from(["lo", "MID", "hi", " Hi ", "maybe"])),
+    "b1": st.one_of(MISSING, st.sampled_from(["true", "False", "yes", "0", "No", "1", "maybe"])),
+    "l1": st.one_of(MISSING, st.sampled_from(["x; y", "X", "a;b", "x;;N/A", " Y "])),
+    "d1": st.one_of(MISSING, st.sampled_from(["2026-11-01", "2026-10-01T00:00:00Z", "2026-11-22T00:00:00Z", "2027-01-01",
+                                              "2026-11-21T23:30:00-02:00", "2026-10-23T00:00:01Z", "2026-02-30",
+                                              "zzz"])),
+    "day": st.one_of(MISSING, st.sampled_from(["2026-11-01", "2026-11-15", "2026-11-21T23:30:00-02:00", "2026-11-22"])),
+    "Annual Revenue": st.one_of(MISSING, st.sampled_from(["$1.5M", "2bn", "500", "300MM", "999,999", "abc"])),
+    "company.size": st.one_of(MISSING, st.sampled_from(["11", "10", "1k", "x"])),
+    "tags": st.one_of(MISSING, st.sampled_from(["x;Y", "z", "x; w", " y ;x"])),
+    "scores": st.one_of(MISSING, st.sampled_from(["5;1", "2.5;1k", "abc", "1;N/A"])),
+}
+TS = st.builds(lambda a, d, z: iso(a + d, z), st.sampled_from(ANCHORS), st.sampled_from([-1, 0, 0, 1, -30, 30]),
+               st.sampled_from(["Z", "Z", "naive", "2", "-5"]))
+EVENT = st.one_of(
+    st.fixed_dictionaries({"type": st.sampled_from(["page_view", "Page View", "purchase", "meeting", "other"]),
+                           "ts": st.one_of(TS, TS, TS, st.sampled_from(["", "yesterday", "2026-13-01", "2026-11-21"])),
+                           "cat": st.sampled_from([None, "product", "Product ", "blog", "N/A"]),
+                           "amount": st.sampled_from([None, "1", "5", "10", "2.5", "-3", "$1k", "-", "abc"])}))
+LEAD = st.builds(lambda cells, events: (cells, events), st.fixed_dictionaries(CELL), st.lists(EVENT, max_size=6))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(exprs(), min_size=1, max_size=3), st.lists(LEAD, min_size=1, max_size=4),
+       st.sampled_from([0, -60, 24 * 60 - 1, -7 * 24 * 60]))
+def test_duckdb_agrees_with_the_interpreter(conditions, leads, shift):
+    text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
+    text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
+    text += "lead spender when spend(7d) >= 5 or biggest >= 10 or spend(any 1d) > 3\n"
+    text += "stages r0 < buyer\n"
+    program = leaddsl.compile(text)
+    as_of = BASE + dt.timedelta(minutes=shift)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE leads (id VARCHAR, " + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
+    con.execute("CREATE TABLE events (lead_id VARCHAR, type VARCHAR, ts VARCHAR, cat VARCHAR, amount VARCHAR)")
+    for i, (cells, events) in enumerate(leads):
+        con.execute("INSERT INTO leads VALUES (" + ", ".join("?" * (len(COLUMNS) + 1)) + ")",
+                    [str(i), *[cells[c] for c in COLUMNS]])
+        for e in events:
+            con.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", [str(i), e["type"], e["ts"], e["cat"], e["amount"]])
+    cur = con.execute(program.to_sql("duckdb"), {"as_of": as_of.isoformat()})
+    names = [d[0] for d in cur.description]
+    got = [dict(zip(names, r)) for r in cur.fetchall()]
+    assert len(got) == len(leads)
+    for row, (cells, events) in zip(got, leads):
+        record = {c: v for c, v in cells.items() if v is not None}
+        record["events"] = [{k: v for k, v in e.items() if v is not None} for e in events]
+        want = program.evaluate(record, as_of=as_of, errors="return")
+        assert {k: row[k] for k in program.outputs} == want.to_dict(), (text, cells, events, row, want.error)
+        assert (row["error"] is None) == (want.error is None), (row["error"], want.error)
