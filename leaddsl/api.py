@@ -17,7 +17,14 @@ def _finish(loaded: Loaded, diags: Diagnostics, lint_program: bool = True) -> Pr
     analysis = check(scope, diags)
     if diags.has_errors():
         raise DslError(list(diags), loaded.sources)
-    return Program(analysis, list(diags), loaded.sources)
+    return Program(analysis, list(diags), loaded.sources, sql=_to_sql)
+
+
+def _to_sql(program: Program, dialect: str, **tables) -> str:
+    """``Program.to_sql``: the SQL wing translates the program's plan (imported on first use:
+    sqlglot costs every other command nothing)."""
+    from .sql import to_sql
+    return to_sql(program, dialect, **tables)
 
 
 def compile(text: str, filename: str = "<string>") -> Program:

@@ -124,8 +124,9 @@ class Result(dict):
 class Program:
     """A checked, compiled set of lead definitions."""
 
-    def __init__(self, analysis: Analysis, diagnostics: list[Diagnostic], sources: dict):
+    def __init__(self, analysis: Analysis, diagnostics: list[Diagnostic], sources: dict, sql=None):
         self.analysis = analysis
+        self._sql = sql  # the SQL backend (``to_sql``), given by the façade: the runtime does not import it
         self.scope = analysis.scope
         self.diagnostics = list(diagnostics)  # warnings and infos found while compiling
         self.sources = sources
@@ -291,8 +292,9 @@ class Program:
         ``lead_field=``, ``type_field=``, ``ts_field=``, ``pretty=``); the as-of time is its
         parameter ``as_of`` (ISO 8601 text). DslError (E501) for what the dialect cannot
         express exactly as this evaluator does."""
-        from ..sql import to_sql  # the SQL wing translates this program's plan
-        return to_sql(self, dialect, **tables)
+        if self._sql is None:
+            raise RuntimeError("this Program was built without the SQL backend: use leaddsl.compile or leaddsl.load")
+        return self._sql(self, dialect, **tables)
 
     # ------------------------------------------------------ bad values
     def _scope(self, r: Result, bad: dict, record, ctx) -> None:
