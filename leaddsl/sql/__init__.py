@@ -31,7 +31,7 @@ def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: st
     cannot express."""
     expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
                                lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field=row_field)
-    return expression.sql(dialect=dialect, pretty=pretty)
+    return expression.sql(dialect=dialect, pretty=pretty, copy=False)
 
 
 def to_expression(program, dialect: str = "duckdb", **tables):
