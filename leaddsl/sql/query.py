@@ -83,12 +83,13 @@ class Query(Translator):
         ctes += now.ctes(exp.select().from_(exp.to_identifier("_asof", quoted=True)))
 
         # ---- leads: cells as text, stripped
-        row = col(t.row_field) if t.row_field else exp.Window(this=exp.RowNumber())
+        row = col(t.row_field) if t.row_field else self.row_number([to_text_col(t.id_field)])
         src = [alias(row, ROW), alias(to_text_col(t.id_field), "_id_raw"),
                alias(R.strip(to_text_col(t.id_field)), "_id")]
         for s in p.slots:
             raw = to_text_col(".".join(s.path))
             src += [alias(raw, f"r{s.index}"), alias(R.strip(raw), f"s{s.index}")]
+        src += [alias(col(name), f"_keep{i}") for i, name in enumerate(t.keep)]
         ctes.append(("_src", select(*src, frm=table_ref(t.leads))))
 
         # ---- leads: values read
@@ -152,6 +153,13 @@ class Query(Translator):
             final = final.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
         return R.parenthesize(final), self.problems
 
+    def row_number(self, order):
+        """Numbers the rows in table order; Spark needs an order, so there the rows are
+        numbered by ``order`` (an engine that knows the file order passes ``row_field``)."""
+        if self.dialect != "spark":
+            return exp.Window(this=exp.RowNumber())
+        return exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=o) for o in order]))
+
     # ------------------------------------------------------------ slots
     def slot_columns(self, s: P.Slot, bind) -> None:
         label = s.label
@@ -211,7 +219,8 @@ class Query(Translator):
     def event_ctes(self) -> list:
         p, t = self.p, self.t
         ev_raw = [alias(R.strip(to_text_col(t.lead_field)), "_lid"),
-                  alias(exp.Window(this=exp.RowNumber()), "_rid"),
+                  alias(col(t.row_field) if t.row_field else self.row_number(
+                      [to_text_col(c) for c in (t.lead_field, t.ts_field, t.type_field)]), "_rid"),
                   alias(R.type_key(to_text_col(t.type_field)), "_tk"),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
@@ -473,6 +482,7 @@ class Query(Translator):
     def final_columns(self) -> list:
         p = self.p
         out = [alias(col("_id_raw"), self.t.id_field)]
+        keep = [alias(col(f"_keep{i}"), name) for i, name in enumerate(self.t.keep)]
         masked = {}
         for item in p.outputs.values():
             value = col(self.out_col(item))
@@ -486,7 +496,7 @@ class Query(Translator):
         cols = []
         for item, value in out[1:]:
             cols.append((item.name, value))
-        result = [out[0]]
+        result = [out[0], *keep]
         for name, value in cols[:len(p.leads)]:
             result.append(alias(value, name))
         if p.stages:

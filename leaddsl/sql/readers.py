@@ -188,11 +188,11 @@ def number(s, bind=same) -> exp.Expression:
     mant = bind(case([(regex_like(mant, "\\.$"), exp.DPipe(this=mant, expression=lit("0")))], mant))
     power = case([(exp.EQ(this=exp.Lower(this=suffix), expression=lit(k)), lit(v))
                   for k, v in SUFFIX_POWER.items() if k], lit(0))
-    e_int = exp.TryCast(this=case([(exp.EQ(this=expo, expression=lit("")), lit("0"))],
+    e_int = exp.TryCast(safe=True, this=case([(exp.EQ(this=expo, expression=lit("")), lit("0"))],
                                   exp.Substring(this=expo, start=lit(2))), to=exp.DataType.build("bigint"))
     text = exp.DPipe(this=exp.DPipe(this=mant, expression=lit("e")),
                      expression=to_text(exp.Add(this=e_int, expression=power)))
-    value = bind(exp.TryCast(this=text, to=exp.DataType.build("double")))
+    value = bind(exp.TryCast(safe=True, this=text, to=exp.DataType.build("double")))
     negative = or_(exp.EQ(this=sign, expression=lit("-")), exp.EQ(this=sign2, expression=lit("-")))
     signed = case([(negative, exp.Neg(this=paren(value)))], value)
     ok = and_(
@@ -223,7 +223,7 @@ def member(key, table: dict) -> exp.Expression:
 
 # -------------------------------------------------------------- datetime ----
 def _int(x):
-    return exp.TryCast(this=x, to=exp.DataType.build("bigint"))
+    return exp.TryCast(safe=True, this=x, to=exp.DataType.build("bigint"))
 
 
 def idiv(a, b):

@@ -52,6 +52,7 @@ class Tables:
     type_field: str = "type"
     ts_field: str = "ts"
     row_field: str | None = None   # a column that orders the leads (the output keeps that order)
+    keep: tuple = ()               # leads columns copied to the output after the id, as stored
 
 
 class Unsupported(Exception):
