@@ -109,6 +109,9 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         for row in rows:
             total += 1
             out = {name: row.get(name) for name in columns}
+            if header:  # a CSV cell is text: an empty one is "" as the Python engine reads it, not NULL
+                for name in kept:
+                    out[name] = "" if out[name] is None else out[name]
             for name in program.definitions:
                 counts[name] += out[name] is True
                 answered[name] += out[name] is not None

@@ -123,7 +123,7 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dic
     """What the summary says besides the outputs, by small queries over the two views
     (``run(sql)`` returns the rows): ``rows`` (leads), ``repeats`` (id -> how many rows after
     its first) and ``unmatched`` (events whose lead id no lead has: how many, how many ids,
-    the first five ids)."""
+    the first five ids in id order)."""
     from collections import Counter
     from sqlglot import exp
     from . import readers as R
@@ -147,9 +147,9 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dic
         ek, eok = key(lead_field, "e")
         lk, _ = key(id_field, "l")
         known = exp.select(R.lit(1)).from_(leads).where(exp.EQ(this=lk, expression=ek))
-        first = exp.Min(this=col("_row", "e"))
-        q = exp.select(ek, exp.Count(this=exp.Star()), first).from_(events).where(
+        q = exp.select(ek, exp.Count(this=exp.Star())).from_(events).where(
             R.and_(eok, exp.Not(this=exp.Exists(this=known)))).group_by(ek)
-        rows = sorted(run(q.sql(dialect=dialect)), key=lambda r: r[2])
+        from ..io.data import id_key
+        rows = sorted(run(q.sql(dialect=dialect)), key=lambda r: id_key(r[0]))  # as the events table sorts them
         out["unmatched"] = (sum(r[1] for r in rows), len(rows), [r[0] for r in rows[:5]])
     return out
