@@ -290,7 +290,8 @@ register("E305", "bad-collection", _E,
 # ---- E4xx: scores, bands and routes ------------------------------------------------
 register("E401", "bad-score-rule", _E,
          "A score rule that cannot give points as written: points written as a duration, a `max` that is not "
-         "a positive number, or `each` on something that is not a count of events (or on an `any` window).",
+         "a positive number, a `max` on a condition rule (only `each` rules are capped), or `each` on something "
+         "that is not a count of events (or on an `any` window).",
          "A score adds up points; a rule whose points or cap cannot be read, or whose `each` has no events to "
          "count, would give a number nobody agreed to.",
          "event visit\nmetric latest = last(visit)\nscore engagement {\n    each latest +2\n}",

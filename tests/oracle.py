@@ -1,8 +1,10 @@
 """An independent reference interpreter of leaddsl, used only by tests as an oracle.
 
 ``evaluate(program_text, record, as_of)`` gives every output (each lead -> True /
-False / None, and ``stage`` when stages are declared) written directly from SPEC.md
-sections 3-7. It walks the checked AST of the public front end
+False / None, ``stage`` when stages are declared, then each score -> float, band ->
+its name and route -> its target, None when missing or erred) written directly from
+SPEC.md sections 3-7 and the language reference (section 14: scores, bands, routes).
+It walks the checked AST of the public front end
 (``leaddsl.compile(text).analysis``: node types, use-site modes and name bindings)
 and reuses only the value readers of ``leaddsl.values`` (reading raw input into
 typed values is tested on its own). Nothing else of the evaluator is used: comparison
@@ -13,7 +15,11 @@ all written here again, as naively as possible:
   value it reads; a value that cannot be read is noted and counts as missing, and an
   output that noted one is None (SPEC section 6: it errs exactly the outputs that
   read it, whatever the order or outcome of the clauses);
-* windows and sequences by brute force over the events.
+* windows and sequences by brute force over the events;
+* scores with their own arithmetic (not ``leaddsl.scoring``): each rule in full, decay
+  as ``points * 0.5 ** (age / half_life)`` with ages as ``timedelta`` ratios, then the
+  caps; a band by counting the thresholds a number reaches; a route by trying every
+  rule and taking the first true one.
 
 Values: numbers are int/float, text is str (as read: NFC, stripped), dates and
 datetimes are aware datetimes (a date is its midnight UTC), an enum is its member's
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 import unicodedata
 from collections.abc import Mapping
 
@@ -37,8 +44,8 @@ import re2
 import leaddsl
 from leaddsl.front import nodes as n
 from leaddsl import types as T
-from leaddsl.front.check import (EventCount, FieldRef, LeadRef, LetRef, MetricRef, PropRef, RecordRef, SeqSide,
-                           SymbolRef)
+from leaddsl.front.check import (EventCount, FieldRef, LeadRef, LetRef, MetricRef, OutputRef, PropRef, RecordRef,
+                                 SeqSide, SymbolRef)
 from leaddsl.values import NO_OPTIONS, BadValue, read_number, reader_for
 
 UTC = dt.timezone.utc
@@ -68,6 +75,12 @@ def not3(value):
 def fold(text: str) -> str:
     """The comparison key of a text (SPEC 3): NFC, casefold, surrounding white space stripped."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+def type_name(text):
+    """An event type as data spell it, matched to a declared one: case, surrounding space and
+    the separators between words (spaces, `-`, `_`) do not matter: "Page View" is page_view."""
+    return re.sub(r"[\s_\-]+", "_", fold(text)).strip("_") if isinstance(text, str) else None
 
 
 def member_name(value, t) -> str:
@@ -128,6 +141,13 @@ class Oracle:
             stages = [out[s] for s in self.scope.stages]
             reached = [s for s in self.scope.stages if out[s]]
             out["stage"] = None if None in stages else (reached[-1] if reached else None)
+        for kind, names in (("score", self.scope.scores), ("band", self.scope.bands), ("route", self.scope.routes)):
+            for name in names:
+                self.bad = set()
+                value = getattr(self, kind)(name)
+                if kind == "band" and value is not None:
+                    value = self.scope.bands[name].members[value].name
+                out[name] = None if self.bad else value
         return out
 
     def lead(self, name) -> bool:
@@ -201,6 +221,8 @@ class Oracle:
             return self.lead(b.name)
         if isinstance(b, SymbolRef):
             return b.name
+        if isinstance(b, OutputRef):  # a score (float), band (its rank: an ordinal) or route (its target)
+            return getattr(self, b.kind)(b.name)
         return self.x_Windowed(node)
 
     def x_Windowed(self, node):
@@ -323,7 +345,7 @@ class Oracle:
         found = []
         events = self.record.get("events") or []
         for i, e in enumerate(events):
-            if not isinstance(e, Mapping) or e.get("type") != etype:
+            if not isinstance(e, Mapping) or type_name(e.get("type")) != type_name(etype):
                 continue
             ts = self.read(reader_for(T.DATETIME, self.options(etype, "ts")), e.get("ts"), unit=("ts", etype))
             if ts is None:
@@ -396,7 +418,95 @@ class Oracle:
                    for i, ta, _ in first for j, tb, _ in second)
 
 
+# ------------------------------------------------- scores, bands and routes ----
+def halved(points, age: dt.timedelta, half_life_s: int) -> float:
+    """``points`` halved once per half-life of ``age``."""
+    return points * 0.5 ** (age / dt.timedelta(seconds=half_life_s))
+
+
+class Scoring(Oracle):
+    def score(self, name) -> float:
+        """The sum of the rules' points (every rule computed), capped from above."""
+        decl = self.scope.scores[name]
+        total = 0.0
+        for rule in decl.rules:
+            total += self.each(rule) if rule.each else self.condition(rule)
+        if decl.cap is not None and total > decl.cap.value:
+            total = float(decl.cap.value)
+        return total
+
+    def counted(self, b) -> list:
+        """The times of the events a count (or any aggregate) counts, within its window, oldest first."""
+        if isinstance(b, MetricRef):
+            agg = self.scope.metrics[b.name].aggregate
+            items = self.source(agg.event, agg.where, agg.prop)
+        else:
+            items = self.source(b.event, None)
+        if b.seconds is not None:
+            start = self.as_of - dt.timedelta(seconds=b.seconds)
+            items = [x for x in items if start < x[1] <= self.as_of]
+        return sorted(ts for _, ts, _ in items)
+
+    def each(self, rule) -> float:
+        """Points for every counted event (each decayed by its own age), the sum capped in size."""
+        times = self.counted(self.a.bindings[id(rule.expr)])
+        hl = rule.half_life.seconds if rule.half_life is not None else None
+        total = 0.0
+        for ts in times:
+            total += rule.points if hl is None else halved(rule.points, self.as_of - ts, hl)
+        if rule.cap is not None:
+            total = max(-rule.cap.value, min(rule.cap.value, total))
+        return total
+
+    def condition(self, rule) -> float:
+        """The points when the condition is true (decayed by the newest event it counted)."""
+        holds = self.eval(rule.expr)
+        if holds is not True:
+            return 0.0
+        if rule.half_life is None:
+            return float(rule.points)
+        newest = self.newest(rule.expr, set())
+        return float(rule.points) if newest is None else halved(rule.points, self.as_of - newest, rule.half_life.seconds)
+
+    def newest(self, node, lets: set):
+        """The newest event counted by the counts and sequences ``node`` reads (through lets)."""
+        found = []
+        b = self.a.bindings.get(id(node))
+        if isinstance(b, (MetricRef, EventCount)):
+            found += self.counted(b)
+        elif isinstance(node, n.Then):
+            found += [ts for side in (node.first, node.second) for _, ts, _ in self.side(side)]
+        elif isinstance(b, LetRef):
+            if b.name not in lets:
+                lets.add(b.name)
+                found.append(self.newest(self.scope.lets[b.name].expr, lets))
+        else:
+            found += [self.newest(x, lets) for x in node.children()]
+        return max((t for t in found if t is not None), default=None)
+
+    def band(self, name):
+        """The rank of the band the number falls in: how many thresholds it reaches (a
+        threshold written `< t <=` is reached at t, one written `<= t <` only above it)."""
+        decl = self.scope.bands[name]
+        value = self.eval(decl.on)
+        if value is None:
+            return None
+        return sum(1 for cut in decl.cuts if (value >= cut.value if cut.upper_takes_it else value > cut.value))
+
+    def route(self, name):
+        """None unless the lead holds; the first rule that is true; the fallback. Every rule is read."""
+        decl = self.scope.routes[name]
+        holds = self.lead(decl.lead.name)
+        tests = [self.eval(rule.expr) for rule in decl.rules]
+        if not holds:
+            return None
+        for rule, test in zip(decl.rules, tests):
+            if test is True:
+                return rule.target.name
+        return decl.fallback.name
+
+
 def evaluate(program_text: str, record: dict, as_of: dt.datetime, bad_values: str = "error") -> dict:
     """The outputs of ``program_text`` for ``record`` at ``as_of``, as SPEC.md defines them."""
     program = leaddsl.compile(program_text)
-    return Oracle(program, record, as_of, bad_values).outputs()
+    return Scoring(program, record, as_of, bad_values).outputs()

@@ -22,9 +22,13 @@ Case format, one ``[[case]]`` table each::
     as_of = "2026-11-22T00:00:00Z"      # optional, timezone-aware; this default
     expect = { big = true }             # compared with result.to_dict() for these keys
     # expect_json = '{"stage": null}'   # the same as JSON (for null)
-    # error = "DataError"               # evaluate must raise leaddsl.DataError
+    # error = "DataError"               # evaluate must raise leaddsl.DataError; with an
+    #                                   # expect/expect_json too, errors="return" must give it
     # error = "DslError"                # compile must raise leaddsl.DslError ...
     # codes = ["E301"]                  # ... with these codes among its diagnostics
+
+Expected values are true/false, a name (a stage, band or route target), null, or a
+number (a score: a float, compared with a relative tolerance of 1e-9).
 
 A malformed file (unknown key, both ``record`` and ``record_json``, no
 expectation, a duplicate name, ...) raises ``CaseFormatError`` at collection
@@ -36,6 +40,7 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import json
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -68,7 +73,8 @@ def load_cases(directory: str | Path = CASES_DIR) -> list[tuple[str, dict[str, A
     - ``record``: a fresh dict (from ``record`` or ``record_json``), or None for a
       ``DslError`` case;
     - ``as_of``: a timezone-aware ``datetime`` (None for a ``DslError`` case);
-    - ``expect``: dict of output key -> True/False/str/None, or None when ``error`` is set;
+    - ``expect``: dict of output key -> True/False/str/number/None, or None when ``error``
+      is set without one (with ``error = "DataError"``, what ``errors="return"`` gives);
     - ``error``: None, ``"DslError"`` or ``"DataError"``;
     - ``codes``: list of diagnostic codes (possibly empty).
 
@@ -125,28 +131,28 @@ def _normalise(raw: dict[str, Any], where: str) -> dict[str, Any]:
     if not isinstance(program, str) or not program.strip():
         raise CaseFormatError(f"{where}: `program` must be a non-empty string")
 
-    # expectation: exactly one of expect / expect_json / error
+    # expectation: exactly one of expect / expect_json / error (a DataError may have an expectation too)
     given = [k for k in ("expect", "expect_json", "error") if k in raw]
-    if len(given) != 1:
+    data_error_with_expect = raw.get("error") == "DataError" and len(given) == 2
+    if len(given) != 1 and not data_error_with_expect:
         raise CaseFormatError(f"{where}: exactly one of expect, expect_json, error is required (found {given})")
     error = raw.get("error")
     expect = None
-    if error is not None:
-        if error not in ERROR_KINDS:
-            raise CaseFormatError(f"{where}: `error` must be one of {ERROR_KINDS}, not {error!r}")
-    elif "expect" in raw:
+    if error is not None and error not in ERROR_KINDS:
+        raise CaseFormatError(f"{where}: `error` must be one of {ERROR_KINDS}, not {error!r}")
+    if "expect" in raw:
         expect = raw["expect"]
         if not isinstance(expect, dict):
             raise CaseFormatError(f"{where}: `expect` must be a table")
-    else:
+    elif "expect_json" in raw:
         expect = _json_object(raw["expect_json"], "expect_json", where)
     if expect is not None:
         if not expect:
             raise CaseFormatError(f"{where}: the expectation is empty")
         for key, value in expect.items():
-            if not (value is None or isinstance(value, (bool, str))):
+            if not (value is None or isinstance(value, (bool, str, int, float))):
                 raise CaseFormatError(
-                    f"{where}: expected value for {key!r} must be true/false, a stage name or null, not {value!r}"
+                    f"{where}: expected value for {key!r} must be true/false, a name, a number or null, not {value!r}"
                 )
 
     codes = raw.get("codes", [])
@@ -251,7 +257,23 @@ def _describe(case: dict[str, Any]) -> str:
 def _same(got: Any, want: Any) -> bool:
     if want is None or isinstance(want, bool):
         return got is want
+    if isinstance(want, (int, float)):  # a score: always a float
+        return type(got) is float and math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
     return type(got) is type(want) and got == want
+
+
+def _wrong(actual: dict[str, Any], expect: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {key: (actual.get(key, "<absent>"), want) for key, want in expect.items()
+            if key not in actual or not _same(actual[key], want)}
+
+
+def _fail(result, actual: dict[str, Any], wrong: dict[str, tuple[Any, Any]], case: dict[str, Any]) -> None:
+    lines = "\n".join(f"  {k}: got {g!r}, want {w!r}" for k, (g, w) in wrong.items())
+    try:
+        explain = "\n--- explain:\n" + str(result.explain())
+    except Exception as exc:  # explain is a diagnostic aid only
+        explain = f"\n--- explain() failed: {exc!r}"
+    pytest.fail(f"wrong outputs:\n{lines}\n--- to_dict(): {actual!r}{_describe(case)}{explain}")
 
 
 @pytest.mark.parametrize("case", [c for _, c in CASES], ids=[i for i, _ in CASES])
@@ -282,6 +304,10 @@ def test_eval_case(case: dict[str, Any]) -> None:
         # errors="return": the outputs that need the bad value are None, and say why; explain agrees
         assert returned.errors and None in returned.values(), _describe(case)
         assert traced == returned.to_dict(), _describe(case)
+        if case["expect"] is not None:
+            wrong = _wrong(returned.to_dict(), case["expect"])
+            if wrong:
+                _fail(returned, returned.to_dict(), wrong, case)
         return
 
     result = program.evaluate(record, as_of=case["as_of"])
@@ -290,18 +316,9 @@ def test_eval_case(case: dict[str, Any]) -> None:
     _, many, returned, traced = every_way(program, copy.deepcopy(case["record"]), case["as_of"])
     assert many == actual and returned.to_dict() == actual and not returned.errors, _describe(case)
     assert traced == actual, f"explain disagrees: {traced!r}{_describe(case)}"
-    wrong = {
-        key: (actual.get(key, "<absent>"), want)
-        for key, want in case["expect"].items()
-        if key not in actual or not _same(actual[key], want)
-    }
+    wrong = _wrong(actual, case["expect"])
     if wrong:
-        lines = "\n".join(f"  {k}: got {g!r}, want {w!r}" for k, (g, w) in wrong.items())
-        try:
-            explain = "\n--- explain:\n" + str(result.explain())
-        except Exception as exc:  # explain is a diagnostic aid only
-            explain = f"\n--- explain() failed: {exc!r}"
-        pytest.fail(f"wrong outputs:\n{lines}\n--- to_dict(): {actual!r}{_describe(case)}{explain}")
+        _fail(result, actual, wrong, case)
 
 
 def test_every_case_gives_the_same_answers_in_a_fresh_process() -> None:
@@ -345,13 +362,13 @@ expect = { t = true }
         (_GOOD.replace("expect =", "expcet ="), "unknown keys"),
         (_GOOD + "record_json = '{}'\n", "not both"),
         (_GOOD.replace("expect = { t = true }", ""), "exactly one of"),
-        (_GOOD + 'error = "DataError"\n', "exactly one of"),
         (_GOOD.replace("record = {}", ""), "required"),
         (_GOOD + _GOOD, "duplicate name"),
         (_GOOD + 'as_of = "2026-11-22T00:00:00"\n', "zone"),
         (_GOOD.replace("record = {}", "record = { d = 2026-01-31 }"), "quote dates"),
         (_GOOD.replace("record = {}", "record_json = '{\"a\": 1, \"a\": 2}'"), "duplicate keys"),
-        (_GOOD.replace("expect = { t = true }", 'expect = { t = "true " , f = 1 }'), "must be true/false"),
+        (_GOOD.replace("expect = { t = true }", 'expect = { t = "true " , f = [1] }'), "must be true/false"),
+        (_GOOD + 'error = "DslError"\n', "exactly one of"),
         (_GOOD.replace("expect = { t = true }", 'error = "TypeError"'), "must be one of"),
         (_GOOD + 'codes = ["E301"]\n', "only allowed"),
         ("[case]\nname = 'x'\n", "no [[case]] tables"),
@@ -376,6 +393,13 @@ as_of = "2026-01-01T00:00:00+02:00"
 expect_json = '{"stage": null}'
 
 [[case]]
+name = "a score and a data error"
+program = "field n: number\\nscore s { n > 1 +2.5 }"
+record = { n = "x" }
+error = "DataError"
+expect_json = '{"s": null, "t": 2.5}'
+
+[[case]]
 name = "bad program"
 program = "lead t when"
 error = "DslError"
@@ -384,7 +408,9 @@ codes = ["E001"]
         encoding="utf-8",
     )
     cases = dict(load_cases(tmp_path))
-    assert list(cases) == ["good/ok", "good/json", "good/bad program"]
+    assert list(cases) == ["good/ok", "good/json", "good/a score and a data error", "good/bad program"]
+    assert cases["good/a score and a data error"]["error"] == "DataError"
+    assert cases["good/a score and a data error"]["expect"] == {"s": None, "t": 2.5}
     assert cases["good/ok"]["as_of"] == _dt.datetime(2026, 11, 22, tzinfo=_dt.timezone.utc)
     assert cases["good/json"]["record"] == {"a": None}
     assert cases["good/json"]["expect"] == {"stage": None}

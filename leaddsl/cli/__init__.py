@@ -17,13 +17,14 @@ import leaddsl
 from leaddsl import DataError, Program
 
 from ..codes import CODES
-from ..diagnostics import did_you_mean, sort_key
+from ..diagnostics import did_you_mean
 from ..io.data import InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
 from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
 from .events import event_options, row_error, split_errors, unit_position
 from .progress import events_progress as _events_progress, progress as _progress
+from .summary import _ErrorLog, _say, _summary  # noqa: F401 - the Python and DuckDB engines share them
 
 
 def _lead_files(paths: tuple[str, ...]) -> list[Path]:
@@ -97,92 +98,6 @@ def main():
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         except ValueError:  # not the main thread
             pass
-
-
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
-              show_default=True, help="How to print the diagnostics.")
-@click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-@click.option("--select", multiple=True, metavar="CODE",
-              help="Only report these codes (or prefixes such as W1); repeatable, comma-separated.")
-@click.option("--ignore", multiple=True, metavar="CODE",
-              help="Do not report these codes (or prefixes); repeatable, comma-separated.")
-@click.option("--lint-budget", type=click.FloatRange(min=0.1), metavar="SECONDS",
-              help="Wall-clock seconds the linter may spend on each file (default 5, or LEADDSL_LINT_BUDGET).")
-@click.option("--as-of", "as_of", metavar="ISO", help="The time a header's review date is compared with (default now).")
-@click.option("--against", metavar="OLD",
-              help="The previous version (a file or REV:PATH): warn (W115) when the conditions changed but the "
-                   "effective date did not. Needs a single PATH.")
-def check(paths, fmt, strict, select, ignore, lint_budget, as_of, against):
-    """Parse, type-check and lint .lead files or folders of them; show their definition headers."""
-    files = _lead_files(paths)
-    if not files:
-        raise _usage("no .lead files found in " + ", ".join(paths))
-    moment = _as_of(as_of) if as_of is not None else None
-    if against is not None and len(files) != 1:
-        raise _usage("--against compares one definition file with its previous version: give a single file")
-    headers: list[str] = []
-    out = []
-    seen = set()
-    sources: dict = {}
-    covered: set[Path] = set()
-    notes: list[str] = []
-    for f in _roots_first(files):
-        if f.resolve() in covered:
-            continue  # checked through a file that includes it
-        checked = leaddsl.check(f, lint_budget=lint_budget, as_of=moment)
-        if checked.program is not None and checked.program.agreement is not None:
-            headers.append(f"{f}: " + "\n".join(checked.program.agreement.lines()))
-        if against is not None and checked.program is not None:
-            checked.diagnostics.extend(_against(against, checked.program))
-        if checked.note:
-            notes.append(f"{f}: {checked.note}")
-        sources.update(checked.sources)
-        covered.update(Path(name).resolve() for name in checked.sources)
-        for d in checked.diagnostics:
-            key = (d.file, d.line, d.column, d.code, d.message)
-            if key not in seen:
-                seen.add(key)
-                out.append(d)
-    sel = _codes(select)
-    ign = _codes(ignore)
-    out = [d for d in out if (not sel or d.code.startswith(sel)) and not (ign and d.code.startswith(ign))]
-    out.sort(key=sort_key)
-    text = _format(out, sources, fmt, color=(fmt == "text" and sys.stdout.isatty()))
-    for note in notes:  # the lint of a large file stopped at its budget: say so, whatever the format
-        _say(f"note: {note}")
-    if fmt == "text":
-        if text:
-            click.echo(text)
-        for header in headers:
-            _say(header)
-        click.echo(render.summary(out, len(files)), err=True)
-    else:
-        click.echo(text)
-    failing = any(d.severity == "error" for d in out) or (strict and any(d.severity == "warning" for d in out))
-    sys.exit(1 if failing else 0)
-
-
-def _against(old: str, program: Program) -> list:
-    """W115 of ``program`` against the version ``old`` (a file or REV:PATH)."""
-    from ..lint.agreement import effective_unchanged
-    from ..tools.versions import VersionError, load_version
-    try:
-        previous = load_version(old)
-    except VersionError as e:
-        raise _usage(str(e)) from None
-    except leaddsl.DslError as e:
-        _say(f"--against {old}: the old version has errors; it cannot be compared")
-        _fail_definitions(e.diagnostics, e.sources)
-    return effective_unchanged(previous, program, old)
-
-
-def _codes(values) -> tuple[str, ...]:
-    out = []
-    for v in values:
-        out.extend(c.strip().upper() for c in v.split(",") if c.strip())
-    return tuple(out)
 
 
 @main.command("eval")
@@ -546,78 +461,10 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _say(message: str) -> None:
-    """Print a message to stderr, with control characters escaped."""
-    click.echo(render.printable(message), err=True)
-
-
 def _usage(message: str) -> click.UsageError:
     return click.UsageError(render.printable(message))
 
 
-
-
-class _ErrorLog:
-    """Row errors on stderr, grouped: the first few of each kind on a line each, then one
-    line per kind with how many more there were (a million-row run with one bad column
-    must not print a million lines)."""
-
-    FIRST = 3
-
-    def __init__(self):
-        self.kinds: Counter = Counter()
-        self.first: dict[str, str] = {}
-
-    @staticmethod
-    def kind(body: str) -> str:
-        body = re.sub(r"^lead .*?, event \d+ ", "event ", body)
-        return re.sub(r"'(?:[^'\\]|\\.)*'(\.\.\.')?", "'…'", body)
-
-    def report(self, where: str, body: str) -> None:
-        k = self.kind(body)
-        self.kinds[k] += 1
-        if self.kinds[k] <= self.FIRST:
-            _say((where + body).replace("\n", "\\n"))  # one line per row
-        else:
-            self.first.setdefault(k, where.rstrip(": "))
-
-    def close(self) -> None:
-        for k, n in self.kinds.items():
-            if n > self.FIRST:
-                _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
-
-
-def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None, missed=None):
-    lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
-    for name in program.definitions:
-        pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
-            if answered[name] else ""
-        lines.append(f"  {name}: {counts[name]:,}{pct}")
-    if program.stages:
-        parts = ", ".join(f"{s}: {stages[s]:,}" for s in program.stages)
-        lines.append(f"  stage: {parts}, none: {stages[None]:,}")
-    for name in program.scores:
-        values = Counter({v: k for v, k in (tallies or {}).get(name, Counter()).items() if v is not None})
-        n = sum(values.values())
-        if n:
-            mean = sum(v * k for v, k in values.items()) / n
-            lines.append(f"  {name}: mean {mean:,.4g}, min {min(values):,.4g}, max {max(values):,.4g} "
-                         f"({n:,} answered)")
-    for name in (*program.bands, *program.routes):
-        got = (tallies or {}).get(name, Counter())
-        parts = ", ".join(f"{k}: {v:,}" for k, v in got.most_common() if k is not None)
-        lines.append(f"  {name}: {parts + ', ' if parts else ''}none: {got[None]:,}")
-    if repeats:
-        shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in repeats.most_common(5))
-        lines.append(f"warning: {len(repeats):,} lead id(s) appear more than once: {shown}"
-                     f"{', ...' if len(repeats) > 5 else ''}; every row was evaluated with all its events")
-    events, ids, some = unmatched
-    if events:
-        shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
-        lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
-    for name, n in sorted((missed or {}).items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"warning: {name}: {n:,} bad value(s) read as missing")
-    _say("\n".join(lines))
 
 
 @main.command()
@@ -680,6 +527,7 @@ def rule(code):
     click.echo(c.render())
 
 
+from . import checking  # noqa: E402,F401  (registers `check`)
 from . import fmt, lifecycle  # noqa: E402,F401  (registers `fmt`, `test` and `diff`)
 from . import editor  # noqa: E402,F401  (registers `lsp`)
 from . import learn  # noqa: E402,F401  (registers `backtest`, `report` and `suggest`)

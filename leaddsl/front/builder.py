@@ -183,6 +183,11 @@ class Builder:
                            f"write `{hl.text}d` for days, or `h`, `w`")
             if not isinstance(hl, n.Duration):
                 return None
+        if cap_tok is not None and each_tok is None:
+            # a condition gives its points as written: a cap there would be ignored
+            self.error("E401", cap_tok, "`max` caps an `each` rule; a condition rule gives its points as written",
+                       f"remove `max {cap_tok}`, or write the points you mean: `{points_tok[0]}...`")
+            return None
         cap = self.cap(cap_tok, "a rule's `max`") if cap_tok is not None else None
         return n.ScoreRule(each_tok is not None, self.expr(expr), value, hl, cap, self.span(points_tok), self.span(t))
 

@@ -271,6 +271,8 @@ class _Renderer:
             "error (it needs a value that cannot be read)" if band.needs & set(self.trace.get("bad", {})) else
             "none (its number is missing)")
         on_text = points(on).lstrip("+") if isinstance(on, (int, float)) and not isinstance(on, bool) else "missing"
+        if isinstance(band.on, P.OutputUse):  # a score: as the result has it (an erred one is no number)
+            on_text = self.output_value(band.on.item)
         self.lines.append(f"{band.name}: {shown}  ({label} = {on_text}; {cuts})")
 
     def route(self, route: P.Route) -> None:

@@ -69,6 +69,10 @@ class _Lowerer:
             self.output(OutputRef("band", name))
         for name in self.scope.routes:
             self.output(OutputRef("route", name))
+        # a lead may have reached a later score first: the results list them as declared
+        p.scores = {name: p.scores[name] for name in self.scope.scores}
+        p.bands = {name: p.bands[name] for name in self.scope.bands}
+        p.routes = {name: p.routes[name] for name in self.scope.routes}
         if self.everything:
             self._lower_the_rest()
         self._finish()

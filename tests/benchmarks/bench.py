@@ -93,6 +93,20 @@ HOT_PROGRAM = HOT_EVENTS + HOT_LEAD
 # Both rules in one file, for the CLI memory test.
 BOTH_PROGRAM = FIT_SCHEMA + HOT_EVENTS + FIT_LEAD + HOT_LEAD
 
+# A score of 10 rules against the same 10 conditions as the clauses of one definition
+# (issue 12: a score of 10 rules should cost no more than 10 clauses).
+SCORE_CONDITIONS = [
+    "industry = life_science", "revenue >= 300M", "hq_country in {US, CA}", "seniority >= vp",
+    "source in {price_request, webinar, white_paper, referral}", "industry != energy", "revenue < 1B",
+    "product_page_visits(30d) >= 3", "high_value_downloads(30d) >= 1", "page_view(7d) >= 1",
+]
+SCORE_PROGRAM = FIT_SCHEMA + HOT_EVENTS + "score fit_score {\n" + "".join(
+    f"    {c}  +{10 + i}\n" for i, c in enumerate(SCORE_CONDITIONS)) + "}\n"
+CLAUSES_AND_PROGRAM = FIT_SCHEMA + HOT_EVENTS + "lead all10 when " + " and ".join(SCORE_CONDITIONS) + "\n"
+CLAUSES_OR_PROGRAM = FIT_SCHEMA + HOT_EVENTS + "lead any10 when " + " or ".join(SCORE_CONDITIONS) + "\n"
+# each condition on its own, to check the score's points
+SEPARATE_PROGRAM = FIT_SCHEMA + HOT_EVENTS + "".join(f"lead c{i} when {c}\n" for i, c in enumerate(SCORE_CONDITIONS))
+
 # --------------------------------------------------------------------------
 # 1. Deterministic data generator
 # --------------------------------------------------------------------------
@@ -674,6 +688,37 @@ class Table:
         return "\n".join(out)
 
 
+def bench_score(leaddsl, records, repeats: int) -> list[str]:
+    """A score of 10 rules against one definition of the same 10 conditions (and / or),
+    timed in alternation on the same records; first each score is checked against the
+    conditions evaluated one by one."""
+    score = leaddsl.compile(SCORE_PROGRAM, filename="score.lead")
+    separate = leaddsl.compile(SEPARATE_PROGRAM, filename="separate.lead")
+    wrong = 0
+    for got, each in zip(score.evaluate_many(records, as_of=AS_OF), separate.evaluate_many(records, as_of=AS_OF)):
+        want = float(sum(10 + i for i in range(len(SCORE_CONDITIONS)) if each[f"c{i}"]))
+        wrong += got["fit_score"] != want
+    lines = [f"score of {len(SCORE_CONDITIONS)} rules vs one definition of the same {len(SCORE_CONDITIONS)} "
+             f"clauses, N={len(records):,}, best of {repeats} (evaluate_many):"]
+    if wrong:
+        return lines + [f"  FAILED: {wrong} scores differ from the points of their conditions"]
+    runs = {}
+    for name, text in (("score", SCORE_PROGRAM), ("and", CLAUSES_AND_PROGRAM), ("or", CLAUSES_OR_PROGRAM)):
+        program = leaddsl.compile(text, filename=f"{name}.lead")
+        runs[name] = lambda program=program: list(program.evaluate_many(records, as_of=AS_OF))
+    times: dict = {}
+    best = best_of_interleaved(runs, repeats, times)
+    for name in ("score", "and", "or"):
+        lines.append(f"  {name:<6} {len(records) / best[name]:>12,.0f} records/s")
+    for clauses in ("and", "or"):
+        ratio = best["score"] / best[clauses]
+        paired = paired_median_ratio(times[clauses], times["score"])
+        lines.append(f"  score time / `{clauses}` definition time: {ratio:.3f} (median of paired runs "
+                     f"{1 / paired:.3f})  [target <= 1.0 (10 rules cost no more than 10 clauses): "
+                     f"{'OK' if ratio <= 1.0 else 'OVER'}]")
+    return lines
+
+
 def log(msg=""):
     print(msg, flush=True)
 
@@ -1107,6 +1152,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--no-peers", action="store_true", help="skip rule-engine / cel-python / json-logic")
     ap.add_argument("--no-compile", action="store_true", help="skip the compile-time benchmark")
+    ap.add_argument("--no-score", action="store_true", help="skip the score-against-clauses benchmark")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS of `leaddsl eval` (writes temp files)")
     ap.add_argument("--memory-max", type=int, default=1_000_000, help="largest N for --memory (default 1000000)")
     ap.add_argument("--keep-data", action="store_true", help="keep the --memory data files")
@@ -1256,6 +1302,13 @@ def main(argv=None) -> int:
             table.add(engine + " +prep", rule, m, sec, base[rule], "[c]")
             log(f"  {engine} {rule}: {m:,} records, {m / first:,.0f} records/s")
 
+    score_lines = []
+    if leaddsl is not None and not args.no_score:
+        log("\nscore of 10 rules vs 10 clauses ...")
+        score_lines = bench_score(leaddsl, records, repeats)
+        if any("FAILED" in x for x in score_lines):
+            failures.append("score check")
+
     compile_lines = []
     if leaddsl is not None and not args.no_compile:
         log("\ncompile time ...")
@@ -1291,6 +1344,10 @@ def main(argv=None) -> int:
     log(f"targets: fit >= {TARGET_FIT}x, hot >= {TARGET_HOT}x of hand-written, compile of 1,000 definitions < 1 s")
     for note in peer_notes:
         log(f"note: {note}")
+    if score_lines:
+        log("")
+        for line in score_lines:
+            log(line)
     if compile_lines:
         log("")
         for line in compile_lines:

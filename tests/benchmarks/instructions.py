@@ -34,6 +34,10 @@ gc.freeze()
 fit = leaddsl.compile(bench.FIT_PROGRAM); fit._build()
 hot = leaddsl.compile(bench.HOT_PROGRAM); hot._build()
 hot_hand = bench.make_hot_handwritten(bench.AS_OF)
+tens = {{k: leaddsl.compile(t) for k, t in (("score", bench.SCORE_PROGRAM), ("and", bench.CLAUSES_AND_PROGRAM),
+                                             ("or", bench.CLAUSES_OR_PROGRAM))}}
+for p in tens.values():
+    p._build()
 mode = sys.argv[1]
 if mode == "hand fit":
     x = [bench.fit_handwritten(r) for r in recs]
@@ -43,6 +47,8 @@ elif mode == "hand hot":
     x = [hot_hand(r) for r in recs]
 elif mode == "leaddsl hot":
     x = list(hot.evaluate_many(recs, as_of=bench.AS_OF))
+elif mode.startswith("ten "):  # a score of 10 rules, or the 10 conditions as clauses of one definition
+    x = list(tens[mode[4:]].evaluate_many(recs, as_of=bench.AS_OF))
 '''
 
 
@@ -72,7 +78,7 @@ def main() -> None:
         Path(script).write_text(WORKER.format(here=str(HERE), repo=str(HERE.parents[1]), data=data))
         base = count(script, "none", os.path.join(tmp, "cg.none"))
         rows = {}
-        for mode in ("hand fit", "leaddsl fit", "hand hot", "leaddsl hot"):
+        for mode in ("hand fit", "leaddsl fit", "hand hot", "leaddsl hot", "ten score", "ten and", "ten or"):
             rows[mode] = (count(script, mode, os.path.join(tmp, "cg." + mode.replace(" ", "_"))) - base) / args.n
     print(f"instructions per lead (callgrind, N={args.n:,}, seed {bench.SEED})")
     print(f"{'engine':<10} | {'rule':<4} | {'instructions/lead':>17} | ratio to hand-written (speed)")
@@ -81,6 +87,11 @@ def main() -> None:
         ours = rows[f"leaddsl {rule}"]
         print(f"{'hand':<10} | {rule:<4} | {hand:>17,.0f} | -")
         print(f"{'leaddsl':<10} | {rule:<4} | {ours:>17,.0f} | {hand / ours:.3f}x")
+    print("a score of 10 rules and the same 10 conditions as the clauses of one definition:")
+    for kind in ("score", "and", "or"):
+        print(f"  {kind:<6} {rows['ten ' + kind]:>12,.0f} instructions/lead")
+    for kind in ("and", "or"):
+        print(f"  score / `{kind}` definition: {rows['ten score'] / rows['ten ' + kind]:.3f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,78 @@
+"""What a run of `eval` says on stderr: row errors grouped as they repeat, and the
+summary (leads read, per-definition counts, scores, bands, routes, warnings)."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import click
+
+from . import render
+
+
+def _say(message: str) -> None:
+    """Print a message to stderr, with control characters escaped."""
+    click.echo(render.printable(message), err=True)
+
+
+class _ErrorLog:
+    """Row errors on stderr, grouped: the first few of each kind on a line each, then one
+    line per kind with how many more there were (a million-row run with one bad column
+    must not print a million lines)."""
+
+    FIRST = 3
+
+    def __init__(self):
+        self.kinds: Counter = Counter()
+        self.first: dict[str, str] = {}
+
+    @staticmethod
+    def kind(body: str) -> str:
+        body = re.sub(r"^lead .*?, event \d+ ", "event ", body)
+        return re.sub(r"'(?:[^'\\]|\\.)*'(\.\.\.')?", "'…'", body)
+
+    def report(self, where: str, body: str) -> None:
+        k = self.kind(body)
+        self.kinds[k] += 1
+        if self.kinds[k] <= self.FIRST:
+            _say((where + body).replace("\n", "\\n"))  # one line per row
+        else:
+            self.first.setdefault(k, where.rstrip(": "))
+
+    def close(self) -> None:
+        for k, n in self.kinds.items():
+            if n > self.FIRST:
+                _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
+
+
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None, missed=None):
+    lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
+    for name in program.definitions:
+        pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
+            if answered[name] else ""
+        lines.append(f"  {name}: {counts[name]:,}{pct}")
+    if program.stages:
+        parts = ", ".join(f"{s}: {stages[s]:,}" for s in program.stages)
+        lines.append(f"  stage: {parts}, none: {stages[None]:,}")
+    for name in program.scores:
+        values = Counter({v: k for v, k in (tallies or {}).get(name, Counter()).items() if v is not None})
+        n = sum(values.values())
+        if n:
+            mean = sum(v * k for v, k in values.items()) / n
+            lines.append(f"  {name}: mean {mean:,.4g}, min {min(values):,.4g}, max {max(values):,.4g} "
+                         f"({n:,} answered)")
+    for name in (*program.bands, *program.routes):
+        got = (tallies or {}).get(name, Counter())
+        parts = ", ".join(f"{k}: {v:,}" for k, v in got.most_common() if k is not None)
+        lines.append(f"  {name}: {parts + ', ' if parts else ''}none: {got[None]:,}")
+    if repeats:
+        shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in repeats.most_common(5))
+        lines.append(f"warning: {len(repeats):,} lead id(s) appear more than once: {shown}"
+                     f"{', ...' if len(repeats) > 5 else ''}; every row was evaluated with all its events")
+    events, ids, some = unmatched
+    if events:
+        shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
+        lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
+    for name, n in sorted((missed or {}).items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"warning: {name}: {n:,} bad value(s) read as missing")
+    _say("\n".join(lines))
