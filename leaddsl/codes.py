@@ -321,7 +321,7 @@ register("E404", "bad-route", _E,
          "Name a lead definition: `route owner for mql { ... }`.")
 # ---- E5xx: SQL ----------------------------------------------------------------------
 register("E501", "not-expressible-in-sql", _E,
-         "A construct that `leaddsl sql`, `Program.to_sql` or `eval --engine duckdb` cannot translate into the "
+         "A construct that `leaddsl sql`, `Program.to_sql` or `eval --engine duckdb|spark` cannot translate into the "
          "chosen SQL dialect so that it answers exactly as the Python evaluator does: a schemaless value (a name "
          "no `field` declares), a comparison of two schemaless values, a `format`, `zone` or `currency` reading "
          "option, `bad as missing`, `each ... decay`, `matches` outside duckdb and bigquery (whose regular "

@@ -3,7 +3,7 @@ generator of test_oracle), leads as text cells with missing and messy values, ev
 around window boundaries, several as-of times. Every output agrees, erred ones (None)
 included, and a row has an error in one exactly when it has one in the other.
 
-LEADDSL_SQL_EXAMPLES sets the number of examples (the long setting: 10000)."""
+LEADDSL_SQL_EXAMPLES sets the number of examples (default 200; the long setting: 10000)."""
 import datetime as dt
 import os
 
@@ -15,7 +15,7 @@ from test_oracle import ANCHORS, SCHEMA, exprs, iso
 
 UTC = dt.timezone.utc
 BASE = dt.datetime(2026, 11, 22, tzinfo=UTC)
-EXAMPLES = int(os.environ.get("LEADDSL_SQL_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("LEADDSL_SQL_EXAMPLES", "200"))
 COLUMNS = ["n1", "n2", "t1", "e1", "o1", "b1", "l1", "d1", "day", "Annual Revenue", "company.size", "tags", "scores"]
 
 MISSING = st.sampled_from([None, "", "N/A", "-", "null", " na "])

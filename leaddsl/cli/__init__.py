@@ -131,9 +131,10 @@ def main():
 @click.option("--bad-values", type=click.Choice(["error", "missing"]), default="error", show_default=True,
               help="A value that cannot be read: an error (unless its field says `bad as missing`), or read "
                    "as missing in every field; those read as missing are counted in the summary.")
-@click.option("--engine", type=click.Choice(["python", "duckdb"]), default="python", show_default=True,
+@click.option("--engine", type=click.Choice(["python", "duckdb", "spark"]), default="python", show_default=True,
               help="duckdb: the definitions as one SQL query run by embedded DuckDB over the files (the duckdb "
-                   "extra; for large files).")
+                   "extra; for large files). spark: the same query run by Spark through PySpark (the spark "
+                   "extra and Java 17; CSV or Parquet).")
 @event_options
 def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt, raw_csv, progress,
              allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values, engine, events_lead_field,
@@ -141,10 +142,13 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
     program = _load_program(defs)
     moment = _as_of(as_of)
-    if engine == "duckdb":
-        from .duck import eval_duckdb
-        eval_duckdb(program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
-                    events_type_field, events_ts_field)
+    if engine != "python":
+        from .duck import eval_engine, refuse
+        refuse(engine, data, input_format=input_format, sheet=sheet, bad_values=bad_values,
+               allow_missing_columns=allow_missing_columns)
+        eval_engine(engine, program, defs, data, events_path, moment, id_field, output, fmt, raw_csv,
+                    events_lead_field, events_type_field, events_ts_field, keep=keep, max_errors=max_errors,
+                    errors_file=errors_file, progress=progress, stamp=stamp)
     to_file = bool(output) and output != "-"
     sink = bar = errors_sink = error_lines = table = None
     total = 0

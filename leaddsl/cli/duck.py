@@ -1,39 +1,117 @@
-"""``leaddsl eval --engine duckdb``: the generated query run by embedded DuckDB over the files,
-with the outputs, error rows, stderr and summary of the Python engine."""
+"""``leaddsl eval --engine duckdb|spark``: the generated query run by embedded DuckDB or by
+Spark over the files, with the outputs, error rows, stderr, --errors-file, --max-errors,
+--keep, progress and summary of the Python engine. An option an engine cannot honour is
+a usage error naming it, never silently ignored."""
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter, defaultdict
 
 import leaddsl
 
+from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
-from ..sql.duck import EngineError, evaluate_files
-from . import _ErrorLog, _fail_definitions, _summary, _usage, _write
+from ..sql.duck import EngineError
+from . import _ErrorLog, _check_errors_file, _error_lines, _fail_definitions, _say, _stamp, _summary, _usage, \
+    _write
+from .progress import progress as _progress
+
+SUFFIXES = {"duckdb": (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet"), "spark": (".csv", ".parquet")}
 
 
-def eval_duckdb(program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
-                events_type_field, events_ts_field):
+def refuse(engine: str, data: str, *, input_format, sheet, bad_values, allow_missing_columns) -> None:
+    """The options of `eval` that the SQL engines do not run: a usage error naming each."""
+    why = []
+    if data == "-":
+        why.append("DATA `-`: the engine reads files, not standard input")
+    if input_format is not None and not data.lower().endswith(("." + input_format, ".ndjson" if input_format == "jsonl"
+                                                               else "\0")):
+        why.append("--input-format: the engine reads the format its file name says (rename the file)")
+    if sheet is not None:
+        why.append("--sheet: the engine does not read spreadsheets (export the sheet as CSV)")
+    if bad_values == "missing":
+        why.append("--bad-values missing: SQL does not read bad values as missing")
+    if allow_missing_columns:
+        why.append("--allow-missing-columns: every column the definitions read must be in the file")
+    if why:
+        raise _usage(f"--engine {engine} cannot run this: " + "; ".join(why) + " (use --engine python)")
+
+
+def _messages(program, error: str) -> list[str]:
+    """A row's error split into its messages: each begins with a field's label or an event's
+    name, so a `; ` inside a quoted cell does not split it."""
+    labels = {s.label for s in program.plan.slots} | {f"{e.name} event" for e in program.plan.events.values()}
+    if not labels:
+        return [error]
+    starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
+    return re.split(f"; (?=(?:{starts}): )", error)
+
+
+def eval_engine(engine, program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
+                events_type_field, events_ts_field, *, keep=(), max_errors=None, errors_file=None, progress=None,
+                stamp=False):
     to_file = bool(output) and output != "-"
+    kept = []
+    for value in keep:
+        for name in (c.strip() for c in value.split(",")):
+            if name and name not in kept:
+                kept.append(name)
+    outputs = [*program.outputs, "error"]
+    for name in kept:
+        if name == id_field:
+            raise _usage(f"--keep `{name}`: it is the id column (--id-field), already the first column")
+        if name in outputs:
+            raise _usage(f"--keep `{name}`: an output column has this name (a definition, `stage` or `error`)")
+    if id_field in outputs:
+        raise _usage(f"--id-field `{id_field}` is also the name of an output column; rename the definition or the "
+                     "input's id column")
+    if not data.lower().endswith(SUFFIXES[engine]):
+        raise _usage(f"{data}: --engine {engine} reads {', '.join(SUFFIXES[engine])} files")
     try:
         if to_file:
             check_target(output, [data, events_path, defs])
+        if errors_file is not None:
+            _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
         out_fmt = output_format(output, fmt)
-    except OutputError as e:
+        stamped = _stamp(program, moment, defs) if stamp else None
+    except (OutputError, InputError) as e:
         raise _usage(str(e)) from None
+    if engine == "spark":
+        from ..sql.spark import evaluate_files
+    else:
+        from ..sql.duck import evaluate_files
+    stats: dict = {}
     rows = evaluate_files(program, data, events_path, moment, id_field=id_field, lead_field=events_lead_field,
-                          type_field=events_type_field, ts_field=events_ts_field)
-    columns = [id_field, *program.outputs]
+                          type_field=events_type_field, ts_field=events_ts_field, keep=kept, stats=stats)
+    columns = [id_field, *kept, *program.outputs] + (["definition"] if stamped is not None else [])
     sink = AtomicFile(output) if to_file else None
+    errors_sink = AtomicFile(errors_file) if errors_file is not None else None
+    error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
     writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
     counts, answered, stages, tallies = Counter(), Counter(), Counter(), defaultdict(Counter)
     shown = _ErrorLog()
     total = errors = 0
+    stopped = None
     unit = "row" if data.lower().endswith(".parquet") else "line"
+    header = 1 if data.lower().endswith((".csv", ".tsv")) else 0
+    bar = _progress(progress)
+    if bar is not None:
+        bar.phase(f"{data}: running the query ({engine})")
+
+    def abort():
+        for f in (sink, errors_sink):
+            if f is not None:
+                f.abort()
+        if bar is not None:
+            bar.close()
     try:
         for row in rows:
             total += 1
             out = {name: row.get(name) for name in columns}
+            if header:  # a CSV cell is text: an empty one is "" as the Python engine reads it, not NULL
+                for name in kept:
+                    out[name] = "" if out[name] is None else out[name]
             for name in program.definitions:
                 counts[name] += out[name] is True
                 answered[name] += out[name] is not None
@@ -41,24 +119,49 @@ def eval_duckdb(program, defs, data, events_path, moment, id_field, output, fmt,
                 stages[out["stage"]] += 1
             for name in program.outputs[len(program.definitions) + bool(program.stages):]:
                 tallies[name][out[name]] += 1
+            if stamped is not None:
+                out["definition"] = stamped
             if row.get("error"):
                 errors += 1
                 out["error"] = row["error"]
-                number = total + (1 if unit == "line" and data.lower().endswith(".csv") else 0)
+                number = total + header
                 shown.report(f"{data}: {unit} {number} (id {out[id_field]}): ", row["error"])
+                if error_lines is not None:
+                    for line in _error_lines(data, unit, number, out[id_field], row["error"],
+                                             _messages(program, row["error"])):
+                        _write(error_lines, line, errors_file)
             _write(writer, out, output)
+            if bar is not None and total % 500 == 0:
+                bar.update(0, None, total, "leads")
+            if max_errors is not None and errors >= max_errors:
+                stopped = (total + header, stats.get("rows", total) - total)
+                break
     except leaddsl.DslError as e:
-        if sink is not None:
-            sink.abort()
+        abort()
         _fail_definitions(e.diagnostics, e.sources)
-    except EngineError as e:
-        if sink is not None:
-            sink.abort()
+    except (EngineError, OutputError) as e:
+        abort()
         raise _usage(str(e)) from None
+    except BaseException:
+        abort()
+        raise
+    if bar is not None:
+        bar.update(0, None, total, "leads", True)
+        bar.close()
+    rows.close()
     if sink is not None:
         sink.commit()
     else:
         _write(writer, None, output)
+    if errors_sink is not None:
+        errors_sink.commit()
     shown.close()
-    _summary(total, errors, counts, answered, stages, program, Counter(), (0, 0, []), tallies, None)
+    unmatched = stats.get("unmatched", (0, 0, [])) if stopped is None else (0, 0, [])
+    _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tallies,
+             None)
+    if stopped is not None:
+        number, left = stopped
+        held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
+        _say(f"stopped by --max-errors {max_errors:,} at {unit} {number}: {left:,} row(s) after it were "
+             f"not evaluated{held}")
     sys.exit(1 if errors else 0)

@@ -16,6 +16,10 @@ READERS = {".csv": "read_csv", ".tsv": "read_csv", ".jsonl": "read_json", ".ndjs
            ".json": "read_json", ".parquet": "read_parquet"}
 
 
+def p_suffix(path: str) -> str:
+    return Path(path).suffix.lower()
+
+
 class EngineError(Exception):
     """A file or column the DuckDB engine cannot use (a usage error)."""
 
@@ -54,10 +58,11 @@ def _relation(con, path: str, name: str) -> list[str]:
 
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
-                   batch: int = 10_000):
+                   batch: int = 10_000, keep=(), stats: dict | None = None):
     """Yield one dict per lead row of ``leads``, in file order: the id, each output and
     ``error`` (None when the row is fine), as ``program.evaluate_many`` would give them with
-    ``errors="return"``. Raises DslError (E501) for what DuckDB cannot run exactly as Python,
+    ``errors="return"``, with the ``keep`` columns after the id. ``stats``, when given, is
+    filled with :func:`table_stats` before the first row. Raises DslError (E501) for what DuckDB cannot run exactly as Python,
     EngineError for a file or column it cannot use."""
     from ..runtime.program import normalize_as_of
     from ..diagnostics import suggest
@@ -66,15 +71,18 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     try:
         columns = _relation(con, leads, "_leads_file")
         needed = [id_field, *program.columns]
+        if "events" in columns and program.plan.events and p_suffix(leads) in (".jsonl", ".ndjson", ".json"):
+            raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
+                              "events from --events FILE only (use --engine python, or export the events as a table)")
         if events is not None:
             ev_columns = _relation(con, events, "_events_file")
         elif program.plan.events:
             con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
-                        'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts LIMIT 0')
+                        'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
             ev_columns = None
         else:
             ev_columns = None
-        for c in needed:
+        for c in [*needed, *keep]:
             if c not in columns:
                 near = suggest(c, columns)
                 hint = f"; did you mean `{near}`?" if near else ""
@@ -87,11 +95,15 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         elif props:  # no events file: every property column is absent
             cols = ", ".join(f'CAST(NULL AS VARCHAR) AS "{p}"' for p in sorted(props))
             con.execute('CREATE OR REPLACE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
-                        f'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, {cols} LIMIT 0')
+                        f'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, {cols}, 0 AS _row LIMIT 0')
         query = S.to_sql(program, "duckdb", leads="_leads_file", events="_events_file", id_field=id_field,
                          lead_field=lead_field if ev_columns is not None else "lead_id",
                          type_field=type_field if ev_columns is not None else "type",
-                         ts_field=ts_field if ev_columns is not None else "ts", row_field="_row")
+                         ts_field=ts_field if ev_columns is not None else "ts", row_field="_row",
+                         keep=tuple(keep))
+        if stats is not None:
+            stats.update(table_stats(lambda q: con.execute(q).fetchall(), "duckdb", id_field,
+                                     lead_field if ev_columns is not None else None))
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
@@ -105,3 +117,39 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dict:
+    """What the summary says besides the outputs, by small queries over the two views
+    (``run(sql)`` returns the rows): ``rows`` (leads), ``repeats`` (id -> how many rows after
+    its first) and ``unmatched`` (events whose lead id no lead has: how many, how many ids,
+    the first five ids in id order)."""
+    from collections import Counter
+    from sqlglot import exp
+    from . import readers as R
+    from .translate import col
+
+    def key(name, table):
+        k = R.strip(R.to_text(col(name, table)))
+        return k, R.and_(exp.Not(this=exp.Is(this=k, expression=exp.Null())), exp.NEQ(this=k, expression=R.lit("")))
+    leads = exp.Table(this=exp.to_identifier("_leads_file", quoted=True), alias=exp.TableAlias(
+        this=exp.to_identifier("l")))
+    out = {"rows": run(exp.select(exp.Count(this=exp.Star())).from_(leads).sql(dialect=dialect))[0][0]}
+    k, ok = key(id_field, "l")
+    n = exp.Count(this=exp.Star())
+    q = exp.select(k, exp.Sub(this=n, expression=R.lit(1))).from_(leads).where(ok).group_by(k).having(
+        exp.GT(this=n.copy(), expression=R.lit(1)))
+    out["repeats"] = Counter({a: b for a, b in run(q.sql(dialect=dialect))})
+    out["unmatched"] = (0, 0, [])
+    if lead_field is not None:
+        events = exp.Table(this=exp.to_identifier("_events_file", quoted=True), alias=exp.TableAlias(
+            this=exp.to_identifier("e")))
+        ek, eok = key(lead_field, "e")
+        lk, _ = key(id_field, "l")
+        known = exp.select(R.lit(1)).from_(leads).where(exp.EQ(this=lk, expression=ek))
+        q = exp.select(ek, exp.Count(this=exp.Star())).from_(events).where(
+            R.and_(eok, exp.Not(this=exp.Exists(this=known)))).group_by(ek)
+        from ..io.data import id_key
+        rows = sorted(run(q.sql(dialect=dialect)), key=lambda r: id_key(r[0]))  # as the events table sorts them
+        out["unmatched"] = (sum(r[1] for r in rows), len(rows), [r[0] for r in rows[:5]])
+    return out

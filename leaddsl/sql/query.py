@@ -31,6 +31,43 @@ def frame(start, start_side, end, end_side):
     return exp.WindowSpec(kind="RANGE", start=start, start_side=start_side, end=end, end_side=end_side)
 
 
+class Stages:
+    """Columns computed once per row, in a chain of common table expressions ``name1``,
+    ``name2`` ... ``name``: an expression bound goes into the first stage after those of
+    the columns it reads, and every use reads its column, so a reader's parts (regular
+    expression groups, the parsed number, the date arithmetic) are each written once."""
+
+    def __init__(self, counter: list, name: str):
+        self.counter, self.name = counter, name
+        self.level: dict[str, int] = {}
+        self.items: list[list] = []
+
+    def bind(self, x, name: str | None = None):
+        if name is None and isinstance(x, (exp.Column, exp.Literal, exp.Null, exp.Boolean)):
+            return x
+        level = 1 + max((self.level.get(c.name, 0) for c in x.find_all(exp.Column)), default=0)
+        if name is None:
+            name = f"_t{self.counter[0]}"
+            self.counter[0] += 1
+        self.level[name] = level
+        while len(self.items) < level:
+            self.items.append([])
+        self.items[level - 1].append(alias(x, name))
+        return col(name)
+
+    def ctes(self, first: exp.Select) -> list:
+        """The stages; ``first`` is the FROM (and joins) of the first, as a SELECT of nothing."""
+        out = []
+        for k, items in enumerate(self.items or [[]], 1):
+            name = self.name if k == max(1, len(self.items)) else f"{self.name}{k}"
+            if k == 1:
+                body = first.select(star(), *items, copy=False)
+            else:
+                body = select(star(), *items, frm=exp.to_identifier(out[-1][0], quoted=True))
+            out.append((name, body))
+        return out
+
+
 class Query(Translator):
     """Builds the whole query; ``build()`` returns (expression, problems)."""
 
@@ -38,25 +75,29 @@ class Query(Translator):
         p, t = self.p, self.t
         self.decays: list = []
         self.newest: dict = {}   # aggregates whose newest counted event dates a decayed rule
+        self.counter = [0]
         ctes: list[tuple[str, exp.Expression]] = []
-        now = R.datetime_us(R.strip(exp.Placeholder(this="as_of")))
-        ctes.append(("_now", select(alias(now, "_now"))))
+        ctes.append(("_asof", select(alias(R.strip(exp.Placeholder(this="as_of")), "_asof"))))
+        now = Stages(self.counter, "_now")
+        now.bind(R.datetime_us(col("_asof"), now.bind), "_now")
+        ctes += now.ctes(exp.select().from_(exp.to_identifier("_asof", quoted=True)))
 
         # ---- leads: cells as text, stripped
-        row = col(t.row_field) if t.row_field else exp.Window(this=exp.RowNumber())
+        row = col(t.row_field) if t.row_field else self.row_number([to_text_col(t.id_field)])
         src = [alias(row, ROW), alias(to_text_col(t.id_field), "_id_raw"),
                alias(R.strip(to_text_col(t.id_field)), "_id")]
         for s in p.slots:
             raw = to_text_col(".".join(s.path))
             src += [alias(raw, f"r{s.index}"), alias(R.strip(raw), f"s{s.index}")]
+        src += [alias(col(name), f"_keep{i}") for i, name in enumerate(t.keep)]
         ctes.append(("_src", select(*src, frm=table_ref(t.leads))))
 
         # ---- leads: values read
-        rd = [col(ROW), col("_id_raw"), col("_id"), col("_now")]
+        rd = Stages(self.counter, "_rd")
         for s in p.slots:
-            rd += self.slot_columns(s)
-        ctes.append(("_rd", select(*rd, frm=exp.to_identifier("_src", quoted=True)).join(
-            exp.to_identifier("_now", quoted=True), join_type="cross")))
+            self.slot_columns(s, rd.bind)
+        ctes += rd.ctes(exp.select().from_(exp.to_identifier("_src", quoted=True)).join(
+            exp.to_identifier("_now", quoted=True), join_type="cross"))
 
         # ---- conditions first: they say which sequences and list columns exist
         decisions = self.decisions()
@@ -64,7 +105,7 @@ class Query(Translator):
         if p.events:
             ctes += self.event_ctes()
         for slot_index in self.lists:
-            ctes.append((f"_l{slot_index}", self.list_cte(p.slots[slot_index])))
+            ctes += self.list_ctes(p.slots[slot_index])
 
         # ---- one row per lead, with its aggregates, sequences and lists
         x = select(star("_rd"), frm=exp.to_identifier("_rd", quoted=True))
@@ -109,61 +150,77 @@ class Query(Translator):
 
         final = select(*self.final_columns(), frm=exp.to_identifier(last, quoted=True)).order_by(col(ROW))
         for name, body in ctes:
-            final = final.with_(exp.to_identifier(name, quoted=True), as_=body)
+            final = final.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
         return R.parenthesize(final), self.problems
 
+    def row_number(self, order):
+        """Numbers the rows in table order; Spark needs an order, so there the rows are
+        numbered by ``order`` (an engine that knows the file order passes ``row_field``)."""
+        if self.dialect != "spark":
+            return exp.Window(this=exp.RowNumber())
+        return exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=o) for o in order]))
+
     # ------------------------------------------------------------ slots
-    def slot_columns(self, s: P.Slot) -> list:
+    def slot_columns(self, s: P.Slot, bind) -> None:
         label = s.label
         origin = self.p.analysis.scope.fields[label] if label in self.p.analysis.scope.fields else None
         raw, stripped = col(f"r{s.index}"), col(f"s{s.index}")
         if isinstance(s.type, T.ListT):
             # read element by element in _l<i>; the cell itself is only checked for a marker
-            return [alias(exp.Null(), f"v{s.index}"), alias(R.missing(stripped, s.options.missing), f"lmiss{s.index}")]
+            bind(exp.Null(), f"v{s.index}")
+            bind(R.missing(stripped, s.options.missing), f"lmiss{s.index}")
+            return
         if s.type == T.DYNAMIC or s.type == T.UNKNOWN:
             self.problems.append(Unsupported(origin, f"`{label}` is read schemaless; SQL needs its type (`field "
                                                      f"{label}: ...`)"))
-            return [alias(exp.Null(), f"v{s.index}"), alias(exp.false(), f"b{s.index}"),
-                    alias(exp.Null(), f"e{s.index}")]
-        try:
-            value, bad = self.reader(s.type, stripped, s.options, origin, f"`{label}`")
-        except Unsupported as u:
-            self.problems.append(u)
             value, bad = exp.Null(), exp.false()
-        out = [alias(value, f"v{s.index}"), alias(bad, f"b{s.index}"),
-               alias(case([(bad, self.message(label, raw, s.type, stripped))], exp.Null()), f"e{s.index}")]
+        else:
+            try:
+                value, bad = self.reader(s.type, stripped, s.options, origin, f"`{label}`", bind)
+            except Unsupported as u:
+                self.problems.append(u)
+                value, bad = exp.Null(), exp.false()
+        value = bind(value, f"v{s.index}")
+        bad = bind(bad, f"b{s.index}")
+        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped)
+        bind(case([(bad, message)], exp.Null()), f"e{s.index}")
         if s.type == T.TEXT:
-            out.append(alias(R.fold(value), f"k{s.index}"))
-        return out
+            bind(R.fold(value), f"k{s.index}")
 
-    def list_cte(self, s: P.Slot) -> exp.Select:
+    def list_ctes(self, s: P.Slot) -> list:
+        """``_l<i>``: one row per lead row with a list cell, its elements read (in stages over
+        ``_l<i>u``, one row per element) and aggregated."""
         elem_t = s.type.element
         u = exp.Unnest(expressions=[exp.Split(this=col(f"s{s.index}"), expression=lit(";"))],
                        alias=exp.TableAlias(this=exp.to_identifier("_u"),
                                             columns=[exp.to_identifier("_e")]))
-        e = R.strip(col("_e"))
+        base = select(col(ROW), col("_e"), frm=exp.to_identifier("_src", quoted=True)).join(u, join_type="cross")
+        base = base.where(exp.Not(this=R.missing(col(f"s{s.index}"), s.options.missing)))
+        st = Stages(self.counter, f"_l{s.index}e")
+        e = st.bind(R.strip(col("_e")))
         try:
-            value, bad = self.reader(elem_t, e, s.options, None, f"`{s.label}`")
+            value, bad = self.reader(elem_t, e, s.options, None, f"`{s.label}`", st.bind)
         except Unsupported as x:
             self.problems.append(x)
             value, bad = exp.Null(), exp.false()
-        key = R.fold(value) if elem_t == T.TEXT else value
-        inner = select(col(ROW), alias(key, "_k"), alias(bad, "_bad"), alias(col("_e"), "_raw"),
-                       frm=exp.to_identifier("_src", quoted=True)).join(u, join_type="cross")
-        inner = inner.where(exp.Not(this=R.missing(col(f"s{s.index}"), s.options.missing)))
+        st.bind(R.fold(value) if elem_t == T.TEXT else value, "_k")
+        st.bind(bad, "_bad")
+        st.bind(col("_e"), "_raw")
+        stages = st.ctes(exp.select().from_(exp.to_identifier(f"_l{s.index}u", quoted=True)))
         msg = exp.DPipe(this=exp.DPipe(this=lit(f"{s.label}: cannot read '"), expression=col("_raw")),
                         expression=lit(f"' as {elem_t}"))
         outer = select(col(ROW), alias(exp.Max(this=case([(col("_bad"), lit(1))], lit(0))).eq(lit(1)), f"lb{s.index}"),
                        alias(exp.Min(this=case([(col("_bad"), msg)], exp.Null())), f"lm{s.index}"),
                        *[alias(agg, c) for c, agg, _d in self.lists[s.index]],
-                       frm=exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_le"))))
-        return outer.group_by(col(ROW))
+                       frm=exp.to_identifier(stages[-1][0], quoted=True))
+        return [(f"_l{s.index}u", base), *stages, (f"_l{s.index}", outer.group_by(col(ROW)))]
 
     # ----------------------------------------------------------- events
     def event_ctes(self) -> list:
         p, t = self.p, self.t
         ev_raw = [alias(R.strip(to_text_col(t.lead_field)), "_lid"),
-                  alias(exp.Window(this=exp.RowNumber()), "_rid"),
+                  alias(col(t.row_field) if t.row_field else self.row_number(
+                      [to_text_col(c) for c in (t.lead_field, t.ts_field, t.type_field)]), "_rid"),
                   alias(R.type_key(to_text_col(t.type_field)), "_tk"),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
@@ -175,12 +232,14 @@ class Query(Translator):
                     ev_raw.append(alias(to_text_col(pr.name), props[pr.name]))
         cte_ev = select(*ev_raw, frm=table_ref(t.events))
         # which declared event each row is (by its folded spelling, or exactly as named)
-        kind = case([(exp.or_(exp.EQ(this=col("_tk"), expression=lit(R.fold_const(e.name))),
+        kind = case([(R.or_(exp.EQ(this=col("_tk"), expression=lit(R.fold_const(e.name))),
                               exp.EQ(this=col("_type"), expression=lit(e.name))), lit(e.index))
                      for e in p.events.values()], exp.Null())
-        tss = R.strip(col("_tsr"))
-        ts = case([(R.missing(tss), exp.Null())], R.datetime_us(tss))
-        evr = [col("_lid"), col("_rid"), alias(kind, "_e"), alias(ts, "_ts"), col("_tsr")]
+        st = Stages(self.counter, "_evr")
+        st.bind(kind, "_e")
+        tss = st.bind(R.strip(col("_tsr")))
+        st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind))), "_ts")
+        evr = ["_lid", "_rid", "_e", "_ts", "_tsr"]
         for e in p.events.values():
             if e.ts.reads:
                 self.problems.append(Unsupported(self.p.analysis.scope.events.get(e.name) if hasattr(
@@ -189,44 +248,48 @@ class Query(Translator):
             for pr in e.props:
                 raw = col(props[pr.name])
                 try:
-                    value, bad = self.reader(pr.type, R.strip(raw), pr.options, None, f"`{e.name}.{pr.name}`")
+                    value, bad = self.reader(pr.type, st.bind(R.strip(raw)), pr.options, None,
+                                             f"`{e.name}.{pr.name}`", st.bind)
                 except Unsupported as u:
                     self.problems.append(u)
                     value, bad = exp.Null(), exp.false()
                 mine = exp.EQ(this=col("_e"), expression=lit(e.index))
-                evr += [alias(case([(mine, value)], exp.Null()), f"pv{e.index}_{pr.pos}"),
-                        alias(exp.and_(mine, paren(bad)), f"pb{e.index}_{pr.pos}"),
-                        alias(self.message(pr.name, raw, pr.type, None), f"pm{e.index}_{pr.pos}")]
+                tag = f"{e.index}_{pr.pos}"
+                pv = st.bind(case([(mine, value)], exp.Null()), f"pv{tag}")
+                st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
+                st.bind(self.message(pr.name, raw, pr.type, None), f"pm{tag}")
+                evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
-                    evr.append(alias(R.fold(case([(mine, value)], exp.Null())), f"pk{e.index}_{pr.pos}"))
-        cte_evr = select(*evr, frm=exp.to_identifier("_ev", quoted=True))
+                    st.bind(R.fold(pv), f"pk{tag}")
+                    evr.append(f"pk{tag}")
+        evr_ctes = st.ctes(exp.select().from_(exp.to_identifier("_ev", quoted=True)))
         # events joined to their leads (a `where` may read the lead's fields); those after the
         # as-of time do not exist, but an unreadable time is kept (it errs what uses its type)
-        j = select(star("_rd"), *[col(c.alias_or_name, "_evr") for c in evr],
+        j = select(star("_rd"), *[col(c, "_evr") for c in evr],
                    frm=exp.to_identifier("_rd", quoted=True))
         j = j.join(exp.to_identifier("_evr", quoted=True),
-                   on=exp.and_(exp.EQ(this=col("_lid", "_evr"), expression=col("_id", "_rd")),
+                   on=R.and_(exp.EQ(this=col("_lid", "_evr"), expression=col("_id", "_rd")),
                                exp.Not(this=exp.Is(this=col("_e", "_evr"), expression=exp.Null()))),
                    join_type="inner")
-        live = paren(exp.and_(exp.Not(this=exp.Is(this=col("_ts"), expression=exp.Null())),
+        live = paren(R.and_(exp.Not(this=exp.Is(this=col("_ts"), expression=exp.Null())),
                               exp.LTE(this=col("_ts"), expression=col("_now"))))
-        j = j.where(exp.or_(exp.Is(this=col("_ts"), expression=exp.Null()),
+        j = j.where(R.or_(exp.Is(this=col("_ts"), expression=exp.Null()),
                             exp.LTE(this=col("_ts"), expression=col("_now"))))
         jw = select(star(), frm=exp.to_identifier("_j", quoted=True))
         for src in p.sources:
-            cond = exp.and_(live, exp.EQ(this=col("_e"), expression=lit(src.event.index)))
+            cond = R.and_(live, exp.EQ(this=col("_e"), expression=lit(src.event.index)))
             if src.where is not None:
                 self.in_where = True
                 w = self.guard(src.where.origin, self.cond, src.where)
                 self.in_where = False
-                cond = exp.and_(cond, is_true(w))
+                cond = R.and_(cond, is_true(w))
             j = j.select(alias(paren(cond), f"in{src.index}"))
         aggs = [col(ROW)]
         for agg in p.aggs:
             jw, value = self.aggregate(agg, jw)
             aggs.append(alias(value, f"m{agg.index}"))
         for e in p.events.values():
-            bad = exp.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
+            bad = R.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
             aggs.append(alias(exp.Max(this=case([(bad, lit(1))], lit(0))).eq(lit(1)), f"tb{e.index}"))
             msg = case([(R.missing(R.strip(col("_tsr"))),
                          lit(f"{e.name} event: ts is missing; every event needs a time"))],
@@ -235,7 +298,7 @@ class Query(Translator):
                                                 "2026-01-31T09:30:00Z)")))
             aggs.append(alias(exp.ArgMin(this=msg, expression=case([(bad, col("_rid"))], exp.Null())), f"tm{e.index}"))
             for pr in e.props:
-                pb = exp.and_(live, col(f"pb{e.index}_{pr.pos}"))
+                pb = R.and_(live, col(f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(exp.Max(this=case([(pb, lit(1))], lit(0))).eq(lit(1)), f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(exp.ArgMin(this=exp.DPipe(this=lit(f"{e.name} event: "),
                                                             expression=col(f"pm{e.index}_{pr.pos}")),
@@ -250,7 +313,7 @@ class Query(Translator):
             weight = exp.Pow(this=lit(0.5), expression=exp.Div(this=age, expression=lit(float(half_life * US))))
             aggs.append(alias(exp.Sum(this=case([(self.in_window(agg), weight)], exp.Null())), name))
         a = select(*aggs, frm=exp.to_identifier("_jw", quoted=True)).group_by(col(ROW))
-        out = [("_ev", cte_ev), ("_evr", cte_evr), ("_j", j), ("_jw", jw), ("_a", a)]
+        out = [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a)]
         for n, seq in self.seqs.values():
             out.append((f"_q{n}", self.sequence(seq)))
         return out
@@ -259,7 +322,7 @@ class Query(Translator):
         inside = col(f"in{agg.source.index}")
         if agg.seconds is None or agg.any:
             return inside
-        return exp.and_(inside, exp.GT(this=col("_ts"), expression=exp.Sub(this=col("_now"),
+        return R.and_(inside, exp.GT(this=col("_ts"), expression=exp.Sub(this=col("_now"),
                                                                              expression=lit(agg.seconds * US))))
 
     def aggregate(self, agg: P.Agg, jw):
@@ -309,7 +372,7 @@ class Query(Translator):
         n = self.seqs[id(seq)][0]
         q = select(col(ROW, a), alias(exp.true(), f"q{n}"),
                    frm=exp.Table(this=exp.to_identifier("_j", quoted=True), alias=exp.TableAlias(this=exp.to_identifier(a))))
-        q = q.join(exp.Table(this=exp.to_identifier("_j", quoted=True), alias=exp.TableAlias(this=exp.to_identifier(b))), on=exp.and_(*on), join_type="inner")
+        q = q.join(exp.Table(this=exp.to_identifier("_j", quoted=True), alias=exp.TableAlias(this=exp.to_identifier(b))), on=R.and_(*on), join_type="inner")
         return q.group_by(col(ROW, a))
 
     # -------------------------------------------------------- decisions
@@ -337,7 +400,7 @@ class Query(Translator):
             for rank, (threshold, upper) in enumerate(item.cuts):
                 passed = exp.GT(this=v, expression=lit(threshold))
                 if upper:
-                    passed = exp.or_(passed, exp.EQ(this=v, expression=lit(threshold)))
+                    passed = R.or_(passed, exp.EQ(this=v, expression=lit(threshold)))
                 pairs.append((exp.Not(this=paren(passed)), lit(rank)))
             return case(pairs, lit(len(item.cuts)))
         if isinstance(item, P.Route):
@@ -414,11 +477,12 @@ class Query(Translator):
 
     def erred(self, item):
         tests = [b for b in (self.unit_bad(u) for u in sorted(item.needs, key=repr)) if b is not None]
-        return exp.or_(*tests) if tests else None
+        return R.or_(*tests) if tests else None
 
     def final_columns(self) -> list:
         p = self.p
         out = [alias(col("_id_raw"), self.t.id_field)]
+        keep = [alias(col(f"_keep{i}"), name) for i, name in enumerate(self.t.keep)]
         masked = {}
         for item in p.outputs.values():
             value = col(self.out_col(item))
@@ -432,12 +496,12 @@ class Query(Translator):
         cols = []
         for item, value in out[1:]:
             cols.append((item.name, value))
-        result = [out[0]]
+        result = [out[0], *keep]
         for name, value in cols[:len(p.leads)]:
             result.append(alias(value, name))
         if p.stages:
             bad = [masked[id(p.leads[s])] for s in p.stages if masked[id(p.leads[s])] is not None]
-            pairs = [(exp.or_(*bad), exp.Null())] if bad else []
+            pairs = [(R.or_(*bad), exp.Null())] if bad else []
             pairs += [(col(self.out_col(p.leads[s])), lit(s)) for s in reversed(p.stages)]
             result.append(alias(case(pairs, exp.Null()), "stage"))
         for name, value in cols[len(p.leads):]:

@@ -43,6 +43,24 @@ DATETIME_RE = (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2})(?::?([0-9]{
 MAX_DOUBLE = sys.float_info.max
 
 
+def same(x):
+    """The default ``bind``: the expression itself, written inline at every use."""
+    return x
+
+
+def and_(*xs):
+    """AND of the conditions, without copying them (the query is built once, never shared)."""
+    return exp.and_(*xs, copy=False)
+
+
+def or_(*xs):
+    return exp.or_(*xs, copy=False)
+
+
+def not_(x):
+    return exp.not_(x, copy=False)
+
+
 def lit(value) -> exp.Expression:
     """A constant as a literal node (never text pasted into SQL)."""
     if value is None:
@@ -63,8 +81,8 @@ def paren(x):
 def case(pairs, default=None) -> exp.Case:
     c = exp.Case()
     for cond, value in pairs:
-        c = c.when(cond, value)
-    return c.else_(default) if default is not None else c
+        c = c.when(cond, value, copy=False)
+    return c.else_(default, copy=False) if default is not None else c
 
 
 def regex_like(x, pattern: str) -> exp.Expression:
@@ -91,7 +109,7 @@ def is_ascii_only(x) -> exp.Expression:
 def missing(stripped, markers=()) -> exp.Expression:
     """The cell is missing: NULL, or a missing marker (any case) once stripped."""
     marks = sorted(MISSING_MARKERS | set(markers))
-    return paren(exp.or_(exp.Is(this=stripped, expression=exp.Null()),
+    return paren(or_(exp.Is(this=stripped, expression=exp.Null()),
                          exp.In(this=exp.Lower(this=stripped), expressions=[lit(m) for m in marks])))
 
 
@@ -153,34 +171,37 @@ def fold_const(text: str) -> str:
 
 
 # ---------------------------------------------------------------- number ----
-def number(s) -> exp.Expression:
+def number(s, bind=same) -> exp.Expression:
     """``values.read_number`` on a stripped, non-missing text: DOUBLE or NULL (bad).
 
     The text must match the reader's grammar with no currency other than ``$``
     (a number field without ``currency``), commas grouping thousands; the mantissa
     and exponent are assembled as text and cast, so the value is the correctly
-    rounded double of the exact number, as Python's ``float(Decimal)`` is."""
-    g = [extract(s, NUMBER_RE, i) for i in range(1, 8)]
+    rounded double of the exact number, as Python's ``float(Decimal)`` is.
+
+    ``bind`` turns an intermediate expression into a reference to it (a column computed
+    once per row, see ``query.Stages``), so no part is written twice."""
+    g = [bind(extract(s, NUMBER_RE, i)) for i in range(1, 8)]
     sign, pre, sign2, digits, expo, suffix, post = g
-    plain = exp.RegexpReplace(this=digits, expression=lit("[,_]"), replacement=lit(""))
-    mant = case([(regex_like(plain, "^\\."), exp.DPipe(this=lit("0"), expression=plain))], plain)
-    mant = case([(regex_like(mant, "\\.$"), exp.DPipe(this=mant, expression=lit("0")))], mant)
+    plain = bind(exp.RegexpReplace(this=digits, expression=lit("[,_]"), replacement=lit("")))
+    mant = bind(case([(regex_like(plain, "^\\."), exp.DPipe(this=lit("0"), expression=plain))], plain))
+    mant = bind(case([(regex_like(mant, "\\.$"), exp.DPipe(this=mant, expression=lit("0")))], mant))
     power = case([(exp.EQ(this=exp.Lower(this=suffix), expression=lit(k)), lit(v))
                   for k, v in SUFFIX_POWER.items() if k], lit(0))
-    e_int = exp.TryCast(this=case([(exp.EQ(this=expo, expression=lit("")), lit("0"))],
+    e_int = exp.TryCast(safe=True, this=case([(exp.EQ(this=expo, expression=lit("")), lit("0"))],
                                   exp.Substring(this=expo, start=lit(2))), to=exp.DataType.build("bigint"))
     text = exp.DPipe(this=exp.DPipe(this=mant, expression=lit("e")),
                      expression=to_text(exp.Add(this=e_int, expression=power)))
-    value = exp.TryCast(this=text, to=exp.DataType.build("double"))
-    negative = exp.or_(exp.EQ(this=sign, expression=lit("-")), exp.EQ(this=sign2, expression=lit("-")))
+    value = bind(exp.TryCast(safe=True, this=text, to=exp.DataType.build("double")))
+    negative = or_(exp.EQ(this=sign, expression=lit("-")), exp.EQ(this=sign2, expression=lit("-")))
     signed = case([(negative, exp.Neg(this=paren(value)))], value)
-    ok = exp.and_(
+    ok = and_(
         exp.LTE(this=exp.Length(this=s), expression=lit(400)),
         regex_like(s, NUMBER_RE),
-        exp.not_(exp.and_(exp.NEQ(this=sign, expression=lit("")), exp.NEQ(this=sign2, expression=lit("")))),
+        not_(and_(exp.NEQ(this=sign, expression=lit("")), exp.NEQ(this=sign2, expression=lit("")))),
         exp.In(this=pre, expressions=[lit(""), lit("$")]),
         exp.In(this=post, expressions=[lit(""), lit("$")]),
-        exp.or_(exp.Not(this=regex_like(digits, ",")), regex_like(digits, GROUPED_RE)),
+        or_(exp.Not(this=regex_like(digits, ",")), regex_like(digits, GROUPED_RE)),
         exp.LTE(this=exp.Abs(this=value), expression=lit(MAX_DOUBLE)),
     )
     return case([(ok, signed)], exp.Null())
@@ -202,59 +223,60 @@ def member(key, table: dict) -> exp.Expression:
 
 # -------------------------------------------------------------- datetime ----
 def _int(x):
-    return exp.TryCast(this=x, to=exp.DataType.build("bigint"))
+    return exp.TryCast(safe=True, this=x, to=exp.DataType.build("bigint"))
 
 
 def idiv(a, b):
     """Floor division of integers (``//`` in Python), in every dialect."""
     q = exp.IntDiv(this=a, expression=b)
-    return case([(exp.or_(exp.GTE(this=a, expression=lit(0)), exp.EQ(this=exp.Mod(this=a, expression=b),
+    return case([(or_(exp.GTE(this=a, expression=lit(0)), exp.EQ(this=exp.Mod(this=a, expression=b),
                                                                        expression=lit(0))), q)],
                 exp.Sub(this=q, expression=lit(1)))
 
 
-def days_from_civil(y, m, d):
+def days_from_civil(y, m, d, bind=same):
     """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm), in
     integer arithmetic (``y`` >= 1)."""
-    y2 = exp.Sub(this=y, expression=case([(exp.LTE(this=m, expression=lit(2)), lit(1))], lit(0)))
-    era = exp.IntDiv(this=paren(y2), expression=lit(400))
-    yoe = exp.Sub(this=paren(y2), expression=exp.Mul(this=era, expression=lit(400)))
+    y2 = bind(exp.Sub(this=y, expression=case([(exp.LTE(this=m, expression=lit(2)), lit(1))], lit(0))))
+    era = bind(exp.IntDiv(this=paren(y2), expression=lit(400)))
+    yoe = bind(exp.Sub(this=paren(y2), expression=exp.Mul(this=era, expression=lit(400))))
     mp = case([(exp.GT(this=m, expression=lit(2)), exp.Sub(this=m, expression=lit(3)))],
               exp.Add(this=m, expression=lit(9)))
-    doy = exp.Add(this=exp.IntDiv(this=paren(exp.Add(this=exp.Mul(this=lit(153), expression=paren(mp)),
-                                                      expression=lit(2))), expression=lit(5)),
-                  expression=exp.Sub(this=d, expression=lit(1)))
-    doe = exp.Add(this=exp.Sub(this=exp.Add(this=exp.Mul(this=paren(yoe), expression=lit(365)),
+    doy = bind(exp.Add(this=exp.IntDiv(this=paren(exp.Add(this=exp.Mul(this=lit(153), expression=paren(mp)),
+                                                           expression=lit(2))), expression=lit(5)),
+                       expression=exp.Sub(this=d, expression=lit(1))))
+    doe = bind(exp.Add(this=exp.Sub(this=exp.Add(this=exp.Mul(this=paren(yoe), expression=lit(365)),
                                             expression=exp.IntDiv(this=paren(yoe), expression=lit(4))),
                                expression=exp.IntDiv(this=paren(yoe), expression=lit(100))),
-                  expression=paren(doy))
+                  expression=paren(doy)))
     return exp.Sub(this=exp.Add(this=exp.Mul(this=paren(era), expression=lit(146097)), expression=paren(doe)),
                    expression=lit(719468))
 
 
 def _days_in_month(y, m):
-    leap = exp.or_(exp.and_(exp.EQ(this=exp.Mod(this=y, expression=lit(4)), expression=lit(0)),
+    leap = or_(and_(exp.EQ(this=exp.Mod(this=y, expression=lit(4)), expression=lit(0)),
                             exp.NEQ(this=exp.Mod(this=y, expression=lit(100)), expression=lit(0))),
                    exp.EQ(this=exp.Mod(this=y, expression=lit(400)), expression=lit(0)))
     return case([(exp.EQ(this=m, expression=lit(2)), case([(leap, lit(29))], lit(28))),
                  (exp.In(this=m, expressions=[lit(4), lit(6), lit(9), lit(11)]), lit(30))], lit(31))
 
 
-def datetime_us(s) -> exp.Expression:
+def datetime_us(s, bind=same) -> exp.Expression:
     """``values.read_datetime`` on a stripped, non-missing text: microseconds UTC, or NULL
     (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC)."""
-    g = [extract(s, DATETIME_RE, i) for i in range(1, 9)]
-    y, mo, d, h, mi, sec = (_int(x) for x in g[:6])
+    g = [bind(extract(s, DATETIME_RE, i)) for i in range(1, 9)]
+    y, mo, d, h, mi, sec = (bind(_int(x)) for x in g[:6])
     frac, off = g[6], g[7]
 
     def part(x):  # an absent time part is 0
-        return exp.Coalesce(this=_int(x), expressions=[lit(0)])
+        return bind(exp.Coalesce(this=_int(x), expressions=[lit(0)]))
     hh, mm, ss = part(g[3]), part(g[4]), part(g[5])
     frac6 = exp.Substring(this=exp.DPipe(this=frac, expression=lit("000000")), start=lit(1), length=lit(6))
     us_frac = _int(frac6)
-    off_digits = exp.RegexpReplace(this=off, expression=lit("[^0-9]"), replacement=lit(""))
-    off_h = _int(exp.Substring(this=off_digits, start=lit(1), length=lit(2)))
-    off_m = exp.Coalesce(this=_int(exp.Substring(this=off_digits, start=lit(3), length=lit(2))), expressions=[lit(0)])
+    off_digits = bind(exp.RegexpReplace(this=off, expression=lit("[^0-9]"), replacement=lit("")))
+    off_h = bind(_int(exp.Substring(this=off_digits, start=lit(1), length=lit(2))))
+    off_m = bind(exp.Coalesce(this=_int(exp.Substring(this=off_digits, start=lit(3), length=lit(2))),
+                              expressions=[lit(0)]))
     off_s = exp.Mul(this=paren(exp.Add(this=exp.Mul(this=off_h, expression=lit(3600)),
                                        expression=exp.Mul(this=off_m, expression=lit(60)))),
                     expression=case([(exp.EQ(this=exp.Substring(this=off, start=lit(1), length=lit(1)),
@@ -263,10 +285,10 @@ def datetime_us(s) -> exp.Expression:
     secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=hh, expression=lit(60)), expression=mm)),
                                 expression=lit(60)), expression=ss)
     total = exp.Add(
-        this=exp.Add(this=exp.Mul(this=days_from_civil(y, mo, d), expression=lit(DAY_US)),
+        this=exp.Add(this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
                      expression=exp.Mul(this=paren(exp.Sub(this=secs, expression=off_s)), expression=lit(1_000_000))),
         expression=exp.Coalesce(this=us_frac, expressions=[lit(0)]))
-    ok = exp.and_(
+    ok = and_(
         regex_like(s, DATETIME_RE),
         exp.GTE(this=y, expression=lit(1)),
         exp.Between(this=mo, low=lit(1), high=lit(12)),
@@ -275,13 +297,13 @@ def datetime_us(s) -> exp.Expression:
         exp.LTE(this=exp.Coalesce(this=off_h, expressions=[lit(0)]), expression=lit(23)),
         exp.LTE(this=off_m, expression=lit(59)),
     )
-    value = case([(ok, total)], exp.Null())
+    value = bind(case([(ok, total)], exp.Null()))
     return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
 
 
-def date_us(s) -> exp.Expression:
+def date_us(s, bind=same) -> exp.Expression:
     """``values.read_date``: the UTC calendar day of the time, as its midnight."""
-    return exp.Mul(this=idiv(datetime_us(s), lit(DAY_US)), expression=lit(DAY_US))
+    return exp.Mul(this=idiv(bind(datetime_us(s, bind)), lit(DAY_US)), expression=lit(DAY_US))
 
 
 def type_key(x) -> exp.Expression:

@@ -52,6 +52,7 @@ class Tables:
     type_field: str = "type"
     ts_field: str = "ts"
     row_field: str | None = None   # a column that orders the leads (the output keeps that order)
+    keep: tuple = ()               # leads columns copied to the output after the id, as stored
 
 
 class Unsupported(Exception):
@@ -71,7 +72,7 @@ def table_ref(name: str) -> exp.Table:
 
 
 def alias(x, name: str) -> exp.Alias:
-    return exp.alias_(x, name, quoted=True)
+    return exp.alias_(x, name, quoted=True, copy=False)
 
 
 def coalesce(x, default) -> exp.Expression:
@@ -126,20 +127,21 @@ class Translator:
         if options.bad == "missing":
             self.problems.append(Unsupported(origin, f"{what}: `bad as missing` is not supported in SQL yet"))
 
-    def reader(self, t: T.Type, s, options, origin, what: str):
-        """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad."""
+    def reader(self, t: T.Type, s, options, origin, what: str, bind=R.same):
+        """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad.
+        ``bind`` names each intermediate part once (see ``query.Stages``)."""
         self.read_options(options, origin, what)
-        m = R.missing(s, options.missing)
+        m = bind(R.missing(s, options.missing))
         if t == T.NUMBER:
-            v = R.number(s)
+            v = bind(R.number(s, bind))
         elif t == T.TEXT:
-            v = R.clean(s, self.dialect)
+            v = bind(R.clean(s, self.dialect))
         elif t == T.BOOL:
             v = R.boolean(s)
         elif t == T.DATETIME:
-            v = R.datetime_us(s)
+            v = bind(R.datetime_us(s, bind))
         elif t == T.DATE:
-            v = R.date_us(s)
+            v = bind(R.date_us(s, bind))
         elif isinstance(t, MEMBER):
             ordinal = isinstance(t, T.OrdinalT)
             spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
@@ -147,16 +149,16 @@ class Translator:
             for i, mm, sp in spelled:
                 table.setdefault(R.fold_const(sp), i if ordinal else mm)
             # a member before a missing marker (as member_reader looks members up first)
-            v = R.member(R.fold(R.clean(s, self.dialect)), table)
+            v = bind(R.member(bind(R.fold(R.clean(s, self.dialect))), table))
             value = case([(exp.Not(this=exp.Is(this=v, expression=exp.Null())), v), (m, exp.Null())], v)
-            bad = exp.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
-            return value, exp.and_(exp.Not(this=exp.Is(this=s, expression=exp.Null())), paren(bad))
+            bad = R.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
+            return value, R.and_(exp.Not(this=exp.Is(this=s, expression=exp.Null())), paren(bad))
         else:
             self.unsupported(origin, f"{what}: values of type {t} cannot be read in SQL")
         value = case([(m, exp.Null())], v)
-        bad = exp.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
+        bad = R.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
         if t == T.TEXT:
-            bad = exp.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
+            bad = R.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
         return value, paren(bad)
 
     def message(self, label, raw, t: T.Type, s):
@@ -234,9 +236,9 @@ class Translator:
     # ------------------------------------------------------- conditions
     def cond(self, x) -> exp.Expression:
         if isinstance(x, P.And):
-            return paren(exp.and_(*[self.cond(i) for i in x.items]))
+            return paren(R.and_(*[self.cond(i) for i in x.items]))
         if isinstance(x, P.Or):
-            return paren(exp.or_(*[self.cond(i) for i in x.items]))
+            return paren(R.or_(*[self.cond(i) for i in x.items]))
         if isinstance(x, P.Not):
             return exp.Not(this=paren(self.cond(x.x)))
         if isinstance(x, P.Const):
@@ -288,7 +290,7 @@ class Translator:
         if isinstance(x, P.Within):
             v = self.val(x.x)
             now = col("_now")
-            return paren(exp.and_(exp.LT(this=exp.Sub(this=now, expression=lit(x.seconds * US)), expression=v),
+            return paren(R.and_(exp.LT(this=exp.Sub(this=now, expression=lit(x.seconds * US)), expression=v),
                                   exp.LTE(this=v, expression=now)))
         if isinstance(x, P.Seq):
             if self.in_where:
@@ -317,6 +319,7 @@ class Translator:
         if not (isinstance(x.x, P.Read) and isinstance(x.x.slot.type, T.ListT)):
             self.unsupported(x.origin, "`has` on a value that is not a list field")
         slot = x.x.slot
+        self.lists.setdefault(slot.index, [])  # its bad elements err the row even when the answer is known
         k = col("_k")
         if x.mode == "one":
             if not isinstance(x.item, P.Const) and not (isinstance(x.item, P.Key) and isinstance(x.item.x, P.Const)):

@@ -1,0 +1,97 @@
+"""Running the generated query in Spark (``eval --engine spark``), through PySpark.
+
+Needs the ``spark`` extra (``pip install 'leaddsl[spark]'``) and Java 17 or later. The
+leads file (CSV or Parquet) is read with every cell as text, as exported, numbered in
+file order; the events file likewise. The query is the one ``leaddsl sql --dialect
+spark`` prints, its as-of time bound as the named parameter ``as_of``. The session is
+local (``local[*]``) unless one is already running or ``SPARK_REMOTE``/``spark-submit``
+configures another: a cluster runs the same query over its own tables.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .. import sql as S
+from .duck import EngineError, table_stats
+
+FORMATS = {".csv": "csv", ".parquet": "parquet"}
+_session = None
+
+
+def session():
+    """The Spark session (one per process: starting one takes seconds)."""
+    global _session
+    if _session is not None:
+        return _session
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("--engine spark needs PySpark: pip install 'leaddsl[spark]' (and Java 17)") from None
+    try:
+        _session = (SparkSession.builder.appName("leaddsl").master("local[*]")
+                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.session.timeZone", "UTC")
+                    .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+    except Exception as e:  # no Java, or Java too old: PySpark says why in its first line
+        raise EngineError(f"--engine spark could not start Spark: {str(e).strip().splitlines()[0]}") from None
+    _session.sparkContext.setLogLevel("ERROR")
+    return _session
+
+
+def _view(spark, path: str, name: str) -> list[str]:
+    """A view ``name`` of the file, every cell as text, with ``_row`` in file order."""
+    from pyspark.sql import functions as F
+    p = Path(path)
+    if not p.is_file():
+        raise EngineError(f"{path}: no such file")
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise EngineError(f"{path}: --engine spark reads .csv and .parquet files")
+    reader = spark.read.format(fmt)
+    if fmt == "csv":  # every cell as text, as exported; quoted cells may hold line breaks
+        reader = reader.option("header", "true").option("inferSchema", "false").option("multiLine", "true") \
+            .option("escape", '"')
+    df = reader.load(str(p.resolve()))
+    columns = df.columns
+    df = df.select(*[F.col(f"`{c}`").cast("string").alias(c) for c in columns])
+    df = df.withColumn("_row", F.monotonically_increasing_id())
+    df.createOrReplaceTempView(name)
+    return columns
+
+
+def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
+                   lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts", keep=(),
+                   stats: dict | None = None):
+    """As ``duck.evaluate_files``, run by Spark: one dict per lead row, in file order."""
+    from ..runtime.program import normalize_as_of
+    from ..diagnostics import suggest
+    moment = normalize_as_of(as_of)
+    spark = session()
+    from pyspark.errors import PySparkException
+    try:
+        columns = _view(spark, leads, "_leads_file")
+        for c in [id_field, *program.columns, *keep]:
+            if c not in columns:
+                near = suggest(c, columns)
+                raise EngineError(f"{leads}: no `{c}` column" + (f"; did you mean `{near}`?" if near else ""))
+        props = sorted({pr.name for e in program.plan.events.values() for pr in e.props})
+        if events is not None:
+            ev_columns = _view(spark, events, "_events_file")
+            for c in [lead_field, type_field, ts_field, *props]:
+                if c not in ev_columns and program.plan.events:
+                    raise EngineError(f"{events}: no `{c}` column")
+        else:
+            lead_field, type_field, ts_field = "lead_id", "type", "ts"
+            schema = ", ".join(f"`{c}` STRING" for c in ["lead_id", "type", "ts", *props]) + ", `_row` BIGINT"
+            spark.createDataFrame([], schema).createOrReplaceTempView("_events_file")
+        query = S.to_sql(program, "spark", leads="_leads_file", events="_events_file", id_field=id_field,
+                         lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field="_row",
+                         keep=tuple(keep))
+        if stats is not None:
+            stats.update(table_stats(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", id_field,
+                                     lead_field if events is not None else None))
+        iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        for row in spark.sql(query, args={"as_of": iso}).toLocalIterator():
+            yield row.asDict()
+    except PySparkException as e:
+        raise EngineError(f"spark: {str(e).strip().splitlines()[0]}") from None

@@ -1,0 +1,110 @@
+"""`eval --engine duckdb|spark` against the Python engine: the same rows, --keep columns,
+--errors-file lines, --max-errors stop, warnings, progress and summary; the options an
+engine cannot run are usage errors naming them. The Spark tests (marker `spark`) start
+one local Spark session for the module; CI runs them (pyspark is in the test extra)."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from leaddsl.cli import main as cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFS = ROOT / "definitions" / "acme_instruments.lead"
+LEADS = ROOT / "definitions" / "data" / "acme_leads.csv"
+EVENTS = ROOT / "definitions" / "data" / "acme_events.csv"
+AS_OF = "2026-11-22T00:00:00Z"
+ARGS = ["eval", str(DEFS), str(LEADS), "--events", str(EVENTS), "--as-of", AS_OF]
+
+
+def _lines(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def _same_rows(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert x.keys() == y.keys(), x["id"]
+        for k in x:
+            if k == "error" and x[k]:  # the SQL engines do not name the events file's line
+                assert re.sub(r" event at .*? line \d+:", " event:", x[k]) == y[k], x["id"]
+            elif isinstance(x[k], float):  # a decayed score sums its terms in another order
+                assert y[k] == pytest.approx(x[k], rel=1e-12), (x["id"], k)
+            else:
+                assert x[k] == y[k], (x["id"], k)
+
+
+def _summary(stderr):
+    return [line for line in stderr.splitlines() if line.startswith(("  ", "warning", "stopped", "1", "2", "3", "4",
+                                                                     "5", "6", "7", "8", "9"))]
+
+
+def test_duckdb_keeps_columns_writes_the_errors_file_and_stops_as_python(runner, tmp_path):
+    extra = ["--keep", "Company,HQ Country", "--max-errors", "2"]
+    py = runner.invoke(cli, [*ARGS, *extra, "--errors-file", str(tmp_path / "py.jsonl")])
+    duck = runner.invoke(cli, [*ARGS, *extra, "--errors-file", str(tmp_path / "duck.jsonl"), "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1
+    a, b = _lines(py.stdout), _lines(duck.stdout)
+    assert len(a) == 41 and a[0]["Company"] == "Helix Biosystems"  # stopped at the second bad row
+    _same_rows(a, b)
+    assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+    assert len(_lines((tmp_path / "duck.jsonl").read_text())) == 2
+    assert _summary(duck.stderr) == _summary(py.stderr)
+    assert any(line.startswith("stopped by --max-errors 2 at line 42") for line in _summary(duck.stderr))
+
+
+def test_duckdb_warns_of_repeated_ids_and_unmatched_events_as_python(runner, tmp_path):
+    defs = tmp_path / "d.lead"
+    defs.write_text("field revenue: number\nevent demo()\nlead big when revenue > 1 or demo(30d) >= 1\n")
+    leads = tmp_path / "l.csv"
+    leads.write_text("id,revenue\n1,5\n2,x\n1,0\n3,\n")
+    events = tmp_path / "e.csv"
+    events.write_text("lead_id,type,ts\n1,demo,2026-11-20\n9,demo,2026-11-20\n9,demo,2026-11-21\n8,demo,2026-11-21\n")
+    args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF, "--progress"]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1
+    _same_rows(_lines(py.stdout), _lines(duck.stdout))
+    assert _summary(duck.stderr) == _summary(py.stderr)
+    assert "warning: 1 lead id(s) appear more than once: `1` (2 times)" in duck.stderr
+    assert "3 event(s) matched no lead (2 lead_id(s): `8`, `9`)" in duck.stderr
+    assert "4 leads, done" in duck.stderr  # the progress display: rows so far
+
+
+@pytest.mark.parametrize("option, named", [
+    (["--sheet", "S"], "--sheet"), (["--bad-values", "missing"], "--bad-values missing"),
+    (["--allow-missing-columns"], "--allow-missing-columns"), (["--input-format", "jsonl"], "--input-format")])
+def test_an_option_the_sql_engines_cannot_run_is_a_usage_error_naming_it(runner, option, named):
+    out = runner.invoke(cli, [*ARGS, "--engine", "duckdb", *option])
+    assert out.exit_code == 2 and named in out.stderr and "--engine python" in out.stderr
+    assert out.stdout == ""
+
+
+def test_duckdb_refuses_inline_events_by_name(runner, tmp_path):
+    defs = tmp_path / "d.lead"
+    defs.write_text("event demo()\nlead big when demo(30d) >= 1\n")
+    leads = tmp_path / "l.jsonl"
+    leads.write_text(json.dumps({"id": 1, "events": [{"type": "demo", "ts": "2026-11-20"}]}) + "\n")
+    out = runner.invoke(cli, ["eval", str(defs), str(leads), "--as-of", AS_OF, "--engine", "duckdb"])
+    assert out.exit_code == 2 and "inline" in out.stderr and "--events" in out.stderr
+
+
+@pytest.mark.spark
+def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    py = runner.invoke(cli, [*ARGS, "--keep", "Company"])
+    spark = runner.invoke(cli, [*ARGS, "--keep", "Company", "--engine", "spark"])
+    assert spark.exit_code == py.exit_code == 1, spark.stderr[-2000:]
+    _same_rows(_lines(py.stdout), _lines(spark.stdout))
+    assert _summary(spark.stderr) == _summary(py.stderr)
+    # the same files as Parquet, every column text as exported
+    as_text = pacsv.ConvertOptions(strings_can_be_null=False, column_types={})
+    for src, name in ((LEADS, "l.parquet"), (EVENTS, "e.parquet")):
+        table = pacsv.read_csv(src, convert_options=as_text)
+        table = table.cast(__import__("pyarrow").schema([(f.name, "string") for f in table.schema]))
+        pq.write_table(table, tmp_path / name)
+    out = runner.invoke(cli, ["eval", str(DEFS), str(tmp_path / "l.parquet"), "--events", str(tmp_path / "e.parquet"),
+                              "--as-of", AS_OF, "--engine", "spark"])
+    assert out.exit_code == 1, out.stderr[-2000:]
+    _same_rows(_lines(runner.invoke(cli, ARGS).stdout), _lines(out.stdout))
