@@ -187,7 +187,7 @@ def _damage(path: Path, group: int) -> None:
 
 
 def test_corrupt_parquet_row_group_gives_error_rows_and_the_rest_is_read(runner, defs, tmp_path):
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa  # in the test extra: a missing one fails, never skips
     import pyarrow.parquet as pq
     path = tmp_path / "leads.parquet"
     pq.write_table(pa.table({"id": list(range(300)), "a": [i % 9 for i in range(300)]}), path,
@@ -203,7 +203,7 @@ def test_corrupt_parquet_row_group_gives_error_rows_and_the_rest_is_read(runner,
 
 
 def test_truncated_parquet_events_file_is_a_clean_usage_error(runner, tmp_path):
-    pa = pytest.importorskip("pyarrow")
+    import pyarrow as pa  # in the test extra: a missing one fails, never skips
     import pyarrow.parquet as pq
     defs = write(tmp_path / "s.lead", EVENTFUL)
     events = tmp_path / "e.parquet"
