@@ -1139,6 +1139,48 @@ def bench_events_order(target: int, keep: bool) -> list[str]:
     return out
 
 
+def bench_engines(n: int, keep: bool) -> list[str]:
+    """`leaddsl eval` with the Python engine against `--engine duckdb` on the same files (leads CSV
+    and an events table sorted by lead), each in its own process: wall time, peak RSS, the ratio,
+    and the same answers (byte-identical output rows)."""
+    out = []
+    tmp = Path(tempfile.mkdtemp(prefix="leaddsl-bench-engines-"))
+    defs = tmp / "defs.lead"
+    defs.write_text(BOTH_PROGRAM)
+    log(f"  writing {n:,} leads and their events to {tmp} ...")
+    exp_fit, exp_hot = write_data(tmp, n, SEED + 11)
+    (tmp / "leads.jsonl").unlink()
+    with open(tmp / "events.csv", "rb") as f:
+        n_events = sum(1 for _ in f) - 1
+    head = f"{'engine':<10} {'leads':>9} {'events':>11} {'peak RSS MiB':>13} {'wall s':>8}  check"
+    out += [head, "-" * len(head)]
+    walls, outputs = {}, {}
+    for engine in ("python", "duckdb"):
+        result = tmp / f"out_{engine}.jsonl"
+        cmd = [sys.executable, "-m", "leaddsl", "eval", str(defs), str(tmp / "leads.csv"), "--events",
+               str(tmp / "events.csv"), "--as-of", AS_OF_ISO, "-o", str(result), "--engine", engine]
+        log(f"  running: {' '.join(cmd)}")
+        rc, wall, peak = run_measured(cmd, tmp / "stdout", tmp / "stderr")
+        if rc != 0:
+            err = (tmp / "stderr").read_text(errors="replace").strip().splitlines()[-3:]
+            check = f"FAILED exit {rc}: {' | '.join(err)}"
+        else:
+            rows_out, n_fit, n_hot, errors = _count_output(result)
+            ok = rows_out == n and n_fit == exp_fit and n_hot == exp_hot and errors == 0
+            check = "ok" if ok else f"MISMATCH rows={rows_out} fit={n_fit}/{exp_fit} hot={n_hot}/{exp_hot}"
+            walls[engine] = wall
+            outputs[engine] = result.read_bytes()
+        out.append(f"{engine:<10} {n:>9,} {n_events:>11,} {peak:>13.1f} {wall:>8.1f}  {check}")
+    if len(walls) == 2:
+        out.append(f"duckdb end to end: {walls['python'] / walls['duckdb']:.2f}x the Python engine's speed; "
+                   + ("identical output" if outputs["python"] == outputs["duckdb"] else "MISMATCH: outputs differ"))
+    if keep:
+        out.append(f"data kept in {tmp}")
+    else:
+        shutil.rmtree(tmp)
+    return out
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -1162,8 +1204,17 @@ def main(argv=None) -> int:
                     help="about how many events for --events-order (default 200000)")
     ap.add_argument("--no-gc-freeze", action="store_true",
                     help="leave the generated input under the cyclic garbage collector (see README)")
+    ap.add_argument("--engines", type=int, default=None, metavar="N",
+                    help="only measure eval --engine python against --engine duckdb on N generated leads")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target of the issue is missed")
     args = ap.parse_args(argv)
+    if args.engines:
+        log(f"eval on {args.engines:,} leads: the Python engine against DuckDB (each a subprocess) ...")
+        lines = bench_engines(args.engines, args.keep_data)
+        log("")
+        for line in lines:
+            log(line)
+        return 1 if (args.check and any("FAILED" in x or "MISMATCH" in x for x in lines)) else 0
     if args.events_order:
         log(f"eval with an events table of about {args.events_order_n:,} events, two orders (each a subprocess) ...")
         lines = bench_events_order(args.events_order_n, args.keep_data)
