@@ -6,7 +6,7 @@ import os
 import re
 import signal
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -24,7 +24,7 @@ from ..io.output import AtomicFile, OutputError, Writer, check_target, output_fo
 from . import render
 from .events import event_options, row_error, split_errors, unit_position
 from .progress import events_progress as _events_progress, progress as _progress
-from .summary import _ErrorLog, _say, _summary  # noqa: F401 - the Python and DuckDB engines share them
+from .summary import Tally, _ErrorLog, _say, _summary  # noqa: F401 - the Python and SQL engines share them
 
 
 def _lead_files(paths: tuple[str, ...]) -> list[Path]:
@@ -163,11 +163,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     try:
         with _signals():
             try:
-                if to_file:
-                    check_target(output, [data, events_path, defs])
-                if errors_file is not None:
-                    _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
-                out_fmt = output_format(output, fmt)
+                out_fmt = _check_targets(output, to_file, fmt, errors_file, [data, events_path, defs])
                 rows = read_rows(data, input_format, sheet)
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
@@ -189,7 +185,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
             counts: Counter = Counter()
             stages: Counter = Counter()
-            tallies: dict = defaultdict(Counter)  # scores, bands and routes: how often each value came
+            tally = Tally(program)  # what the summary says of scores, bands and routes
             seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field, sheet=sheet))
             repeats: Counter = Counter()
             errors = 0
@@ -229,9 +225,9 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                     if program.stages:
                         out["stage"] = result.stage
                         stages[result.stage] += 1
-                    for name in program.outputs[len(program.definitions) + bool(program.stages):]:
-                        out[name] = v = result[name]
-                        tallies[name][v] += 1
+                    for name in tally.names:
+                        out[name] = result[name]
+                    tally.add(out)
                 if stamped is not None:
                     out["definition"] = stamped
                 if error:
@@ -285,7 +281,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
         raise _usage(str(e)) from None
     _stop(None, bar, None, table)
     shown.close()
-    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies, missed)
+    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally, missed)
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
@@ -361,6 +357,16 @@ def _kept_columns(program: Program, data: str, rows, id_field: str, keep: tuple[
     if problems:
         raise InputError(f"{data}: " + f"\n{data}: ".join(problems))
     return kept
+
+
+def _check_targets(output, to_file: bool, fmt, errors_file, inputs: list) -> str:
+    """The output and errors files may be written (neither is an input, nor the other); the
+    output format. OutputError or InputError otherwise."""
+    if to_file:
+        check_target(output, inputs)
+    if errors_file is not None:
+        _check_errors_file(errors_file, output if to_file else None, inputs)
+    return output_format(output, fmt)
 
 
 def _check_errors_file(path: str, output: str | None, inputs: list[str]) -> None:

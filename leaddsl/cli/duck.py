@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 
 import leaddsl
 
 from ..io.data import InputError
-from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
+from ..io.output import AtomicFile, OutputError, Writer
 from ..sql.duck import EngineError
-from . import _ErrorLog, _check_errors_file, _error_lines, _fail_definitions, _say, _stamp, _summary, _usage, \
+from . import Tally, _ErrorLog, _check_targets, _error_lines, _fail_definitions, _say, _stamp, _summary, _usage, \
     _write
 from .progress import progress as _progress
 
@@ -69,11 +69,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     if not data.lower().endswith(SUFFIXES[engine]):
         raise _usage(f"{data}: --engine {engine} reads {', '.join(SUFFIXES[engine])} files")
     try:
-        if to_file:
-            check_target(output, [data, events_path, defs])
-        if errors_file is not None:
-            _check_errors_file(errors_file, output if to_file else None, [data, events_path, defs])
-        out_fmt = output_format(output, fmt)
+        out_fmt = _check_targets(output, to_file, fmt, errors_file, [data, events_path, defs])
         stamped = _stamp(program, moment, defs) if stamp else None
     except (OutputError, InputError) as e:
         raise _usage(str(e)) from None
@@ -89,7 +85,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     errors_sink = AtomicFile(errors_file) if errors_file is not None else None
     error_lines = Writer(errors_sink.stream, "jsonl", []) if errors_sink is not None else None
     writer = Writer(sink.stream if sink else sys.stdout, out_fmt, columns, raw=raw_csv)
-    counts, answered, stages, tallies = Counter(), Counter(), Counter(), defaultdict(Counter)
+    counts, answered, stages, tally = Counter(), Counter(), Counter(), Tally(program)
     shown = _ErrorLog()
     total = errors = 0
     stopped = None
@@ -117,8 +113,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 answered[name] += out[name] is not None
             if program.stages:
                 stages[out["stage"]] += 1
-            for name in program.outputs[len(program.definitions) + bool(program.stages):]:
-                tallies[name][out[name]] += 1
+            tally.add(out)
             if stamped is not None:
                 out["definition"] = stamped
             if row.get("error"):
@@ -157,7 +152,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         errors_sink.commit()
     shown.close()
     unmatched = stats.get("unmatched", (0, 0, [])) if stopped is None else (0, 0, [])
-    _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tallies,
+    _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tally,
              None)
     if stopped is not None:
         number, left = stopped

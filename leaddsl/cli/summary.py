@@ -3,7 +3,7 @@ summary (leads read, per-definition counts, scores, bands, routes, warnings)."""
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 
 import click
 
@@ -45,7 +45,30 @@ class _ErrorLog:
                 _say(f"... and {n - self.FIRST:,} more row(s) with `{k}` (the next at {self.first[k]})")
 
 
-def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tallies=None, missed=None):
+class Tally:
+    """What the summary says of the scores, bands and routes of the rows written: for a score
+    its count, sum, least and greatest (memory that does not grow with the leads: decayed
+    scores are nearly all distinct), for a band or route how often each value came."""
+
+    def __init__(self, program):
+        self.names = program.outputs[len(program.definitions) + bool(program.stages):]
+        self.scores = {name: [0, 0.0, None, None] for name in program.scores}  # n, sum, min, max
+        self.values: dict = defaultdict(Counter)
+
+    def add(self, row: dict) -> None:
+        for name in self.names:
+            v = row[name]
+            acc = self.scores.get(name)
+            if acc is None:
+                self.values[name][v] += 1
+            elif v is not None:
+                acc[0] += 1
+                acc[1] += v
+                acc[2] = v if acc[2] is None or v < acc[2] else acc[2]
+                acc[3] = v if acc[3] is None or v > acc[3] else acc[3]
+
+
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally=None, missed=None):
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     for name in program.definitions:
         pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
@@ -54,15 +77,14 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
     if program.stages:
         parts = ", ".join(f"{s}: {stages[s]:,}" for s in program.stages)
         lines.append(f"  stage: {parts}, none: {stages[None]:,}")
+    tally = tally or Tally(program)
     for name in program.scores:
-        values = Counter({v: k for v, k in (tallies or {}).get(name, Counter()).items() if v is not None})
-        n = sum(values.values())
+        n, total_points, least, most = tally.scores[name]
         if n:
-            mean = sum(v * k for v, k in values.items()) / n
-            lines.append(f"  {name}: mean {mean:,.4g}, min {min(values):,.4g}, max {max(values):,.4g} "
+            lines.append(f"  {name}: mean {total_points / n:,.4g}, min {least:,.4g}, max {most:,.4g} "
                          f"({n:,} answered)")
     for name in (*program.bands, *program.routes):
-        got = (tallies or {}).get(name, Counter())
+        got = tally.values[name]
         parts = ", ".join(f"{k}: {v:,}" for k, v in got.most_common() if k is not None)
         lines.append(f"  {name}: {parts + ', ' if parts else ''}none: {got[None]:,}")
     if repeats:
