@@ -297,6 +297,18 @@ def test_missing_id_column_is_a_usage_error_with_a_hint(runner, defs, tmp_path, 
     assert run(runner, "eval", defs, data, "--id-field", field).exit_code == 2
 
 
+def test_a_stray_quote_that_swallows_rows_until_another_quote_keeps_every_row(runner, tmp_path):
+    defs = write(tmp_path / "d.lead", "field a: number\nfield b: text\nlead x when a > 5\n")
+    # the quote opened on line 3 closes inside line 5: a CSV reader would make lines 3-5 one row
+    data = write(tmp_path / "c.csv", 'id,b,a\n1,ok,7\n2,"oops,9\n3,fine,8\n4,"quoted",1\n5,x,9\n')
+    r = run(runner, "eval", defs, data)
+    rows = jsonl(r.stdout)
+    assert [row["id"] for row in rows] == ["1", "2", "3", "4", "5"]
+    assert rows[1]["x"] is None and "line 3: a quoted cell runs over the next lines" in rows[1]["error"]
+    assert [rows[k]["x"] for k in (0, 2, 3, 4)] == [True, True, False, True]
+    assert "line 3 (id 2): a quoted cell runs over the next lines" in r.stderr and r.exit_code == 1
+
+
 def test_unclosed_quote_is_an_error_row_and_the_rows_after_it_are_kept(runner, defs, tmp_path):
     data = write(tmp_path / "c.csv", 'id,a\n1,7\n4,"2\nline"\n2,"7\n3,9\n5,1\n')
     r = run(runner, "eval", defs, data)

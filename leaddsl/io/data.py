@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from array import array
+from itertools import chain
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -202,13 +203,13 @@ class _Lines:
     and say whether the reader asked for more than there are (``eof``: a quote is open)."""
 
     def __init__(self, lines):
-        self._lines = lines
+        self.source = lines
         self.taken: list[str] = []
         self.eof = False
 
     def __iter__(self) -> Iterator[str]:
         taken = self.taken
-        for line in self._lines:
+        for line in self.source:
             taken.append(line)
             yield line
         self.eof = True
@@ -251,12 +252,16 @@ def _csv_rows(text, lines: _Lines, reader, header: list[str]) -> Iterator[Row]:
             except csv.Error as e:
                 yield Row(number, None, f"line {number}: cannot read this CSV row ({e})")
                 continue
-            if lines.eof and lines.taken:
-                # a quote never closed: the rest of the file became one cell; read it again as rows
+            if (lines.eof and lines.taken) or (len(lines.taken) > 1 and _stray_quote(lines.taken, len(cells), width)):
+                # a quote never closed (the rest of the file became one cell), or a stray quote that
+                # swallowed the line breaks and rows after it until another quote, leaving the row
+                # short of cells: the row where it opens is the error; read the lines after it again
+                why = ("is never closed (a `\"` is missing)" if lines.eof else
+                       "runs over the next lines (a `\"` is stray or missing)")
                 first, rest = lines.taken[0], lines.taken[1:]
-                lines = _Lines(rest)
+                lines = _Lines(chain(rest, lines.source))
                 reader, base = csv.reader(lines), number
-                yield Row(number, None, f"line {number}: a quoted cell is never closed (a `\"` is missing)",
+                yield Row(number, None, f"line {number}: a quoted cell {why}",
                           dict(zip(header, next(csv.reader([first]), []))))
                 continue
             if not cells or (len(cells) == 1 and not cells[0].strip() and width > 1):
@@ -270,6 +275,20 @@ def _csv_rows(text, lines: _Lines, reader, header: list[str]) -> Iterator[Row]:
                 yield Row(number, None, f"line {number}: column `{bad}` is not UTF-8 text", dict(zip(header, cells)))
                 continue
             yield Row(number, dict(zip(header, cells)))
+
+
+def _stray_quote(taken: list[str], n_cells: int, width: int) -> bool:
+    """Whether a record read over several lines is rather a stray quote that swallowed the line
+    breaks and rows after it: it leaves the row short of cells, or the quote that closes it is
+    followed by more text (`4,"quoted",1` after `2,"oops,9`), which a strict reader refuses."""
+    if n_cells < width:
+        return True
+    try:
+        for _ in csv.reader(taken, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
 
 
 def _has_surrogates(s: str) -> bool:
