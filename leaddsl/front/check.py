@@ -19,6 +19,7 @@ from .. import types as T
 from ..diagnostics import Diagnostics
 from ..logic import fold
 from ..regex import HINT as REGEX_HINT, compile_pattern
+from ..values import BadValue, read_number
 from ..diagnostics import did_you_mean
 from .bindings import (  # noqa: F401 - re-exported: lowering and the linter import them from here
     Analysis, Binding, EventCount, FieldRef, LeadRef, LetRef, MetricRef, OutputRef, PropRef, RecordRef, SeqSide,
@@ -489,7 +490,7 @@ class Checker(OutputChecks):
             return True
         hint = None
         if lt == T.NUMBER and rt == T.TEXT and isinstance(right, n.Text):
-            hint = f"write the number without quotes: {right.value.replace('$', '').replace(',', '')}"
+            hint = _unquoted_number_hint(right.value)
         elif rt == T.SYMBOL and isinstance(right, n.Name):
             hint = did_you_mean(right.name, self.scope.all_names()) or \
                 f"`{right.name}` is not a declared name, so it is read as the symbol `{right.name}`"
@@ -734,6 +735,18 @@ class Checker(OutputChecks):
             self.diags.add("E304", node.span, f"`-` needs a number; this is {T.describe(t)}")
             return T.UNKNOWN
         return T.NUMBER
+
+
+def _unquoted_number_hint(text: str) -> str:
+    """The hint for a number compared with a text: the text without quotes when it reads as a
+    number (`"300,000"`), else what a number is compared with."""
+    try:
+        value = read_number(text)
+    except BadValue:
+        value = None
+    if value is None:
+        return f"a number is compared with a number, e.g. `> 300M`; \"{text}\" is not one"
+    return f"write the number without quotes: {text.replace('$', '').replace(',', '')}"
 
 
 def set_literal(analysis: Analysis, node) -> n.SetLit | None:
