@@ -136,7 +136,7 @@ class _Renderer:
         local = self.result.get(item.name)
         if local is None:
             return "error" if item.needs & set(self.trace.get("bad", {})) else "missing"
-        return points(local) .lstrip("+") if isinstance(item, P.Score) else str(local)
+        return points(local).lstrip("+") if isinstance(item, P.Score) else str(local)
 
     def as_read(self, slot: P.Slot, value) -> str:
         """How a value was read, where the field's options made the difference: the alias

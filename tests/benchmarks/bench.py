@@ -1090,6 +1090,19 @@ def bench_memory(sizes: list[int], keep: bool) -> list[str]:
     return out
 
 
+def _eval_checked(cmd: list[str], tmp: Path, result: Path, n: int, exp_fit: int, exp_hot: int):
+    """Run one `leaddsl eval` command measured; (check text, wall s, peak RSS MiB, output bytes or None)."""
+    log(f"  running: {' '.join(cmd)}")
+    rc, wall, peak = run_measured(cmd, tmp / "stdout", tmp / "stderr")
+    if rc != 0:
+        err = (tmp / "stderr").read_text(errors="replace").strip().splitlines()[-3:]
+        return f"FAILED exit {rc}: {' | '.join(err)}", wall, peak, None
+    rows_out, n_fit, n_hot, errors = _count_output(result)
+    ok = rows_out == n and n_fit == exp_fit and n_hot == exp_hot and errors == 0
+    check = "ok" if ok else f"MISMATCH rows={rows_out} fit={n_fit}/{exp_fit} hot={n_hot}/{exp_hot}"
+    return check, wall, peak, result.read_bytes()
+
+
 def bench_events_order(target: int, keep: bool) -> list[str]:
     """An events table as exports write it (in time order), against the same rows sorted by
     lead id: peak RSS and wall time of `leaddsl eval`, each in its own process, and the same answers."""
@@ -1117,16 +1130,9 @@ def bench_events_order(target: int, keep: bool) -> list[str]:
         result = tmp / f"out_{name}.jsonl"
         cmd = [sys.executable, "-m", "leaddsl", "eval", str(defs), str(tmp / "leads.csv"), "--events", str(tmp / name),
                "--as-of", AS_OF_ISO, "-o", str(result)]
-        log(f"  running: {' '.join(cmd)}")
-        rc, wall, peak = run_measured(cmd, tmp / "stdout", tmp / "stderr")
-        if rc != 0:
-            err = (tmp / "stderr").read_text(errors="replace").strip().splitlines()[-3:]
-            check = f"FAILED exit {rc}: {' | '.join(err)}"
-        else:
-            rows_out, n_fit, n_hot, errors = _count_output(result)
-            ok = rows_out == n and n_fit == exp_fit and n_hot == exp_hot and errors == 0
-            check = "ok" if ok else f"MISMATCH rows={rows_out} fit={n_fit}/{exp_fit} hot={n_hot}/{exp_hot}"
-            results.append(result.read_bytes())
+        check, wall, peak, got = _eval_checked(cmd, tmp, result, n, exp_fit, exp_hot)
+        if got is not None:
+            results.append(got)
         mib = (tmp / name).stat().st_size / 2**20
         out.append(f"{label:<32} {n:>8,} {n_events:>9,} {mib:>5.0f} {peak:>13.1f} {wall:>7.1f}  {check}")
     if len(results) == 2:
@@ -1159,17 +1165,9 @@ def bench_engines(n: int, keep: bool) -> list[str]:
         result = tmp / f"out_{engine}.jsonl"
         cmd = [sys.executable, "-m", "leaddsl", "eval", str(defs), str(tmp / "leads.csv"), "--events",
                str(tmp / "events.csv"), "--as-of", AS_OF_ISO, "-o", str(result), "--engine", engine]
-        log(f"  running: {' '.join(cmd)}")
-        rc, wall, peak = run_measured(cmd, tmp / "stdout", tmp / "stderr")
-        if rc != 0:
-            err = (tmp / "stderr").read_text(errors="replace").strip().splitlines()[-3:]
-            check = f"FAILED exit {rc}: {' | '.join(err)}"
-        else:
-            rows_out, n_fit, n_hot, errors = _count_output(result)
-            ok = rows_out == n and n_fit == exp_fit and n_hot == exp_hot and errors == 0
-            check = "ok" if ok else f"MISMATCH rows={rows_out} fit={n_fit}/{exp_fit} hot={n_hot}/{exp_hot}"
-            walls[engine] = wall
-            outputs[engine] = result.read_bytes()
+        check, wall, peak, got = _eval_checked(cmd, tmp, result, n, exp_fit, exp_hot)
+        if got is not None:
+            walls[engine], outputs[engine] = wall, got
         out.append(f"{engine:<10} {n:>9,} {n_events:>11,} {peak:>13.1f} {wall:>8.1f}  {check}")
     if len(walls) == 2:
         out.append(f"duckdb end to end: {walls['python'] / walls['duckdb']:.2f}x the Python engine's speed; "
