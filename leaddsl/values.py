@@ -321,14 +321,42 @@ def to_datetime(value) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+# The ISO 8601 forms a datetime is read in (the SQL backend reads exactly these too): a date,
+# then optionally `T`, `t` or a space and a time (hh, hh:mm, hh:mm:ss, a fraction after `.` or
+# `,`; the colons may be left out), then optionally an offset (Z, z, +hh, +hhmm, +hh:mm, after
+# an optional space). A date with an offset is its midnight there.
+DATETIME_RE = (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})"
+               r"(?:[.,]([0-9]+))?)?)?)?(?: ?(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?))?$")
+_DATETIME = re.compile(DATETIME_RE)
+_COMMON_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-5][0-9])?")
+
+
+def iso_datetime(s: str) -> dt.datetime:
+    """A stripped text of the ``DATETIME_RE`` forms as a datetime (naive when it has no
+    offset); ValueError for any other text or for a date or time that does not exist."""
+    if _COMMON_DATETIME.fullmatch(s):  # the form most exports write: the C parser
+        return dt.datetime.fromisoformat(s)
+    m = _DATETIME.fullmatch(s)
+    if m is None:
+        raise ValueError(s)
+    y, mo, d, h, mi, sec, frac, off = m.groups()
+    tz = None
+    if off in ("Z", "z"):
+        tz = UTC
+    elif off is not None:
+        digits = off[1:].replace(":", "")
+        delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+        tz = dt.timezone(-delta if off[0] == "-" else delta)  # ValueError beyond 23:59
+        if int(digits[2:] or 0) > 59:
+            raise ValueError(s)
+    micro = int((frac or "")[:6].ljust(6, "0"))
+    return dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), micro, tzinfo=tz)
+
+
 def parse_datetime_text(s: str, type_name: str = "datetime") -> dt.datetime:
     s = s.strip()
     try:
-        if len(s) == 10:
-            return to_datetime(dt.date.fromisoformat(s))
-        if s.endswith(("z", "Z")):
-            s = s[:-1] + "+00:00"
-        value = dt.datetime.fromisoformat(s)
+        value = iso_datetime(s)
     except ValueError:
         raise BadValue(s, type_name, "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z") from None
     return in_utc_range(value, s, type_name) if value.tzinfo is not None else value.replace(tzinfo=UTC)
@@ -368,7 +396,7 @@ def datetime_reader(options: ReadOptions, type_name: str = "datetime"):
             if len(text) == 10 and zone is None:
                 return parse_datetime_text(text, type_name)
             try:
-                value = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("z", "Z")) else text)
+                value = iso_datetime(text)
             except ValueError:
                 raise BadValue(raw, type_name, f"expected {expected}") from None
             return in_utc_range(localize(value, raw), raw, type_name)

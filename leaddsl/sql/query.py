@@ -1,6 +1,8 @@
 """The query's common table expressions (see ``translate.py`` for its shape)."""
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from .. import types as T
@@ -37,14 +39,17 @@ class Stages:
     the columns it reads, and every use reads its column, so a reader's parts (regular
     expression groups, the parsed number, the date arithmetic) are each written once."""
 
-    def __init__(self, counter: list, name: str):
-        self.counter, self.name = counter, name
+    def __init__(self, counter: list, name: str, dialect: str = ""):
+        self.counter, self.name, self.dialect = counter, name, dialect
         self.level: dict[str, int] = {}
         self.items: list[list] = []
+        self.groups: dict[tuple, exp.Expression] = {}
 
     def bind(self, x, name: str | None = None):
         if name is None and isinstance(x, (exp.Column, exp.Literal, exp.Null, exp.Boolean)):
             return x
+        if name is None and self.dialect == "duckdb" and isinstance(x, exp.RegexpExtract):
+            return self.group(x)
         level = 1 + max((self.level.get(c.name, 0) for c in x.find_all(exp.Column)), default=0)
         if name is None:
             name = f"_t{self.counter[0]}"
@@ -54,6 +59,28 @@ class Stages:
             self.items.append([])
         self.items[level - 1].append(alias(x, name))
         return col(name)
+
+    def group(self, x: exp.RegexpExtract):
+        """DuckDB: the groups of one pattern over one text come from one match (a STRUCT of
+        every group, ``regexp_extract(s, pattern, ['g1', ...])``), not one match per group;
+        the same texts as one ``regexp_extract`` per group ('' for no match, NULL for NULL)."""
+        pattern, group = x.expression, x.args.get("group")
+        try:
+            n = re.compile(pattern.this).groups
+        except re.error:
+            n = 0
+        if not (isinstance(pattern, exp.Literal) and isinstance(group, exp.Literal) and 1 <= int(group.this) <= n):
+            return self.bind(x, f"_t{self._next()}")
+        key = (x.this.sql(), pattern.this)
+        if key not in self.groups:
+            names = exp.Array(expressions=[lit(f"g{i}") for i in range(1, n + 1)])
+            self.groups[key] = self.bind(exp.Anonymous(this="regexp_extract", expressions=[
+                x.this.copy(), pattern.copy(), names]), f"_t{self._next()}")
+        return exp.Anonymous(this="struct_extract", expressions=[self.groups[key].copy(), lit(f"g{group.this}")])
+
+    def _next(self) -> int:
+        self.counter[0] += 1
+        return self.counter[0] - 1
 
     def ctes(self, first: exp.Select) -> list:
         """The stages; ``first`` is the FROM (and joins) of the first, as a SELECT of nothing."""
@@ -78,7 +105,7 @@ class Query(Translator):
         self.counter = [0]
         ctes: list[tuple[str, exp.Expression]] = []
         ctes.append(("_asof", select(alias(R.strip(exp.Placeholder(this="as_of")), "_asof"))))
-        now = Stages(self.counter, "_now")
+        now = Stages(self.counter, "_now", self.dialect)
         now.bind(R.datetime_us(col("_asof"), now.bind), "_now")
         ctes += now.ctes(exp.select().from_(exp.to_identifier("_asof", quoted=True)))
 
@@ -93,11 +120,12 @@ class Query(Translator):
         ctes.append(("_src", select(*src, frm=table_ref(t.leads))))
 
         # ---- leads: values read
-        rd = Stages(self.counter, "_rd")
+        rd = Stages(self.counter, "_rd", self.dialect)
         for s in p.slots:
             self.slot_columns(s, rd.bind)
         ctes += rd.ctes(exp.select().from_(exp.to_identifier("_src", quoted=True)).join(
             exp.to_identifier("_now", quoted=True), join_type="cross"))
+        self.rd_columns = [a.alias for a in src] + ["_asof", *now.level, *rd.level]
 
         # ---- conditions first: they say which sequences and list columns exist
         decisions = self.decisions()
@@ -196,7 +224,7 @@ class Query(Translator):
                                             columns=[exp.to_identifier("_e")]))
         base = select(col(ROW), col("_e"), frm=exp.to_identifier("_src", quoted=True)).join(u, join_type="cross")
         base = base.where(exp.Not(this=R.missing(col(f"s{s.index}"), s.options.missing)))
-        st = Stages(self.counter, f"_l{s.index}e")
+        st = Stages(self.counter, f"_l{s.index}e", self.dialect)
         e = st.bind(R.strip(col("_e")))
         try:
             value, bad = self.reader(elem_t, e, s.options, None, f"`{s.label}`", st.bind)
@@ -221,7 +249,6 @@ class Query(Translator):
         ev_raw = [alias(R.strip(to_text_col(t.lead_field)), "_lid"),
                   alias(col(t.row_field) if t.row_field else self.row_number(
                       [to_text_col(c) for c in (t.lead_field, t.ts_field, t.type_field)]), "_rid"),
-                  alias(R.type_key(to_text_col(t.type_field)), "_tk"),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
         props = {}
@@ -232,10 +259,12 @@ class Query(Translator):
                     ev_raw.append(alias(to_text_col(pr.name), props[pr.name]))
         cte_ev = select(*ev_raw, frm=table_ref(t.events))
         # which declared event each row is (by its folded spelling, or exactly as named)
-        kind = case([(R.or_(exp.EQ(this=col("_tk"), expression=lit(R.fold_const(e.name))),
-                              exp.EQ(this=col("_type"), expression=lit(e.name))), lit(e.index))
-                     for e in p.events.values()], exp.Null())
-        st = Stages(self.counter, "_evr")
+        # (a type written exactly as declared is known without its key: most rows of an export)
+        by_key = exp.Case(this=R.type_key(col("_type")), ifs=[exp.If(this=lit(R.fold_const(e.name)), true=lit(e.index))
+                                               for e in p.events.values()])
+        kind = case([(exp.EQ(this=col("_type"), expression=lit(e.name)), lit(e.index))
+                     for e in p.events.values()], by_key)
+        st = Stages(self.counter, "_evr", self.dialect)
         st.bind(kind, "_e")
         tss = st.bind(R.strip(col("_tsr")))
         st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind))), "_ts")
@@ -257,7 +286,8 @@ class Query(Translator):
                 tag = f"{e.index}_{pr.pos}"
                 pv = st.bind(case([(mine, value)], exp.Null()), f"pv{tag}")
                 st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
-                st.bind(self.message(pr.name, raw, pr.type, None), f"pm{tag}")
+                st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=lit(f"{e.name} event: "), expression=paren(
+                    self.message(pr.name, raw, pr.type, None))))], exp.Null()), f"pm{tag}")
                 evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
                     st.bind(R.fold(pv), f"pk{tag}")
@@ -296,12 +326,12 @@ class Query(Translator):
                        exp.DPipe(this=exp.DPipe(this=lit(f"{e.name} event: ts: cannot read '"), expression=col("_tsr")),
                                  expression=lit("' as datetime (use ISO 8601, e.g. 2026-01-31 or "
                                                 "2026-01-31T09:30:00Z)")))
-            aggs.append(alias(exp.ArgMin(this=msg, expression=case([(bad, col("_rid"))], exp.Null())), f"tm{e.index}"))
+            aggs.append(alias(exp.ArgMin(this=case([(bad, msg)], exp.Null()), expression=case([(bad, col("_rid"))],
+                                                                                          exp.Null())), f"tm{e.index}"))
             for pr in e.props:
                 pb = R.and_(live, col(f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(exp.Max(this=case([(pb, lit(1))], lit(0))).eq(lit(1)), f"pb{e.index}_{pr.pos}"))
-                aggs.append(alias(exp.ArgMin(this=exp.DPipe(this=lit(f"{e.name} event: "),
-                                                            expression=col(f"pm{e.index}_{pr.pos}")),
+                aggs.append(alias(exp.ArgMin(this=case([(pb, col(f"pm{e.index}_{pr.pos}"))], exp.Null()),
                                              expression=case([(pb, col("_rid"))], exp.Null())),
                                   f"pm{e.index}_{pr.pos}"))
         for src in p.sources:
@@ -313,10 +343,13 @@ class Query(Translator):
             weight = exp.Pow(this=lit(0.5), expression=exp.Div(this=age, expression=lit(float(half_life * US))))
             aggs.append(alias(exp.Sum(this=case([(self.in_window(agg), weight)], exp.Null())), name))
         a = select(*aggs, frm=exp.to_identifier("_jw", quoted=True)).group_by(col(ROW))
-        out = [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a)]
-        for n, seq in self.seqs.values():
-            out.append((f"_q{n}", self.sequence(seq)))
-        return out
+        seqs = [(f"_q{n}", self.sequence(seq)) for n, seq in self.seqs.values()]
+        # each event row carries only the lead's columns that are read after the join (a
+        # `where` on a field, the as-of time), not every reading column of the lead
+        used = {c.name for body in (j, jw, a, *(q for _, q in seqs)) for c in body.find_all(exp.Column)}
+        carried = [col(c, "_rd") for c in self.rd_columns if c in used or c == ROW]
+        j.set("expressions", carried + j.expressions[1:])
+        return [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a), *seqs]
 
     def in_window(self, agg: P.Agg):
         inside = col(f"in{agg.source.index}")

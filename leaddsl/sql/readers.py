@@ -16,17 +16,21 @@ differently: a text that needs Unicode case folding beyond ``LOWER`` (``ß``,
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import unicodedata
 
 from sqlglot import exp
 
 from ..logic import MISSING_MARKERS
+from ..values import DATETIME_RE
 from ..events import MAX_US, MIN_US
 
 DAY_US = 86_400_000_000
 # Python's str.strip() strips every character for which isspace() holds; RE2's \s does not
-_WS_CHARS = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+# (``\s`` of Python's own ``re`` is exactly isspace(); every code point but the surrogates)
+_ALL_CHARS = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, sys.maxunicode + 1)))
+_WS_CHARS = "".join(re.findall(r"\s", _ALL_CHARS))
 WS = "[" + _WS_CHARS + "]"
 CURRENCY = r"(?:[A-Z]{1,3}\$|[$€£¥₹₩]|[A-Za-z]{3})"
 NUMBER_RE = ("(?i)^([+-])?" + WS + "*(?:(" + CURRENCY + ")" + WS + "*)?([+-])?"
@@ -36,10 +40,9 @@ NUMBER_RE = ("(?i)^([+-])?" + WS + "*(?:(" + CURRENCY + ")" + WS + "*)?([+-])?"
 GROUPED_RE = r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$"
 SUFFIX_POWER = {"": 0, "k": 3, "m": 6, "mm": 6, "mn": 6, "b": 9, "bn": 9, "t": 12, "tn": 12, "thousand": 3,
                 "million": 6, "billion": 9, "trillion": 12, "mln": 6, "bln": 9}
-# ISO 8601 as Python's datetime.fromisoformat reads it (the extended forms; the basic
-# form 20261122T1000 is a bad value in SQL, see the README)
-DATETIME_RE = (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})"
-               r"(?:[.,]([0-9]+))?)?)?)?(?: ?(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?))?$")
+# (DATETIME_RE, the forms a datetime is read in, is the Python reader's own, from values.py)
+# the form most exports write: read by fixed positions
+FAST_DATETIME_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?$"
 MAX_DOUBLE = sys.float_info.max
 
 
@@ -128,13 +131,15 @@ def _unfoldable_chars() -> str:
     """The characters whose ``casefold()`` is not their ``lower()`` (or whose lower case is
     several characters): SQL's LOWER cannot fold them as Python does."""
     out = []
-    for c in range(sys.maxunicode + 1):
-        ch = chr(c)
-        if 0xD800 <= c <= 0xDFFF:
+    for start in range(0, len(_ALL_CHARS), 512):  # a block at a time: most hold none
+        block = _ALL_CHARS[start:start + 512]
+        low = block.lower()
+        if block.casefold() == low and len(low) == len(block):
             continue
-        low = ch.lower()
-        if ch.casefold() != low or len(low) != 1:
-            out.append(ch)
+        for ch in block:
+            low = ch.lower()
+            if ch.casefold() != low or len(low) != 1:
+                out.append(ch)
     return "".join(out)
 
 
@@ -263,7 +268,40 @@ def _days_in_month(y, m):
 
 def datetime_us(s, bind=same) -> exp.Expression:
     """``values.read_datetime`` on a stripped, non-missing text: microseconds UTC, or NULL
-    (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC)."""
+    (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC).
+
+    The form most exports write (``2026-11-22T09:30:00Z``, ``+02:00`` or no offset) is read
+    by its fixed positions; only the other texts go through the general pattern's groups."""
+    fast = bind(regex_like(s, FAST_DATETIME_RE))
+    general = _datetime_general(bind(case([(fast, exp.Null())], s)), bind)
+
+    def at(start, length, text=s):
+        return bind(_int(exp.Substring(this=text, start=lit(start), length=lit(length))))
+    y, mo, d, hh, mm, ss = at(1, 4), at(6, 2), at(9, 2), at(12, 2), at(15, 2), at(18, 2)
+    off = bind(exp.Substring(this=s, start=lit(20), length=lit(6)))  # '', 'Z', 'z' or '+hh:mm'
+    off_h, off_m = at(2, 2, off), at(5, 2, off)
+    offset = case([(exp.In(this=off, expressions=[lit(""), lit("Z"), lit("z")]), lit(0))],
+                  exp.Mul(this=paren(exp.Add(this=exp.Mul(this=off_h, expression=lit(3600)),
+                                             expression=exp.Mul(this=off_m, expression=lit(60)))),
+                          expression=case([(exp.EQ(this=exp.Substring(this=off, start=lit(1), length=lit(1)),
+                                                   expression=lit("-")), lit(-1))], lit(1))))
+    ok = and_(exp.GTE(this=y, expression=lit(1)), exp.Between(this=mo, low=lit(1), high=lit(12)),
+              exp.Between(this=d, low=lit(1), high=_days_in_month(y, mo)),
+              exp.LTE(this=hh, expression=lit(23)), exp.LTE(this=mm, expression=lit(59)),
+              exp.LTE(this=ss, expression=lit(59)),
+              or_(exp.In(this=off, expressions=[lit(""), lit("Z"), lit("z")]),
+                  and_(exp.LTE(this=off_h, expression=lit(23)), exp.LTE(this=off_m, expression=lit(59)))))
+    secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=hh, expression=lit(60)), expression=mm)),
+                                expression=lit(60)), expression=ss)
+    total = exp.Add(this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
+                    expression=exp.Mul(this=paren(exp.Sub(this=secs, expression=offset)), expression=lit(1_000_000)))
+    value = bind(case([(fast, case([(ok, total)], exp.Null()))], general))
+    return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
+
+
+def _datetime_general(s, bind=same) -> exp.Expression:
+    """Any text of the ISO 8601 grammar (``DATETIME_RE``): microseconds UTC before the range
+    check, or NULL."""
     g = [bind(extract(s, DATETIME_RE, i)) for i in range(1, 9)]
     y, mo, d, h, mi, sec = (bind(_int(x)) for x in g[:6])
     frac, off = g[6], g[7]
@@ -297,8 +335,7 @@ def datetime_us(s, bind=same) -> exp.Expression:
         exp.LTE(this=exp.Coalesce(this=off_h, expressions=[lit(0)]), expression=lit(23)),
         exp.LTE(this=off_m, expression=lit(59)),
     )
-    value = bind(case([(ok, total)], exp.Null()))
-    return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
+    return case([(ok, total)], exp.Null())
 
 
 def date_us(s, bind=same) -> exp.Expression:
