@@ -140,8 +140,9 @@ class Query(Translator):
         on = lambda name: exp.EQ(this=col(ROW, "_rd"), expression=col(ROW, name))  # noqa: E731
         if p.events:
             defaults = {"count": lit(0), "sum": lit(0), "days": lit(0)}
+            windowed = {agg.index for agg in p.aggs if agg.any}
             for agg in p.aggs:
-                m = col(f"m{agg.index}", "_a")
+                m = col(f"m{agg.index}", f"_w{agg.index}" if agg.index in windowed else "_a")
                 x = x.select(alias(coalesce(m, defaults[agg.func]) if agg.func in defaults else m, f"m{agg.index}"))
             for e in p.events.values():
                 x = x.select(alias(coalesce(col(f"tb{e.index}", "_a"), exp.false()), f"tb{e.index}"),
@@ -157,6 +158,8 @@ class Query(Translator):
             for i in self.newest:
                 x = x.select(alias(col(f"na{i}", "_a"), f"na{i}"))
             x = x.join(exp.to_identifier("_a", quoted=True), on=on("_a"), join_type="left")
+            for i in sorted(windowed):
+                x = x.join(exp.to_identifier(f"_w{i}", quoted=True), on=on(f"_w{i}"), join_type="left")
             for n, _seq in self.seqs.values():
                 x = x.select(alias(coalesce(col(f"q{n}", f"_q{n}"), exp.false()), f"q{n}"))
                 x = x.join(exp.to_identifier(f"_q{n}", quoted=True), on=on(f"_q{n}"), join_type="left")
@@ -315,9 +318,11 @@ class Query(Translator):
                 cond = R.and_(cond, is_true(w))
             j = j.select(alias(paren(cond), f"in{src.index}"))
         aggs = [col(ROW)]
+        self.windows = []
         for agg in p.aggs:
             jw, value = self.aggregate(agg, jw)
-            aggs.append(alias(value, f"m{agg.index}"))
+            if value is not None:
+                aggs.append(alias(value, f"m{agg.index}"))
         for e in p.events.values():
             bad = R.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
             aggs.append(alias(exp.Max(this=case([(bad, lit(1))], lit(0))).eq(lit(1)), f"tb{e.index}"))
@@ -346,10 +351,10 @@ class Query(Translator):
         seqs = [(f"_q{n}", self.sequence(seq)) for n, seq in self.seqs.values()]
         # each event row carries only the lead's columns that are read after the join (a
         # `where` on a field, the as-of time), not every reading column of the lead
-        used = {c.name for body in (j, jw, a, *(q for _, q in seqs)) for c in body.find_all(exp.Column)}
+        used = {c.name for body in (j, jw, a, *(q for _, q in seqs + self.windows)) for c in body.find_all(exp.Column)}
         carried = [col(c, "_rd") for c in self.rd_columns if c in used or c == ROW]
         j.set("expressions", carried + j.expressions[1:])
-        return [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a), *seqs]
+        return [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
 
     def in_window(self, agg: P.Agg):
         inside = col(f"in{agg.source.index}")
@@ -373,16 +378,20 @@ class Query(Translator):
                 fn = exp.Sum(this=case([(inside, coalesce(v, lit(0)))], lit(0)))
             else:  # pragma: no cover - the checker allows `any` on count, sum and days only
                 self.unsupported(agg.origin, f"`any` on {agg.func}")
-            name = f"w{agg.index}"
-            jw = jw.select(alias(window(fn, col(ROW), col("_ts"), before), name))
-            best = exp.Max(this=case([(inside, col(name))], exp.Null()))
+            # over the counted events only (the others add nothing to any window): `_w<i>`,
+            # one row per lead with at least one, joined to the lead's row in `_x`
+            inner = select(col(ROW), alias(window(fn, col(ROW), col("_ts"), before), "_w"),
+                           frm=exp.to_identifier("_j", quoted=True)).where(inside)
+            best = exp.Max(this=col("_w"))
             if agg.func == "sum":  # a window may also end just before an event leaves it
                 after = frame(lit(1), "FOLLOWING", lit(w), "FOLLOWING")
-                jw = jw.select(alias(window(fn, col(ROW), col("_ts"), after), f"wa{agg.index}"))
-                best = exp.Greatest(this=lit(0), expressions=[
-                    coalesce(best, lit(0)), coalesce(exp.Max(this=case([(inside, col(f"wa{agg.index}"))], exp.Null())),
-                                                     lit(0))])
-            return jw, best
+                inner = inner.select(alias(window(fn, col(ROW), col("_ts"), after), "_wa"))
+                best = exp.Greatest(this=lit(0), expressions=[coalesce(best, lit(0)),
+                                                             coalesce(exp.Max(this=col("_wa")), lit(0))])
+            body = select(col(ROW), alias(best, f"m{agg.index}"), frm=exp.Subquery(
+                this=inner, alias=exp.TableAlias(this=exp.to_identifier("_wi")))).group_by(col(ROW))
+            self.windows.append((f"_w{agg.index}", body))
+            return jw, None
         if agg.func == "count":
             return jw, exp.Sum(this=case([(inside, lit(1))], lit(0)))
         if agg.func == "days":

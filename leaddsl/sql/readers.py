@@ -101,8 +101,13 @@ def to_text(x) -> exp.Expression:
 
 
 def strip(x) -> exp.Expression:
-    """``str.strip()``: every Unicode white space character, both ends."""
-    return exp.RegexpReplace(this=x, expression=lit("^" + WS + "+|" + WS + "+$"), replacement=lit(""))
+    """``str.strip()``: every Unicode white space character, both ends (the pattern runs only
+    on a text that starts or ends with one: most cells need nothing)."""
+    def white(end):  # '' (an empty text) is found at 1: the pattern then leaves it as it is
+        return exp.GT(this=exp.StrPosition(this=lit(_WS_CHARS), substr=end), expression=lit(0))
+    padded = or_(white(exp.Left(this=x, expression=lit(1))), white(exp.Right(this=x.copy(), expression=lit(1))))
+    return case([(padded, exp.RegexpReplace(this=x.copy(), expression=lit("^" + WS + "+|" + WS + "+$"),
+                                            replacement=lit("")))], x.copy())
 
 
 def is_ascii_only(x) -> exp.Expression:
