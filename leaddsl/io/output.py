@@ -144,6 +144,28 @@ def clean_json(v):
     return clean_json(str(v))  # dates, decimals, bytes from Parquet
 
 
+def clean_row(row: dict) -> dict:
+    """:func:`clean_json` of an output row, without copying one that needs nothing (flat,
+    ASCII texts, finite numbers: nearly every row)."""
+    for v in row.values():
+        t = type(v)
+        if t is str:
+            if not v.isascii():
+                return clean_json(row)
+        elif t is float:
+            if not math.isfinite(v):
+                return clean_json(row)
+        elif not (v is None or t is bool or t is int):
+            return clean_json(row)
+    for k in row:
+        if type(k) is not str or not k.isascii():
+            return clean_json(row)
+    return row
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per row
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -169,7 +191,7 @@ class Writer:
 
     def write(self, row: dict) -> None:
         if self.fmt == "jsonl":
-            self.stream.write(json.dumps(clean_json(row), ensure_ascii=False, allow_nan=False) + "\n")
+            self.stream.write(_JSON.encode(clean_row(row)) + "\n")
         else:
             self._csv.writerow([self._cell(row.get(c)) for c in self.columns])
 

@@ -106,7 +106,7 @@ class Query(Translator):
         ctes: list[tuple[str, exp.Expression]] = []
         ctes.append(("_asof", select(alias(R.strip(exp.Placeholder(this="as_of")), "_asof"))))
         now = Stages(self.counter, "_now", self.dialect)
-        now.bind(R.datetime_us(col("_asof"), now.bind), "_now")
+        now.bind(R.datetime_us(col("_asof"), now.bind, self.dialect), "_now")
         ctes += now.ctes(exp.select().from_(exp.to_identifier("_asof", quoted=True)))
 
         # ---- leads: cells as text, stripped
@@ -270,7 +270,7 @@ class Query(Translator):
         st = Stages(self.counter, "_evr", self.dialect)
         st.bind(kind, "_e")
         tss = st.bind(R.strip(col("_tsr")))
-        st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind))), "_ts")
+        st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect))), "_ts")
         evr = ["_lid", "_rid", "_e", "_ts", "_tsr"]
         for e in p.events.values():
             if e.ts.reads:

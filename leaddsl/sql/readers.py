@@ -42,7 +42,9 @@ SUFFIX_POWER = {"": 0, "k": 3, "m": 6, "mm": 6, "mn": 6, "b": 9, "bn": 9, "t": 1
                 "million": 6, "billion": 9, "trillion": 12, "mln": 6, "bln": 9}
 # (DATETIME_RE, the forms a datetime is read in, is the Python reader's own, from values.py)
 # the form most exports write: read by fixed positions
-FAST_DATETIME_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+# (hours, minutes, seconds and the offset in range: only the date is left to check)
+FAST_DATETIME_RE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$")
 MAX_DOUBLE = sys.float_info.max
 
 
@@ -105,7 +107,9 @@ def strip(x) -> exp.Expression:
     on a text that starts or ends with one: most cells need nothing)."""
     def white(end):  # '' (an empty text) is found at 1: the pattern then leaves it as it is
         return exp.GT(this=exp.StrPosition(this=lit(_WS_CHARS), substr=end), expression=lit(0))
-    padded = or_(white(exp.Left(this=x, expression=lit(1))), white(exp.Right(this=x.copy(), expression=lit(1))))
+    first = exp.Substring(this=x, start=lit(1), length=lit(1))
+    last = exp.Substring(this=x.copy(), start=exp.Length(this=x.copy()), length=lit(1))
+    padded = or_(white(first), white(last))
     return case([(padded, exp.RegexpReplace(this=x.copy(), expression=lit("^" + WS + "+|" + WS + "+$"),
                                             replacement=lit("")))], x.copy())
 
@@ -271,36 +275,39 @@ def _days_in_month(y, m):
                  (exp.In(this=m, expressions=[lit(4), lit(6), lit(9), lit(11)]), lit(30))], lit(31))
 
 
-def datetime_us(s, bind=same) -> exp.Expression:
+def datetime_us(s, bind=same, dialect: str = "") -> exp.Expression:
     """``values.read_datetime`` on a stripped, non-missing text: microseconds UTC, or NULL
     (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC).
 
     The form most exports write (``2026-11-22T09:30:00Z``, ``+02:00`` or no offset) is read
-    by its fixed positions; only the other texts go through the general pattern's groups."""
+    by its fixed positions (in DuckDB its wall time by a cast, which checks the date); only
+    the other texts go through the general pattern's groups."""
     fast = bind(regex_like(s, FAST_DATETIME_RE))
     general = _datetime_general(bind(case([(fast, exp.Null())], s)), bind)
 
-    def at(start, length, text=s):
-        return bind(_int(exp.Substring(this=text, start=lit(start), length=lit(length))))
-    y, mo, d, hh, mm, ss = at(1, 4), at(6, 2), at(9, 2), at(12, 2), at(15, 2), at(18, 2)
-    off = bind(exp.Substring(this=s, start=lit(20), length=lit(6)))  # '', 'Z', 'z' or '+hh:mm'
-    off_h, off_m = at(2, 2, off), at(5, 2, off)
-    offset = case([(exp.In(this=off, expressions=[lit(""), lit("Z"), lit("z")]), lit(0))],
-                  exp.Mul(this=paren(exp.Add(this=exp.Mul(this=off_h, expression=lit(3600)),
-                                             expression=exp.Mul(this=off_m, expression=lit(60)))),
-                          expression=case([(exp.EQ(this=exp.Substring(this=off, start=lit(1), length=lit(1)),
-                                                   expression=lit("-")), lit(-1))], lit(1))))
-    ok = and_(exp.GTE(this=y, expression=lit(1)), exp.Between(this=mo, low=lit(1), high=lit(12)),
-              exp.Between(this=d, low=lit(1), high=_days_in_month(y, mo)),
-              exp.LTE(this=hh, expression=lit(23)), exp.LTE(this=mm, expression=lit(59)),
-              exp.LTE(this=ss, expression=lit(59)),
-              or_(exp.In(this=off, expressions=[lit(""), lit("Z"), lit("z")]),
-                  and_(exp.LTE(this=off_h, expression=lit(23)), exp.LTE(this=off_m, expression=lit(59)))))
-    secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=hh, expression=lit(60)), expression=mm)),
-                                expression=lit(60)), expression=ss)
-    total = exp.Add(this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
-                    expression=exp.Mul(this=paren(exp.Sub(this=secs, expression=offset)), expression=lit(1_000_000)))
-    value = bind(case([(fast, case([(ok, total)], exp.Null()))], general))
+    def at(start, length):
+        return _int(exp.Substring(this=s, start=lit(start), length=lit(length)))
+    # the offset of `+hh:mm` (25 characters), computed only for the texts that have one
+    offset = case([(exp.EQ(this=exp.Length(this=s), expression=lit(25)), exp.Mul(
+        this=paren(exp.Add(this=exp.Mul(this=at(21, 2), expression=lit(3600)),
+                           expression=exp.Mul(this=at(24, 2), expression=lit(60)))),
+        expression=case([(exp.EQ(this=exp.Substring(this=s, start=lit(20), length=lit(1)), expression=lit("-")),
+                          lit(-1_000_000))], lit(1_000_000))))], lit(0))
+    if dialect == "duckdb":
+        wall = exp.Anonymous(this="epoch_us", expressions=[exp.TryCast(
+            this=exp.Substring(this=s, start=lit(1), length=lit(19)), to=exp.DataType.build("timestamp"))])
+        total = exp.Sub(this=wall, expression=offset)
+    else:
+        y, mo, d = (bind(at(a, n)) for a, n in ((1, 4), (6, 2), (9, 2)))
+        secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=at(12, 2), expression=lit(60)),
+                                                       expression=at(15, 2))), expression=lit(60)),
+                       expression=at(18, 2))
+        real = and_(exp.GTE(this=y, expression=lit(1)), exp.Between(this=mo, low=lit(1), high=lit(12)),
+                    exp.Between(this=d, low=lit(1), high=_days_in_month(y, mo)))
+        total = case([(real, exp.Sub(this=exp.Add(
+            this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
+            expression=exp.Mul(this=paren(secs), expression=lit(1_000_000))), expression=offset))], exp.Null())
+    value = bind(case([(fast, total)], general))
     return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
 
 
@@ -343,9 +350,9 @@ def _datetime_general(s, bind=same) -> exp.Expression:
     return case([(ok, total)], exp.Null())
 
 
-def date_us(s, bind=same) -> exp.Expression:
+def date_us(s, bind=same, dialect: str = "") -> exp.Expression:
     """``values.read_date``: the UTC calendar day of the time, as its midnight."""
-    return exp.Mul(this=idiv(bind(datetime_us(s, bind)), lit(DAY_US)), expression=lit(DAY_US))
+    return exp.Mul(this=idiv(bind(datetime_us(s, bind, dialect)), lit(DAY_US)), expression=lit(DAY_US))
 
 
 def type_key(x) -> exp.Expression:

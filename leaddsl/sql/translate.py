@@ -139,9 +139,9 @@ class Translator:
         elif t == T.BOOL:
             v = R.boolean(s)
         elif t == T.DATETIME:
-            v = bind(R.datetime_us(s, bind))
+            v = bind(R.datetime_us(s, bind, self.dialect))
         elif t == T.DATE:
-            v = bind(R.date_us(s, bind))
+            v = bind(R.date_us(s, bind, self.dialect))
         elif isinstance(t, MEMBER):
             ordinal = isinstance(t, T.OrdinalT)
             spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
