@@ -121,15 +121,24 @@ def is_ascii_only(x) -> exp.Expression:
 def missing(stripped, markers=()) -> exp.Expression:
     """The cell is missing: NULL, or a missing marker (any case) once stripped."""
     marks = sorted(MISSING_MARKERS | set(markers))
-    return paren(or_(exp.Is(this=stripped, expression=exp.Null()),
-                         exp.In(this=exp.Lower(this=stripped), expressions=[lit(m) for m in marks])))
+    # lower case never shortens a text: a text longer than every marker is none of them
+    # (and most cells are: the lower-casing is skipped for them)
+    longest = max(len(m) for m in marks)
+    marked = case([(exp.LTE(this=exp.Length(this=stripped), expression=lit(longest)),
+                    exp.In(this=exp.Lower(this=stripped.copy()), expressions=[lit(m) for m in marks]))], exp.false())
+    return paren(or_(exp.Is(this=stripped.copy(), expression=exp.Null()), marked))
 
 
 # ------------------------------------------------------------------ text ----
+def _ascii(x) -> exp.Expression:
+    """DuckDB: the text is ASCII (as many bytes as characters), a test far cheaper than a pattern."""
+    return exp.EQ(this=exp.Anonymous(this="strlen", expressions=[x]), expression=exp.Length(this=x.copy()))
+
+
 def nfc(x, dialect: str):
     """Unicode NFC where the dialect has it; None where it does not."""
-    if dialect == "duckdb":
-        return exp.Anonymous(this="nfc_normalize", expressions=[x])
+    if dialect == "duckdb":  # an ASCII text is its own NFC
+        return case([(_ascii(x), x.copy())], exp.Anonymous(this="nfc_normalize", expressions=[x.copy()]))
     if dialect in ("postgres", "bigquery"):
         return exp.Normalize(this=x, form=exp.Var(this="NFC"))
     return None
@@ -160,6 +169,8 @@ def unfoldable(x, dialect: str) -> exp.Expression:
     if nfc(x, dialect) is None:
         marks = "".join(chr(c) for c in range(0x300, 0x370)) + "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
         cls = cls[:-1] + marks + "]"
+    if dialect == "duckdb":  # every such character is outside ASCII
+        return case([(_ascii(x), exp.false())], regex_like(x.copy(), cls))
     return regex_like(x, cls)
 
 
