@@ -27,6 +27,7 @@ condition is TRUE (``COALESCE(cond, FALSE)``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -97,11 +98,52 @@ def type_name(t: T.Type) -> str:
     return str(t)
 
 
+BAD_VALUES = ("error", "missing")
+
+
+def missing_columns(plan: P.Plan, bad_values: str = "error", id_field: str = "id", keep=()) -> dict:
+    """The query's count columns of bad values read as missing: read unit -> (column, label).
+
+    One per field or event property whose bad values are read as missing (its ``bad as
+    missing``, or every one with ``bad_values="missing"``), but texts (a text is never
+    bad). A slot's column is 1 when the row's value was bad, a property's how many of the
+    lead's events had a bad one, as ``Result.bad_as_missing`` counts them. Named
+    ``_missing_<label>`` (other characters than letters, digits and ``_`` as ``_``),
+    numbered when another column (the id, a ``keep`` column, an output) has that name."""
+    if bad_values not in BAD_VALUES:
+        raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
+    every = bad_values == "missing"
+    units = []
+    for s in plan.slots:
+        base = s.type.element if isinstance(s.type, T.ListT) else s.type
+        if (every or s.options.bad == "missing") and base not in (T.TEXT, T.DYNAMIC, T.UNKNOWN):
+            units.append((s.unit, s.label))
+    for e in plan.events.values():
+        for pr in e.props:
+            if (every or pr.options.bad == "missing") and pr.type != T.TEXT:
+                units.append((("prop", e.name, pr.pos), f"{e.name}.{pr.name}"))
+    used = {id_field, *keep, *plan.outputs, "stage", "error"}
+    out = {}
+    for unit, label in units:
+        name = "_missing_" + re.sub(r"[^A-Za-z0-9_]", "_", label)
+        k, candidate = 2, name
+        while candidate in used:
+            candidate, k = f"{name}_{k}", k + 1
+        used.add(candidate)
+        out[unit] = (candidate, label)
+    return out
+
+
 class Translator:
-    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables()):
+    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables(), bad_values: str = "error"):
         self.p = plan
         self.dialect = dialect
         self.t = tables
+        if bad_values not in BAD_VALUES:
+            raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
+        self.every = bad_values == "missing"   # the run reads every bad value as missing
+        # unit -> (count column, label) of the bad values read as missing
+        self.missed = missing_columns(plan, bad_values, tables.id_field, tables.keep)
         self.problems: list[Unsupported] = []
         self.seqs: dict[int, tuple[int, P.Seq]] = {}
         self.lists: dict[int, list] = {}           # slot index -> [(column, aggregate expression)]
@@ -124,8 +166,25 @@ class Translator:
     def read_options(self, options, origin, what: str):
         if options.formats or options.zone or options.currency:
             self.problems.append(Unsupported(origin, f"{what}: `format`, `zone` and `currency` are not read in SQL yet"))
-        if options.bad == "missing":
-            self.problems.append(Unsupported(origin, f"{what}: `bad as missing` is not supported in SQL yet"))
+
+    def lenient(self, options) -> bool:
+        """Whether a bad value of a field or property with these options is read as missing."""
+        return self.every or options.bad == "missing"
+
+    def read(self, t: T.Type, s, options, origin, what: str, bind=R.same):
+        """(value, erring test, read-as-missing test or None) of a stripped cell ``s``: the
+        reader's value and bad test, the bad test split by the policy. A value SQL cannot read
+        as Python does (a text or member needing Unicode folding beyond ``LOWER``) errs
+        whatever the policy: read as missing, it could differ from what Python reads."""
+        value, bad = self.reader(t, s, options, origin, what, bind)
+        if not self.lenient(options):
+            return value, bad, None
+        if t == T.TEXT:  # its only bad test is that it cannot be folded in SQL
+            return value, bad, exp.false()
+        if isinstance(t, MEMBER):
+            unexact = bind(R.unfoldable(s, self.dialect))
+            return value, paren(R.and_(paren(bad), unexact)), paren(R.and_(paren(bad), exp.Not(this=unexact)))
+        return value, exp.false(), bad
 
     def reader(self, t: T.Type, s, options, origin, what: str, bind=R.same):
         """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad.
@@ -173,6 +232,8 @@ class Translator:
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
+            folding = self.message(label, raw, T.TEXT, s)
+            return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
 
     # ----------------------------------------------------------- values

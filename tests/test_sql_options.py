@@ -1,0 +1,148 @@
+"""Reading options in SQL (issue 14): `bad as missing` and the run's bad_values="missing",
+`currency`, `format` and `zone`, read by the query exactly as the Python readers read them,
+or refused with E501 and the option's span. Each test runs the DuckDB query and the Python
+evaluator on the same cells and compares outputs, errors and the counts of bad values read
+as missing; `eval --engine duckdb` gives the Python engine's rows and summary."""
+import json
+
+import duckdb
+import pytest
+
+import leaddsl
+from leaddsl.cli import main as cli
+from leaddsl.sql import DIALECTS, missing_columns
+from test_sql_engines import _same_rows, _summary
+
+AS_OF = "2026-11-22T00:00:00Z"
+
+
+def run_both(program, rows, events=(), bad_values="error", as_of=AS_OF):
+    """(the query's rows, the evaluator's results) over the same text cells."""
+    con = duckdb.connect()
+    cols = sorted({k for r in rows for k in r} - {"id"})
+    con.execute("CREATE TABLE leads (id VARCHAR" + "".join(f', "{c}" VARCHAR' for c in cols) + ")")
+    con.executemany(f"INSERT INTO leads VALUES ({', '.join('?' * (len(cols) + 1))})",
+                    [[r["id"], *[r.get(c) for c in cols]] for r in rows])
+    props = sorted({k for e in events for k in e} - {"lead_id", "type", "ts"})
+    ecols = ["lead_id", "type", "ts", *props]
+    con.execute("CREATE TABLE events (" + ", ".join(f'"{c}" VARCHAR' for c in ecols) + ")")
+    if events:
+        con.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(ecols))})",
+                        [[e.get(c) for c in ecols] for e in events])
+    cur = con.execute(program.to_sql("duckdb", bad_values=bad_values), {"as_of": as_of})
+    names = [d[0] for d in cur.description]
+    got = [dict(zip(names, r)) for r in cur.fetchall()]
+    want = []
+    for r in rows:
+        record = {k: v for k, v in r.items() if v is not None}
+        record["events"] = [{k: v for k, v in e.items() if v is not None and k != "lead_id"} for e in events
+                            if e["lead_id"] == r["id"]]
+        want.append(program.evaluate(record, as_of=as_of, errors="return", bad_values=bad_values))
+    return got, want
+
+
+def counts(program, row, bad_values="error"):
+    """The query row's bad values read as missing, as ``Result.bad_as_missing`` has them."""
+    return {label: row[column] for column, label in missing_columns(program.plan, bad_values).values()
+            if row[column]}
+
+
+def assert_same(program, got, want, bad_values="error"):
+    assert len(got) == len(want)
+    for row, r in zip(got, want):
+        assert {k: row[k] for k in program.outputs} == r.to_dict(), (row, r.error)
+        assert (row["error"] is None) == (r.error is None), (row["error"], r.error)
+        if row["error"] and "event" not in row["error"]:  # the SQL engines name an event by its type only
+            assert row["error"] == r.error
+        assert counts(program, row, bad_values) == r.bad_as_missing
+
+
+# bad as missing ----------------------------------------------------------------------
+LENIENT = """\
+field industry: enum(life_science ("Life Sciences", "Biotechnology"), other) missing "TBD"
+field revenue: number bad as missing
+field employees: number
+field seen: date bad as missing
+field tags: list(number) bad as missing
+event purchase(amount: number bad as missing, paid: bool)
+metric spend = sum(purchase.amount)
+lead fit when industry = life_science
+lead big when revenue >= 300M or seen is present
+lead staffed when employees >= 100
+metric paid = count(purchase where paid)
+lead buyer when spend >= 10 or paid >= 2
+lead tagged when tags has 5 or tags is empty
+"""
+ROWS = [{"id": "1", "industry": "Biotechnology", "revenue": "300M EUR", "employees": "5", "seen": "2026-02-30",
+         "tags": "5;x"},
+        {"id": "2", "industry": "Pharma", "revenue": "400M", "employees": "many", "seen": "2026-02-01", "tags": "5;6"},
+        {"id": "3", "industry": "other", "revenue": "lots", "employees": "500", "seen": None, "tags": "x"},
+        {"id": "4", "industry": None, "revenue": None, "employees": None, "seen": "N/A", "tags": None}]
+EVENTS = [{"lead_id": "1", "type": "purchase", "ts": "2026-11-20", "amount": a, "paid": "yes"} for a in ("x", "y", "12")] + \
+         [{"lead_id": "2", "type": "purchase", "ts": "2026-11-20", "amount": "3", "paid": "perhaps"},
+          {"lead_id": "3", "type": "purchase", "ts": "2026-11-23", "amount": "x", "paid": "no"}]  # after the as-of
+
+
+@pytest.mark.parametrize("bad_values", ["error", "missing"])
+def test_bad_values_read_as_missing_are_counted_as_python_counts_them(bad_values):
+    program = leaddsl.compile(LENIENT)
+    got, want = run_both(program, ROWS, EVENTS, bad_values)
+    assert_same(program, got, want, bad_values)
+    if bad_values == "error":
+        assert counts(program, got[0]) == {"revenue": 1, "seen": 1, "tags": 1, "purchase.amount": 2}
+        assert got[1]["error"].startswith("industry: cannot read 'Pharma'")  # its own policy: an error
+    else:
+        assert all(row["error"] is None for row in got)
+        assert counts(program, got[1], "missing") == {"industry": 1, "employees": 1, "purchase.paid": 1}
+
+
+def test_a_list_with_a_bad_element_read_as_missing_is_an_empty_list():
+    program = leaddsl.compile("field s: list(number) bad as missing\nlead a when s has 5\nlead e when s is empty\n"
+                              "lead m when s is missing\nlead y when s has any {5, 6}\nlead l when s has all {5}\n")
+    got, want = run_both(program, [{"id": "1", "s": "5;x"}, {"id": "2", "s": "5; 6"}, {"id": "3", "s": "x"}])
+    assert_same(program, got, want)
+    assert (got[0]["a"], got[0]["e"], got[1]["a"]) == (False, True, True)
+
+
+def test_a_member_sql_cannot_fold_is_an_error_even_when_read_as_missing():
+    # Python folds "ß" to "ss" and reads the alias; LOWER cannot: an error, never a guessed NULL
+    program = leaddsl.compile('field street: enum(main ("Hauptstrasse"), other) bad as missing\n'
+                              "lead m when street = main\n")
+    got, want = run_both(program, [{"id": "1", "street": "Hauptstraße"}, {"id": "2", "street": "elm"}])
+    assert want[0]["m"] is True and got[0]["m"] is None
+    assert "needs Unicode case folding" in got[0]["error"] and counts(program, got[0]) == {}
+    assert got[1]["error"] is None and counts(program, got[1]) == {"street": 1} == want[1].bad_as_missing
+
+
+def test_count_columns_follow_error_and_avoid_every_other_name():
+    program = leaddsl.compile("field n: number bad as missing\nfield t: text\nlead `_missing_n` when n > 1 "
+                              "and t is present\n")
+    assert missing_columns(program.plan) == {("slot", 0): ("_missing_n_2", "n")}
+    assert missing_columns(program.plan, "missing", keep=("_missing_n_2",)) == {("slot", 0): ("_missing_n_3", "n")}
+    for dialect in DIALECTS:
+        text = program.to_sql(dialect, bad_values="missing")
+        assert "_missing_n_2" in text and "_missing_t" not in text  # a text is never bad
+    with pytest.raises(ValueError, match="bad_values"):
+        program.to_sql("duckdb", bad_values="skip")
+
+
+def _lines(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("policy", [[], ["--bad-values", "missing"]])
+def test_eval_engine_duckdb_reads_bad_values_as_missing_and_warns_as_python(runner, tmp_path, policy):
+    defs, leads, events = tmp_path / "d.lead", tmp_path / "l.csv", tmp_path / "e.csv"
+    defs.write_text(LENIENT)
+    leads.write_text("id,industry,revenue,employees,seen,tags\n" + "".join(
+        ",".join(f'"{r[c]}"' if r[c] else "" for c in ("id", "industry", "revenue", "employees", "seen", "tags")) + "\n"
+        for r in ROWS))
+    events.write_text("lead_id,type,ts,amount,paid\n" + "".join(
+        f"{e['lead_id']},{e['type']},{e['ts']},{e['amount']},{e['paid']}\n" for e in EVENTS))
+    args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF, *policy]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == (0 if policy else 1)
+    _same_rows(_lines(py.stdout), _lines(duck.stdout))
+    assert _summary(duck.stderr) == _summary(py.stderr)
+    assert "warning: purchase.amount: 2 bad value(s) read as missing" in duck.stderr
+    assert ("warning: employees: 1 bad value(s) read as missing" in duck.stderr) == bool(policy)
