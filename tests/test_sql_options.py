@@ -3,10 +3,12 @@
 or refused with E501 and the option's span. Each test runs the DuckDB query and the Python
 evaluator on the same cells and compares outputs, errors and the counts of bad values read
 as missing; `eval --engine duckdb` gives the Python engine's rows and summary."""
+import functools
 import json
 
 import duckdb
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import leaddsl
 from leaddsl.cli import main as cli
@@ -29,7 +31,7 @@ def run_both(program, rows, events=(), bad_values="error", as_of=AS_OF):
     if events:
         con.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(ecols))})",
                         [[e.get(c) for c in ecols] for e in events])
-    cur = con.execute(program.to_sql("duckdb", bad_values=bad_values), {"as_of": as_of})
+    cur = con.execute(_query(program, bad_values), {"as_of": as_of})
     names = [d[0] for d in cur.description]
     got = [dict(zip(names, r)) for r in cur.fetchall()]
     want = []
@@ -39,6 +41,16 @@ def run_both(program, rows, events=(), bad_values="error", as_of=AS_OF):
                             if e["lead_id"] == r["id"]]
         want.append(program.evaluate(record, as_of=as_of, errors="return", bad_values=bad_values))
     return got, want
+
+
+_QUERIES: dict = {}
+
+
+def _query(program, bad_values):
+    key = (id(program), bad_values)
+    if key not in _QUERIES:  # the program too, so that its id is not reused
+        _QUERIES[key] = (program, program.to_sql("duckdb", bad_values=bad_values))
+    return _QUERIES[key][1]
 
 
 def counts(program, row, bad_values="error"):
@@ -146,3 +158,47 @@ def test_eval_engine_duckdb_reads_bad_values_as_missing_and_warns_as_python(runn
     assert _summary(duck.stderr) == _summary(py.stderr)
     assert "warning: purchase.amount: 2 bad value(s) read as missing" in duck.stderr
     assert ("warning: employees: 1 bad value(s) read as missing" in duck.stderr) == bool(policy)
+
+
+# currency ------------------------------------------------------------------------------
+AMOUNTS = ["$300M", "USD 300M", "300M USD", "US$ 1.2 billion", "usd5", "€300M", "EUR 300M", "£5M", "¥5", "5 CAD", "C$ 5",
+           "$5 CAD", "C$ 5 USD", "5 XYZ", "abc 5", "A$5", "5 chf", "CHF 5", "1,2,3", "1e999", "$-5", "-$5", "- USD 5",
+           "12 MXN", "12MXN", "300MM", "5 bn EUR", "5 bnUSD", "x" * 90, "1" * 401, "R$ 5", "5 ₩", "₹5", "HK$5 HKD",
+           "US$5 CAD", "€5 EUR", "$5 $", "¥5 CNY", "1,000.5 usd", "ab$5", "Us$5", " N/A ", ""]
+
+
+@pytest.mark.parametrize("currency", [None, "USD", "EUR", "CAD", "JPY", "SEK"])
+def test_amounts_are_read_in_their_currency_as_python_reads_them(currency):
+    """Every spelling Python accepts for the field's currency, and the same message for the
+    others (another currency, two currencies, no currency declared, not a currency code)."""
+    option = f" currency {currency}" if currency else ""
+    program = leaddsl.compile(f"field n: number{option}\nfield m: list(number){option}\n"
+                              "event buy(amount: number" + option + ")\nmetric spent = sum(buy.amount)\n"
+                              "lead a when n > 1\nlead b when m has 5\nlead c when spent > 1\n")
+    rows = [{"id": str(i), "n": c, "m": f"5;{c}"} for i, c in enumerate(AMOUNTS)]
+    events = [{"lead_id": str(i), "type": "buy", "ts": "2026-11-20", "amount": c} for i, c in enumerate(AMOUNTS)]
+    got, want = run_both(program, rows, events)
+    assert_same(program, got, want)
+    for row, r in zip(got, want):
+        if row["error"]:  # the event's message after its own prefix
+            assert row["error"].split("event: ")[-1] == r.error.split("): ")[-1]
+    if currency == "USD":
+        assert [row["a"] for row in got[:5]] == [True] * 5
+        assert got[5]["error"] == "n: '€300M' is in EUR, the field is in USD; m: '€300M' is in EUR, the field is in " \
+                                  "USD; buy event: amount: '€300M' is in EUR, the field is in USD"
+
+
+@given(st.integers(0, 999_999), st.sampled_from(["", "k", " thousand", "M", " mln", "B", " bn", "T"]),
+       st.sampled_from(["{}", "${}", "USD {}", "{} USD", "US$ {}", "usd{}", "€{}", "{} EUR", "£{}", "C$ {}", "- {} usd"]),
+       st.sampled_from([None, "USD", "EUR"]))
+@settings(max_examples=40, deadline=None)
+def test_every_way_of_writing_an_amount_reads_the_same_in_sql(n, scale, shape, currency):
+    program = _amount_program(currency)
+    got, want = run_both(program, [{"id": "1", "n": shape.format(f"{n:,}{scale}")}])
+    assert_same(program, got, want)
+
+
+@functools.lru_cache(maxsize=None)
+def _amount_program(currency):
+    option = f" currency {currency}" if currency else ""
+    return leaddsl.compile(f"field n: number{option}\nlead a when n >= 1000\nlead z when n < 0\n")

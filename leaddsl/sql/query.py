@@ -189,7 +189,7 @@ class Query(Translator):
                 bind(missed, f"mc{s.index}")
         value = bind(value, f"v{s.index}")
         bad = bind(bad, f"b{s.index}")
-        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped)
+        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped, s.options)
         bind(case([(bad, message)], exp.Null()), f"e{s.index}")
         if s.type == T.TEXT:
             bind(R.fold(value), f"k{s.index}")
@@ -217,8 +217,7 @@ class Query(Translator):
             st.bind(missed, "_miss")
         st.bind(col("_e"), "_raw")
         stages = st.ctes(exp.select().from_(exp.to_identifier(f"_l{s.index}u", quoted=True)))
-        msg = exp.DPipe(this=exp.DPipe(this=lit(f"{s.label}: cannot read '"), expression=col("_raw")),
-                        expression=lit(f"' as {elem_t}"))
+        msg = self.message(s.label, col("_raw"), elem_t, e, s.options)
         aggs = [alias(agg, c) for c, agg, _d in self.lists[s.index]]
         if counted:
             miss = exp.Max(this=case([(col("_miss"), lit(1))], lit(0)))
@@ -261,8 +260,9 @@ class Query(Translator):
                     f"`{e.name}`: event times with `format` or `zone` are not read in SQL yet"))
             for pr in e.props:
                 raw = col(props[pr.name])
+                stripped = st.bind(R.strip(raw))
                 try:
-                    value, bad, missed = self.read(pr.type, st.bind(R.strip(raw)), pr.options, None,
+                    value, bad, missed = self.read(pr.type, stripped, pr.options, None,
                                                    f"`{e.name}.{pr.name}`", st.bind)
                 except Unsupported as u:
                     self.problems.append(u)
@@ -274,7 +274,7 @@ class Query(Translator):
                 if ("prop", e.name, pr.pos) in self.missed:
                     st.bind(R.and_(mine.copy(), paren(missed)), f"mp{tag}")
                     evr.append(f"mp{tag}")
-                st.bind(self.message(pr.name, raw, pr.type, None), f"pm{tag}")
+                st.bind(self.message(pr.name, raw, pr.type, stripped, pr.options), f"pm{tag}")
                 evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
                     st.bind(R.fold(pv), f"pk{tag}")

@@ -143,6 +143,7 @@ class Translator:
             raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
         self.every = bad_values == "missing"   # the run reads every bad value as missing
         # unit -> (count column, label) of the bad values read as missing
+        self.number_parts: dict = {}   # id(stripped cell) -> the number reader's columns, for its message
         self.missed = missing_columns(plan, bad_values, tables.id_field, tables.keep)
         self.problems: list[Unsupported] = []
         self.seqs: dict[int, tuple[int, P.Seq]] = {}
@@ -164,8 +165,8 @@ class Translator:
 
     # ---------------------------------------------------------- readers
     def read_options(self, options, origin, what: str):
-        if options.formats or options.zone or options.currency:
-            self.problems.append(Unsupported(origin, f"{what}: `format`, `zone` and `currency` are not read in SQL yet"))
+        if options.formats or options.zone:
+            self.problems.append(Unsupported(origin, f"{what}: `format` and `zone` are not read in SQL yet"))
 
     def lenient(self, options) -> bool:
         """Whether a bad value of a field or property with these options is read as missing."""
@@ -192,7 +193,8 @@ class Translator:
         self.read_options(options, origin, what)
         m = bind(R.missing(s, options.missing))
         if t == T.NUMBER:
-            v = bind(R.number(s, bind))
+            parts = self.number_parts.setdefault(id(s), {})
+            v = bind(R.number(s, bind, options.currency, parts))
         elif t == T.TEXT:
             v = bind(R.clean(s, self.dialect))
         elif t == T.BOOL:
@@ -220,13 +222,18 @@ class Translator:
             bad = R.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
         return value, paren(bad)
 
-    def message(self, label, raw, t: T.Type, s):
-        quoted = exp.DPipe(this=exp.DPipe(this=lit(label + ": cannot read '"), expression=raw),
-                           expression=lit("' as " + type_name(t)))
+    def message(self, label, raw, t: T.Type, s, options=None):
+        """The error of a bad value: ``label: `` and what ``values.py`` says of ``raw``."""
+        quoted = exp.DPipe(this=exp.DPipe(this=lit(label + ": cannot read "), expression=R.quoted(raw)),
+                           expression=lit(" as " + type_name(t)))
         if t == T.TEXT:
-            return exp.DPipe(this=exp.DPipe(this=lit(label + ": '"), expression=raw),
-                             expression=lit("' needs Unicode case folding or normalisation that "
+            return exp.DPipe(this=exp.DPipe(this=lit(label + ": "), expression=R.quoted(raw)),
+                             expression=lit(" needs Unicode case folding or normalisation that "
                                             f"{self.dialect} cannot do exactly as Python"))
+        if t == T.NUMBER:
+            parts = self.number_parts.get(id(s)) if s is not None else None
+            return exp.DPipe(this=lit(label + ": "), expression=R.number_message(
+                raw, getattr(options, "currency", None), parts or None))
         detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
                   T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
