@@ -3,6 +3,7 @@
 or refused with E501 and the option's span. Each test runs the DuckDB query and the Python
 evaluator on the same cells and compares outputs, errors and the counts of bad values read
 as missing; `eval --engine duckdb` gives the Python engine's rows and summary."""
+import datetime as dt
 import functools
 import json
 
@@ -202,3 +203,65 @@ def test_every_way_of_writing_an_amount_reads_the_same_in_sql(n, scale, shape, c
 def _amount_program(currency):
     option = f" currency {currency}" if currency else ""
     return leaddsl.compile(f"field n: number{option}\nlead a when n >= 1000\nlead z when n < 0\n")
+
+
+# format ---------------------------------------------------------------------------------
+FORMATS = ('"MM/DD/YYYY hh:mm AM", "DD.MM.YYYY", "D.M.YY", "MMM D, YYYY", "MMMM D, YYYY", "DD MMM YYYY", '
+           '"YYYY-MM-DD HH:mm:ss Z"')
+DATES = ["11/20/2026 10:00 AM", "11/20/2026 9:05 pm", "11/20/2026 13:05 PM", "11/20/2026 0:05 AM", "2/30/2026 1:00 AM",
+         "11/20/2026  10:00 a.m.", "2026-11-20", "2026-11-20T10:00:00Z", "20.11.2026", "31.11.2026", "1.2.26", "1.2.69",
+         "Nov 20, 2026", "November 20, 2026", "Sept 20, 2026", "Foo 20, 2026", "nov. 5, 2026", "20 NOV 2026",
+         "2026-11-20 10:00:05.25 +05:30", "2026-11-20 10:00:05 -0800", "2026-11-20 10:00:05 Z", "2026-11-20 10:00:60 Z",
+         "2026-11-20 10:00:05 +23:75", "0000-01-01 00:00:00 Z", "0001-01-01 00:00:00 +01:00", "garbage", "2026-02-29",
+         "N/A", ""]
+
+
+@pytest.mark.parametrize("kind", ["datetime", "date"])
+def test_formats_are_tried_in_order_as_python_tries_them(kind):
+    """The first format a cell is written in decides (an invalid date there is a bad value
+    naming the format, no later format tried); a month name that is no month is not written
+    in the format; then ISO 8601; errors as Python words them."""
+    program = leaddsl.compile(f"field d: {kind} format {FORMATS}\nfield l: list({kind}) format \"DD.MM.YYYY\"\n"
+                              "lead a when d >= 2026-11-20\nlead b when d < 2000-01-01\nlead c when l is empty\n")
+    got, want = run_both(program, [{"id": str(i), "d": c, "l": f"01.02.2026;{c}"} for i, c in enumerate(DATES)])
+    assert_same(program, got, want)
+    assert [row["a"] for row in got[:4]] == [True, True, None, None]  # 13 PM and 0 AM: no such hour
+    assert got[4]["error"].startswith(f"d: cannot read '2/30/2026 1:00 AM' as {kind} (not a real date or time in the "
+                                      "format MM/DD/YYYY hh:mm AM)")
+
+
+@given(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+       st.sampled_from(["%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M", "%b %d, %Y %H:%M:%S"]))
+@settings(max_examples=30, deadline=None)
+def test_a_format_reads_back_what_it_writes_in_sql(moment, shape):
+    program = _format_program()
+    got, want = run_both(program, [{"id": "1", "d": moment.strftime(shape)}], as_of="2026-11-22T00:00:00Z")
+    assert_same(program, got, want)
+    assert got[0]["error"] is None
+
+
+@functools.lru_cache(maxsize=None)
+def _format_program():
+    return leaddsl.compile('field d: datetime format "MM/DD/YYYY hh:mm AM", "DD.MM.YYYY HH:mm", "MMM DD, YYYY HH:mm:ss"\n'
+                           "lead a when d >= 2000-01-01T12:00:00Z\nlead w when d within 30d\n")
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_format_is_translated_where_groups_match_as_python_and_e501_elsewhere(dialect):
+    program = leaddsl.compile('field d: date format "DD.MM.YYYY"\nlead a when d >= 2026-11-20\n', filename="f.lead")
+    if dialect in ("postgres", "snowflake"):
+        with pytest.raises(leaddsl.DslError) as e:
+            program.to_sql(dialect)
+        d = e.value.diagnostics[0]
+        assert (d.code, d.line, d.column) == ("E501", 1, 15) and "POSIX" in d.message
+    else:
+        assert "REGEXP" in program.to_sql(dialect).upper()
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_zone_is_still_e501_with_its_span(dialect):
+    program = leaddsl.compile('field d: datetime zone "Europe/Berlin"\nlead a when d within 1d\n', filename="z.lead")
+    with pytest.raises(leaddsl.DslError) as e:
+        program.to_sql(dialect)
+    d = e.value.diagnostics[0]
+    assert (d.code, d.line, d.column) == ("E501", 1, 19) and "`zone`" in d.message

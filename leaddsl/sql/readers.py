@@ -16,6 +16,7 @@ differently: a text that needs Unicode case folding beyond ``LOWER`` (``ß``,
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import unicodedata
 
@@ -402,6 +403,8 @@ def datetime_us(s, bind=same) -> exp.Expression:
         expression=exp.Coalesce(this=us_frac, expressions=[lit(0)]))
     ok = and_(
         regex_like(s, DATETIME_RE),
+        # Python 3.11 takes a space before the offset after a fraction of 6 digits or more only
+        not_(regex_like(s, "[.,][0-9]{1,5} ")),
         exp.GTE(this=y, expression=lit(1)),
         exp.Between(this=mo, low=lit(1), high=lit(12)),
         exp.Between(this=d, low=lit(1), high=_days_in_month(y, mo)),
@@ -442,3 +445,95 @@ def parenthesize(tree: exp.Expression) -> exp.Expression:
                 if isinstance(child, _OPS) and not isinstance(child, exp.Paren):
                     node.set(key, exp.Paren(this=child))
     return tree
+
+
+# ---------------------------------------------------------- date formats ----
+_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december"]
+
+
+def format_regex(pattern: str) -> tuple[str, dict]:
+    """The regular expression of a date format (``formats.compile_format``) for SQL, anchored,
+    with Python's ``\\s`` written as the white space class; and each part's group number."""
+    rx = F.compile_format(pattern).regex
+    body = re.sub(r"\(\?P<[A-Za-z]+>", "(", rx.pattern).replace(r"\s", WS)
+    return "^" + body + "$", dict(rx.groupindex)
+
+
+def formatted_us(s, pattern: str, bind=same, real: bool = False):
+    """(matched, value) of ``formats.DateFormat.parse`` on a stripped text: ``matched`` when
+    the text is written in the format (a month name that is no month is not); ``value`` the
+    time in microseconds UTC, NULL when it names no real date or time (a bad value, as
+    Python's ValueError: no later format is tried), a zone-less time read as UTC. ``real``:
+    (matched, the text names a real date and time, whatever its year in UTC)."""
+    rx, groups = format_regex(pattern)
+
+    def part(name):
+        return bind(extract(s, rx, groups[name])) if name in groups else None
+
+    def num(name, default=0):
+        x = part(name)
+        return lit(default) if x is None else bind(exp.Coalesce(this=_int(exp.Nullif(this=x, expression=lit(""))),
+                                                                expressions=[lit(default)]))
+    matched = regex_like(s, rx)
+    if "Y" in groups:
+        year = num("Y")
+    else:
+        yy = num("y")
+        year = bind(case([(exp.LT(this=yy, expression=lit(69)), exp.Add(this=yy, expression=lit(2000)))],
+                         exp.Add(this=yy, expression=lit(1900))))
+    name = part("B") if "B" in groups else part("b")
+    if name is not None:
+        low = exp.Lower(this=name)
+        spelled = [(m, i) for i, m in enumerate(_MONTH_NAMES, 1)] + [(m[:3], i) for i, m in enumerate(_MONTH_NAMES, 1)
+                                                                     if m[:3] != m]
+        month = bind(exp.Case(this=low, ifs=[exp.If(this=lit(k), true=lit(v)) for k, v in spelled]))
+        matched = and_(matched, exp.Not(this=exp.Is(this=month, expression=exp.Null())))
+    else:
+        month = num("M")
+    day = num("D")
+    ok = [exp.GTE(this=year, expression=lit(1)), exp.Between(this=month, low=lit(1), high=lit(12)),
+          exp.Between(this=day, low=lit(1), high=_days_in_month(year, month))]
+    if "h" in groups:
+        h12 = num("h")
+        pm = exp.In(this=exp.Substring(this=part("p"), start=lit(1), length=lit(1)), expressions=[lit("P"), lit("p")])
+        hour = bind(exp.Add(this=exp.Mod(this=h12, expression=lit(12)), expression=case([(pm, lit(12))], lit(0))))
+        ok.append(exp.Between(this=h12, low=lit(1), high=lit(12)))
+    else:
+        hour = num("H")
+        ok.append(exp.LTE(this=hour, expression=lit(23)))
+    minute, second = num("m"), num("s")
+    ok += [exp.LTE(this=minute, expression=lit(59)), exp.LTE(this=second, expression=lit(59))]
+    frac = part("f")
+    us = lit(0) if frac is None else exp.Coalesce(this=_int(exp.Substring(
+        this=exp.DPipe(this=frac, expression=lit("000000")), start=lit(1), length=lit(6))), expressions=[lit(0)])
+    offset = lit(0)  # seconds east of UTC
+    z = part("z")
+    if z is not None:
+        digits = bind(exp.RegexpReplace(this=z, expression=lit("[^0-9]"), replacement=lit("")))
+        oh = bind(exp.Coalesce(this=_int(exp.Substring(this=digits, start=lit(1), length=lit(2))), expressions=[lit(0)]))
+        om = bind(exp.Coalesce(this=_int(exp.Nullif(this=exp.Substring(this=digits, start=lit(3), length=lit(2)),
+                                                      expression=lit(""))), expressions=[lit(0)]))
+        minutes = bind(exp.Add(this=exp.Mul(this=oh, expression=lit(60)), expression=om))
+        ok.append(exp.LT(this=minutes, expression=lit(1440)))  # dt.timezone: less than a day
+        sign = case([(exp.EQ(this=exp.Substring(this=z, start=lit(1), length=lit(1)), expression=lit("-")), lit(-1))],
+                    lit(1))
+        offset = case([(exp.In(this=z, expressions=[lit(""), lit("Z"), lit("z")]), lit(0))],
+                      exp.Mul(this=exp.Mul(this=minutes, expression=lit(60)), expression=sign))
+    secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=hour, expression=lit(60)), expression=minute)),
+                                expression=lit(60)), expression=second)
+    total = exp.Add(
+        this=exp.Add(this=exp.Mul(this=bind(days_from_civil(year, month, day, bind)), expression=lit(DAY_US)),
+                     expression=exp.Mul(this=paren(exp.Sub(this=secs, expression=offset)), expression=lit(1_000_000))),
+        expression=us)
+    if real:
+        return matched, and_(*ok)
+    value = bind(case([(and_(*ok), total)], exp.Null()))
+    return bind(matched), case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
+
+
+def datetime_formats_us(s, formats, bind=same) -> exp.Expression:
+    """``values.datetime_reader`` without a zone: the first format the text is written in
+    decides (NULL when it names no real date or time); none: ISO 8601."""
+    pairs = [formatted_us(s, f, bind) for f in formats]
+    return case(pairs, datetime_us(s, bind))

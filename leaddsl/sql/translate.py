@@ -42,6 +42,7 @@ from .readers import lit, paren, case
 MEMBER = (T.EnumT, T.OrdinalT)
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
 EXACT_REGEX = ("duckdb", "bigquery")   # RE2, as `matches` is
+FORMAT_DIALECTS = ("duckdb", "bigquery", "spark")   # leftmost-first groups, as Python's (RE2, Java)
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,17 @@ class Translator:
 
     # ---------------------------------------------------------- readers
     def read_options(self, options, origin, what: str):
-        if options.formats or options.zone:
-            self.problems.append(Unsupported(origin, f"{what}: `format` and `zone` are not read in SQL yet"))
+        def option(kind):  # the option's own node (its span), else the declaration's
+            given = getattr(getattr(origin, "decl", origin), "options", ())
+            return next((o for o in given if o.kind == kind), origin) if isinstance(given, tuple) else origin
+        if options.formats and self.dialect not in FORMAT_DIALECTS:
+            self.problems.append(Unsupported(option("format"), f"{what}: `format` is read by regular expression groups as Python "
+                                                     f"matches them; {self.dialect}'s POSIX regular expressions may "
+                                                     "split the digits otherwise (use --dialect duckdb, bigquery or "
+                                                     "spark)"))
+        if options.zone:
+            self.problems.append(Unsupported(option("zone"), f"{what}: `zone` is not read in SQL yet (a local time the zone "
+                                                     "skips or repeats must be a bad value)"))
 
     def lenient(self, options) -> bool:
         """Whether a bad value of a field or property with these options is read as missing."""
@@ -200,9 +210,13 @@ class Translator:
         elif t == T.BOOL:
             v = R.boolean(s)
         elif t == T.DATETIME:
-            v = bind(R.datetime_us(s, bind))
+            v = bind(R.datetime_formats_us(s, options.formats, bind) if options.formats else R.datetime_us(s, bind))
         elif t == T.DATE:
-            v = bind(R.date_us(s, bind))
+            if options.formats:
+                v = bind(exp.Mul(this=R.idiv(bind(R.datetime_formats_us(s, options.formats, bind)), lit(R.DAY_US)),
+                                 expression=lit(R.DAY_US)))
+            else:
+                v = bind(R.date_us(s, bind))
         elif isinstance(t, MEMBER):
             ordinal = isinstance(t, T.OrdinalT)
             spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
@@ -237,11 +251,31 @@ class Translator:
         detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
                   T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
+        if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()):
+            return self.formats_message(label, raw, t, options.formats)
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
             folding = self.message(label, raw, T.TEXT, s)
             return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
+
+    def formats_message(self, label, raw, t: T.Type, formats):
+        """What ``values.datetime_reader`` says of a bad value of a field with ``format``."""
+        s = R.strip(raw)
+
+        def cannot(text, detail):
+            return exp.DPipe(this=exp.DPipe(this=lit(f"{label}: cannot read "), expression=R.quoted(text)),
+                             expression=lit(f" as {t} ({detail})"))
+        pairs = []
+        for f in formats:
+            matched, real = R.formatted_us(s.copy(), f, real=True)
+            pairs.append((matched, case([(real, cannot(raw, "outside the years 1 to 9999 in UTC"))],
+                                        cannot(raw, f"not a real date or time in the format {f}"))))
+        pairs.append((exp.EQ(this=exp.Length(this=s.copy()), expression=lit(10)),
+                      cannot(s.copy(), "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z")))
+        pairs.append((R.regex_like(s.copy(), "^(?:0001|9999)" + R.DATETIME_RE[len("^([0-9]{4})"):]),
+                      cannot(raw, "outside the years 1 to 9999 in UTC")))
+        return case(pairs, cannot(raw, "expected " + " or ".join([*formats, "ISO 8601"])))
 
     # ----------------------------------------------------------- values
     def val(self, x) -> exp.Expression:
