@@ -6,6 +6,7 @@ as missing; `eval --engine duckdb` gives the Python engine's rows and summary.""
 import datetime as dt
 import functools
 import json
+import os
 
 import duckdb
 import pytest
@@ -17,6 +18,8 @@ from leaddsl.sql import DIALECTS, missing_columns
 from test_sql_engines import _same_rows, _summary
 
 AS_OF = "2026-11-22T00:00:00Z"
+# DuckDB takes about 1 s to plan and run the options query: 40 examples by default (the long setting: 2,000)
+EXAMPLES = int(os.environ.get("LEADDSL_SQL_EXAMPLES", "200")) // 5
 
 
 def run_both(program, rows, events=(), bad_values="error", as_of=AS_OF):
@@ -26,7 +29,8 @@ def run_both(program, rows, events=(), bad_values="error", as_of=AS_OF):
     con.execute("CREATE TABLE leads (id VARCHAR" + "".join(f', "{c}" VARCHAR' for c in cols) + ")")
     con.executemany(f"INSERT INTO leads VALUES ({', '.join('?' * (len(cols) + 1))})",
                     [[r["id"], *[r.get(c) for c in cols]] for r in rows])
-    props = sorted({k for e in events for k in e} - {"lead_id", "type", "ts"})
+    props = sorted(({k for e in events for k in e} | {pr.name for e in program.plan.events.values() for pr in e.props})
+                   - {"lead_id", "type", "ts"})
     ecols = ["lead_id", "type", "ts", *props]
     con.execute("CREATE TABLE events (" + ", ".join(f'"{c}" VARCHAR' for c in ecols) + ")")
     if events:
@@ -265,3 +269,71 @@ def test_zone_is_still_e501_with_its_span(dialect):
         program.to_sql(dialect)
     d = e.value.diagnostics[0]
     assert (d.code, d.line, d.column) == ("E501", 1, 19) and "`zone`" in d.message
+
+
+# the interpreter against DuckDB on random cells of fields with options -------------------
+OPTIONS = """\
+field revenue: number currency USD bad as missing
+field acv: number currency EUR
+field plain: number
+field signed: datetime format "MM/DD/YYYY hh:mm AM", "DD.MM.YYYY HH:mm" bad as missing
+field closed: date format "DD MMM YYYY", "D.M.YY"
+field tier: enum(gold ("Gold Plus"), silver) missing "TBD" bad as missing
+field amounts: list(number) currency USD bad as missing
+event purchase(amount: number currency USD bad as missing, paid: bool)
+metric spend = sum(purchase.amount)
+metric paid = count(purchase where paid)
+lead big when revenue >= 1M or acv > 500k
+lead any_plain when plain is present or plain > 3
+lead recent when signed within 30d or closed >= 2026-11-01
+lead golden when tier = gold or amounts has 5
+lead buyer when spend >= 10 or paid >= 2
+"""
+AMOUNT = st.sampled_from(["$1.5M", "USD 2M", "2M usd", "€3M", "EUR 600k", "600k €", "£5", "5 CAD", "C$ 5", "x", "1,2",
+                          "5", "12", "N/A", "", "US$ 5", "5 XYZ", "$5 EUR"])
+CELLS = st.fixed_dictionaries({
+    "revenue": AMOUNT, "acv": AMOUNT, "plain": AMOUNT,
+    "signed": st.sampled_from(["11/20/2026 10:00 AM", "11/20/2026 13:00 PM", "20.11.2026 23:59", "31.11.2026 10:00",
+                               "2026-11-20", "2026-11-20T10:00:00+02:00", "soon", "TBD", "2/29/2024 12:00 pm"]),
+    "closed": st.sampled_from(["05 Nov 2026", "5 nov. 2026", "05 Xyz 2026", "1.11.26", "31.2.26", "2026-11-05", "-"]),
+    "tier": st.sampled_from(["gold plus", "GOLD", "Silver", "tbd", "bronze", ""]),
+    "amounts": st.sampled_from(["5;$5", "5;€5", "x", "", "1; 2 USD"]),
+})
+PURCHASE = st.fixed_dictionaries({"ts": st.sampled_from(["2026-11-20", "2026-11-21T10:00:00Z", "2026-12-01", "x"]),
+                                  "amount": AMOUNT, "paid": st.sampled_from(["yes", "no", "maybe", ""])})
+
+
+@given(st.lists(st.tuples(CELLS, st.lists(PURCHASE, max_size=3)), min_size=1, max_size=4),
+       st.sampled_from(["error", "missing"]))
+@settings(max_examples=EXAMPLES, deadline=None)
+def test_duckdb_reads_options_as_the_interpreter(leads, bad_values):
+    program = _options_program()
+    rows = [{"id": str(i), **cells} for i, (cells, _) in enumerate(leads)]
+    events = [{"lead_id": str(i), "type": "purchase", **e} for i, (_, evs) in enumerate(leads) for e in evs]
+    got, want = run_both(program, rows, events, bad_values)
+    assert_same(program, got, want, bad_values)
+
+
+@functools.lru_cache(maxsize=None)
+def _options_program():
+    return leaddsl.compile(OPTIONS)
+
+
+@pytest.mark.spark
+def test_spark_reads_options_and_bad_values_as_python(runner, tmp_path):
+    defs, leads, events = tmp_path / "d.lead", tmp_path / "l.csv", tmp_path / "e.csv"
+    defs.write_text(OPTIONS)
+    cols = ["revenue", "acv", "plain", "signed", "closed", "tier", "amounts"]
+    sample = [["$1.5M", "EUR 600k", "5", "11/20/2026 10:00 AM", "05 Nov 2026", "gold plus", "5;$5"],
+              ["€3M", "$5", "x", "31.11.2026 10:00", "1.11.26", "bronze", "5;€5"],
+              ["N/A", "600k €", "1,2", "2/29/2024 12:00 pm", "05 Xyz 2026", "TBD", "x"]]
+    leads.write_text("id," + ",".join(cols) + "\n" + "".join(
+        f"{i}," + ",".join(f'"{c}"' for c in row) + "\n" for i, row in enumerate(sample)))
+    events.write_text("lead_id,type,ts,amount,paid\n0,purchase,2026-11-20,$12,yes\n1,purchase,2026-11-20,€12,no\n")
+    args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF]
+    for policy in ([], ["--bad-values", "missing"]):
+        py = runner.invoke(cli, [*args, *policy])
+        spark = runner.invoke(cli, [*args, *policy, "--engine", "spark"])
+        assert spark.exit_code == py.exit_code, spark.stderr[-2000:]
+        _same_rows(_lines(py.stdout), _lines(spark.stdout))
+        assert _summary(spark.stderr) == _summary(py.stderr)
