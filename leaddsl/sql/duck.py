@@ -58,11 +58,12 @@ def _relation(con, path: str, name: str) -> list[str]:
 
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
-                   batch: int = 10_000, keep=(), stats: dict | None = None):
+                   batch: int = 10_000, keep=(), stats: dict | None = None, bad_values: str = "error"):
     """Yield one dict per lead row of ``leads``, in file order: the id, each output and
     ``error`` (None when the row is fine), as ``program.evaluate_many`` would give them with
     ``errors="return"``, with the ``keep`` columns after the id. ``stats``, when given, is
-    filled with :func:`table_stats` before the first row. Raises DslError (E501) for what DuckDB cannot run exactly as Python,
+    filled with :func:`table_stats` before the first row. ``bad_values="missing"`` reads every
+    bad value as missing (each row then holds the count columns of ``sql.missing_columns``). Raises DslError (E501) for what DuckDB cannot run exactly as Python,
     EngineError for a file or column it cannot use."""
     from ..runtime.program import normalize_as_of
     from ..diagnostics import suggest
@@ -100,7 +101,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                          lead_field=lead_field if ev_columns is not None else "lead_id",
                          type_field=type_field if ev_columns is not None else "type",
                          ts_field=ts_field if ev_columns is not None else "ts", row_field="_row",
-                         keep=tuple(keep))
+                         keep=tuple(keep), bad_values=bad_values)
         if stats is not None:
             stats.update(table_stats(lambda q: con.execute(q).fetchall(), "duckdb", id_field,
                                      lead_field if ev_columns is not None else None))

@@ -151,6 +151,9 @@ class Query(Translator):
                     x = x.select(alias(coalesce(col(f"pb{e.index}_{pr.pos}", "_a"), exp.false()),
                                        f"pb{e.index}_{pr.pos}"),
                                  alias(col(f"pm{e.index}_{pr.pos}", "_a"), f"pm{e.index}_{pr.pos}"))
+                    if ("prop", e.name, pr.pos) in self.missed:
+                        x = x.select(alias(coalesce(col(f"mp{e.index}_{pr.pos}", "_a"), lit(0)),
+                                           f"mp{e.index}_{pr.pos}"))
             for src in p.sources:
                 x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
             for name, _agg, _hl in self.decays:
@@ -169,6 +172,8 @@ class Query(Translator):
                          alias(col(f"lm{slot_index}", name), f"lm{slot_index}"))
             for c, _agg, default in cols:
                 x = x.select(alias(coalesce(col(c, name), default), c))
+            if p.slots[slot_index].unit in self.missed:
+                x = x.select(alias(coalesce(col(f"mc{slot_index}", name), lit(0)), f"mc{slot_index}"))
             x = x.join(exp.to_identifier(name, quoted=True), on=on(name), join_type="left")
         ctes.append(("_x", x))
 
@@ -207,13 +212,15 @@ class Query(Translator):
             value, bad = exp.Null(), exp.false()
         else:
             try:
-                value, bad = self.reader(s.type, stripped, s.options, origin, f"`{label}`", bind)
+                value, bad, missed = self.read(s.type, stripped, s.options, origin, f"`{label}`", bind)
             except Unsupported as u:
                 self.problems.append(u)
-                value, bad = exp.Null(), exp.false()
+                value, bad, missed = exp.Null(), exp.false(), None
+            if s.unit in self.missed:
+                bind(missed, f"mc{s.index}")
         value = bind(value, f"v{s.index}")
         bad = bind(bad, f"b{s.index}")
-        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped)
+        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped, s.options)
         bind(case([(bad, message)], exp.Null()), f"e{s.index}")
         if s.type == T.TEXT:
             bind(R.fold(value), f"k{s.index}")
@@ -230,20 +237,26 @@ class Query(Translator):
         st = Stages(self.counter, f"_l{s.index}e", self.dialect)
         e = st.bind(R.strip(col("_e")))
         try:
-            value, bad = self.reader(elem_t, e, s.options, None, f"`{s.label}`", st.bind)
+            value, bad, missed = self.read(elem_t, e, s.options, None, f"`{s.label}`", st.bind)
         except Unsupported as x:
             self.problems.append(x)
-            value, bad = exp.Null(), exp.false()
+            value, bad, missed = exp.Null(), exp.false(), None
         st.bind(R.fold(value) if elem_t == T.TEXT else value, "_k")
         st.bind(bad, "_bad")
+        counted = s.unit in self.missed
+        if counted:  # a bad element read as missing: the whole list is, as an empty list
+            st.bind(missed, "_miss")
         st.bind(col("_e"), "_raw")
         stages = st.ctes(exp.select().from_(exp.to_identifier(f"_l{s.index}u", quoted=True)))
-        msg = exp.DPipe(this=exp.DPipe(this=lit(f"{s.label}: cannot read '"), expression=col("_raw")),
-                        expression=lit(f"' as {elem_t}"))
+        msg = self.message(s.label, col("_raw"), elem_t, e, s.options)
+        aggs = [alias(agg, c) for c, agg, _d in self.lists[s.index]]
+        if counted:
+            miss = exp.Max(this=case([(col("_miss"), lit(1))], lit(0)))
+            aggs = [alias(case([(exp.EQ(this=miss.copy(), expression=lit(1)), d)], agg), c)
+                    for c, agg, d in self.lists[s.index]] + [alias(miss, f"mc{s.index}")]
         outer = select(col(ROW), alias(exp.Max(this=case([(col("_bad"), lit(1))], lit(0))).eq(lit(1)), f"lb{s.index}"),
                        alias(exp.Min(this=case([(col("_bad"), msg)], exp.Null())), f"lm{s.index}"),
-                       *[alias(agg, c) for c, agg, _d in self.lists[s.index]],
-                       frm=exp.to_identifier(stages[-1][0], quoted=True))
+                       *aggs, frm=exp.to_identifier(stages[-1][0], quoted=True))
         return [(f"_l{s.index}u", base), *stages, (f"_l{s.index}", outer.group_by(col(ROW)))]
 
     # ----------------------------------------------------------- events
@@ -279,18 +292,22 @@ class Query(Translator):
                     f"`{e.name}`: event times with `format` or `zone` are not read in SQL yet"))
             for pr in e.props:
                 raw = col(props[pr.name])
+                stripped = st.bind(R.strip(raw))
                 try:
-                    value, bad = self.reader(pr.type, st.bind(R.strip(raw)), pr.options, None,
-                                             f"`{e.name}.{pr.name}`", st.bind)
+                    value, bad, missed = self.read(pr.type, stripped, pr.options, None,
+                                                   f"`{e.name}.{pr.name}`", st.bind)
                 except Unsupported as u:
                     self.problems.append(u)
-                    value, bad = exp.Null(), exp.false()
+                    value, bad, missed = exp.Null(), exp.false(), None
                 mine = exp.EQ(this=col("_e"), expression=lit(e.index))
                 tag = f"{e.index}_{pr.pos}"
                 pv = st.bind(case([(mine, value)], exp.Null()), f"pv{tag}")
                 st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
+                if ("prop", e.name, pr.pos) in self.missed:
+                    st.bind(R.and_(mine.copy(), paren(missed)), f"mp{tag}")
+                    evr.append(f"mp{tag}")
                 st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=lit(f"{e.name} event: "), expression=paren(
-                    self.message(pr.name, raw, pr.type, None))))], exp.Null()), f"pm{tag}")
+                    self.message(pr.name, raw, pr.type, stripped, pr.options))))], exp.Null()), f"pm{tag}")
                 evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
                     st.bind(R.fold(pv), f"pk{tag}")
@@ -339,6 +356,9 @@ class Query(Translator):
                 aggs.append(alias(exp.ArgMin(this=case([(pb, col(f"pm{e.index}_{pr.pos}"))], exp.Null()),
                                              expression=case([(pb, col("_rid"))], exp.Null())),
                                   f"pm{e.index}_{pr.pos}"))
+                if ("prop", e.name, pr.pos) in self.missed:  # how many of the lead's events had a bad one
+                    aggs.append(alias(exp.Sum(this=case([(R.and_(live.copy(), col(f"mp{e.index}_{pr.pos}")), lit(1))],
+                                                        lit(0))), f"mp{e.index}_{pr.pos}"))
         for src in p.sources:
             aggs.append(alias(exp.Max(this=case([(col(f"in{src.index}"), col("_ts"))], exp.Null())), f"nw{src.index}"))
         for i, agg in self.newest.items():
@@ -563,4 +583,12 @@ class Query(Translator):
         else:
             error = exp.Null()
         result.append(alias(exp.Cast(this=error, to=exp.DataType.build("text")), "error"))
+        for unit, (name, _label) in self.missed.items():  # bad values read as missing, counted
+            if unit[0] == "prop":
+                count = col(f"mp{self.p.events[unit[1]].index}_{unit[2]}")
+            elif isinstance(self.p.slots[unit[1]].type, T.ListT):
+                count = col(f"mc{unit[1]}")
+            else:
+                count = case([(col(f"mc{unit[1]}"), lit(1))], lit(0))
+            result.append(alias(count, name))
         return result
