@@ -20,6 +20,9 @@ def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None):
         raise ValueError(f"unknown dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
     q = Query(plan, dialect, tables or Tables())
     expression, problems = q.build()
+    if dialect == "postgres" and not problems:
+        from .postgres import adapt
+        expression = adapt(expression)
     return (None if problems else expression), [(u.origin, u.message) for u in problems]
 
 
