@@ -12,6 +12,7 @@ import os
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -188,3 +189,41 @@ def test_hostile_names_and_texts_run_in_postgres_and_leave_the_tables_alone(post
         want = program.evaluate(dict(zip(cols, row)), as_of=AS_OF, errors="return")
         assert {k: r[k] for k in program.outputs} == want.to_dict()
         assert (r["error"] is None) == (want.error is None), (r["error"], want.error)
+
+
+# ----------------------------------------------------------- what differed once
+REGRESSIONS = [  # (definitions, lead cells, events) that PostgreSQL once answered otherwise or refused to run
+    pytest.param("event visit()\nmetric vd = days(visit)\nlead busy when vd(any 2d) >= 2\n",  # COUNT(DISTINCT) in a window
+                 {}, [("visit", "2026-11-20T23:00:00Z"), ("visit", "2026-11-21T01:00:00Z"),
+                      ("visit", "2026-11-10T01:00:00Z")], id="days-over-any-window"),
+    pytest.param("event visit(cat: enum(a, b))\nmetric va = count(visit where cat = a)\nlead seen when va >= 1\n",  # ARG_MIN
+                 {}, [("visit", "2026-11-20", "c"), ("visit", "2026-11-21", "a")], id="first-bad-event-message"),
+    pytest.param("field n: number\nlead big when n >= 1\n", {"n": "1e400"}, [], id="number-beyond-double"),
+    pytest.param("field n: number\nlead big when n >= 0\n", {"n": "-1e-400"}, [], id="number-below-double"),
+    pytest.param("field n: number\nlead big when n >= 10\n", {"n": "1e0000000000000000001"}, [], id="long-exponent"),
+    pytest.param("field d: datetime\nlead new when d within 30d\n", {"d": "2026-11-20T10:30:00.5+01:00"}, [],
+                 id="datetime-groups"),
+]
+
+
+@pytest.mark.parametrize("text, cells, events", REGRESSIONS)
+def test_what_postgres_once_answered_otherwise(postgres_db, text, cells, events):
+    program = leaddsl.compile(text)
+    props = ["cat"] if any(len(e) > 2 for e in events) else []
+    with postgres_db.transaction(force_rollback=True):
+        create(postgres_db, "leads", ["id", *cells], [["1", *cells.values()]])
+        create(postgres_db, "events", ["lead_id", "type", "ts", *props], [["1", *e] for e in events])
+        got = run(postgres_db, program)
+    record = {**cells, "events": [dict(zip(["type", "ts", *props], e)) for e in events]}
+    want = program.evaluate(record, as_of=AS_OF, errors="return")
+    assert {k: got[0][k] for k in program.outputs} == want.to_dict()
+    assert (got[0]["error"] is None) == (want.error is None), (got[0]["error"], want.error)
+    # the message is the one the same query gives in DuckDB (SQL leaves out Python's detail)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE leads (" + ", ".join(f"{quote(c)} VARCHAR" for c in ["id", *cells]) + ")")
+    con.execute("INSERT INTO leads VALUES (" + ", ".join("?" * (1 + len(cells))) + ")", ["1", *cells.values()])
+    con.execute("CREATE TABLE events (" + ", ".join(f"{quote(c)} VARCHAR" for c in ["lead_id", "type", "ts", *props]) + ")")
+    for e in events:
+        con.execute("INSERT INTO events VALUES (" + ", ".join("?" * (1 + len(e))) + ")", ["1", *e])
+    duck = con.execute(program.to_sql("duckdb"), {"as_of": AS_OF}).fetchall()[0]
+    assert got[0]["error"] == duck[-1]

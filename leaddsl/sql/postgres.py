@@ -16,6 +16,8 @@ the readers (``readers.py``) rely on:
   range, through NUMERIC: beyond about 1.8e308 it is NULL (a bad value, as in Python),
   below the smallest double's half it is 0 (as ``float(Decimal)``);
 * ``ARG_MIN(v, k)`` is the first of ``ARRAY_AGG(v ORDER BY k)`` over the rows with ``k`` and ``v``;
+* ``COUNT(DISTINCT ...)`` over a RANGE window (``days(any ...)``) is a correlated subquery
+  over the frame's rows;
 * ``SPLIT`` is ``STRING_TO_ARRAY``, ``%`` (modulo) is ``MOD``;
 * every common table expression is ``MATERIALIZED``: PostgreSQL would otherwise inline a
   stage into the next and write each column computed once (``query.Stages``) at every
@@ -112,7 +114,39 @@ def _share_matches(select: exp.Select, counter: list) -> None:
         node.replace(exp.Coalesce(this=group, expressions=[lit("")]))
 
 
+def _bound(spec, which: str, here):
+    """The frame bound ``which`` (start or end) of a RANGE frame as a value of ``here``'s order."""
+    value, side = spec.args.get(which), spec.args.get(f"{which}_side")
+    if value == "CURRENT ROW" or (isinstance(value, str) and value.upper() == "CURRENT ROW"):
+        return here
+    cls = exp.Sub if side == "PRECEDING" else exp.Add
+    return exp.Paren(this=cls(this=here, expression=value.copy()))
+
+
+def _distinct_window(node: exp.Window):
+    """``COUNT(DISTINCT v) OVER (PARTITION BY p ORDER BY o RANGE BETWEEN a AND b)`` (PostgreSQL has
+    no DISTINCT in window functions) as the same count in a correlated subquery over the
+    rows of the frame: those of the partition whose ``o`` lies between the bounds."""
+    select = node.parent_select
+    source = select.args["from_"].this
+    outer = source.alias_or_name
+    part, order = node.args["partition_by"][0], node.args["order"].expressions[0].this
+    spec = node.args["spec"]
+    inner_t = exp.Table(this=exp.to_identifier(source.name, quoted=True),
+                        alias=exp.TableAlias(this=exp.to_identifier("_f", quoted=True)))
+    here = exp.column(order.name, table=outer, quoted=True)
+    where = and_(exp.EQ(this=exp.column(part.name, table="_f", quoted=True),
+                        expression=exp.column(part.name, table=outer, quoted=True)),
+                 exp.GTE(this=exp.column(order.name, table="_f", quoted=True), expression=_bound(spec, "start", here)),
+                 exp.LTE(this=exp.column(order.name, table="_f", quoted=True),
+                         expression=_bound(spec, "end", here.copy())))
+    # the counted expression's columns are unqualified: inside, they are the frame row's
+    return exp.Subquery(this=exp.Select(expressions=[node.this]).from_(inner_t).where(where))
+
+
 def _rewrite(node):
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.Count) and isinstance(node.this.this, exp.Distinct):
+        return _distinct_window(node)
     if isinstance(node, exp.TryCast):
         if node.to.is_type("bigint"):
             return _safe_bigint(node.this)
