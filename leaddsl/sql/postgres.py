@@ -18,6 +18,12 @@ the readers (``readers.py``) rely on:
 * ``ARG_MIN(v, k)`` is the first of ``ARRAY_AGG(v ORDER BY k)`` over the rows with ``k`` and ``v``;
 * ``COUNT(DISTINCT ...)`` over a RANGE window (``days(any ...)``) is a correlated subquery
   over the frame's rows;
+* ``LOWER(x)`` is ``LOWER(x COLLATE "und-x-icu")``: PostgreSQL lowers by the database's
+  LC_CTYPE, and under ``C`` it leaves every letter beyond ASCII as it is (a silent
+  mismatch with Python); ICU's root locale maps as Unicode does, except that it writes a
+  final capital sigma ``ς``, so a text holding ``Σ`` is unfoldable in postgres (an error
+  for its field, see ``readers.unfoldable``). PostgreSQL must be built with ICU (Debian's,
+  the official images' and the cloud services' are);
 * ``SPLIT`` is ``STRING_TO_ARRAY``, ``%`` (modulo) is ``MOD``;
 * every common table expression is ``MATERIALIZED``: PostgreSQL would otherwise inline a
   stage into the next and write each column computed once (``query.Stages``) at every
@@ -36,6 +42,7 @@ from sqlglot import exp
 
 from .readers import and_, case, lit, regex_like
 
+ICU_ROOT = "und-x-icu"   # ICU's root locale: Unicode's own lower case mapping
 _INT_RE = r"^[+-]?0*[0-9]{1,18}$"
 # the mantissa and exponent readers.number assembles: digits[.digits]e[-]digits
 _NUM_RE = r"^[0-9]+(\.[0-9]+)?e[+-]?0*[0-9]{1,18}$"
@@ -159,6 +166,10 @@ def _rewrite(node):
         return _func("STRING_TO_ARRAY", node.this, node.expression)
     if isinstance(node, exp.Mod):
         return _func("MOD", node.this, node.expression)
+    if isinstance(node, exp.Lower) and not isinstance(node.this, exp.Collate):
+        # the same folding whatever the database's LC_CTYPE (under "C", LOWER('É') is 'É')
+        node.set("this", exp.Collate(this=node.this, expression=exp.to_identifier(ICU_ROOT, quoted=True)))
+        return node
     if isinstance(node, exp.CTE):
         node.set("materialized", True)
         return node
