@@ -31,13 +31,21 @@ def runner():
 def postgres_cluster():
     """A throwaway PostgreSQL cluster for the session (tests/pgcluster.py); without PostgreSQL
     the tests that use it fail saying so (deselect them with -m 'not postgres')."""
+    import signal
     import pgcluster
     try:
         cluster = pgcluster.start()
     except pgcluster.NoPostgres as e:
         pytest.fail(str(e), pytrace=False)
-    yield cluster
-    pgcluster.stop(cluster)
+
+    def interrupted(signum, frame):  # a run ended by SIGTERM (a timeout) still stops the server
+        raise KeyboardInterrupt
+    saved = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        yield cluster
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+        pgcluster.stop(cluster)
 
 
 @pytest.fixture(scope="session")

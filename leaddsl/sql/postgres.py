@@ -1,4 +1,4 @@
-"""The query as PostgreSQL (15 and later) runs it, through a pyformat driver (psycopg).
+"""The query as PostgreSQL runs it (13 or later, built with ICU; tested on 15), through a pyformat driver (psycopg).
 
 The query is built once for every dialect (``query.py``); sqlglot spells most of it for
 PostgreSQL, but a few functions the builders use have no PostgreSQL twin, and sqlglot
