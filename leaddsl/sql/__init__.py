@@ -21,6 +21,9 @@ def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None, bad
         raise ValueError(f"unknown dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
     q = Query(plan, dialect, tables or Tables(), bad_values)
     expression, problems = q.build()
+    if dialect == "postgres" and not problems:
+        from .postgres import adapt
+        expression = adapt(expression)
     return (None if problems else expression), [(u.origin, u.message) for u in problems]
 
 

@@ -167,6 +167,8 @@ def unfoldable(x, dialect: str) -> exp.Expression:
     character whose case folding is not its lower case, or (in a dialect without NFC)
     a combining mark that NFC might compose."""
     cls = "[" + "".join(_escape_class(c) for c in _unfoldable_chars()) + "]"
+    if dialect == "postgres":  # its LOWER (ICU, see postgres.py) writes a final capital sigma as ς
+        cls = cls[:-1] + "\u03a3]"
     if nfc(x, dialect) is None:
         marks = "".join(chr(c) for c in range(0x300, 0x370)) + "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
         cls = cls[:-1] + marks + "]"
