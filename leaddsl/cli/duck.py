@@ -135,7 +135,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
             if bar is not None and total % 500 == 0:
                 bar.update(0, None, total, "leads")
             if max_errors is not None and errors >= max_errors:
-                stopped = (total + header, stats.get("rows", total) - total)
+                stopped = total + header
                 break
     except leaddsl.DslError as e:
         abort()
@@ -149,7 +149,13 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     if bar is not None:
         bar.update(0, None, total, "leads", True)
         bar.close()
-    rows.close()
+    try:
+        rows.close()  # the summary's figures come in when the rows end
+    except EngineError as e:
+        abort()
+        raise _usage(str(e)) from None
+    if stopped is not None:
+        stopped = (stopped, stats.get("rows", total) - total)
     if sink is not None:
         sink.commit()
     else:
