@@ -102,6 +102,7 @@ class Query(Translator):
         p, t = self.p, self.t
         self.decays: list = []
         self.newest: dict = {}   # aggregates whose newest counted event dates a decayed rule
+        self.dated: set = set()  # the sources whose newest event dates a decayed rule (sequences)
         self.counter = [0]
         ctes: list[tuple[str, exp.Expression]] = []
         ctes.append(("_asof", select(alias(R.strip(exp.Placeholder(this="as_of")), "_asof"))))
@@ -155,7 +156,8 @@ class Query(Translator):
                         x = x.select(alias(coalesce(col(f"mp{e.index}_{pr.pos}", "_a"), lit(0)),
                                            f"mp{e.index}_{pr.pos}"))
             for src in p.sources:
-                x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
+                if src.index in self.dated:
+                    x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
             for name, _agg, _hl in self.decays:
                 x = x.select(alias(col(name, "_a"), name))
             for i in self.newest:
@@ -360,7 +362,9 @@ class Query(Translator):
                     aggs.append(alias(exp.Sum(this=case([(R.and_(live.copy(), col(f"mp{e.index}_{pr.pos}")), lit(1))],
                                                         lit(0))), f"mp{e.index}_{pr.pos}"))
         for src in p.sources:
-            aggs.append(alias(exp.Max(this=case([(col(f"in{src.index}"), col("_ts"))], exp.Null())), f"nw{src.index}"))
+            if src.index in self.dated:  # the newest event of a sequence that dates a decayed rule
+                aggs.append(alias(exp.Max(this=case([(col(f"in{src.index}"), col("_ts"))], exp.Null())),
+                                  f"nw{src.index}"))
         for i, agg in self.newest.items():
             aggs.append(alias(exp.Max(this=case([(self.in_window(agg), col("_ts"))], exp.Null())), f"na{i}"))
         for name, agg, half_life in self.decays:  # `each ... decay`: every counted event by its own age
@@ -495,6 +499,7 @@ class Query(Translator):
                             times.append(col(f"na{x.index}"))
                         else:
                             times += [col(f"nw{x.first.index}"), col(f"nw{x.second.index}")]
+                            self.dated |= {x.first.index, x.second.index}
                     newest = exp.Greatest(this=times[0], expressions=times[1:]) if len(times) > 1 else times[0]
                     age = exp.Greatest(this=exp.Sub(this=col("_now"), expression=newest), expressions=[lit(0)])
                     decayed = exp.Mul(this=pts, expression=exp.Pow(this=lit(0.5), expression=exp.Div(
