@@ -277,15 +277,22 @@ class Query(Translator):
                     ev_raw.append(alias(to_text_col(pr.name), props[pr.name]))
         cte_ev = select(*ev_raw, frm=table_ref(t.events))
         # which declared event each row is (by its folded spelling, or exactly as named)
-        # (a type written exactly as declared is known without its key: most rows of an export)
-        by_key = exp.Case(this=R.type_key(col("_type")), ifs=[exp.If(this=lit(R.fold_const(e.name)), true=lit(e.index))
-                                               for e in p.events.values()])
-        kind = case([(exp.EQ(this=col("_type"), expression=lit(e.name)), lit(e.index))
-                     for e in p.events.values()], by_key)
+        # (a type written exactly as declared is known without its key, and so is the key of a
+        # type written as one: lower-case letters and digits in words joined by `_`; only the
+        # other spellings go through the key's patterns)
+        def by(key):
+            return exp.Case(this=key, ifs=[exp.If(this=lit(R.fold_const(e.name)), true=lit(e.index))
+                                           for e in p.events.values()])
+        canonical = R.regex_like(col("_type"), "^[a-z0-9]+(?:_[a-z0-9]+)*$")
+        kind = case([*((exp.EQ(this=col("_type"), expression=lit(e.name)), lit(e.index)) for e in p.events.values()),
+                     (canonical, by(col("_type")))], by(R.type_key(col("_type"))))
         st = Stages(self.counter, "_evr", self.dialect)
         st.bind(kind, "_e")
-        tss = st.bind(R.strip(col("_tsr")))
-        st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect))), "_ts")
+        # a time in the common form has no white space to strip and is not a missing marker
+        fast = st.bind(R.regex_like(col("_tsr"), R.FAST_DATETIME_RE))
+        tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
+        marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
+        st.bind(case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast))), "_ts")
         evr = ["_lid", "_rid", "_e", "_ts", "_tsr"]
         for e in p.events.values():
             if e.ts.reads:

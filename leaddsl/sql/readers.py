@@ -400,14 +400,15 @@ def _days_in_month(y, m):
                  (exp.In(this=m, expressions=[lit(4), lit(6), lit(9), lit(11)]), lit(30))], lit(31))
 
 
-def datetime_us(s, bind=same, dialect: str = "") -> exp.Expression:
+def datetime_us(s, bind=same, dialect: str = "", fast=None) -> exp.Expression:
     """``values.read_datetime`` on a stripped, non-missing text: microseconds UTC, or NULL
     (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC).
 
     The form most exports write (``2026-11-22T09:30:00Z``, ``+02:00`` or no offset) is read
     by its fixed positions (in DuckDB its wall time by a cast, which checks the date); only
-    the other texts go through the general pattern's groups."""
-    fast = bind(regex_like(s, FAST_DATETIME_RE))
+    the other texts go through the general pattern's groups. ``fast``: whether ``s`` is in
+    that form, when the caller knows it already."""
+    fast = bind(regex_like(s, FAST_DATETIME_RE)) if fast is None else fast
     general = _datetime_general(bind(case([(fast, exp.Null())], s)), bind)
 
     def at(start, length):
