@@ -127,6 +127,7 @@ class Query(Translator):
         ctes += rd.ctes(exp.select().from_(exp.to_identifier("_src", quoted=True)).join(
             exp.to_identifier("_now", quoted=True), join_type="cross"))
         self.rd_columns = [a.alias for a in src] + ["_asof", *now.level, *rd.level]
+        self.light_columns = {a.alias for a in src} | {"_asof", *now.level}
 
         # ---- conditions first: they say which sequences and list columns exist
         decisions = self.decisions()
@@ -383,9 +384,17 @@ class Query(Translator):
         # each event row carries only the lead's columns that are read after the join (a
         # `where` on a field, the as-of time), not every reading column of the lead
         used = {c.name for body in (j, jw, a, *(q for _, q in seqs + self.windows)) for c in body.find_all(exp.Column)}
-        carried = [col(c, "_rd") for c in self.rd_columns if c in used or c == ROW]
-        j.set("expressions", carried + j.expressions[1:])
-        return [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+        carried = [c for c in self.rd_columns if c in used or c == ROW]
+        j.set("expressions", [col(c, "_rd") for c in carried] + j.expressions[1:])
+        keys = []
+        if set(carried) <= self.light_columns:
+            # the events meet the leads' ids, not their values read: then `_rd` has one reader
+            # (`_x`) and streams to it, rather than being stored whole for two
+            keys = [("_rk", select(*[col(c) for c in carried], frm=exp.to_identifier("_src", quoted=True)).join(
+                exp.to_identifier("_now", quoted=True), join_type="cross"))]
+            j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
+                            if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
+        return [("_ev", cte_ev), *evr_ctes, *keys, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
 
     def in_window(self, agg: P.Agg):
         inside = col(f"in{agg.source.index}")
