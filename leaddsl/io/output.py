@@ -144,25 +144,6 @@ def clean_json(v):
     return clean_json(str(v))  # dates, decimals, bytes from Parquet
 
 
-def clean_row(row: dict) -> dict:
-    """:func:`clean_json` of an output row, without copying one that needs nothing (flat,
-    ASCII texts, finite numbers: nearly every row)."""
-    for v in row.values():
-        t = type(v)
-        if t is str:
-            if not v.isascii():
-                return clean_json(row)
-        elif t is float:
-            if not math.isfinite(v):
-                return clean_json(row)
-        elif not (v is None or t is bool or t is int):
-            return clean_json(row)
-    for k in row:
-        if type(k) is not str or not k.isascii():
-            return clean_json(row)
-    return row
-
-
 _JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per row
 
 
@@ -191,7 +172,13 @@ class Writer:
 
     def write(self, row: dict) -> None:
         if self.fmt == "jsonl":
-            self.stream.write(_JSON.encode(clean_row(row)) + "\n")
+            try:  # nearly every row needs no cleaning: encoded as it is, checked after
+                line = _JSON.encode(row)
+                if not line.isascii():
+                    line.encode("utf-8")  # a lone surrogate (undecodable input) cannot be written
+            except (ValueError, TypeError):  # a NaN, a value JSON lacks, a lone surrogate
+                line = _JSON.encode(clean_json(row))
+            self.stream.write(line + "\n")
         else:
             self._csv.writerow([self._cell(row.get(c)) for c in self.columns])
 
