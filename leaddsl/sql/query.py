@@ -127,7 +127,8 @@ class Query(Translator):
         ctes += rd.ctes(exp.select().from_(exp.to_identifier("_src", quoted=True)).join(
             exp.to_identifier("_now", quoted=True), join_type="cross"))
         self.rd_columns = [a.alias for a in src] + ["_asof", *now.level, *rd.level]
-        self.light_columns = {a.alias for a in src} | {"_asof", *now.level}
+        self.now_columns = {"_asof", *now.level}
+        self.light_columns = {a.alias for a in src} | self.now_columns
 
         # ---- conditions first: they say which sequences and list columns exist
         decisions = self.decisions()
@@ -389,8 +390,13 @@ class Query(Translator):
         keys = []
         if set(carried) <= self.light_columns:
             # the events meet the leads' ids, not their values read: then `_rd` has one reader
-            # (`_x`) and streams to it, rather than being stored whole for two
-            keys = [("_rk", select(*[col(c) for c in carried], frm=exp.to_identifier("_src", quoted=True)).join(
+            # (`_x`) and streams to it, rather than being stored whole for two; and when the rows
+            # are numbered by a column, the ids are read from the table itself, so `_src` too
+            frm = exp.to_identifier("_src", quoted=True)
+            if self.t.row_field and set(carried) <= {ROW, "_id", *self.now_columns}:
+                frm = select(alias(col(self.t.row_field), ROW), alias(R.strip(to_text_col(self.t.id_field)), "_id"),
+                             frm=table_ref(self.t.leads)).subquery("_ids")
+            keys = [("_rk", select(*[col(c) for c in carried], frm=frm).join(
                 exp.to_identifier("_now", quoted=True), join_type="cross"))]
             j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
                             if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
