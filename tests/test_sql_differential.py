@@ -48,14 +48,19 @@ EVENT = st.one_of(
 LEAD = st.builds(lambda cells, events: (cells, events), st.fixed_dictionaries(CELL), st.lists(EVENT, max_size=6))
 
 
+def program_text(conditions) -> str:
+    """The schema, a definition per condition and two over events, in a funnel."""
+    text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
+    text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
+    text += "lead spender when spend(7d) >= 5 or biggest >= 10 or spend(any 1d) > 3\n"
+    return text + ("stages r0 < buyer\n" if conditions else "stages buyer < spender\n")
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(exprs(), min_size=1, max_size=3), st.lists(LEAD, min_size=1, max_size=4),
        st.sampled_from([0, -60, 24 * 60 - 1, -7 * 24 * 60]))
 def test_duckdb_agrees_with_the_interpreter(conditions, leads, shift):
-    text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
-    text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
-    text += "lead spender when spend(7d) >= 5 or biggest >= 10 or spend(any 1d) > 3\n"
-    text += "stages r0 < buyer\n"
+    text = program_text(conditions)
     program = leaddsl.compile(text)
     as_of = BASE + dt.timedelta(minutes=shift)
     con = duckdb.connect()
