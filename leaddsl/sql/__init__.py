@@ -25,13 +25,14 @@ def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None):
 
 def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: str = "events", id_field: str = "id",
            lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
-           row_field: str | None = None, keep: tuple = (), pretty: bool = False) -> str:
+           row_field: str | None = None, keep: tuple = (), line_field: str | None = None, events_at: str = "",
+           pretty: bool = False) -> str:
     """The program's outputs as one query in ``dialect``; its parameter ``as_of`` (ISO 8601
     text) is bound at execution. Raises DslError (E501, with spans) for what the dialect
     cannot express."""
     expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
                                lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field=row_field,
-                               keep=tuple(keep))
+                               keep=tuple(keep), line_field=line_field, events_at=events_at)
     return expression.sql(dialect=dialect, pretty=pretty, copy=False)
 
 

@@ -254,6 +254,7 @@ class Query(Translator):
                       [to_text_col(c) for c in (t.lead_field, t.ts_field, t.type_field)]), "_rid"),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
+        ev_raw += [alias(col(t.line_field), "_eln")] if t.line_field else []
         props = {}
         for e in p.events.values():
             for pr in e.props:
@@ -271,7 +272,7 @@ class Query(Translator):
         st.bind(kind, "_e")
         tss = st.bind(R.strip(col("_tsr")))
         st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind))), "_ts")
-        evr = ["_lid", "_rid", "_e", "_ts", "_tsr"]
+        evr = ["_lid", "_rid", "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
         for e in p.events.values():
             if e.ts.reads:
                 self.problems.append(Unsupported(self.p.analysis.scope.events.get(e.name) if hasattr(
@@ -289,7 +290,8 @@ class Query(Translator):
                 tag = f"{e.index}_{pr.pos}"
                 pv = st.bind(case([(mine, value)], exp.Null()), f"pv{tag}")
                 st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
-                st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=lit(f"{e.name} event: "), expression=paren(
+                label = exp.DPipe(this=self.event_at(e.name), expression=lit(": "))
+                st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=label, expression=paren(
                     self.message(pr.name, raw, pr.type, None))))], exp.Null()), f"pm{tag}")
                 evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
@@ -326,9 +328,11 @@ class Query(Translator):
         for e in p.events.values():
             bad = R.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
             aggs.append(alias(exp.Max(this=case([(bad, lit(1))], lit(0))).eq(lit(1)), f"tb{e.index}"))
+            at = self.event_at(e.name)
             msg = case([(R.missing(R.strip(col("_tsr"))),
-                         lit(f"{e.name} event: ts is missing; every event needs a time"))],
-                       exp.DPipe(this=exp.DPipe(this=lit(f"{e.name} event: ts: cannot read '"), expression=col("_tsr")),
+                         exp.DPipe(this=at, expression=lit(": ts is missing; every event needs a time")))],
+                       exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=at.copy(), expression=lit(": ts: cannot read '")),
+                                                expression=col("_tsr")),
                                  expression=lit("' as datetime (use ISO 8601, e.g. 2026-01-31 or "
                                                 "2026-01-31T09:30:00Z)")))
             aggs.append(alias(exp.ArgMin(this=case([(bad, msg)], exp.Null()), expression=case([(bad, col("_rid"))],
@@ -355,6 +359,13 @@ class Query(Translator):
         carried = [col(c, "_rd") for c in self.rd_columns if c in used or c == ROW]
         j.set("expressions", carried + j.expressions[1:])
         return [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+
+    def event_at(self, name: str):
+        """`page_view event`, and where the event is when the events table has its line."""
+        if not self.t.line_field:
+            return lit(f"{name} event")
+        at = exp.DPipe(this=lit(f"{name} event at {self.t.events_at} "), expression=R.to_text(col("_eln")))
+        return coalesce(at, lit(f"{name} event"))
 
     def in_window(self, agg: P.Agg):
         inside = col(f"in{agg.source.index}")
