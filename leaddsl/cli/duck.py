@@ -14,6 +14,7 @@ import leaddsl
 from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer
 from ..sql.duck import EngineError
+from ..sql.lines import split_messages
 from .events import EventError
 from . import Tally, _ErrorLog, _check_targets, _error_lines, _fail_definitions, _say, _stamp, _summary, _usage, \
     _write
@@ -38,18 +39,6 @@ def refuse(engine: str, data: str, *, input_format, sheet, bad_values, allow_mis
         why.append("--allow-missing-columns: every column the definitions read must be in the file")
     if why:
         raise _usage(f"--engine {engine} cannot run this: " + "; ".join(why) + " (use --engine python)")
-
-
-def _messages(program, error: str, events: str | None = None) -> list[str]:
-    """A row's error split into its messages: each begins with a field's label or an event's
-    name (and where the event is in the ``events`` file), so a `; ` inside a quoted cell does
-    not split it."""
-    labels = {s.label for s in program.plan.slots} | {f"{e.name} event" for e in program.plan.events.values()}
-    if not labels:
-        return [error]
-    starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
-    at = f"(?: at {re.escape(events)} (?:line|row|item) \\d+)?" if events else ""
-    return re.split(f"; (?=(?:{starts}){at}: )", error)
 
 
 def _split_events(program, messages: list[str], events: str | None) -> tuple[list[str], list[EventError]]:
@@ -143,7 +132,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 errors += 1
                 out["error"] = row["error"]
                 number = total + header
-                mine, theirs = _split_events(program, _messages(program, row["error"], events_path), events_path)
+                mine, theirs = _split_events(program, split_messages(program, row["error"], events_path), events_path)
                 if mine or not theirs:  # the lead's own fields at its line, each event at its own line
                     shown.report(f"{data}: {unit} {number} (id {out[id_field]}): ",
                                  "; ".join(mine) if theirs else row["error"])

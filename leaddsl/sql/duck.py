@@ -136,7 +136,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             if not chunk:
                 break
             for row in chunk:
-                yield dict(zip(names, row))
+                out = dict(zip(names, row))
+                if at is not None:
+                    out["error"] = lines.in_file_order(program, out["error"], events)
+                yield out
     except duckdb.Error as e:
         raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None
     finally:

@@ -17,6 +17,7 @@ wrong one.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from ..io.data import InputError, data_format, read_rows
@@ -74,3 +75,34 @@ def numbering(path: str, rows: int, folder: str) -> Numbering | None:
     except InputError:
         return None
     return Numbering("line", table=table) if n == rows else None
+
+
+def split_messages(program, error: str, events: str | None = None) -> list[str]:
+    """A row's error split into its messages: each begins with a field's label or an event's
+    name (and where the event is in the ``events`` file), so a `; ` inside a quoted cell does
+    not split it."""
+    labels = {s.label for s in program.plan.slots} | {f"{e.name} event" for e in program.plan.events.values()}
+    if not labels:
+        return [error]
+    starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
+    at = f"(?: at {re.escape(events)} (?:line|row|item) \\d+)?" if events else ""
+    return re.split(f"; (?=(?:{starts}){at}: )", error)
+
+
+def in_file_order(program, error: str | None, events: str) -> str | None:
+    """A row's error with its events' messages in the order of their lines, as the Python
+    engine finds them (the query puts them in the order of the definitions); the fields'
+    messages stay first."""
+    if not error or not program.plan.events:
+        return error
+    messages = split_messages(program, error, events)
+    if len(messages) < 2:
+        return error
+    pattern = re.compile(f"(?:{'|'.join(re.escape(e.name) for e in program.plan.events.values())}) event at "
+                         f"{re.escape(events)} (?:line|row|item) (\\d+): ")
+    where = [pattern.match(m) for m in messages]
+    if sum(w is not None for w in where) < 2:
+        return error
+    fields = [m for m, w in zip(messages, where) if w is None]
+    found = sorted(((int(w.group(1)), m) for m, w in zip(messages, where) if w is not None), key=lambda x: x[0])
+    return "; ".join(fields + [m for _, m in found])

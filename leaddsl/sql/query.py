@@ -562,8 +562,12 @@ class Query(Translator):
         units = []
         for item in p.outputs.values():
             units += [u for u in sorted(item.needs, key=repr) if u not in units]
-        order = {"slot": 0, "ts": 1, "prop": 1}
-        units = sorted((u for u in units if self.unit_message(u) is not None), key=lambda u: (order[u[0]], repr(u)))
+
+        def found(u):  # as the evaluator finds them: fields in slot order, then each event's time and
+            if u[0] == "slot":  # properties (the engines that know each event's line sort by it, see lines.py)
+                return (0, u[1], 0, 0)
+            return (1, self.p.events[u[1]].index, u[0] == "prop", u[2] if u[0] == "prop" else 0)
+        units = sorted((u for u in units if self.unit_message(u) is not None), key=found)
         if units:
             joined = lit("")
             for u in units:
