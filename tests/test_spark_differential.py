@@ -1,7 +1,7 @@
 """The interpreter against Spark (PySpark, local) running the generated query: the random
 programs, messy leads and events of test_sql_differential, several as-of times. Every
-output agrees, erred ones (None) included, and a row has an error in one exactly when it
-has one in the other. A condition with `matches` (not RE2 in Spark) must be refused with
+output agrees, erred ones (None) included, and so does the error text, each event named
+at its line. A condition with `matches` (not RE2 in Spark) must be refused with
 E501 instead, and the rest of the program still runs.
 
 One Spark session for the module (marker `spark`); LEADDSL_SPARK_EXAMPLES sets the number
@@ -14,10 +14,10 @@ from hypothesis import given, settings, strategies as st
 
 import leaddsl
 from test_oracle import SCHEMA, exprs
-from test_sql_differential import BASE, COLUMNS, LEAD, program_text
+from test_sql_differential import BASE, COLUMNS, LEAD, program_text, same_error
 
 EXAMPLES = int(os.environ.get("LEADDSL_SPARK_EXAMPLES", "30"))
-EVENT_COLUMNS = ["lead_id", "type", "ts", "cat", "amount"]
+EVENT_COLUMNS = ["lead_id", "type", "ts", "cat", "amount"]  # and `_row`, `_line`: the header is line 1
 
 pytestmark = pytest.mark.spark
 
@@ -40,9 +40,9 @@ def spark_rows(spark, program, leads, as_of):
     spark.createDataFrame([(str(i), *[cells[c] for c in COLUMNS], i) for i, (cells, _) in enumerate(leads)],
                           schema).createOrReplaceTempView("leads")
     events = [(str(i), e["type"], e["ts"], e["cat"], e["amount"]) for i, (_, evs) in enumerate(leads) for e in evs]
-    schema = ", ".join(f"`{c}` STRING" for c in EVENT_COLUMNS) + ", `_row` BIGINT"
-    spark.createDataFrame([(*e, n) for n, e in enumerate(events)], schema).createOrReplaceTempView("events")
-    query = program.to_sql("spark", row_field="_row")
+    schema = ", ".join(f"`{c}` STRING" for c in EVENT_COLUMNS) + ", `_row` BIGINT, `_line` BIGINT"
+    spark.createDataFrame([(*e, n, n + 2) for n, e in enumerate(events)], schema).createOrReplaceTempView("events")
+    query = program.to_sql("spark", row_field="_row", line_field="_line", events_at="events.csv line")
     return [r.asDict() for r in spark.sql(query, args={"as_of": as_of.isoformat()}).collect()]
 
 
@@ -69,9 +69,11 @@ def test_spark_agrees_with_the_interpreter(spark, conditions, leads, shift):
     as_of = BASE + dt.timedelta(minutes=shift)
     got = spark_rows(spark, program, leads, as_of)
     assert len(got) == len(leads)
+    first = 2
     for row, (cells, events) in zip(got, leads):
+        lines, first = list(range(first, first + len(events))), first + len(events)
         record = {c: v for c, v in cells.items() if v is not None}
         record["events"] = [{k: v for k, v in e.items() if v is not None} for e in events]
         want = program.evaluate(record, as_of=as_of, errors="return")
         assert {k: row[k] for k in program.outputs} == want.to_dict(), (text, cells, events, row, want.error)
-        assert (row["error"] is None) == (want.error is None), (row["error"], want.error)
+        same_error(program, row["error"], want, lines)

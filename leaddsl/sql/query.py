@@ -238,8 +238,7 @@ class Query(Translator):
         st.bind(bad, "_bad")
         st.bind(col("_e"), "_raw")
         stages = st.ctes(exp.select().from_(exp.to_identifier(f"_l{s.index}u", quoted=True)))
-        msg = exp.DPipe(this=exp.DPipe(this=lit(f"{s.label}: cannot read '"), expression=col("_raw")),
-                        expression=lit(f"' as {elem_t}"))
+        msg = self.message(s.label, col("_raw"), elem_t, None)  # as a field's: `enum `tags` (expected ...)`
         outer = select(col(ROW), alias(exp.Max(this=case([(col("_bad"), lit(1))], lit(0))).eq(lit(1)), f"lb{s.index}"),
                        alias(exp.Min(this=case([(col("_bad"), msg)], exp.Null())), f"lm{s.index}"),
                        *[alias(agg, c) for c, agg, _d in self.lists[s.index]],

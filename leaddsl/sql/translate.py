@@ -175,6 +175,15 @@ class Translator:
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
+        if t == T.NUMBER:  # a number but for its commas (`1,2,3`): say so, as values.read_number does
+            s = R.strip(raw) if s is None else s
+            g = [R.extract(s, R.NUMBER_RE, i) for i in (1, 2, 3, 4, 7)]
+            commas = R.and_(R.regex_like(s, R.NUMBER_RE), R.or_(exp.EQ(this=g[0], expression=lit("")),
+                                                                exp.EQ(this=g[2], expression=lit(""))),
+                            exp.In(this=g[1], expressions=[lit(""), lit("$")]),
+                            exp.In(this=g[4], expressions=[lit(""), lit("$")]),
+                            R.regex_like(g[3], ","), exp.Not(this=R.regex_like(g[3], R.GROUPED_RE)))
+            return exp.DPipe(this=quoted, expression=case([(commas, lit(" (commas must group thousands)"))], lit("")))
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
 
     # ----------------------------------------------------------- values
