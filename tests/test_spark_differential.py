@@ -5,7 +5,8 @@ at its line. A condition with `matches` (not RE2 in Spark) must be refused with
 E501 instead, and the rest of the program still runs.
 
 One Spark session for the module (marker `spark`); LEADDSL_SPARK_EXAMPLES sets the number
-of examples (default 30; a few hundred for a long run)."""
+of examples (default 12: each one is a query Spark plans afresh, a few seconds; a few
+hundred for a long run)."""
 import datetime as dt
 import os
 
@@ -16,21 +17,30 @@ import leaddsl
 from test_oracle import SCHEMA, exprs
 from test_sql_differential import BASE, COLUMNS, LEAD, program_text, same_error
 
-EXAMPLES = int(os.environ.get("LEADDSL_SPARK_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("LEADDSL_SPARK_EXAMPLES", "12"))
 EVENT_COLUMNS = ["lead_id", "type", "ts", "cat", "amount"]  # and `_row`, `_line`: the header is line 1
 
 pytestmark = pytest.mark.spark
 
 
+# for tables of a few rows, where planning and compiling each query is the cost: one shuffle
+# partition, no adaptive re-planning, expressions interpreted rather than compiled to Java
+# (the same functions and results; restored for the other modules)
+TINY = {"spark.sql.shuffle.partitions": "1", "spark.sql.adaptive.enabled": "false",
+        "spark.sql.codegen.wholeStage": "false", "spark.sql.codegen.factoryMode": "NO_CODEGEN"}
+
+
 @pytest.fixture(scope="module")
 def spark():
-    """The engine's own session (local, UTC, quiet), with one shuffle partition for tiny tables."""
+    """The engine's own session (local, UTC, quiet), set for tiny tables."""
     from leaddsl.sql.spark import session
     s = session()
-    saved = s.conf.get("spark.sql.shuffle.partitions")
-    s.conf.set("spark.sql.shuffle.partitions", "1")
+    saved = {k: s.conf.get(k) for k in TINY}
+    for k, v in TINY.items():
+        s.conf.set(k, v)
     yield s
-    s.conf.set("spark.sql.shuffle.partitions", saved)
+    for k, v in saved.items():
+        s.conf.set(k, v)
 
 
 def spark_rows(spark, program, leads, as_of):
