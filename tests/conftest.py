@@ -25,3 +25,33 @@ def strict_lint():
 def runner():
     """A click runner for the command-line tests."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/pgcluster.py); without PostgreSQL
+    the tests that use it fail saying so (deselect them with -m 'not postgres')."""
+    import signal
+    import pgcluster
+    try:
+        cluster = pgcluster.start()
+    except pgcluster.NoPostgres as e:
+        pytest.fail(str(e), pytrace=False)
+
+    def interrupted(signum, frame):  # a run ended by SIGTERM (a timeout) still stops the server
+        raise KeyboardInterrupt
+    saved = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        yield cluster
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+        pgcluster.stop(cluster)
+
+
+@pytest.fixture(scope="session")
+def postgres_db(postgres_cluster):
+    """A psycopg connection to the throwaway cluster (autocommit: a test that creates tables
+    does so in ``conn.transaction(force_rollback=True)``)."""
+    import psycopg
+    with psycopg.connect(postgres_cluster.conninfo, autocommit=True) as conn:
+        yield conn

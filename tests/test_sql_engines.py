@@ -74,7 +74,7 @@ def test_duckdb_warns_of_repeated_ids_and_unmatched_events_as_python(runner, tmp
 
 
 @pytest.mark.parametrize("option, named", [
-    (["--sheet", "S"], "--sheet"), (["--bad-values", "missing"], "--bad-values missing"),
+    (["--sheet", "S"], "--sheet"),
     (["--allow-missing-columns"], "--allow-missing-columns"), (["--input-format", "jsonl"], "--input-format")])
 def test_an_option_the_sql_engines_cannot_run_is_a_usage_error_naming_it(runner, option, named):
     out = runner.invoke(cli, [*ARGS, "--engine", "duckdb", *option])

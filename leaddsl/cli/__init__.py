@@ -144,11 +144,10 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     moment = _as_of(as_of)
     if engine != "python":
         from .duck import eval_engine, refuse
-        refuse(engine, data, input_format=input_format, sheet=sheet, bad_values=bad_values,
-               allow_missing_columns=allow_missing_columns)
+        refuse(engine, data, input_format=input_format, sheet=sheet, allow_missing_columns=allow_missing_columns)
         eval_engine(engine, program, defs, data, events_path, moment, id_field, output, fmt, raw_csv,
                     events_lead_field, events_type_field, events_ts_field, keep=keep, max_errors=max_errors,
-                    errors_file=errors_file, progress=progress, stamp=stamp)
+                    errors_file=errors_file, progress=progress, stamp=stamp, bad_values=bad_values)
     to_file = bool(output) and output != "-"
     sink = bar = errors_sink = error_lines = table = None
     total = 0

@@ -13,6 +13,7 @@ import leaddsl
 
 from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer
+from ..sql import missing_columns
 from ..sql.duck import EngineError
 from ..sql.lines import split_messages
 from .events import EventError
@@ -23,7 +24,7 @@ from .progress import progress as _progress
 SUFFIXES = {"duckdb": (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet"), "spark": (".csv", ".parquet")}
 
 
-def refuse(engine: str, data: str, *, input_format, sheet, bad_values, allow_missing_columns) -> None:
+def refuse(engine: str, data: str, *, input_format, sheet, allow_missing_columns) -> None:
     """The options of `eval` that the SQL engines do not run: a usage error naming each."""
     why = []
     if data == "-":
@@ -33,8 +34,6 @@ def refuse(engine: str, data: str, *, input_format, sheet, bad_values, allow_mis
         why.append("--input-format: the engine reads the format its file name says (rename the file)")
     if sheet is not None:
         why.append("--sheet: the engine does not read spreadsheets (export the sheet as CSV)")
-    if bad_values == "missing":
-        why.append("--bad-values missing: SQL does not read bad values as missing")
     if allow_missing_columns:
         why.append("--allow-missing-columns: every column the definitions read must be in the file")
     if why:
@@ -61,7 +60,7 @@ def _split_events(program, messages: list[str], events: str | None) -> tuple[lis
 
 def eval_engine(engine, program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
                 events_type_field, events_ts_field, *, keep=(), max_errors=None, errors_file=None, progress=None,
-                stamp=False):
+                stamp=False, bad_values="error"):
     to_file = bool(output) and output != "-"
     kept = []
     for value in keep:
@@ -90,7 +89,11 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         from ..sql.duck import evaluate_files
     stats: dict = {}
     rows = evaluate_files(program, data, events_path, moment, id_field=id_field, lead_field=events_lead_field,
-                          type_field=events_type_field, ts_field=events_ts_field, keep=kept, stats=stats)
+                          type_field=events_type_field, ts_field=events_ts_field, keep=kept, stats=stats,
+                          bad_values=bad_values)
+    # the query's count of bad values read as missing, per field or property, as the Python engine's summary
+    counted = list(missing_columns(program.plan, bad_values, id_field, kept).values())
+    missed: Counter = Counter()
     columns = [id_field, *kept, *program.outputs] + (["definition"] if stamped is not None else [])
     sink = AtomicFile(output) if to_file else None
     errors_sink = AtomicFile(errors_file) if errors_file is not None else None
@@ -126,6 +129,9 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
             if program.stages:
                 stages[out["stage"]] += 1
             tally.add(out)
+            for column, label in counted:
+                if row.get(column):
+                    missed[label] += row[column]
             if stamped is not None:
                 out["definition"] = stamped
             if row.get("error"):
@@ -148,7 +154,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
             if bar is not None and total % 500 == 0:
                 bar.update(0, None, total, "leads")
             if max_errors is not None and errors >= max_errors:
-                stopped = (total + header, stats.get("rows", total) - total)
+                stopped = total + header
                 break
     except leaddsl.DslError as e:
         abort()
@@ -162,7 +168,13 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     if bar is not None:
         bar.update(0, None, total, "leads", True)
         bar.close()
-    rows.close()
+    try:
+        rows.close()  # the summary's figures come in when the rows end
+    except EngineError as e:
+        abort()
+        raise _usage(str(e)) from None
+    if stopped is not None:
+        stopped = (stopped, stats.get("rows", total) - total)
     if sink is not None:
         sink.commit()
     else:
@@ -172,7 +184,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     shown.close()
     unmatched = stats.get("unmatched", (0, 0, [])) if stopped is None else (0, 0, [])
     _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tally,
-             None)
+             missed)
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""

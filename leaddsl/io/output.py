@@ -144,6 +144,9 @@ def clean_json(v):
     return clean_json(str(v))  # dates, decimals, bytes from Parquet
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # one encoder, not one per row
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -169,7 +172,13 @@ class Writer:
 
     def write(self, row: dict) -> None:
         if self.fmt == "jsonl":
-            self.stream.write(json.dumps(clean_json(row), ensure_ascii=False, allow_nan=False) + "\n")
+            try:  # nearly every row needs no cleaning: encoded as it is, checked after
+                line = _JSON.encode(row)
+                if not line.isascii():
+                    line.encode("utf-8")  # a lone surrogate (undecodable input) cannot be written
+            except (ValueError, TypeError):  # a NaN, a value JSON lacks, a lone surrogate
+                line = _JSON.encode(clean_json(row))
+            self.stream.write(line + "\n")
         else:
             self._csv.writerow([self._cell(row.get(c)) for c in self.columns])
 

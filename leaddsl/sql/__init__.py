@@ -8,38 +8,44 @@ duckdb`` runs it (``duck.py``).
 """
 from __future__ import annotations
 
-from .translate import DIALECTS, Tables
+from .translate import DIALECTS, Tables, missing_columns
 
-__all__ = ["DIALECTS", "Tables", "compile_sql"]
+__all__ = ["DIALECTS", "Tables", "compile_sql", "missing_columns"]
 
 
-def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None):
-    """(sqlglot expression or None, [(origin AST node or None, message)])."""
+def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None, bad_values: str = "error"):
+    """(sqlglot expression or None, [(origin AST node or None, message)]). ``bad_values``:
+    "error" (each field's own policy) or "missing" (every bad value read as missing)."""
     from .query import Query
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
-    q = Query(plan, dialect, tables or Tables())
+    q = Query(plan, dialect, tables or Tables(), bad_values)
     expression, problems = q.build()
+    if dialect == "postgres" and not problems:
+        from .postgres import adapt
+        expression = adapt(expression)
     return (None if problems else expression), [(u.origin, u.message) for u in problems]
 
 
 def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: str = "events", id_field: str = "id",
            lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
            row_field: str | None = None, keep: tuple = (), line_field: str | None = None, events_at: str = "",
-           pretty: bool = False) -> str:
+           pretty: bool = False, bad_values: str = "error") -> str:
     """The program's outputs as one query in ``dialect``; its parameter ``as_of`` (ISO 8601
     text) is bound at execution. Raises DslError (E501, with spans) for what the dialect
-    cannot express."""
+    cannot express. ``bad_values="missing"`` reads every bad value as missing, as
+    ``Program.evaluate`` does; the bad values read as missing are counted in a column per
+    field or property after ``error`` (:func:`missing_columns` names them)."""
     expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
                                lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field=row_field,
-                               keep=tuple(keep), line_field=line_field, events_at=events_at)
+                               keep=tuple(keep), line_field=line_field, events_at=events_at, bad_values=bad_values)
     return expression.sql(dialect=dialect, pretty=pretty, copy=False)
 
 
-def to_expression(program, dialect: str = "duckdb", **tables):
+def to_expression(program, dialect: str = "duckdb", bad_values: str = "error", **tables):
     from ..diagnostics import Diagnostics, DslError
     from ..source import Span
-    expression, problems = compile_sql(program.plan, dialect, Tables(**tables))
+    expression, problems = compile_sql(program.plan, dialect, Tables(**tables), bad_values)
     if problems:
         diags = Diagnostics()
         fallback = Span(next(iter(program.sources), "<string>"), 1, 1, 1, 2)

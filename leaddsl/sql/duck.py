@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import threading
 from pathlib import Path
 
 from .. import sql as S
@@ -79,17 +80,20 @@ def _lined(con, path: str, folder: str) -> str | None:
 
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
-                   batch: int = 10_000, keep=(), stats: dict | None = None):
+                   batch: int = 10_000, keep=(), stats: dict | None = None, bad_values: str = "error"):
     """Yield one dict per lead row of ``leads``, in file order: the id, each output and
     ``error`` (None when the row is fine), as ``program.evaluate_many`` would give them with
     ``errors="return"``, with the ``keep`` columns after the id. ``stats``, when given, is
-    filled with :func:`table_stats` before the first row. Raises DslError (E501) for what DuckDB cannot run exactly as Python,
-    EngineError for a file or column it cannot use."""
+    filled with :func:`table_stats` when the rows end (or the generator is closed).
+    ``bad_values="missing"`` reads every bad value as missing (each row then holds the count
+    columns of ``sql.missing_columns``). Raises DslError (E501) for what DuckDB cannot run
+    exactly as Python, EngineError for a file or column it cannot use."""
     from ..runtime.program import normalize_as_of
     from ..diagnostics import suggest
     moment = normalize_as_of(as_of)
     duckdb, con = _connect()
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
+    side = None
     try:
         columns = _relation(con, leads, "_leads_file")
         needed = [id_field, *program.columns]
@@ -124,13 +128,13 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                          lead_field=lead_field if ev_columns is not None else "lead_id",
                          type_field=type_field if ev_columns is not None else "type",
                          ts_field=ts_field if ev_columns is not None else "ts", row_field="_row",
-                         keep=tuple(keep), line_field=None if at is None else "_line", events_at=at or "")
-        if stats is not None:
-            stats.update(table_stats(lambda q: con.execute(q).fetchall(), "duckdb", id_field,
-                                     lead_field if ev_columns is not None else None))
+                         keep=tuple(keep), line_field=None if at is None else "_line", events_at=at or "",
+                         bad_values=bad_values)
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
+        if stats is not None:  # on a second connection, while the rows are handed out
+            side = _Side(con.cursor(), id_field, lead_field if ev_columns is not None else None)
         while True:
             chunk = cur.fetchmany(batch)
             if not chunk:
@@ -143,8 +147,33 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     except duckdb.Error as e:
         raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None
     finally:
+        if side is not None:
+            stats.update(side.result())
         con.close()
         folder.cleanup()
+
+
+class _Side(threading.Thread):
+    """:func:`table_stats` in DuckDB on its own connection and thread: the engine's threads are
+    idle while Python writes the rows of the query, which is computed before the first."""
+
+    def __init__(self, con, id_field, lead_field):
+        super().__init__(daemon=True)
+        self.con, self.args, self.out, self.error = con, (id_field, lead_field), None, None
+        self.start()
+
+    def run(self):
+        try:
+            self.out = table_stats(lambda q: self.con.execute(q).fetchall(), "duckdb", *self.args)
+        except Exception as e:  # noqa: BLE001 - raised again by result()
+            self.error = e
+
+    def result(self) -> dict:
+        self.join()
+        self.con.close()
+        if self.error is not None:
+            raise EngineError(f"duckdb: {str(self.error).splitlines()[0]}")
+        return self.out
 
 
 def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dict:

@@ -102,11 +102,12 @@ class Query(Translator):
         p, t = self.p, self.t
         self.decays: list = []
         self.newest: dict = {}   # aggregates whose newest counted event dates a decayed rule
+        self.dated: set = set()  # the sources whose newest event dates a decayed rule (sequences)
         self.counter = [0]
         ctes: list[tuple[str, exp.Expression]] = []
         ctes.append(("_asof", select(alias(R.strip(exp.Placeholder(this="as_of")), "_asof"))))
         now = Stages(self.counter, "_now", self.dialect)
-        now.bind(R.datetime_us(col("_asof"), now.bind), "_now")
+        now.bind(R.datetime_us(col("_asof"), now.bind, self.dialect), "_now")
         ctes += now.ctes(exp.select().from_(exp.to_identifier("_asof", quoted=True)))
 
         # ---- leads: cells as text, stripped
@@ -126,6 +127,7 @@ class Query(Translator):
         ctes += rd.ctes(exp.select().from_(exp.to_identifier("_src", quoted=True)).join(
             exp.to_identifier("_now", quoted=True), join_type="cross"))
         self.rd_columns = [a.alias for a in src] + ["_asof", *now.level, *rd.level]
+        self.light_columns = {a.alias for a in src} | {"_asof", *now.level}
 
         # ---- conditions first: they say which sequences and list columns exist
         decisions = self.decisions()
@@ -151,8 +153,12 @@ class Query(Translator):
                     x = x.select(alias(coalesce(col(f"pb{e.index}_{pr.pos}", "_a"), exp.false()),
                                        f"pb{e.index}_{pr.pos}"),
                                  alias(col(f"pm{e.index}_{pr.pos}", "_a"), f"pm{e.index}_{pr.pos}"))
+                    if ("prop", e.name, pr.pos) in self.missed:
+                        x = x.select(alias(coalesce(col(f"mp{e.index}_{pr.pos}", "_a"), lit(0)),
+                                           f"mp{e.index}_{pr.pos}"))
             for src in p.sources:
-                x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
+                if src.index in self.dated:
+                    x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
             for name, _agg, _hl in self.decays:
                 x = x.select(alias(col(name, "_a"), name))
             for i in self.newest:
@@ -169,6 +175,8 @@ class Query(Translator):
                          alias(col(f"lm{slot_index}", name), f"lm{slot_index}"))
             for c, _agg, default in cols:
                 x = x.select(alias(coalesce(col(c, name), default), c))
+            if p.slots[slot_index].unit in self.missed:
+                x = x.select(alias(coalesce(col(f"mc{slot_index}", name), lit(0)), f"mc{slot_index}"))
             x = x.join(exp.to_identifier(name, quoted=True), on=on(name), join_type="left")
         ctes.append(("_x", x))
 
@@ -207,13 +215,15 @@ class Query(Translator):
             value, bad = exp.Null(), exp.false()
         else:
             try:
-                value, bad = self.reader(s.type, stripped, s.options, origin, f"`{label}`", bind)
+                value, bad, missed = self.read(s.type, stripped, s.options, origin, f"`{label}`", bind)
             except Unsupported as u:
                 self.problems.append(u)
-                value, bad = exp.Null(), exp.false()
+                value, bad, missed = exp.Null(), exp.false(), None
+            if s.unit in self.missed:
+                bind(missed, f"mc{s.index}")
         value = bind(value, f"v{s.index}")
         bad = bind(bad, f"b{s.index}")
-        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped)
+        message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped, s.options)
         bind(case([(bad, message)], exp.Null()), f"e{s.index}")
         if s.type == T.TEXT:
             bind(R.fold(value), f"k{s.index}")
@@ -230,19 +240,26 @@ class Query(Translator):
         st = Stages(self.counter, f"_l{s.index}e", self.dialect)
         e = st.bind(R.strip(col("_e")))
         try:
-            value, bad = self.reader(elem_t, e, s.options, None, f"`{s.label}`", st.bind)
+            value, bad, missed = self.read(elem_t, e, s.options, None, f"`{s.label}`", st.bind)
         except Unsupported as x:
             self.problems.append(x)
-            value, bad = exp.Null(), exp.false()
+            value, bad, missed = exp.Null(), exp.false(), None
         st.bind(R.fold(value) if elem_t == T.TEXT else value, "_k")
         st.bind(bad, "_bad")
+        counted = s.unit in self.missed
+        if counted:  # a bad element read as missing: the whole list is, as an empty list
+            st.bind(missed, "_miss")
         st.bind(col("_e"), "_raw")
         stages = st.ctes(exp.select().from_(exp.to_identifier(f"_l{s.index}u", quoted=True)))
-        msg = self.message(s.label, col("_raw"), elem_t, None)  # as a field's: `enum `tags` (expected ...)`
+        msg = self.message(s.label, col("_raw"), elem_t, e, s.options)
+        aggs = [alias(agg, c) for c, agg, _d in self.lists[s.index]]
+        if counted:
+            miss = exp.Max(this=case([(col("_miss"), lit(1))], lit(0)))
+            aggs = [alias(case([(exp.EQ(this=miss.copy(), expression=lit(1)), d)], agg), c)
+                    for c, agg, d in self.lists[s.index]] + [alias(miss, f"mc{s.index}")]
         outer = select(col(ROW), alias(exp.Max(this=case([(col("_bad"), lit(1))], lit(0))).eq(lit(1)), f"lb{s.index}"),
                        alias(exp.Min(this=case([(col("_bad"), msg)], exp.Null())), f"lm{s.index}"),
-                       *[alias(agg, c) for c, agg, _d in self.lists[s.index]],
-                       frm=exp.to_identifier(stages[-1][0], quoted=True))
+                       *aggs, frm=exp.to_identifier(stages[-1][0], quoted=True))
         return [(f"_l{s.index}u", base), *stages, (f"_l{s.index}", outer.group_by(col(ROW)))]
 
     # ----------------------------------------------------------- events
@@ -262,15 +279,22 @@ class Query(Translator):
                     ev_raw.append(alias(to_text_col(pr.name), props[pr.name]))
         cte_ev = select(*ev_raw, frm=table_ref(t.events))
         # which declared event each row is (by its folded spelling, or exactly as named)
-        # (a type written exactly as declared is known without its key: most rows of an export)
-        by_key = exp.Case(this=R.type_key(col("_type")), ifs=[exp.If(this=lit(R.fold_const(e.name)), true=lit(e.index))
-                                               for e in p.events.values()])
-        kind = case([(exp.EQ(this=col("_type"), expression=lit(e.name)), lit(e.index))
-                     for e in p.events.values()], by_key)
+        # (a type written exactly as declared is known without its key, and so is the key of a
+        # type written as one: lower-case letters and digits in words joined by `_`; only the
+        # other spellings go through the key's patterns)
+        def by(key):
+            return exp.Case(this=key, ifs=[exp.If(this=lit(R.fold_const(e.name)), true=lit(e.index))
+                                           for e in p.events.values()])
+        canonical = R.regex_like(col("_type"), "^[a-z0-9]+(?:_[a-z0-9]+)*$")
+        kind = case([*((exp.EQ(this=col("_type"), expression=lit(e.name)), lit(e.index)) for e in p.events.values()),
+                     (canonical, by(col("_type")))], by(R.type_key(col("_type"))))
         st = Stages(self.counter, "_evr", self.dialect)
         st.bind(kind, "_e")
-        tss = st.bind(R.strip(col("_tsr")))
-        st.bind(case([(st.bind(R.missing(tss)), exp.Null())], st.bind(R.datetime_us(tss, st.bind))), "_ts")
+        # a time in the common form has no white space to strip and is not a missing marker
+        fast = st.bind(R.regex_like(col("_tsr"), R.FAST_DATETIME_RE))
+        tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
+        marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
+        st.bind(case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast))), "_ts")
         evr = ["_lid", "_rid", "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
         for e in p.events.values():
             if e.ts.reads:
@@ -279,19 +303,23 @@ class Query(Translator):
                     f"`{e.name}`: event times with `format` or `zone` are not read in SQL yet"))
             for pr in e.props:
                 raw = col(props[pr.name])
+                stripped = st.bind(R.strip(raw))
                 try:
-                    value, bad = self.reader(pr.type, st.bind(R.strip(raw)), pr.options, None,
-                                             f"`{e.name}.{pr.name}`", st.bind)
+                    value, bad, missed = self.read(pr.type, stripped, pr.options, None,
+                                                   f"`{e.name}.{pr.name}`", st.bind)
                 except Unsupported as u:
                     self.problems.append(u)
-                    value, bad = exp.Null(), exp.false()
+                    value, bad, missed = exp.Null(), exp.false(), None
                 mine = exp.EQ(this=col("_e"), expression=lit(e.index))
                 tag = f"{e.index}_{pr.pos}"
                 pv = st.bind(case([(mine, value)], exp.Null()), f"pv{tag}")
                 st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
+                if ("prop", e.name, pr.pos) in self.missed:
+                    st.bind(R.and_(mine.copy(), paren(missed)), f"mp{tag}")
+                    evr.append(f"mp{tag}")
                 label = exp.DPipe(this=self.event_at(e.name), expression=lit(": "))
                 st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=label, expression=paren(
-                    self.message(pr.name, raw, pr.type, None))))], exp.Null()), f"pm{tag}")
+                    self.message(pr.name, raw, pr.type, stripped, pr.options))))], exp.Null()), f"pm{tag}")
                 evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
                     st.bind(R.fold(pv), f"pk{tag}")
@@ -342,8 +370,13 @@ class Query(Translator):
                 aggs.append(alias(exp.ArgMin(this=case([(pb, col(f"pm{e.index}_{pr.pos}"))], exp.Null()),
                                              expression=case([(pb, col("_rid"))], exp.Null())),
                                   f"pm{e.index}_{pr.pos}"))
+                if ("prop", e.name, pr.pos) in self.missed:  # how many of the lead's events had a bad one
+                    aggs.append(alias(exp.Sum(this=case([(R.and_(live.copy(), col(f"mp{e.index}_{pr.pos}")), lit(1))],
+                                                        lit(0))), f"mp{e.index}_{pr.pos}"))
         for src in p.sources:
-            aggs.append(alias(exp.Max(this=case([(col(f"in{src.index}"), col("_ts"))], exp.Null())), f"nw{src.index}"))
+            if src.index in self.dated:  # the newest event of a sequence that dates a decayed rule
+                aggs.append(alias(exp.Max(this=case([(col(f"in{src.index}"), col("_ts"))], exp.Null())),
+                                  f"nw{src.index}"))
         for i, agg in self.newest.items():
             aggs.append(alias(exp.Max(this=case([(self.in_window(agg), col("_ts"))], exp.Null())), f"na{i}"))
         for name, agg, half_life in self.decays:  # `each ... decay`: every counted event by its own age
@@ -355,9 +388,17 @@ class Query(Translator):
         # each event row carries only the lead's columns that are read after the join (a
         # `where` on a field, the as-of time), not every reading column of the lead
         used = {c.name for body in (j, jw, a, *(q for _, q in seqs + self.windows)) for c in body.find_all(exp.Column)}
-        carried = [col(c, "_rd") for c in self.rd_columns if c in used or c == ROW]
-        j.set("expressions", carried + j.expressions[1:])
-        return [("_ev", cte_ev), *evr_ctes, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+        carried = [c for c in self.rd_columns if c in used or c == ROW]
+        j.set("expressions", [col(c, "_rd") for c in carried] + j.expressions[1:])
+        keys = []
+        if set(carried) <= self.light_columns:
+            # the events meet the leads' ids, not their values read: then `_rd` has one reader
+            # (`_x`) and streams to it, rather than being stored whole for two
+            keys = [("_rk", select(*[col(c) for c in carried], frm=exp.to_identifier("_src", quoted=True)).join(
+                exp.to_identifier("_now", quoted=True), join_type="cross"))]
+            j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
+                            if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
+        return [("_ev", cte_ev), *evr_ctes, *keys, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
 
     def event_at(self, name: str):
         """`page_view event`, and where the event is when the events table has its line."""
@@ -485,6 +526,7 @@ class Query(Translator):
                             times.append(col(f"na{x.index}"))
                         else:
                             times += [col(f"nw{x.first.index}"), col(f"nw{x.second.index}")]
+                            self.dated |= {x.first.index, x.second.index}
                     newest = exp.Greatest(this=times[0], expressions=times[1:]) if len(times) > 1 else times[0]
                     age = exp.Greatest(this=exp.Sub(this=col("_now"), expression=newest), expressions=[lit(0)])
                     decayed = exp.Mul(this=pts, expression=exp.Pow(this=lit(0.5), expression=exp.Div(
@@ -577,4 +619,12 @@ class Query(Translator):
         else:
             error = exp.Null()
         result.append(alias(exp.Cast(this=error, to=exp.DataType.build("text")), "error"))
+        for unit, (name, _label) in self.missed.items():  # bad values read as missing, counted
+            if unit[0] == "prop":
+                count = col(f"mp{self.p.events[unit[1]].index}_{unit[2]}")
+            elif isinstance(self.p.slots[unit[1]].type, T.ListT):
+                count = col(f"mc{unit[1]}")
+            else:
+                count = case([(col(f"mc{unit[1]}"), lit(1))], lit(0))
+            result.append(alias(count, name))
         return result

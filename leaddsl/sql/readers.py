@@ -22,6 +22,7 @@ import unicodedata
 
 from sqlglot import exp
 
+from .. import formats as F
 from ..logic import MISSING_MARKERS
 from ..values import DATETIME_RE
 from ..events import MAX_US, MIN_US
@@ -42,7 +43,9 @@ SUFFIX_POWER = {"": 0, "k": 3, "m": 6, "mm": 6, "mn": 6, "b": 9, "bn": 9, "t": 1
                 "million": 6, "billion": 9, "trillion": 12, "mln": 6, "bln": 9}
 # (DATETIME_RE, the forms a datetime is read in, is the Python reader's own, from values.py)
 # the form most exports write: read by fixed positions
-FAST_DATETIME_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+# (hours, minutes, seconds and the offset in range: only the date is left to check)
+FAST_DATETIME_RE = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$")
 MAX_DOUBLE = sys.float_info.max
 
 
@@ -105,7 +108,9 @@ def strip(x) -> exp.Expression:
     on a text that starts or ends with one: most cells need nothing)."""
     def white(end):  # '' (an empty text) is found at 1: the pattern then leaves it as it is
         return exp.GT(this=exp.StrPosition(this=lit(_WS_CHARS), substr=end), expression=lit(0))
-    padded = or_(white(exp.Left(this=x, expression=lit(1))), white(exp.Right(this=x.copy(), expression=lit(1))))
+    first = exp.Substring(this=x, start=lit(1), length=lit(1))
+    last = exp.Substring(this=x.copy(), start=exp.Length(this=x.copy()), length=lit(1))
+    padded = or_(white(first), white(last))
     return case([(padded, exp.RegexpReplace(this=x.copy(), expression=lit("^" + WS + "+|" + WS + "+$"),
                                             replacement=lit("")))], x.copy())
 
@@ -117,15 +122,24 @@ def is_ascii_only(x) -> exp.Expression:
 def missing(stripped, markers=()) -> exp.Expression:
     """The cell is missing: NULL, or a missing marker (any case) once stripped."""
     marks = sorted(MISSING_MARKERS | set(markers))
-    return paren(or_(exp.Is(this=stripped, expression=exp.Null()),
-                         exp.In(this=exp.Lower(this=stripped), expressions=[lit(m) for m in marks])))
+    # lower case never shortens a text: a text longer than every marker is none of them
+    # (and most cells are: the lower-casing is skipped for them)
+    longest = max(len(m) for m in marks)
+    marked = case([(exp.LTE(this=exp.Length(this=stripped), expression=lit(longest)),
+                    exp.In(this=exp.Lower(this=stripped.copy()), expressions=[lit(m) for m in marks]))], exp.false())
+    return paren(or_(exp.Is(this=stripped.copy(), expression=exp.Null()), marked))
 
 
 # ------------------------------------------------------------------ text ----
+def _ascii(x) -> exp.Expression:
+    """DuckDB: the text is ASCII (as many bytes as characters), a test far cheaper than a pattern."""
+    return exp.EQ(this=exp.Anonymous(this="strlen", expressions=[x]), expression=exp.Length(this=x.copy()))
+
+
 def nfc(x, dialect: str):
     """Unicode NFC where the dialect has it; None where it does not."""
-    if dialect == "duckdb":
-        return exp.Anonymous(this="nfc_normalize", expressions=[x])
+    if dialect == "duckdb":  # an ASCII text is its own NFC
+        return case([(_ascii(x), x.copy())], exp.Anonymous(this="nfc_normalize", expressions=[x.copy()]))
     if dialect in ("postgres", "bigquery"):
         return exp.Normalize(this=x, form=exp.Var(this="NFC"))
     return None
@@ -153,9 +167,13 @@ def unfoldable(x, dialect: str) -> exp.Expression:
     character whose case folding is not its lower case, or (in a dialect without NFC)
     a combining mark that NFC might compose."""
     cls = "[" + "".join(_escape_class(c) for c in _unfoldable_chars()) + "]"
+    if dialect == "postgres":  # its LOWER (ICU, see postgres.py) writes a final capital sigma as ς
+        cls = cls[:-1] + "\u03a3]"
     if nfc(x, dialect) is None:
         marks = "".join(chr(c) for c in range(0x300, 0x370)) + "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
         cls = cls[:-1] + marks + "]"
+    if dialect == "duckdb":  # every such character is outside ASCII
+        return case([(_ascii(x), exp.false())], regex_like(x.copy(), cls))
     return regex_like(x, cls)
 
 
@@ -181,17 +199,129 @@ def fold_const(text: str) -> str:
 
 
 # ---------------------------------------------------------------- number ----
-def number(s, bind=same) -> exp.Expression:
-    """``values.read_number`` on a stripped, non-missing text: DOUBLE or NULL (bad).
+def _family(mark: str) -> frozenset:
+    """The currencies a sign or code (upper case) may stand for (``values._currency_of``)."""
+    return F.SIGNS.get(mark, frozenset({mark}) if mark in F.CURRENCIES else frozenset())
 
-    The text must match the reader's grammar with no currency other than ``$``
-    (a number field without ``currency``), commas grouping thousands; the mantissa
+
+# two different marks that may stand for one currency (a sign and a code of its family, or two signs)
+_OVERLAPS = sorted((a, b) for a in {*F.SIGNS, *F.CURRENCIES} for b in {*F.SIGNS, *F.CURRENCIES}
+                   if a != b and (a in F.SIGNS or b in F.SIGNS) and _family(a) & _family(b))
+
+
+def currency_ok(pre, post, currency: str | None):
+    """``values._currency_of`` passes: every currency mark before or after the number is one
+    of the declared currency (a sign of its family or its code, any case); with none
+    declared, only ``$``."""
+    if currency is None:
+        allowed = ["$"]
+    else:
+        allowed = sorted(m for m in (*F.SIGNS, *F.CURRENCIES) if currency in _family(m))
+    ok = [lit(""), *[lit(m) for m in allowed]]
+    return and_(exp.In(this=exp.Upper(this=coalesce_text(pre)), expressions=ok),
+                exp.In(this=exp.Upper(this=coalesce_text(post)), expressions=[o.copy() for o in ok]))
+
+
+def coalesce_text(x):
+    return exp.Coalesce(this=x, expressions=[lit("")])
+
+
+def quoted(raw):
+    """``'raw'`` as ``values.BadValue`` quotes it: cut to 80 characters with ``...'``."""
+    cut = case([(exp.GT(this=exp.Length(this=raw), expression=lit(78)),
+                 exp.DPipe(this=exp.Substring(this=raw, start=lit(1), length=lit(76)), expression=lit("...")))], raw)
+    return exp.DPipe(this=exp.DPipe(this=lit("'"), expression=cut), expression=lit("'"))
+
+
+def number_message(raw, currency: str | None, parts: dict | None = None):
+    """What ``values.read_number`` / ``number_reader(currency)`` says of a bad number (the raw
+    cell ``raw``): too many digits, a mark that is no currency, two currencies, a currency
+    other than the field's, commas that do not group thousands, too large; else ``cannot read
+    ... as number``. ``parts``: the reader's columns (see :func:`number`), else computed here."""
+    if parts is None:
+        parts = {"s": strip(raw), "matched": regex_like(strip(raw), NUMBER_RE),
+                 **{k: extract(strip(raw), NUMBER_RE, i) for i, k in enumerate(_GROUPS, 1)}}
+    s = parts["s"]
+    g = {i: coalesce_text(parts[k]) for i, k in enumerate(_GROUPS, 1)}
+    pre, post = exp.Upper(this=g[2]), exp.Upper(this=g[7])
+    q = quoted(raw)
+
+    def says(*parts):
+        out = q.copy()
+        for part in parts:
+            out = exp.DPipe(this=out, expression=part.copy() if isinstance(part, exp.Expression) else lit(part))
+        return out
+
+    def cannot(detail, *parts):
+        return exp.DPipe(this=exp.DPipe(this=lit("cannot read "), expression=q.copy()),
+                         expression=says_tail(" as number" + (" (" if detail else ""), *parts,
+                                              ")" if detail else ""))
+
+    def says_tail(*parts):
+        out = lit("")
+        for part in parts:
+            out = exp.DPipe(this=out, expression=part.copy() if isinstance(part, exp.Expression) else lit(part))
+        return out
+
+    def present(x):
+        return exp.NEQ(this=x.copy(), expression=lit(""))
+    signs = [lit(m) for m in sorted(F.SIGNS)]
+    known = [lit(m) for m in sorted({*F.SIGNS, *F.CURRENCIES})]
+    first = case([(present(pre), pre.copy())], post.copy())
+    both = exp.DPipe(this=exp.DPipe(this=pre.copy(), expression=lit(" ")), expression=post.copy())
+    overlap = or_(exp.EQ(this=pre.copy(), expression=post.copy()),
+                  exp.In(this=both, expressions=[lit(f"{a} {b}") for a, b in _OVERLAPS]))
+    name = exp.Case(this=first.copy(), ifs=[exp.If(this=lit(m), true=lit(F.sign_name(m))) for m in sorted(F.SIGNS)],
+                    default=first.copy())
+    matched = and_(parts["matched"].copy(), or_(exp.EQ(this=g[1].copy(), expression=lit("")),
+                                                        exp.EQ(this=g[3].copy(), expression=lit(""))))
+    pairs = [(exp.GT(this=exp.Length(this=s.copy()), expression=lit(400)),
+              cannot(True, "too many digits: at most 400 characters")),
+             (not_(paren(matched)), cannot(False))]
+    for x, x_raw in ((pre, g[2]), (post, g[7])):
+        pairs.append((and_(present(x), exp.Not(this=exp.In(this=x.copy(), expressions=[k.copy() for k in known]))),
+                      cannot(True, "`", x_raw, "` is not a currency code")))
+    pairs.append((and_(present(pre), present(post), not_(paren(overlap))),
+                  says(" names two currencies (", pre, " and ", post, ")")))
+    if currency is None:  # the least currency both marks (which overlap) may stand for
+        single = {m: min(f) for m, f in F.SIGNS.items() if len(f) == 1}
+        lowest = case([(and_(present(x), exp.Not(this=exp.In(this=x.copy(), expressions=[m.copy() for m in signs]))),
+                        x.copy()) for x in (pre, post)] +
+                      [(exp.EQ(this=x.copy(), expression=lit(m)), lit(c)) for x in (pre, post)
+                       for m, c in sorted(single.items())],
+                      exp.Case(this=first.copy(), ifs=[exp.If(this=lit(m), true=lit(min(f)))
+                                                       for m, f in sorted(F.SIGNS.items()) if len(f) > 1]))
+        pairs.append((not_(currency_ok(g[2].copy(), g[7].copy(), None)),
+                      says(" is in ", name, "; the field names no currency (declare it, e.g. `currency ", lowest,
+                           "`)")))
+    else:
+        pairs.append((not_(currency_ok(g[2].copy(), g[7].copy(), currency)),
+                      says(" is in ", name, f", the field is in {currency}")))
+    pairs.append((and_(regex_like(g[4].copy(), ","), not_(regex_like(g[4].copy(), GROUPED_RE))),
+                  cannot(True, "commas must group thousands")))
+    pairs.append((regex_like(g[4].copy(), "[0-9]"), cannot(True, "too large: numbers are at most about 1.8e308")))
+    return case(pairs, cannot(False))
+
+
+_GROUPS = ("sign", "pre", "sign2", "digits", "exp", "suffix", "post")
+
+
+def number(s, bind=same, currency: str | None = None, parts: dict | None = None) -> exp.Expression:
+    """``values.read_number`` (``number_reader(currency)``) on a stripped, non-missing text:
+    DOUBLE or NULL (bad).
+
+    The text must match the reader's grammar with no currency other than the field's
+    (``$`` for a number field without ``currency``), commas grouping thousands; the mantissa
     and exponent are assembled as text and cast, so the value is the correctly
     rounded double of the exact number, as Python's ``float(Decimal)`` is.
 
     ``bind`` turns an intermediate expression into a reference to it (a column computed
-    once per row, see ``query.Stages``), so no part is written twice."""
+    once per row, see ``query.Stages``), so no part is written twice. ``parts``, when given,
+    gets those references (for :func:`number_message`)."""
     g = [bind(extract(s, NUMBER_RE, i)) for i in range(1, 8)]
+    matched = bind(regex_like(s, NUMBER_RE))
+    if parts is not None:
+        parts.update(zip(_GROUPS, g), s=s, matched=matched)
     sign, pre, sign2, digits, expo, suffix, post = g
     plain = bind(exp.RegexpReplace(this=digits, expression=lit("[,_]"), replacement=lit("")))
     mant = bind(case([(regex_like(plain, "^\\."), exp.DPipe(this=lit("0"), expression=plain))], plain))
@@ -207,10 +337,9 @@ def number(s, bind=same) -> exp.Expression:
     signed = case([(negative, exp.Neg(this=paren(value)))], value)
     ok = and_(
         exp.LTE(this=exp.Length(this=s), expression=lit(400)),
-        regex_like(s, NUMBER_RE),
+        matched,
         not_(and_(exp.NEQ(this=sign, expression=lit("")), exp.NEQ(this=sign2, expression=lit("")))),
-        exp.In(this=pre, expressions=[lit(""), lit("$")]),
-        exp.In(this=post, expressions=[lit(""), lit("$")]),
+        currency_ok(pre, post, currency),
         or_(exp.Not(this=regex_like(digits, ",")), regex_like(digits, GROUPED_RE)),
         exp.LTE(this=exp.Abs(this=value), expression=lit(MAX_DOUBLE)),
     )
@@ -271,36 +400,40 @@ def _days_in_month(y, m):
                  (exp.In(this=m, expressions=[lit(4), lit(6), lit(9), lit(11)]), lit(30))], lit(31))
 
 
-def datetime_us(s, bind=same) -> exp.Expression:
+def datetime_us(s, bind=same, dialect: str = "", fast=None) -> exp.Expression:
     """``values.read_datetime`` on a stripped, non-missing text: microseconds UTC, or NULL
     (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC).
 
     The form most exports write (``2026-11-22T09:30:00Z``, ``+02:00`` or no offset) is read
-    by its fixed positions; only the other texts go through the general pattern's groups."""
-    fast = bind(regex_like(s, FAST_DATETIME_RE))
+    by its fixed positions (in DuckDB its wall time by a cast, which checks the date); only
+    the other texts go through the general pattern's groups. ``fast``: whether ``s`` is in
+    that form, when the caller knows it already."""
+    fast = bind(regex_like(s, FAST_DATETIME_RE)) if fast is None else fast
     general = _datetime_general(bind(case([(fast, exp.Null())], s)), bind)
 
-    def at(start, length, text=s):
-        return bind(_int(exp.Substring(this=text, start=lit(start), length=lit(length))))
-    y, mo, d, hh, mm, ss = at(1, 4), at(6, 2), at(9, 2), at(12, 2), at(15, 2), at(18, 2)
-    off = bind(exp.Substring(this=s, start=lit(20), length=lit(6)))  # '', 'Z', 'z' or '+hh:mm'
-    off_h, off_m = at(2, 2, off), at(5, 2, off)
-    offset = case([(exp.In(this=off, expressions=[lit(""), lit("Z"), lit("z")]), lit(0))],
-                  exp.Mul(this=paren(exp.Add(this=exp.Mul(this=off_h, expression=lit(3600)),
-                                             expression=exp.Mul(this=off_m, expression=lit(60)))),
-                          expression=case([(exp.EQ(this=exp.Substring(this=off, start=lit(1), length=lit(1)),
-                                                   expression=lit("-")), lit(-1))], lit(1))))
-    ok = and_(exp.GTE(this=y, expression=lit(1)), exp.Between(this=mo, low=lit(1), high=lit(12)),
-              exp.Between(this=d, low=lit(1), high=_days_in_month(y, mo)),
-              exp.LTE(this=hh, expression=lit(23)), exp.LTE(this=mm, expression=lit(59)),
-              exp.LTE(this=ss, expression=lit(59)),
-              or_(exp.In(this=off, expressions=[lit(""), lit("Z"), lit("z")]),
-                  and_(exp.LTE(this=off_h, expression=lit(23)), exp.LTE(this=off_m, expression=lit(59)))))
-    secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=hh, expression=lit(60)), expression=mm)),
-                                expression=lit(60)), expression=ss)
-    total = exp.Add(this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
-                    expression=exp.Mul(this=paren(exp.Sub(this=secs, expression=offset)), expression=lit(1_000_000)))
-    value = bind(case([(fast, case([(ok, total)], exp.Null()))], general))
+    def at(start, length):
+        return _int(exp.Substring(this=s, start=lit(start), length=lit(length)))
+    # the offset of `+hh:mm` (25 characters), computed only for the texts that have one
+    offset = case([(exp.EQ(this=exp.Length(this=s), expression=lit(25)), exp.Mul(
+        this=paren(exp.Add(this=exp.Mul(this=at(21, 2), expression=lit(3600)),
+                           expression=exp.Mul(this=at(24, 2), expression=lit(60)))),
+        expression=case([(exp.EQ(this=exp.Substring(this=s, start=lit(20), length=lit(1)), expression=lit("-")),
+                          lit(-1_000_000))], lit(1_000_000))))], lit(0))
+    if dialect == "duckdb":
+        wall = exp.Anonymous(this="epoch_us", expressions=[exp.TryCast(
+            this=exp.Substring(this=s, start=lit(1), length=lit(19)), to=exp.DataType.build("timestamp"))])
+        total = exp.Sub(this=wall, expression=offset)
+    else:
+        y, mo, d = (bind(at(a, n)) for a, n in ((1, 4), (6, 2), (9, 2)))
+        secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=at(12, 2), expression=lit(60)),
+                                                       expression=at(15, 2))), expression=lit(60)),
+                       expression=at(18, 2))
+        real = and_(exp.GTE(this=y, expression=lit(1)), exp.Between(this=mo, low=lit(1), high=lit(12)),
+                    exp.Between(this=d, low=lit(1), high=_days_in_month(y, mo)))
+        total = case([(real, exp.Sub(this=exp.Add(
+            this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
+            expression=exp.Mul(this=paren(secs), expression=lit(1_000_000))), expression=offset))], exp.Null())
+    value = bind(case([(fast, total)], general))
     return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
 
 
@@ -343,9 +476,9 @@ def _datetime_general(s, bind=same) -> exp.Expression:
     return case([(ok, total)], exp.Null())
 
 
-def date_us(s, bind=same) -> exp.Expression:
+def date_us(s, bind=same, dialect: str = "") -> exp.Expression:
     """``values.read_date``: the UTC calendar day of the time, as its midnight."""
-    return exp.Mul(this=idiv(bind(datetime_us(s, bind)), lit(DAY_US)), expression=lit(DAY_US))
+    return exp.Mul(this=idiv(bind(datetime_us(s, bind, dialect)), lit(DAY_US)), expression=lit(DAY_US))
 
 
 def type_key(x) -> exp.Expression:
@@ -372,3 +505,95 @@ def parenthesize(tree: exp.Expression) -> exp.Expression:
                 if isinstance(child, _OPS) and not isinstance(child, exp.Paren):
                     node.set(key, exp.Paren(this=child))
     return tree
+
+
+# ---------------------------------------------------------- date formats ----
+_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december"]
+
+
+def format_regex(pattern: str) -> tuple[str, dict]:
+    """The regular expression of a date format (``formats.compile_format``) for SQL, anchored,
+    with Python's ``\\s`` written as the white space class; and each part's group number."""
+    rx = F.compile_format(pattern).regex
+    body = re.sub(r"\(\?P<[A-Za-z]+>", "(", rx.pattern).replace(r"\s", WS)
+    return "^" + body + "$", dict(rx.groupindex)
+
+
+def formatted_us(s, pattern: str, bind=same, real: bool = False):
+    """(matched, value) of ``formats.DateFormat.parse`` on a stripped text: ``matched`` when
+    the text is written in the format (a month name that is no month is not); ``value`` the
+    time in microseconds UTC, NULL when it names no real date or time (a bad value, as
+    Python's ValueError: no later format is tried), a zone-less time read as UTC. ``real``:
+    (matched, the text names a real date and time, whatever its year in UTC)."""
+    rx, groups = format_regex(pattern)
+
+    def part(name):
+        return bind(extract(s, rx, groups[name])) if name in groups else None
+
+    def num(name, default=0):
+        x = part(name)
+        return lit(default) if x is None else bind(exp.Coalesce(this=_int(exp.Nullif(this=x, expression=lit(""))),
+                                                                expressions=[lit(default)]))
+    matched = regex_like(s, rx)
+    if "Y" in groups:
+        year = num("Y")
+    else:
+        yy = num("y")
+        year = bind(case([(exp.LT(this=yy, expression=lit(69)), exp.Add(this=yy, expression=lit(2000)))],
+                         exp.Add(this=yy, expression=lit(1900))))
+    name = part("B") if "B" in groups else part("b")
+    if name is not None:
+        low = exp.Lower(this=name)
+        spelled = [(m, i) for i, m in enumerate(_MONTH_NAMES, 1)] + [(m[:3], i) for i, m in enumerate(_MONTH_NAMES, 1)
+                                                                     if m[:3] != m]
+        month = bind(exp.Case(this=low, ifs=[exp.If(this=lit(k), true=lit(v)) for k, v in spelled]))
+        matched = and_(matched, exp.Not(this=exp.Is(this=month, expression=exp.Null())))
+    else:
+        month = num("M")
+    day = num("D")
+    ok = [exp.GTE(this=year, expression=lit(1)), exp.Between(this=month, low=lit(1), high=lit(12)),
+          exp.Between(this=day, low=lit(1), high=_days_in_month(year, month))]
+    if "h" in groups:
+        h12 = num("h")
+        pm = exp.In(this=exp.Substring(this=part("p"), start=lit(1), length=lit(1)), expressions=[lit("P"), lit("p")])
+        hour = bind(exp.Add(this=exp.Mod(this=h12, expression=lit(12)), expression=case([(pm, lit(12))], lit(0))))
+        ok.append(exp.Between(this=h12, low=lit(1), high=lit(12)))
+    else:
+        hour = num("H")
+        ok.append(exp.LTE(this=hour, expression=lit(23)))
+    minute, second = num("m"), num("s")
+    ok += [exp.LTE(this=minute, expression=lit(59)), exp.LTE(this=second, expression=lit(59))]
+    frac = part("f")
+    us = lit(0) if frac is None else exp.Coalesce(this=_int(exp.Substring(
+        this=exp.DPipe(this=frac, expression=lit("000000")), start=lit(1), length=lit(6))), expressions=[lit(0)])
+    offset = lit(0)  # seconds east of UTC
+    z = part("z")
+    if z is not None:
+        digits = bind(exp.RegexpReplace(this=z, expression=lit("[^0-9]"), replacement=lit("")))
+        oh = bind(exp.Coalesce(this=_int(exp.Substring(this=digits, start=lit(1), length=lit(2))), expressions=[lit(0)]))
+        om = bind(exp.Coalesce(this=_int(exp.Nullif(this=exp.Substring(this=digits, start=lit(3), length=lit(2)),
+                                                      expression=lit(""))), expressions=[lit(0)]))
+        minutes = bind(exp.Add(this=exp.Mul(this=oh, expression=lit(60)), expression=om))
+        ok.append(exp.LT(this=minutes, expression=lit(1440)))  # dt.timezone: less than a day
+        sign = case([(exp.EQ(this=exp.Substring(this=z, start=lit(1), length=lit(1)), expression=lit("-")), lit(-1))],
+                    lit(1))
+        offset = case([(exp.In(this=z, expressions=[lit(""), lit("Z"), lit("z")]), lit(0))],
+                      exp.Mul(this=exp.Mul(this=minutes, expression=lit(60)), expression=sign))
+    secs = exp.Add(this=exp.Mul(this=paren(exp.Add(this=exp.Mul(this=hour, expression=lit(60)), expression=minute)),
+                                expression=lit(60)), expression=second)
+    total = exp.Add(
+        this=exp.Add(this=exp.Mul(this=bind(days_from_civil(year, month, day, bind)), expression=lit(DAY_US)),
+                     expression=exp.Mul(this=paren(exp.Sub(this=secs, expression=offset)), expression=lit(1_000_000))),
+        expression=us)
+    if real:
+        return matched, and_(*ok)
+    value = bind(case([(and_(*ok), total)], exp.Null()))
+    return bind(matched), case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
+
+
+def datetime_formats_us(s, formats, bind=same, dialect: str = "") -> exp.Expression:
+    """``values.datetime_reader`` without a zone: the first format the text is written in
+    decides (NULL when it names no real date or time); none: ISO 8601."""
+    pairs = [formatted_us(s, f, bind) for f in formats]
+    return case(pairs, datetime_us(s, bind, dialect))

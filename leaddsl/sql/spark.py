@@ -83,7 +83,7 @@ def _lined(spark, path: str, folder: str) -> str | None:
 
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts", keep=(),
-                   stats: dict | None = None):
+                   stats: dict | None = None, bad_values: str = "error"):
     """As ``duck.evaluate_files``, run by Spark: one dict per lead row, in file order."""
     from ..runtime.program import normalize_as_of
     from ..diagnostics import suggest
@@ -111,7 +111,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         query = S.to_sql(program, "spark", leads="_leads_file", events="_events_file" if at is None else
                          "_events_lined", id_field=id_field, lead_field=lead_field, type_field=type_field,
                          ts_field=ts_field, row_field="_row", keep=tuple(keep), line_field=None if at is None else
-                         "_line", events_at=at or "")
+                         "_line", events_at=at or "", bad_values=bad_values)
         if stats is not None:
             stats.update(table_stats(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", id_field,
                                      lead_field if events is not None else None))

@@ -27,6 +27,7 @@ condition is TRUE (``COALESCE(cond, FALSE)``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -41,6 +42,7 @@ from .readers import lit, paren, case
 MEMBER = (T.EnumT, T.OrdinalT)
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
 EXACT_REGEX = ("duckdb", "bigquery")   # RE2, as `matches` is
+FORMAT_DIALECTS = ("duckdb", "bigquery", "spark")   # leftmost-first groups, as Python's (RE2, Java)
 
 
 @dataclass(frozen=True)
@@ -99,11 +101,53 @@ def type_name(t: T.Type) -> str:
     return str(t)
 
 
+BAD_VALUES = ("error", "missing")
+
+
+def missing_columns(plan: P.Plan, bad_values: str = "error", id_field: str = "id", keep=()) -> dict:
+    """The query's count columns of bad values read as missing: read unit -> (column, label).
+
+    One per field or event property whose bad values are read as missing (its ``bad as
+    missing``, or every one with ``bad_values="missing"``), but texts (a text is never
+    bad). A slot's column is 1 when the row's value was bad, a property's how many of the
+    lead's events had a bad one, as ``Result.bad_as_missing`` counts them. Named
+    ``_missing_<label>`` (other characters than letters, digits and ``_`` as ``_``),
+    numbered when another column (the id, a ``keep`` column, an output) has that name."""
+    if bad_values not in BAD_VALUES:
+        raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
+    every = bad_values == "missing"
+    units = []
+    for s in plan.slots:
+        base = s.type.element if isinstance(s.type, T.ListT) else s.type
+        if (every or s.options.bad == "missing") and base not in (T.TEXT, T.DYNAMIC, T.UNKNOWN):
+            units.append((s.unit, s.label))
+    for e in plan.events.values():
+        for pr in e.props:
+            if (every or pr.options.bad == "missing") and pr.type != T.TEXT:
+                units.append((("prop", e.name, pr.pos), f"{e.name}.{pr.name}"))
+    used = {id_field, *keep, *plan.outputs, "stage", "error"}
+    out = {}
+    for unit, label in units:
+        name = "_missing_" + re.sub(r"[^A-Za-z0-9_]", "_", label)
+        k, candidate = 2, name
+        while candidate in used:
+            candidate, k = f"{name}_{k}", k + 1
+        used.add(candidate)
+        out[unit] = (candidate, label)
+    return out
+
+
 class Translator:
-    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables()):
+    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables(), bad_values: str = "error"):
         self.p = plan
         self.dialect = dialect
         self.t = tables
+        if bad_values not in BAD_VALUES:
+            raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
+        self.every = bad_values == "missing"   # the run reads every bad value as missing
+        # unit -> (count column, label) of the bad values read as missing
+        self.number_parts: dict = {}   # id(stripped cell) -> the number reader's columns, for its message
+        self.missed = missing_columns(plan, bad_values, tables.id_field, tables.keep)
         self.problems: list[Unsupported] = []
         self.seqs: dict[int, tuple[int, P.Seq]] = {}
         self.lists: dict[int, list] = {}           # slot index -> [(column, aggregate expression)]
@@ -124,10 +168,36 @@ class Translator:
 
     # ---------------------------------------------------------- readers
     def read_options(self, options, origin, what: str):
-        if options.formats or options.zone or options.currency:
-            self.problems.append(Unsupported(origin, f"{what}: `format`, `zone` and `currency` are not read in SQL yet"))
-        if options.bad == "missing":
-            self.problems.append(Unsupported(origin, f"{what}: `bad as missing` is not supported in SQL yet"))
+        def option(kind):  # the option's own node (its span), else the declaration's
+            given = getattr(getattr(origin, "decl", origin), "options", ())
+            return next((o for o in given if o.kind == kind), origin) if isinstance(given, tuple) else origin
+        if options.formats and self.dialect not in FORMAT_DIALECTS:
+            self.problems.append(Unsupported(option("format"), f"{what}: `format` is read by regular expression groups as Python "
+                                                     f"matches them; {self.dialect}'s POSIX regular expressions may "
+                                                     "split the digits otherwise (use --dialect duckdb, bigquery or "
+                                                     "spark)"))
+        if options.zone:
+            self.problems.append(Unsupported(option("zone"), f"{what}: `zone` is not read in SQL yet (a local time the zone "
+                                                     "skips or repeats must be a bad value)"))
+
+    def lenient(self, options) -> bool:
+        """Whether a bad value of a field or property with these options is read as missing."""
+        return self.every or options.bad == "missing"
+
+    def read(self, t: T.Type, s, options, origin, what: str, bind=R.same):
+        """(value, erring test, read-as-missing test or None) of a stripped cell ``s``: the
+        reader's value and bad test, the bad test split by the policy. A value SQL cannot read
+        as Python does (a text or member needing Unicode folding beyond ``LOWER``) errs
+        whatever the policy: read as missing, it could differ from what Python reads."""
+        value, bad = self.reader(t, s, options, origin, what, bind)
+        if not self.lenient(options):
+            return value, bad, None
+        if t == T.TEXT:  # its only bad test is that it cannot be folded in SQL
+            return value, bad, exp.false()
+        if isinstance(t, MEMBER):
+            unexact = bind(R.unfoldable(s, self.dialect))
+            return value, paren(R.and_(paren(bad), unexact)), paren(R.and_(paren(bad), exp.Not(this=unexact)))
+        return value, exp.false(), bad
 
     def reader(self, t: T.Type, s, options, origin, what: str, bind=R.same):
         """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad.
@@ -135,15 +205,21 @@ class Translator:
         self.read_options(options, origin, what)
         m = bind(R.missing(s, options.missing))
         if t == T.NUMBER:
-            v = bind(R.number(s, bind))
+            parts = self.number_parts.setdefault(id(s), {})
+            v = bind(R.number(s, bind, options.currency, parts))
         elif t == T.TEXT:
             v = bind(R.clean(s, self.dialect))
         elif t == T.BOOL:
             v = R.boolean(s)
         elif t == T.DATETIME:
-            v = bind(R.datetime_us(s, bind))
+            v = bind(R.datetime_formats_us(s, options.formats, bind, self.dialect) if options.formats
+                     else R.datetime_us(s, bind, self.dialect))
         elif t == T.DATE:
-            v = bind(R.date_us(s, bind))
+            if options.formats:
+                v = bind(exp.Mul(this=R.idiv(bind(R.datetime_formats_us(s, options.formats, bind, self.dialect)),
+                                             lit(R.DAY_US)), expression=lit(R.DAY_US)))
+            else:
+                v = bind(R.date_us(s, bind, self.dialect))
         elif isinstance(t, MEMBER):
             ordinal = isinstance(t, T.OrdinalT)
             spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
@@ -163,28 +239,46 @@ class Translator:
             bad = R.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
         return value, paren(bad)
 
-    def message(self, label, raw, t: T.Type, s):
-        quoted = exp.DPipe(this=exp.DPipe(this=lit(label + ": cannot read '"), expression=raw),
-                           expression=lit("' as " + type_name(t)))
+    def message(self, label, raw, t: T.Type, s, options=None):
+        """The error of a bad value: ``label: `` and what ``values.py`` says of ``raw``."""
+        quoted = exp.DPipe(this=exp.DPipe(this=lit(label + ": cannot read "), expression=R.quoted(raw)),
+                           expression=lit(" as " + type_name(t)))
         if t == T.TEXT:
-            return exp.DPipe(this=exp.DPipe(this=lit(label + ": '"), expression=raw),
-                             expression=lit("' needs Unicode case folding or normalisation that "
+            return exp.DPipe(this=exp.DPipe(this=lit(label + ": "), expression=R.quoted(raw)),
+                             expression=lit(" needs Unicode case folding or normalisation that "
                                             f"{self.dialect} cannot do exactly as Python"))
+        if t == T.NUMBER:
+            parts = self.number_parts.get(id(s)) if s is not None else None
+            return exp.DPipe(this=lit(label + ": "), expression=R.number_message(
+                raw, getattr(options, "currency", None), parts or None))
         detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
                   T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
+        if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()):
+            return self.formats_message(label, raw, t, options.formats)
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
-        if t == T.NUMBER:  # a number but for its commas (`1,2,3`): say so, as values.read_number does
-            s = R.strip(raw) if s is None else s
-            g = [R.extract(s, R.NUMBER_RE, i) for i in (1, 2, 3, 4, 7)]
-            commas = R.and_(R.regex_like(s, R.NUMBER_RE), R.or_(exp.EQ(this=g[0], expression=lit("")),
-                                                                exp.EQ(this=g[2], expression=lit(""))),
-                            exp.In(this=g[1], expressions=[lit(""), lit("$")]),
-                            exp.In(this=g[4], expressions=[lit(""), lit("$")]),
-                            R.regex_like(g[3], ","), exp.Not(this=R.regex_like(g[3], R.GROUPED_RE)))
-            return exp.DPipe(this=quoted, expression=case([(commas, lit(" (commas must group thousands)"))], lit("")))
+            folding = self.message(label, raw, T.TEXT, s)
+            return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
+
+    def formats_message(self, label, raw, t: T.Type, formats):
+        """What ``values.datetime_reader`` says of a bad value of a field with ``format``."""
+        s = R.strip(raw)
+
+        def cannot(text, detail):
+            return exp.DPipe(this=exp.DPipe(this=lit(f"{label}: cannot read "), expression=R.quoted(text)),
+                             expression=lit(f" as {t} ({detail})"))
+        pairs = []
+        for f in formats:
+            matched, real = R.formatted_us(s.copy(), f, real=True)
+            pairs.append((matched, case([(real, cannot(raw, "outside the years 1 to 9999 in UTC"))],
+                                        cannot(raw, f"not a real date or time in the format {f}"))))
+        pairs.append((exp.EQ(this=exp.Length(this=s.copy()), expression=lit(10)),
+                      cannot(s.copy(), "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z")))
+        pairs.append((R.regex_like(s.copy(), "^(?:0001|9999)" + R.DATETIME_RE[len("^([0-9]{4})"):]),
+                      cannot(raw, "outside the years 1 to 9999 in UTC")))
+        return case(pairs, cannot(raw, "expected " + " or ".join([*formats, "ISO 8601"])))
 
     # ----------------------------------------------------------- values
     def val(self, x) -> exp.Expression:

@@ -256,9 +256,9 @@ def _event(rng: random.Random, etype: str, ts: int) -> dict:
     return e
 
 
-def _events(rng: random.Random) -> list:
+def _events(rng: random.Random, most: int = 60) -> list:
     now = int(AS_OF_TS)
-    n = rng.randint(0, 60)
+    n = rng.randint(0, most)
     out = []
     for _ in range(n):
         etype = PICK_EVENT_TYPE(rng)
@@ -292,7 +292,7 @@ def _events(rng: random.Random) -> list:
     return out
 
 
-def gen_lead(rng: random.Random, i: int, with_events: bool = True) -> dict:
+def gen_lead(rng: random.Random, i: int, with_events: bool = True, most_events: int = 60) -> dict:
     rec = {"id": f"L{i:07d}"}
 
     def put(key, pick, p_missing=0.01):
@@ -311,7 +311,7 @@ def gen_lead(rng: random.Random, i: int, with_events: bool = True) -> dict:
     put("seniority", PICK_SENIORITY)
     put("source", PICK_SOURCE)
     if with_events:
-        rec["events"] = _events(rng)
+        rec["events"] = _events(rng, most_events)
     return rec
 
 
@@ -967,25 +967,27 @@ def _csv_cell(v):
     return "" if v is None else v
 
 
-def write_data(d: Path, n: int, seed: int):
-    """Stream n leads to leads.jsonl (inline events) and leads.csv + events.csv (sorted by lead id).
+def write_data(d: Path, n: int, seed: int, jsonl: bool = True, most_events: int = 60):
+    """Stream n leads to leads.jsonl (inline events; only when ``jsonl``) and leads.csv +
+    events.csv (sorted by lead id); each lead has up to ``most_events`` events, plus bursts.
 
     Returns the expected number of true fit / hot leads (hand-written baseline)."""
     rng = random.Random(seed)
     hot = make_hot_handwritten(AS_OF)
     n_fit = n_hot = 0
-    with open(d / "leads.jsonl", "w", encoding="utf-8") as fj, \
+    with open(d / "leads.jsonl" if jsonl else os.devnull, "w", encoding="utf-8") as fj, \
             open(d / "leads.csv", "w", newline="", encoding="utf-8") as fl, \
             open(d / "events.csv", "w", newline="", encoding="utf-8") as fe:
         wl, we = csv.writer(fl), csv.writer(fe)
         wl.writerow(LEAD_COLUMNS)
         we.writerow(EVENT_COLUMNS)
         for i in range(n):
-            rec = gen_lead(rng, i)
+            rec = gen_lead(rng, i, most_events=most_events)
             n_fit += fit_handwritten(rec)
             n_hot += hot(rec)
-            fj.write(json.dumps(rec, ensure_ascii=False))
-            fj.write("\n")
+            if jsonl:
+                fj.write(json.dumps(rec, ensure_ascii=False))
+                fj.write("\n")
             wl.writerow([_csv_cell(rec.get(c)) for c in LEAD_COLUMNS])
             for e in rec["events"]:
                 we.writerow([rec["id"]] + [_csv_cell(e.get(c)) for c in EVENT_COLUMNS[1:]])
@@ -1145,20 +1147,104 @@ def bench_events_order(target: int, keep: bool) -> list[str]:
     return out
 
 
-def bench_engines(n: int, keep: bool) -> list[str]:
+# The same two rules written by hand as one DuckDB query, as an analyst would write them for
+# these files: trim and lower-case the text cells, strip `$` and commas and multiply by the
+# suffix, CAST the times, a window for `any 1d`, a count for 30d. It reads no text that the
+# benchmark data does not hold (no error column, no Unicode folding beyond lower()), and gives
+# the same answers on that data (checked).
+HAND_DUCKDB_QUERY = """
+WITH leads AS (
+  SELECT row_number() OVER () AS rn, id,
+         lower(trim(industry, ' ' || chr(9) || chr(160))) AS industry,
+         replace(replace(lower(trim(revenue, ' ' || chr(9) || chr(160))), '$', ''), ',', '') AS rev,
+         lower(trim(hq_country, ' ' || chr(9) || chr(160))) AS country,
+         lower(trim(seniority, ' ' || chr(9) || chr(160))) AS seniority,
+         lower(trim(source, ' ' || chr(9) || chr(160))) AS source
+  FROM read_csv($leads, all_varchar = true, header = true)
+), fit AS (
+  SELECT rn, id,
+         industry = 'life_science'
+         AND TRY_CAST(regexp_extract(rev, '^([0-9.e+-]+)', 1) AS DOUBLE)
+             * CASE regexp_extract(rev, '([a-z]*)$', 1)
+                 WHEN '' THEN 1 WHEN 'k' THEN 1e3 WHEN 'm' THEN 1e6 WHEN 'mm' THEN 1e6
+                 WHEN 'b' THEN 1e9 WHEN 'bn' THEN 1e9 WHEN 't' THEN 1e12 END >= 300000000
+         AND country IN ('us', 'ca')
+         AND seniority IN ('vp', 'c_level')
+         AND source IN ('price_request', 'webinar', 'white_paper', 'referral') AS fit
+  FROM leads
+), ev AS (
+  SELECT lead_id, type, CAST(ts AS TIMESTAMPTZ) AS ts,
+         lower(trim(page_category, ' ' || chr(9) || chr(160))) AS page_category,
+         lower(trim(asset_value, ' ' || chr(9) || chr(160))) AS asset_value
+  FROM read_csv($events, all_varchar = true, header = true)
+  WHERE type IN ('page_view', 'download')
+), views AS (
+  SELECT lead_id, count(*) OVER (PARTITION BY lead_id ORDER BY ts
+           RANGE BETWEEN INTERVAL '86399999999 microseconds' PRECEDING AND CURRENT ROW) AS n
+  FROM ev WHERE type = 'page_view' AND page_category = 'product' AND ts <= CAST($as_of AS TIMESTAMPTZ)
+), downloads AS (
+  SELECT lead_id, count(*) AS n FROM ev
+  WHERE type = 'download' AND asset_value = 'high'
+    AND ts > CAST($as_of AS TIMESTAMPTZ) - INTERVAL 30 DAY AND ts <= CAST($as_of AS TIMESTAMPTZ)
+  GROUP BY lead_id
+), hot AS (
+  SELECT lead_id, max(n) AS n FROM views GROUP BY lead_id
+)
+SELECT fit.id, COALESCE(fit.fit, FALSE) AS fit, COALESCE(hot.n >= 5 OR downloads.n >= 2, FALSE) AS hot
+FROM fit LEFT JOIN hot ON hot.lead_id = fit.id LEFT JOIN downloads ON downloads.lead_id = fit.id
+ORDER BY fit.rn
+"""
+
+# One query in its own process: the generated one (as `eval --engine duckdb` builds it, over
+# the same file views) or the hand-written one; prints "seconds rows fit hot checksum".
+_QUERY_RUNNER = """
+import hashlib, sys, time
+import duckdb
+which, defs, leads, events, as_of = sys.argv[1:6]
+con = duckdb.connect()
+con.execute("SET TimeZone = 'UTC'")
+t0 = time.perf_counter()
+if which == "generated":
+    import leaddsl
+    from leaddsl.sql import duck as D, to_sql
+    program = leaddsl.compile(open(defs, encoding="utf-8").read())
+    D._relation(con, leads, "_leads_file")
+    D._relation(con, events, "_events_file")
+    query = to_sql(program, "duckdb", leads="_leads_file", events="_events_file", row_field="_row")
+    t0 = time.perf_counter()  # the query's time, as for the hand-written one (not the compile)
+    cur = con.execute(query, {"as_of": as_of})
+else:
+    cur = con.execute(open(defs, encoding="utf-8").read(), {"as_of": as_of, "leads": leads, "events": events})
+h, rows, fit, hot = hashlib.sha256(), 0, 0, 0
+while True:
+    chunk = cur.fetchmany(100000)
+    if not chunk:
+        break
+    for r in chunk:
+        rows += 1
+        fit += r[1] is True
+        hot += r[2] is True
+        h.update(repr((r[0], r[1], r[2])).encode())
+print(time.perf_counter() - t0, rows, fit, hot, h.hexdigest())
+"""
+
+
+def bench_engines(n: int, keep: bool, most_events: int = 38) -> list[str]:
     """`leaddsl eval` with the Python engine against `--engine duckdb` on the same files (leads CSV
     and an events table sorted by lead), each in its own process: wall time, peak RSS, the ratio,
-    and the same answers (byte-identical output rows)."""
+    and the same answers (byte-identical output rows). Then the generated query alone against
+    the same rules written by hand as one DuckDB query (HAND_DUCKDB_QUERY), each in its own
+    process over the same files: the same answers, and the ratio of their times."""
     out = []
     tmp = Path(tempfile.mkdtemp(prefix="leaddsl-bench-engines-"))
     defs = tmp / "defs.lead"
     defs.write_text(BOTH_PROGRAM)
     log(f"  writing {n:,} leads and their events to {tmp} ...")
-    exp_fit, exp_hot = write_data(tmp, n, SEED + 11)
-    (tmp / "leads.jsonl").unlink()
+    exp_fit, exp_hot = write_data(tmp, n, SEED + 11, jsonl=False, most_events=most_events)
     with open(tmp / "events.csv", "rb") as f:
         n_events = sum(1 for _ in f) - 1
-    head = f"{'engine':<10} {'leads':>9} {'events':>11} {'peak RSS MiB':>13} {'wall s':>8}  check"
+    log(f"  {n_events:,} events ({(tmp / 'events.csv').stat().st_size / 2**20:,.0f} MiB)")
+    head = f"{'engine':<26} {'leads':>9} {'events':>11} {'peak RSS MiB':>13} {'wall s':>8}  check"
     out += [head, "-" * len(head)]
     walls, outputs = {}, {}
     for engine in ("python", "duckdb"):
@@ -1168,10 +1254,33 @@ def bench_engines(n: int, keep: bool) -> list[str]:
         check, wall, peak, got = _eval_checked(cmd, tmp, result, n, exp_fit, exp_hot)
         if got is not None:
             walls[engine], outputs[engine] = wall, got
-        out.append(f"{engine:<10} {n:>9,} {n_events:>11,} {peak:>13.1f} {wall:>8.1f}  {check}")
+        out.append(f"{'eval --engine ' + engine:<26} {n:>9,} {n_events:>11,} {peak:>13.1f} {wall:>8.1f}  {check}")
+        result.unlink(missing_ok=True)
+    (tmp / "hand.sql").write_text(HAND_DUCKDB_QUERY)
+    (tmp / "runner.py").write_text(_QUERY_RUNNER)
+    queries = {}
+    for which, text in (("generated", defs), ("hand-written", tmp / "hand.sql")):
+        cmd = [sys.executable, str(tmp / "runner.py"), which, str(text), str(tmp / "leads.csv"),
+               str(tmp / "events.csv"), AS_OF_ISO]
+        log(f"  running the {which} query alone ...")
+        rc, wall, peak = run_measured(cmd, tmp / "stdout", tmp / "stderr")
+        if rc != 0:
+            err = (tmp / "stderr").read_text(errors="replace").strip().splitlines()[-3:]
+            out.append(f"{which + ' query':<26} FAILED exit {rc}: {' | '.join(err)}")
+            continue
+        secs, rows, fit, hot, digest = (tmp / "stdout").read_text().split()
+        queries[which] = (float(secs), digest)
+        ok = int(rows) == n and int(fit) == exp_fit and int(hot) == exp_hot
+        check = "ok" if ok else f"MISMATCH rows={rows} fit={fit}/{exp_fit} hot={hot}/{exp_hot}"
+        out.append(f"{which + ' query':<26} {n:>9,} {n_events:>11,} {peak:>13.1f} {float(secs):>8.1f}  {check}")
     if len(walls) == 2:
-        out.append(f"duckdb end to end: {walls['python'] / walls['duckdb']:.2f}x the Python engine's speed; "
-                   + ("identical output" if outputs["python"] == outputs["duckdb"] else "MISMATCH: outputs differ"))
+        out.append(f"eval --engine duckdb end to end: {walls['python'] / walls['duckdb']:.2f}x the Python engine's "
+                   "speed; " + ("identical output" if outputs["python"] == outputs["duckdb"] else
+                                "MISMATCH: outputs differ"))
+    if len(queries) == 2:
+        (g, gd), (h, hd) = queries["generated"], queries["hand-written"]
+        out.append(f"generated query: {g / h:.2f}x the hand-written query's time; "
+                   + ("the same answers" if gd == hd else "MISMATCH: answers differ"))
     if keep:
         out.append(f"data kept in {tmp}")
     else:
@@ -1203,7 +1312,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-gc-freeze", action="store_true",
                     help="leave the generated input under the cyclic garbage collector (see README)")
     ap.add_argument("--engines", type=int, default=None, metavar="N",
-                    help="only measure eval --engine python against --engine duckdb on N generated leads")
+                    help="only measure eval --engine python against --engine duckdb on N generated leads "
+                         "(about 20 events each), and the generated query against a hand-written one")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target of the issue is missed")
     args = ap.parse_args(argv)
     if args.engines:
