@@ -1,16 +1,19 @@
 """The interpreter against DuckDB running the generated query: random programs (the
 generator of test_oracle), leads as text cells with missing and messy values, events
 around window boundaries, several as-of times. Every output agrees, erred ones (None)
-included, and a row has an error in one exactly when it has one in the other.
+included, and so does the error text: the same messages in the same order, each event
+named at its line of the events table as `eval --engine` names it.
 
 LEADDSL_SQL_EXAMPLES sets the number of examples (default 200; the long setting: 10000)."""
 import datetime as dt
 import os
+import re
 
 import duckdb
 from hypothesis import given, settings, strategies as st
 
 import leaddsl
+from leaddsl.sql.lines import in_file_order
 from test_oracle import ANCHORS, SCHEMA, exprs, iso
 
 UTC = dt.timezone.utc
@@ -48,31 +51,58 @@ EVENT = st.one_of(
 LEAD = st.builds(lambda cells, events: (cells, events), st.fixed_dictionaries(CELL), st.lists(EVENT, max_size=6))
 
 
+EVENT_MESSAGE = re.compile(r"(?:lead \d+, )?event (\d+) \((\w+)\): (.*)", re.DOTALL)
+
+
+def same_error(program, got, want, lines) -> None:
+    """The query's error (its events put in file order, as the engines do) is the evaluator's,
+    each inline event named at its line of the events table (``lines[j - 1]``: the line of the
+    lead's j-th event)."""
+    messages = []
+    for m in want.errors:
+        e = EVENT_MESSAGE.fullmatch(m)
+        messages.append(f"{e.group(2)} event at events.csv line {lines[int(e.group(1)) - 1]}: {e.group(3)}" if e
+                        else m)
+    assert in_file_order(program, got, "events.csv") == ("; ".join(messages) or None), (got, want.errors)
+
+
+def program_text(conditions) -> str:
+    """The schema, a definition per condition and two over events, in a funnel."""
+    text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
+    text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
+    text += "lead spender when spend(7d) >= 5 or biggest >= 10 or spend(any 1d) > 3\n"
+    return text + ("stages r0 < buyer\n" if conditions else "stages buyer < spender\n")
+
+
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(exprs(), min_size=1, max_size=3), st.lists(LEAD, min_size=1, max_size=4),
        st.sampled_from([0, -60, 24 * 60 - 1, -7 * 24 * 60]))
 def test_duckdb_agrees_with_the_interpreter(conditions, leads, shift):
-    text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
-    text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
-    text += "lead spender when spend(7d) >= 5 or biggest >= 10 or spend(any 1d) > 3\n"
-    text += "stages r0 < buyer\n"
+    text = program_text(conditions)
     program = leaddsl.compile(text)
     as_of = BASE + dt.timedelta(minutes=shift)
     con = duckdb.connect()
     con.execute("CREATE TABLE leads (id VARCHAR, " + ", ".join(f'"{c}" VARCHAR' for c in COLUMNS) + ")")
-    con.execute("CREATE TABLE events (lead_id VARCHAR, type VARCHAR, ts VARCHAR, cat VARCHAR, amount VARCHAR)")
+    con.execute("CREATE TABLE events (lead_id VARCHAR, type VARCHAR, ts VARCHAR, cat VARCHAR, amount VARCHAR, "
+                "_line BIGINT)")
+    lines, n = [], 1  # the events table as a file: its header on line 1
     for i, (cells, events) in enumerate(leads):
         con.execute("INSERT INTO leads VALUES (" + ", ".join("?" * (len(COLUMNS) + 1)) + ")",
                     [str(i), *[cells[c] for c in COLUMNS]])
+        lines.append([])
         for e in events:
-            con.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)", [str(i), e["type"], e["ts"], e["cat"], e["amount"]])
-    cur = con.execute(program.to_sql("duckdb"), {"as_of": as_of.isoformat()})
+            n += 1
+            lines[-1].append(n)
+            con.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                        [str(i), e["type"], e["ts"], e["cat"], e["amount"], n])
+    query = program.to_sql("duckdb", line_field="_line", events_at="events.csv line")
+    cur = con.execute(query, {"as_of": as_of.isoformat()})
     names = [d[0] for d in cur.description]
     got = [dict(zip(names, r)) for r in cur.fetchall()]
     assert len(got) == len(leads)
-    for row, (cells, events) in zip(got, leads):
+    for row, (cells, events), at in zip(got, leads, lines):
         record = {c: v for c, v in cells.items() if v is not None}
         record["events"] = [{k: v for k, v in e.items() if v is not None} for e in events]
         want = program.evaluate(record, as_of=as_of, errors="return")
         assert {k: row[k] for k in program.outputs} == want.to_dict(), (text, cells, events, row, want.error)
-        assert (row["error"] is None) == (want.error is None), (row["error"], want.error)
+        same_error(program, row["error"], want, at)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from pathlib import Path
 
 import leaddsl
 
@@ -14,6 +15,8 @@ from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer
 from ..sql import missing_columns
 from ..sql.duck import EngineError
+from ..sql.lines import split_messages
+from .events import EventError
 from . import Tally, _ErrorLog, _check_targets, _error_lines, _fail_definitions, _say, _stamp, _summary, _usage, \
     _write
 from .progress import progress as _progress
@@ -37,14 +40,22 @@ def refuse(engine: str, data: str, *, input_format, sheet, allow_missing_columns
         raise _usage(f"--engine {engine} cannot run this: " + "; ".join(why) + " (use --engine python)")
 
 
-def _messages(program, error: str) -> list[str]:
-    """A row's error split into its messages: each begins with a field's label or an event's
-    name, so a `; ` inside a quoted cell does not split it."""
-    labels = {s.label for s in program.plan.slots} | {f"{e.name} event" for e in program.plan.events.values()}
-    if not labels:
-        return [error]
-    starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
-    return re.split(f"; (?=(?:{starts}): )", error)
+def _split_events(program, messages: list[str], events: str | None) -> tuple[list[str], list[EventError]]:
+    """The messages of the lead's own fields, and those of events at their line in ``events``."""
+    if not events:
+        return messages, []
+    names = "|".join(re.escape(e.name) for e in sorted(program.plan.events.values(), key=lambda e: -len(e.name)))
+    if not names:
+        return messages, []
+    pattern = re.compile(f"({names}) event at {re.escape(events)} (?:line|row|item) (\\d+): (.*)", re.DOTALL)
+    mine, theirs = [], []
+    for message in messages:
+        m = pattern.fullmatch(message)
+        if m:
+            theirs.append(EventError(int(m.group(2)), m.group(1), m.group(3)))
+        else:
+            mine.append(message)
+    return mine, theirs
 
 
 def eval_engine(engine, program, defs, data, events_path, moment, id_field, output, fmt, raw_csv, events_lead_field,
@@ -94,6 +105,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     stopped = None
     unit = "row" if data.lower().endswith(".parquet") else "line"
     header = 1 if data.lower().endswith((".csv", ".tsv")) else 0
+    ev_unit = {".parquet": "row", ".json": "item"}.get(Path(events_path or "").suffix.lower(), "line")
     bar = _progress(progress)
     if bar is not None:
         bar.phase(f"{data}: running the query ({engine})")
@@ -126,10 +138,17 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 errors += 1
                 out["error"] = row["error"]
                 number = total + header
-                shown.report(f"{data}: {unit} {number} (id {out[id_field]}): ", row["error"])
+                mine, theirs = _split_events(program, split_messages(program, row["error"], events_path), events_path)
+                if mine or not theirs:  # the lead's own fields at its line, each event at its own line
+                    shown.report(f"{data}: {unit} {number} (id {out[id_field]}): ",
+                                 "; ".join(mine) if theirs else row["error"])
+                for e in theirs:
+                    shown.report(f"{events_path}: {ev_unit} {e.line} (id {out[id_field]}): ",
+                                 f"{e.event} event: {e.body}")
                 if error_lines is not None:
-                    for line in _error_lines(data, unit, number, out[id_field], row["error"],
-                                             _messages(program, row["error"])):
+                    lines = _error_lines(data, unit, number, out[id_field], row["error"], mine) if mine or not theirs \
+                        else []
+                    for line in lines + [e.as_line(events_path, out[id_field]) for e in theirs]:
                         _write(error_lines, line, errors_file)
             _write(writer, out, output)
             if bar is not None and total % 500 == 0:

@@ -8,10 +8,12 @@ prints, with the as-of time bound as its parameter.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import threading
 from pathlib import Path
 
 from .. import sql as S
+from . import lines
 
 READERS = {".csv": "read_csv", ".tsv": "read_csv", ".jsonl": "read_json", ".ndjson": "read_json",
            ".json": "read_json", ".parquet": "read_parquet"}
@@ -57,6 +59,25 @@ def _relation(con, path: str, name: str) -> list[str]:
     return [d[0] for d in con.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
 
 
+def _lined(con, path: str, folder: str) -> str | None:
+    """The view ``_events_lined``: ``_events_file`` with each event's ``_line`` as the Python
+    reader numbers it (see ``lines.py``); returns the file and what its numbers count
+    (``e.csv line``), or None (and no view) when the lines are not known."""
+    from sqlglot import exp
+    rows = con.execute('SELECT count(*) FROM "_events_file"').fetchone()[0]
+    numbering = lines.numbering(path, rows, folder)
+    if numbering is None:
+        return None
+    if numbering.offset is not None:
+        body = f'SELECT *, "_row" + {numbering.offset} AS "_line" FROM "_events_file"'
+    else:
+        pairs = (f"read_csv({exp.Literal.string(numbering.table).sql(dialect='duckdb')}, header = false, "
+                 "columns = {'_row': 'BIGINT', '_line': 'BIGINT'})")
+        body = f'SELECT e.*, n."_line" FROM "_events_file" AS e LEFT JOIN {pairs} AS n ON e."_row" = n."_row"'
+    con.execute(f'CREATE VIEW "_events_lined" AS {body}')
+    return f"{path} {numbering.unit}"
+
+
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
                    batch: int = 10_000, keep=(), stats: dict | None = None, bad_values: str = "error"):
@@ -71,6 +92,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     from ..diagnostics import suggest
     moment = normalize_as_of(as_of)
     duckdb, con = _connect()
+    folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     side = None
     try:
         columns = _relation(con, leads, "_leads_file")
@@ -100,11 +122,14 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             cols = ", ".join(f'CAST(NULL AS VARCHAR) AS "{p}"' for p in sorted(props))
             con.execute('CREATE OR REPLACE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         f'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, {cols}, 0 AS _row LIMIT 0')
-        query = S.to_sql(program, "duckdb", leads="_leads_file", events="_events_file", id_field=id_field,
+        at = _lined(con, events, folder.name) if ev_columns is not None and program.plan.events else None
+        query = S.to_sql(program, "duckdb", leads="_leads_file", events="_events_file" if at is None else
+                         "_events_lined", id_field=id_field,
                          lead_field=lead_field if ev_columns is not None else "lead_id",
                          type_field=type_field if ev_columns is not None else "type",
                          ts_field=ts_field if ev_columns is not None else "ts", row_field="_row",
-                         keep=tuple(keep), bad_values=bad_values)
+                         keep=tuple(keep), line_field=None if at is None else "_line", events_at=at or "",
+                         bad_values=bad_values)
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
@@ -115,13 +140,17 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             if not chunk:
                 break
             for row in chunk:
-                yield dict(zip(names, row))
+                out = dict(zip(names, row))
+                if at is not None:
+                    out["error"] = lines.in_file_order(program, out["error"], events)
+                yield out
     except duckdb.Error as e:
         raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None
     finally:
         if side is not None:
             stats.update(side.result())
         con.close()
+        folder.cleanup()
 
 
 class _Side(threading.Thread):

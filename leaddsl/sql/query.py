@@ -271,6 +271,7 @@ class Query(Translator):
                       [to_text_col(c) for c in (t.lead_field, t.ts_field, t.type_field)]), "_rid"),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
+        ev_raw += [alias(col(t.line_field), "_eln")] if t.line_field else []
         props = {}
         for e in p.events.values():
             for pr in e.props:
@@ -295,7 +296,7 @@ class Query(Translator):
         tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
         marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
         st.bind(case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast))), "_ts")
-        evr = ["_lid", "_rid", "_e", "_ts", "_tsr"]
+        evr = ["_lid", "_rid", "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
         for e in p.events.values():
             if e.ts.reads:
                 self.problems.append(Unsupported(self.p.analysis.scope.events.get(e.name) if hasattr(
@@ -317,7 +318,8 @@ class Query(Translator):
                 if ("prop", e.name, pr.pos) in self.missed:
                     st.bind(R.and_(mine.copy(), paren(missed)), f"mp{tag}")
                     evr.append(f"mp{tag}")
-                st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=lit(f"{e.name} event: "), expression=paren(
+                label = exp.DPipe(this=self.event_at(e.name), expression=lit(": "))
+                st.bind(case([(col(f"pb{tag}"), exp.DPipe(this=label, expression=paren(
                     self.message(pr.name, raw, pr.type, stripped, pr.options))))], exp.Null()), f"pm{tag}")
                 evr += [f"pv{tag}", f"pb{tag}", f"pm{tag}"]
                 if pr.type == T.TEXT:
@@ -354,9 +356,11 @@ class Query(Translator):
         for e in p.events.values():
             bad = R.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
             aggs.append(alias(exp.Max(this=case([(bad, lit(1))], lit(0))).eq(lit(1)), f"tb{e.index}"))
+            at = self.event_at(e.name)
             msg = case([(R.missing(R.strip(col("_tsr"))),
-                         lit(f"{e.name} event: ts is missing; every event needs a time"))],
-                       exp.DPipe(this=exp.DPipe(this=lit(f"{e.name} event: ts: cannot read '"), expression=col("_tsr")),
+                         exp.DPipe(this=at, expression=lit(": ts is missing; every event needs a time")))],
+                       exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=at.copy(), expression=lit(": ts: cannot read '")),
+                                                expression=col("_tsr")),
                                  expression=lit("' as datetime (use ISO 8601, e.g. 2026-01-31 or "
                                                 "2026-01-31T09:30:00Z)")))
             aggs.append(alias(exp.ArgMin(this=case([(bad, msg)], exp.Null()), expression=case([(bad, col("_rid"))],
@@ -401,6 +405,13 @@ class Query(Translator):
             j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
                             if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
         return [("_ev", cte_ev), *evr_ctes, *keys, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+
+    def event_at(self, name: str):
+        """`page_view event`, and where the event is when the events table has its line."""
+        if not self.t.line_field:
+            return lit(f"{name} event")
+        at = exp.DPipe(this=lit(f"{name} event at {self.t.events_at} "), expression=R.to_text(col("_eln")))
+        return coalesce(at, lit(f"{name} event"))
 
     def in_window(self, agg: P.Agg):
         inside = col(f"in{agg.source.index}")
@@ -598,8 +609,12 @@ class Query(Translator):
         units = []
         for item in p.outputs.values():
             units += [u for u in sorted(item.needs, key=repr) if u not in units]
-        order = {"slot": 0, "ts": 1, "prop": 1}
-        units = sorted((u for u in units if self.unit_message(u) is not None), key=lambda u: (order[u[0]], repr(u)))
+
+        def found(u):  # as the evaluator finds them: fields in slot order, then each event's time and
+            if u[0] == "slot":  # properties (the engines that know each event's line sort by it, see lines.py)
+                return (0, u[1], 0, 0)
+            return (1, self.p.events[u[1]].index, u[0] == "prop", u[2] if u[0] == "prop" else 0)
+        units = sorted((u for u in units if self.unit_message(u) is not None), key=found)
         if units:
             joined = lit("")
             for u in units:

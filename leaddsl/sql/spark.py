@@ -10,9 +10,11 @@ configures another: a cluster runs the same query over its own tables.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 from .. import sql as S
+from . import lines
 from .duck import EngineError, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
@@ -59,6 +61,26 @@ def _view(spark, path: str, name: str) -> list[str]:
     return columns
 
 
+def _lined(spark, path: str, folder: str) -> str | None:
+    """The view ``_events_lined``: ``_events_file`` with each event's ``_line`` as the Python
+    reader numbers it (see ``lines.py``); returns the file and what its numbers count
+    (``e.csv line``), or None (and no view) when the lines are not known."""
+    from pyspark.sql import Window, functions as F
+    df = spark.table("_events_file")
+    numbering = lines.numbering(path, df.count(), folder)
+    if numbering is None:
+        return None
+    # ``_row`` orders the rows but counts from 0 in each partition: number them 1, 2, ...
+    df = df.withColumn("_n", F.row_number().over(Window.orderBy("_row")))
+    if numbering.offset is not None:
+        df = df.withColumn("_line", F.col("_n") + F.lit(numbering.offset))
+    else:
+        pairs = spark.read.csv(numbering.table, schema="`_n` BIGINT, `_line` BIGINT")
+        df = df.join(pairs, "_n", "left")
+    df.drop("_n").createOrReplaceTempView("_events_lined")
+    return f"{path} {numbering.unit}"
+
+
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts", keep=(),
                    stats: dict | None = None, bad_values: str = "error"):
@@ -68,6 +90,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     moment = normalize_as_of(as_of)
     spark = session()
     from pyspark.errors import PySparkException
+    folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     try:
         columns = _view(spark, leads, "_leads_file")
         for c in [id_field, *program.columns, *keep]:
@@ -84,14 +107,21 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             lead_field, type_field, ts_field = "lead_id", "type", "ts"
             schema = ", ".join(f"`{c}` STRING" for c in ["lead_id", "type", "ts", *props]) + ", `_row` BIGINT"
             spark.createDataFrame([], schema).createOrReplaceTempView("_events_file")
-        query = S.to_sql(program, "spark", leads="_leads_file", events="_events_file", id_field=id_field,
-                         lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field="_row",
-                         keep=tuple(keep), bad_values=bad_values)
+        at = _lined(spark, events, folder.name) if events is not None and program.plan.events else None
+        query = S.to_sql(program, "spark", leads="_leads_file", events="_events_file" if at is None else
+                         "_events_lined", id_field=id_field, lead_field=lead_field, type_field=type_field,
+                         ts_field=ts_field, row_field="_row", keep=tuple(keep), line_field=None if at is None else
+                         "_line", events_at=at or "", bad_values=bad_values)
         if stats is not None:
             stats.update(table_stats(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", id_field,
                                      lead_field if events is not None else None))
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         for row in spark.sql(query, args={"as_of": iso}).toLocalIterator():
-            yield row.asDict()
+            out = row.asDict()
+            if at is not None:
+                out["error"] = lines.in_file_order(program, out["error"], events)
+            yield out
     except PySparkException as e:
         raise EngineError(f"spark: {str(e).strip().splitlines()[0]}") from None
+    finally:
+        folder.cleanup()

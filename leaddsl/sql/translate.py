@@ -55,6 +55,8 @@ class Tables:
     ts_field: str = "ts"
     row_field: str | None = None   # a column that orders the leads (the output keeps that order)
     keep: tuple = ()               # leads columns copied to the output after the id, as stored
+    line_field: str | None = None  # an events column with each event's line (or row) in its file, and
+    events_at: str = ""            # the file and what the number counts ("e.csv line"): errors say where
 
 
 class Unsupported(Exception):

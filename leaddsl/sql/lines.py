@@ -1,0 +1,108 @@
+"""Where each row of a data file is, numbered as the Python readers number it, so that the
+SQL engines name an event's line in the events file as the Python engine does.
+
+The engines number a file's rows 1, 2, ... in file order. The Python readers say where a
+row is: a CSV row by the line where it starts (the header is line 1; a quoted cell may hold
+line breaks; blank lines are not rows but are counted), a JSON Lines row by its line (blank
+lines likewise), a Parquet row by its row number, an item of a JSON array by its number.
+
+The common case costs one count of the file's line breaks (bytes, no parsing): when a
+CSV file has exactly one line per row after the header, row ``k`` is at line ``k + 1``
+(a JSON Lines file: line ``k``). Otherwise the Python reader reads the file once and writes
+``row,line`` of every row to a small CSV file that the engine joins on the row number.
+When the Python reader does not find the rows the engine found (a file it reads
+differently), the numbering is None and an event's error names no line, rather than a
+wrong one.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from ..io.data import InputError, data_format, read_rows
+
+CHUNK = 1 << 24
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """How to number the rows of a file: ``line = row + offset``, or the ``row,line`` pairs
+    of the CSV file ``table`` (without header). ``unit`` says what the number counts."""
+    unit: str
+    offset: int | None = None
+    table: str | None = None
+
+
+def count_lines(path: str, fmt: str) -> int:
+    """The lines of the file as its Python reader counts them: a CSV file's lines end at
+    ``\\n``, ``\\r\\n`` or a lone ``\\r``; a JSON Lines file's at ``\\n``. A last line without
+    an ending counts."""
+    lines = 0
+    last = b""
+    with open(path, "rb") as f:
+        while True:
+            chunk = f.read(CHUNK)
+            if not chunk:
+                break
+            lines += chunk.count(b"\n")
+            if fmt == "csv":
+                lines += chunk.count(b"\r") - chunk.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:]
+    return lines + (last not in (b"", b"\n", b"\r" if fmt == "csv" else b"\n"))
+
+
+def numbering(path: str, rows: int, folder: str) -> Numbering | None:
+    """The numbering of the ``rows`` rows an engine read from ``path`` (a table of pairs,
+    when one is needed, is written in ``folder``)."""
+    fmt = "csv" if path.lower().endswith(".tsv") else data_format(path)
+    if fmt == "parquet":
+        return Numbering("row", offset=0)
+    if fmt == "json":
+        return Numbering("item", offset=0)
+    header = 1 if fmt == "csv" else 0
+    if count_lines(path, fmt) == rows + header:
+        return Numbering("line", offset=header)
+    table = os.path.join(folder, "lines.csv")
+    n = 0
+    try:
+        with open(table, "w", encoding="ascii") as out:
+            for row in read_rows(path, fmt):
+                if row.record is None:  # a row the engine would not have read as this one
+                    return None
+                n += 1
+                out.write(f"{n},{row.number}\n")
+    except InputError:
+        return None
+    return Numbering("line", table=table) if n == rows else None
+
+
+def split_messages(program, error: str, events: str | None = None) -> list[str]:
+    """A row's error split into its messages: each begins with a field's label or an event's
+    name (and where the event is in the ``events`` file), so a `; ` inside a quoted cell does
+    not split it."""
+    labels = {s.label for s in program.plan.slots} | {f"{e.name} event" for e in program.plan.events.values()}
+    if not labels:
+        return [error]
+    starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
+    at = f"(?: at {re.escape(events)} (?:line|row|item) \\d+)?" if events else ""
+    return re.split(f"; (?=(?:{starts}){at}: )", error)
+
+
+def in_file_order(program, error: str | None, events: str) -> str | None:
+    """A row's error with its events' messages in the order of their lines, as the Python
+    engine finds them (the query puts them in the order of the definitions); the fields'
+    messages stay first."""
+    if not error or not program.plan.events:
+        return error
+    messages = split_messages(program, error, events)
+    if len(messages) < 2:
+        return error
+    pattern = re.compile(f"(?:{'|'.join(re.escape(e.name) for e in program.plan.events.values())}) event at "
+                         f"{re.escape(events)} (?:line|row|item) (\\d+): ")
+    where = [pattern.match(m) for m in messages]
+    if sum(w is not None for w in where) < 2:
+        return error
+    fields = [m for m, w in zip(messages, where) if w is None]
+    found = sorted(((int(w.group(1)), m) for m, w in zip(messages, where) if w is not None), key=lambda x: x[0])
+    return "; ".join(fields + [m for _, m in found])
