@@ -87,3 +87,19 @@ def test_spark_agrees_with_the_interpreter(spark, conditions, leads, shift):
         want = program.evaluate(record, as_of=as_of, errors="return")
         assert {k: row[k] for k in program.outputs} == want.to_dict(), (text, cells, events, row, want.error)
         same_error(program, row["error"], want, lines)
+
+
+def test_days_over_an_any_window_runs_in_spark_as_in_python(spark):
+    """`days(...)` over `any` windows was COUNT(DISTINCT ...) OVER (...), which Spark refuses
+    (DISTINCT_WINDOW_FUNCTION_UNSUPPORTED); it is the size of the window's set there."""
+    program = leaddsl.compile(program_text(["visit_days(any 2d) >= 2", "visit_days(any 1d) = 1"]))
+    ts = ["2026-11-20T10:00:00Z", "2026-11-21T09:00:00Z", "2026-11-21T11:00:00Z", "2026-11-10T00:00:00Z"]
+    events = [{"type": "page_view", "ts": t, "cat": None, "amount": None} for t in ts]
+    cells = dict.fromkeys(COLUMNS)
+    leads = [(cells, events), (cells, events[2:]), (cells, [])]
+    got = spark_rows(spark, program, leads, BASE)
+    for row, (_, evs) in zip(got, leads):
+        want = program.evaluate({"events": [{k: v for k, v in e.items() if v is not None} for e in evs]},
+                                as_of=BASE, errors="return")
+        assert {k: row[k] for k in program.outputs} == want.to_dict()
+    assert [row["r0"] for row in got] == [True, False, False]

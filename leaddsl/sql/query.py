@@ -429,16 +429,20 @@ class Query(Translator):
             if agg.func == "count":
                 fn = exp.Sum(this=case([(inside, lit(1))], lit(0)))
             elif agg.func == "days":
-                fn = exp.Count(this=exp.Distinct(expressions=[case([(inside, R.idiv(col("_ts"), lit(R.DAY_US)))],
-                                                                   exp.Null())]))
+                day = case([(inside, R.idiv(col("_ts"), lit(R.DAY_US)))], exp.Null())
+                # Spark has no DISTINCT in a window function: there, the size of the window's set
+                fn = exp.ArrayUniqueAgg(this=day) if self.dialect == "spark" else exp.Count(
+                    this=exp.Distinct(expressions=[day]))
             elif agg.func == "sum":
                 fn = exp.Sum(this=case([(inside, coalesce(v, lit(0)))], lit(0)))
             else:  # pragma: no cover - the checker allows `any` on count, sum and days only
                 self.unsupported(agg.origin, f"`any` on {agg.func}")
             # over the counted events only (the others add nothing to any window): `_w<i>`,
             # one row per lead with at least one, joined to the lead's row in `_x`
-            inner = select(col(ROW), alias(window(fn, col(ROW), col("_ts"), before), "_w"),
-                           frm=exp.to_identifier("_j", quoted=True)).where(inside)
+            counted = window(fn, col(ROW), col("_ts"), before)
+            if isinstance(fn, exp.ArrayUniqueAgg):
+                counted = exp.ArraySize(this=counted)
+            inner = select(col(ROW), alias(counted, "_w"), frm=exp.to_identifier("_j", quoted=True)).where(inside)
             best = exp.Max(this=col("_w"))
             if agg.func == "sum":  # a window may also end just before an event leaves it
                 after = frame(lit(1), "FOLLOWING", lit(w), "FOLLOWING")
