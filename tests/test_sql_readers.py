@@ -10,7 +10,7 @@ from sqlglot import exp
 from leaddsl import values as V
 from leaddsl.events import to_us
 from leaddsl.sql import readers as R
-from leaddsl.sql.query import Stages
+from leaddsl.sql.stages import Stages
 
 _CON = duckdb.connect()
 
