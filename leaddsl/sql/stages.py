@@ -21,8 +21,10 @@ def star(table=None):
 
 
 def window(fn, partition, order, spec=None):
-    return exp.Window(this=fn, partition_by=[partition], order=exp.Order(expressions=[exp.Ordered(this=order)]),
-                      spec=spec)
+    """``fn`` over a RANGE frame of ``order`` (a window's rows never have it NULL: NULLS FIRST is
+    said only so that no dialect's default needs translating, which BigQuery cannot do in a window)."""
+    return exp.Window(this=fn, partition_by=[partition],
+                      order=exp.Order(expressions=[exp.Ordered(this=order, nulls_first=True)]), spec=spec)
 
 
 def frame(start, start_side, end, end_side):
