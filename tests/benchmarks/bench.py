@@ -1316,20 +1316,19 @@ def main(argv=None) -> int:
                          "(about 20 events each), and the generated query against a hand-written one")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target of the issue is missed")
     args = ap.parse_args(argv)
+    def only(title, run):  # one measurement alone: its table, and exit 1 under --check if it failed
+        log(title)
+        lines = run()
+        log("")
+        for line in lines:
+            log(line)
+        return 1 if (args.check and any("FAILED" in x or "MISMATCH" in x for x in lines)) else 0
     if args.engines:
-        log(f"eval on {args.engines:,} leads: the Python engine against DuckDB (each a subprocess) ...")
-        lines = bench_engines(args.engines, args.keep_data)
-        log("")
-        for line in lines:
-            log(line)
-        return 1 if (args.check and any("FAILED" in x or "MISMATCH" in x for x in lines)) else 0
+        return only(f"eval on {args.engines:,} leads: the Python engine against DuckDB (each a subprocess) ...",
+                    lambda: bench_engines(args.engines, args.keep_data))
     if args.events_order:
-        log(f"eval with an events table of about {args.events_order_n:,} events, two orders (each a subprocess) ...")
-        lines = bench_events_order(args.events_order_n, args.keep_data)
-        log("")
-        for line in lines:
-            log(line)
-        return 1 if (args.check and any("FAILED" in x or "MISMATCH" in x for x in lines)) else 0
+        return only(f"eval with an events table of about {args.events_order_n:,} events, two orders "
+                    "(each a subprocess) ...", lambda: bench_events_order(args.events_order_n, args.keep_data))
 
     n = args.n or (20_000 if args.quick else 100_000)
     repeats = args.repeats or (3 if args.quick else 5)
