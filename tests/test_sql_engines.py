@@ -91,6 +91,23 @@ def test_duckdb_refuses_inline_events_by_name(runner, tmp_path):
     assert out.exit_code == 2 and "inline" in out.stderr and "--events" in out.stderr
 
 
+def test_duckdb_keeps_the_file_order_of_a_file_with_its_own_rowid_column(runner, tmp_path):
+    # the engine numbers rows by their place in the table it reads the file into; a column
+    # named `rowid` hides that place, and must not reorder the rows or the events
+    defs = tmp_path / "d.lead"
+    defs.write_text("field industry: enum(energy, food)\nevent demo()\n"
+                    "lead e when industry = energy\nlead busy when demo(30d) >= 1\n")
+    leads = tmp_path / "l.csv"
+    leads.write_text("id,rowid,industry\nc,9,energy\na,1,food\nb,5,Enrgy\n")
+    events = tmp_path / "e.csv"
+    events.write_text("lead_id,rowid,type,ts\na,3,demo,2026-11-20\nc,2,demo,someday\nc,1,demo,never\n")
+    args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF]
+    py, duck = (runner.invoke(cli, [*args, "--engine", e]) for e in ("python", "duckdb"))
+    assert py.exit_code == duck.exit_code == 1
+    assert [json.loads(x)["id"] for x in duck.stdout.splitlines()] == ["c", "a", "b"]
+    assert duck.stdout == py.stdout and "line 3" in duck.stdout
+
+
 @pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv

@@ -37,7 +37,12 @@ def _connect():
 
 def _relation(con, path: str, name: str) -> list[str]:
     """A view ``name`` of the file at ``path``, its cells as text and a ``_row`` in file order;
-    returns its columns."""
+    returns its columns.
+
+    The file is read once into a table (in parallel, keeping the file's order) and
+    its rows are numbered by their place in it: numbering the file's rows as it is read
+    (``row_number() OVER ()``) would run everything after it on one thread, and every later
+    scan (the query's, the line count's, the summary's) reads the table, not the file again."""
     p = Path(path)
     if not p.is_file():
         raise EngineError(f"{path}: no such file")
@@ -51,10 +56,19 @@ def _relation(con, path: str, name: str) -> list[str]:
                  exp.EQ(this=exp.column("header"), expression=exp.true())]
     elif reader == "read_json":
         args += [exp.EQ(this=exp.column("format"), expression=exp.Literal.string("newline_delimited"))]
-    source = exp.Anonymous(this=reader, expressions=args)
-    inner = exp.select("*", exp.alias_(exp.Window(this=exp.RowNumber()), "_row", quoted=True)).from_(
-        exp.Table(this=source))
-    view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=inner, replace=True)
+    table = exp.to_table(f"{name}_t", quoted=True)
+    source = exp.select("*").from_(exp.Table(this=exp.Anonymous(this=reader, expressions=args)))
+    # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
+    # TEMP table: those are the connection's own, and the summary's queries run on a second one;
+    # the database is in memory and goes with the connection)
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
+    columns = [d[0] for d in con.execute(exp.select("*").from_(table.copy()).limit(0).sql(dialect="duckdb")).description]
+    # (a column of the file named `rowid` hides the table's own: then the rows are counted)
+    place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in columns} else exp.Add(
+        this=exp.column("rowid"), expression=exp.Literal.number(1))
+    numbered = exp.select("*", exp.alias_(place, "_row", quoted=True)).from_(table.copy())
+    view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=numbered, replace=True)
     con.execute(view.sql(dialect="duckdb"))
     return [d[0] for d in con.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
 
