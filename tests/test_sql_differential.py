@@ -39,7 +39,7 @@ CELL = {
     "Annual Revenue": st.one_of(MISSING, st.sampled_from(["$1.5M", "2bn", "500", "300MM", "999,999", "abc"])),
     "company.size": st.one_of(MISSING, st.sampled_from(["11", "10", "1k", "x"])),
     "tags": st.one_of(MISSING, st.sampled_from(["x;Y", "z", "x; w", " y ;x"])),
-    "scores": st.one_of(MISSING, st.sampled_from(["5;1", "2.5;1k", "abc", "1;N/A"])),
+    "scores": st.one_of(MISSING, st.sampled_from(["5;1", "2.5;1k", "abc", "1;N/A", "zz;1;abc;zz"])),
 }
 TS = st.builds(lambda a, d, z: iso(a + d, z), st.sampled_from(ANCHORS), st.sampled_from([-1, 0, 0, 1, -30, 30]),
                st.sampled_from(["Z", "Z", "naive", "2", "-5"]))

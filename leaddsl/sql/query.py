@@ -154,7 +154,8 @@ class Query(EventCtes, Translator):
         u = exp.Unnest(expressions=[exp.Split(this=col(f"s{s.index}"), expression=lit(";"))],
                        alias=exp.TableAlias(this=exp.to_identifier("_u"),
                                             columns=[exp.to_identifier("_e")]))
-        base = select(col(ROW), col("_e"), frm=exp.to_identifier("_src", quoted=True)).join(u, join_type="cross")
+        base = select(col(ROW), col("_e"), alias(col(f"s{s.index}"), "_cell"),
+                      frm=exp.to_identifier("_src", quoted=True)).join(u, join_type="cross")
         base = base.where(exp.Not(this=R.missing(col(f"s{s.index}"), s.options.missing)))
         st = Stages(self.counter, f"_l{s.index}e", self.dialect)
         e = st.bind(R.strip(col("_e")))
@@ -176,8 +177,15 @@ class Query(EventCtes, Translator):
             miss = exp.Max(this=case([(col("_miss"), lit(1))], lit(0)))
             aggs = [alias(case([(exp.EQ(this=miss.copy(), expression=lit(1)), d)], agg), c)
                     for c, agg, d in self.lists[s.index]] + [alias(miss, f"mc{s.index}")]
+        # the first bad element, as the Python reader names it: an element's place is where its
+        # text first stands between `;` in the cell (the same text gives the same message)
+        place = exp.StrPosition(this=exp.DPipe(this=exp.DPipe(this=lit(";"), expression=col("_cell")),
+                                               expression=lit(";")),
+                                substr=exp.DPipe(this=exp.DPipe(this=lit(";"), expression=col("_raw")),
+                                                 expression=lit(";")))
         outer = select(col(ROW), alias(exp.Max(this=case([(col("_bad"), lit(1))], lit(0))).eq(lit(1)), f"lb{s.index}"),
-                       alias(exp.Min(this=case([(col("_bad"), msg)], exp.Null())), f"lm{s.index}"),
+                       alias(exp.ArgMin(this=case([(col("_bad"), msg)], exp.Null()),
+                                        expression=case([(col("_bad"), place)], exp.Null())), f"lm{s.index}"),
                        *aggs, frm=exp.to_identifier(stages[-1][0], quoted=True))
         return [(f"_l{s.index}u", base), *stages, (f"_l{s.index}", outer.group_by(col(ROW)))]
 
