@@ -182,6 +182,23 @@ def test_a_bad_event_after_a_cell_over_several_lines_is_named_at_its_own_line(ru
 
 
 @pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_a_bad_field_after_a_lead_cell_over_several_lines_is_named_at_its_own_line(runner, tmp_path, engine):
+    # the leads file has a quoted cell over three lines and a blank line: lead 3 starts on line 7
+    defs = tmp_path / "d.lead"
+    defs.write_text("field size: number\nlead big when size > 9\n")
+    leads = tmp_path / "l.csv"
+    leads.write_text('id,size,note\n1,5,"a\nb\nc"\n\n2,12,x\n3,zz,y\n4,abc,z\n')
+    args = ["eval", str(defs), str(leads), "--as-of", AS_OF, "--max-errors", "2"]
+    py = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "py.jsonl")])
+    sql = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "sql.jsonl"), "--engine", engine])
+    assert py.exit_code == sql.exit_code == 1, sql.stderr[-2000:]
+    assert f"{leads}: line 7 (id 3): size: cannot read 'zz'" in py.stderr
+    assert _errors(sql.stderr) == _errors(py.stderr)
+    assert "stopped by --max-errors 2 at line 8" in sql.stderr
+    assert (tmp_path / "sql.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
 def test_a_row_lists_its_errors_in_the_python_engines_order(runner, tmp_path, engine):
     """Fields in declaration order (`f10` after `f9`, not after `f1`), then the bad events in the
     order of their lines, whatever the order of the definitions that use them."""

@@ -116,6 +116,9 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 f.abort()
         if bar is not None:
             bar.close()
+    def place(k):  # the k-th lead row's line (or row) in its file, as the Python engine names it
+        found = stats.get("place")
+        return found(k) if found is not None else k + header
     try:
         for row in rows:
             total += 1
@@ -137,7 +140,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
             if row.get("error"):
                 errors += 1
                 out["error"] = row["error"]
-                number = total + header
+                number = place(total)
                 mine, theirs = _split_events(program, split_messages(program, row["error"], events_path), events_path)
                 if mine or not theirs:  # the lead's own fields at its line, each event at its own line
                     shown.report(f"{data}: {unit} {number} (id {out[id_field]}): ",
@@ -154,7 +157,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
             if bar is not None and total % 500 == 0:
                 bar.update(0, None, total, "leads")
             if max_errors is not None and errors >= max_errors:
-                stopped = total + header
+                stopped = place(total)
                 break
     except leaddsl.DslError as e:
         abort()

@@ -98,7 +98,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     """Yield one dict per lead row of ``leads``, in file order: the id, each output and
     ``error`` (None when the row is fine), as ``program.evaluate_many`` would give them with
     ``errors="return"``, with the ``keep`` columns after the id. ``stats``, when given, is
-    filled with :func:`table_stats` when the rows end (or the generator is closed).
+    filled with :func:`table_stats` when the rows end (or the generator is closed), and before
+    the first row with ``place``: the line (Parquet: row) of the ``k``-th lead row in its file
+    as the Python reader numbers it, a function of ``k``, or None when not known.
     ``bad_values="missing"`` reads every bad value as missing (each row then holds the count
     columns of ``sql.missing_columns``). Raises DslError (E501) for what DuckDB cannot run
     exactly as Python, EngineError for a file or column it cannot use."""
@@ -110,6 +112,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     side = None
     try:
         columns = _relation(con, leads, "_leads_file")
+        if stats is not None:  # where each lead row is in its file, before the first row
+            stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
+                                          folder.name)
         needed = [id_field, *program.columns]
         if "events" in columns and program.plan.events and p_suffix(leads) in (".jsonl", ".ndjson", ".json"):
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from dataclasses import dataclass
 
 from ..io.data import InputError, data_format, read_rows
@@ -52,9 +53,9 @@ def count_lines(path: str, fmt: str) -> int:
     return lines + (last not in (b"", b"\n", b"\r" if fmt == "csv" else b"\n"))
 
 
-def numbering(path: str, rows: int, folder: str) -> Numbering | None:
+def numbering(path: str, rows: int, folder: str, name: str = "lines") -> Numbering | None:
     """The numbering of the ``rows`` rows an engine read from ``path`` (a table of pairs,
-    when one is needed, is written in ``folder``)."""
+    when one is needed, is written in ``folder`` as ``name``.csv)."""
     fmt = "csv" if path.lower().endswith(".tsv") else data_format(path)
     if fmt == "parquet":
         return Numbering("row", offset=0)
@@ -63,7 +64,7 @@ def numbering(path: str, rows: int, folder: str) -> Numbering | None:
     header = 1 if fmt == "csv" else 0
     if count_lines(path, fmt) == rows + header:
         return Numbering("line", offset=header)
-    table = os.path.join(folder, "lines.csv")
+    table = os.path.join(folder, f"{name}.csv")
     n = 0
     try:
         with open(table, "w", encoding="ascii") as out:
@@ -75,6 +76,23 @@ def numbering(path: str, rows: int, folder: str) -> Numbering | None:
     except InputError:
         return None
     return Numbering("line", table=table) if n == rows else None
+
+
+def places(path: str, rows: int, folder: str):
+    """Where the ``k``-th of the ``rows`` rows an engine read from ``path`` is (``k`` from 1),
+    as the Python reader numbers it: a function of ``k``, or None when that is not known
+    (see ``numbering``)."""
+    n = numbering(path, rows, folder, "places")
+    if n is None:
+        return None
+    if n.offset is not None:
+        offset = n.offset
+        return lambda k: k + offset
+    found = array("q")
+    with open(n.table, encoding="ascii") as f:
+        for line in f:
+            found.append(int(line.split(",")[1]))
+    return lambda k: found[k - 1]
 
 
 def split_messages(program, error: str, events: str | None = None) -> list[str]:

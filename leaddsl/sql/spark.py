@@ -93,6 +93,8 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     try:
         columns = _view(spark, leads, "_leads_file")
+        if stats is not None:  # where each lead row is in its file (see duck.evaluate_files)
+            stats["place"] = lines.places(leads, spark.table("_leads_file").count(), folder.name)
         for c in [id_field, *program.columns, *keep]:
             if c not in columns:
                 near = suggest(c, columns)
