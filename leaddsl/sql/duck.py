@@ -111,6 +111,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     side = None
     try:
+        from sqlglot import exp
+        # what DuckDB writes when the files outgrow its memory goes with the run's own folder
+        # (its default is `.tmp` in the working directory, left behind)
+        con.execute(f"SET temp_directory = {exp.Literal.string(str(Path(folder.name) / 'spill')).sql('duckdb')}")
         columns = _relation(con, leads, "_leads_file")
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
