@@ -448,6 +448,31 @@ def read_date(raw):
     return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+def member_hint(text: str, members) -> str:
+    """``; did you mean `energy`?`` when a bad member's text is close to one member (as
+    difflib finds names for the checker's hints), else ``""``. Not for a text the message
+    shortens: the SQL engines add the same hint from the message alone
+    (:func:`hinted`)."""
+    import difflib
+    if len(text) > 78:
+        return ""
+    near = difflib.get_close_matches(fold(text), list(members), n=1, cutoff=0.6)
+    return f"; did you mean `{near[0]}`?" if near else ""
+
+
+_UNHINTED = re.compile(r"cannot read '(?P<text>.*)' as (?P<what>.+) \(expected one of (?P<members>[^();]*)\)")
+
+
+def hinted(message: str) -> str:
+    """A message of a bad member as the Python engine gives it: the SQL query's message
+    (``... (expected one of a, b)``) with :func:`member_hint`'s hint."""
+    m = _UNHINTED.search(message)
+    if m is None or m.end() != len(message):
+        return message
+    hint = member_hint(m.group("text"), m.group("members").split(", "))
+    return message[:m.end() - 1] + hint + ")" if hint else message
+
+
 def member_reader(t: T.EnumT | T.OrdinalT, aliases=()):
     """Members in any case, with surrounding white space; ``aliases`` (member -> its
     aliases) are read as their member, matched the same way."""
@@ -476,7 +501,8 @@ def member_reader(t: T.EnumT | T.OrdinalT, aliases=()):
             except KeyError:
                 if is_missing_marker(raw):
                     return None
-                raise BadValue(raw, label, "expected one of " + ", ".join(t.members)) from None
+                raise BadValue(raw, label, "expected one of " + ", ".join(t.members)
+                               + member_hint(raw, t.members)) from None
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             return read(read_text(raw))
         raise BadValue(raw, label)

@@ -108,6 +108,26 @@ def test_duckdb_keeps_the_file_order_of_a_file_with_its_own_rowid_column(runner,
     assert duck.stdout == py.stdout and "line 3" in duck.stdout
 
 
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_a_misspelt_member_gets_the_python_engines_did_you_mean(runner, tmp_path, engine):
+    defs = tmp_path / "d.lead"
+    defs.write_text("field industry: enum(life_science, energy)\nevent demo(kind: enum(webinar, trial))\n"
+                    "metric trials = count(demo where kind = trial)\nlead e when industry = energy\nlead t when trials >= 1\n")
+    (tmp_path / "l.csv").write_text("id,industry\n1,Enrgy\n2,retail\n3,energy\n")
+    (tmp_path / "e.csv").write_text("lead_id,type,ts,kind\n3,demo,2026-11-20,Trail\n")
+    args = ["eval", str(defs), str(tmp_path / "l.csv"), "--events", str(tmp_path / "e.csv"), "--as-of", AS_OF]
+    py = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "py.jsonl")])
+    sql = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "sql.jsonl"), "--engine", engine])
+    assert py.exit_code == sql.exit_code == 1, sql.stderr[-2000:]
+    assert "cannot read 'Enrgy' as enum `industry` (expected one of life_science, energy; did you mean `energy`?)" \
+        in sql.stdout
+    assert "kind: cannot read 'Trail' as enum `demo.kind` (expected one of webinar, trial; did you mean `trial`?)" \
+        in sql.stdout
+    assert "'retail' as enum `industry` (expected one of life_science, energy)\"" in sql.stdout  # nothing close
+    assert sql.stdout == py.stdout and _errors(sql.stderr) == _errors(py.stderr)
+    assert (tmp_path / "sql.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+
+
 @pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv

@@ -1,5 +1,6 @@
 """Reading input values into declared types (SPEC section 3)."""
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -63,6 +64,35 @@ def test_enum_members_any_case_and_space():
     assert read(" LIFE_SCIENCE ") == "life_science"
     with pytest.raises(BadValue, match="enum `industry`"):
         read("biotech")
+
+
+def test_a_bad_member_close_to_one_says_which():
+    read = reader_for(T.enum_of(("life_science", "energy", "food"), "industry"))
+    with pytest.raises(BadValue) as typo:
+        read(" Enrgy ")
+    assert str(typo.value) == ("cannot read ' Enrgy ' as enum `industry` "
+                               "(expected one of life_science, energy, food; did you mean `energy`?)")
+    with pytest.raises(BadValue) as far:
+        read("retail")
+    assert "did you mean" not in str(far.value)
+    with pytest.raises(BadValue) as long:  # a text the message shortens gets no hint (SQL sees only that)
+        read("energy" + "y" * 80)
+    assert "did you mean" not in str(long.value) and "...'" in str(long.value)
+    seniority = reader_for(T.ordinal_of(("individual", "manager", "director", "vp"), "seniority"))
+    with pytest.raises(BadValue, match="did you mean `director`"):
+        seniority("Dirctor")
+
+
+@given(st.text(max_size=90), st.sampled_from([("a", "b"), ("life_science", "energy"), ("lo", "mid", "hi")]))
+def test_the_sql_engines_add_the_hint_the_python_reader_gives(text, members):
+    from leaddsl.values import hinted
+    read = reader_for(T.enum_of(members, "f"))
+    try:
+        read(text)
+    except BadValue as e:
+        python = str(e)
+        bare = re.sub(r"; did you mean `[a-z_]+`\?\)$", ")", python)  # as the query words it
+        assert hinted(bare) == python
 
 
 def test_ordinal_ranks():

@@ -164,8 +164,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                 break
             for row in chunk:
                 out = dict(zip(names, row))
-                if at is not None:
-                    out["error"] = lines.in_file_order(program, out["error"], events)
+                out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
                 yield out
     except duckdb.Error as e:
         raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None

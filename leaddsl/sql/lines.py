@@ -22,6 +22,7 @@ from array import array
 from dataclasses import dataclass
 
 from ..io.data import InputError, data_format, read_rows
+from ..values import hinted
 
 CHUNK = 1 << 24
 
@@ -124,3 +125,14 @@ def in_file_order(program, error: str | None, events: str) -> str | None:
     fields = [m for m, w in zip(messages, where) if w is None]
     found = sorted(((int(w.group(1)), m) for m, w in zip(messages, where) if w is not None), key=lambda x: x[0])
     return "; ".join(fields + [m for _, m in found])
+
+
+def as_python(program, error: str | None, events: str | None = None) -> str | None:
+    """A row's error from the query as the Python engine words it: its events' messages in
+    the order of their lines in ``events`` (when the query named them), and a bad member's
+    message with its did-you-mean (which the query leaves out: see ``values.member_hint``)."""
+    if not error:
+        return error
+    if events is not None:
+        error = in_file_order(program, error, events)
+    return "; ".join(hinted(m) for m in split_messages(program, error, events))

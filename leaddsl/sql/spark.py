@@ -120,8 +120,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         for row in spark.sql(query, args={"as_of": iso}).toLocalIterator():
             out = row.asDict()
-            if at is not None:
-                out["error"] = lines.in_file_order(program, out["error"], events)
+            out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
             yield out
     except PySparkException as e:
         raise EngineError(f"spark: {str(e).strip().splitlines()[0]}") from None
