@@ -35,14 +35,8 @@ def _connect():
     return duckdb, duckdb.connect()
 
 
-def _relation(con, path: str, name: str) -> list[str]:
-    """A view ``name`` of the file at ``path``, its cells as text and a ``_row`` in file order;
-    returns its columns.
-
-    The file is read once into a table (in parallel, keeping the file's order) and
-    its rows are numbered by their place in it: numbering the file's rows as it is read
-    (``row_number() OVER ()``) would run everything after it on one thread, and every later
-    scan (the query's, the line count's, the summary's) reads the table, not the file again."""
+def _source(path: str):
+    """The DuckDB reader of the file at ``path`` (a table function, every cell as text)."""
     p = Path(path)
     if not p.is_file():
         raise EngineError(f"{path}: no such file")
@@ -56,21 +50,41 @@ def _relation(con, path: str, name: str) -> list[str]:
                  exp.EQ(this=exp.column("header"), expression=exp.true())]
     elif reader == "read_json":
         args += [exp.EQ(this=exp.column("format"), expression=exp.Literal.string("newline_delimited"))]
+    return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
+
+
+def _columns(con, path: str) -> list[str]:
+    """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows)."""
+    from sqlglot import exp
+    return [d[0] for d in con.execute(exp.select("*").from_(_source(path)).limit(0).sql(dialect="duckdb")).description]
+
+
+def _relation(con, path: str, name: str, wanted=None) -> list[str]:
+    """A view ``name`` of the file at ``path``: its ``wanted`` columns (all when None) as
+    text, and a ``_row`` in file order; returns all the file's columns.
+
+    The file is read once into a table (in parallel, keeping the file's order) and its rows
+    are numbered by their place in it: numbering the file's rows as it is read
+    (``row_number() OVER ()``) would run everything after it on one thread, and every later
+    scan (the query's, the line count's, the summary's) reads the table, not the file again.
+    Only the columns the program reads are kept: an export's other columns cost nothing."""
+    from sqlglot import exp
+    columns = _columns(con, path)
+    kept = [c for c in columns if wanted is None or c in wanted] or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
-    source = exp.select("*").from_(exp.Table(this=exp.Anonymous(this=reader, expressions=args)))
+    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
     con.execute("SET preserve_insertion_order = true")
     con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
-    columns = [d[0] for d in con.execute(exp.select("*").from_(table.copy()).limit(0).sql(dialect="duckdb")).description]
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
-    place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in columns} else exp.Add(
+    place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
         this=exp.column("rowid"), expression=exp.Literal.number(1))
     numbered = exp.select("*", exp.alias_(place, "_row", quoted=True)).from_(table.copy())
     view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=numbered, replace=True)
     con.execute(view.sql(dialect="duckdb"))
-    return [d[0] for d in con.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
+    return columns
 
 
 def _lined(con, path: str, folder: str) -> str | None:
@@ -115,33 +129,36 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         # what DuckDB writes when the files outgrow its memory goes with the run's own folder
         # (its default is `.tmp` in the working directory, left behind)
         con.execute(f"SET temp_directory = {exp.Literal.string(str(Path(folder.name) / 'spill')).sql('duckdb')}")
-        columns = _relation(con, leads, "_leads_file")
-        if stats is not None:  # where each lead row is in its file, before the first row
-            stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
-                                          folder.name)
+        columns = _columns(con, leads)
         needed = [id_field, *program.columns]
         if "events" in columns and program.plan.events and p_suffix(leads) in (".jsonl", ".ndjson", ".json"):
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
                               "events from --events FILE only (use --engine python, or export the events as a table)")
-        if events is not None:
-            ev_columns = _relation(con, events, "_events_file")
-        elif program.plan.events:
-            con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
-                        'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
-            ev_columns = None
-        else:
-            ev_columns = None
         for c in [*needed, *keep]:
             if c not in columns:
                 near = suggest(c, columns)
                 hint = f"; did you mean `{near}`?" if near else ""
                 raise EngineError(f"{leads}: no `{c}` column{hint}")
         props = {pr.name for e in program.plan.events.values() for pr in e.props}
-        if ev_columns is not None:
-            for c in [lead_field, type_field, ts_field, *sorted(props)]:
+        ev_wanted = [lead_field, type_field, ts_field, *sorted(props)] if program.plan.events else [lead_field]
+        if events is not None:
+            ev_columns = _columns(con, events)
+            for c in ev_wanted:
                 if c not in ev_columns and program.plan.events:
                     raise EngineError(f"{events}: no `{c}` column")
-        elif props:  # no events file: every property column is absent
+        _relation(con, leads, "_leads_file", {*needed, *keep})
+        if stats is not None:  # where each lead row is in its file, before the first row
+            stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
+                                          folder.name)
+        if events is not None:
+            _relation(con, events, "_events_file", set(ev_wanted))
+        elif program.plan.events:
+            con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
+                        'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
+            ev_columns = None
+        else:
+            ev_columns = None
+        if events is None and props:  # no events file: every property column is absent
             cols = ", ".join(f'CAST(NULL AS VARCHAR) AS "{p}"' for p in sorted(props))
             con.execute('CREATE OR REPLACE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         f'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, {cols}, 0 AS _row LIMIT 0')
