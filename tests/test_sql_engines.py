@@ -128,6 +128,27 @@ def test_a_misspelt_member_gets_the_python_engines_did_you_mean(runner, tmp_path
     assert (tmp_path / "sql.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
 
 
+def test_duckdb_reads_csv_files_that_mix_line_endings_as_python(runner, tmp_path):
+    # files joined from two systems: DuckDB's own reader refuses them; the engine reads a copy
+    # with one ending, keeps the line breaks inside quoted cells and names the original lines
+    defs = tmp_path / "d.lead"
+    defs.write_text("field industry: enum(energy, food)\nevent demo(n: number)\n"
+                    "metric total = sum(demo.n)\nlead e when industry = energy\nlead busy when total >= 2\n")
+    leads = tmp_path / "l.csv"
+    leads.write_bytes(b'id,industry,note\r\n1,energy,"a\r\nb"\n2,Enrgy,x\r\n\n3,food,"c\nd"\n4,zz,y')
+    events = tmp_path / "e.csv"
+    events.write_bytes(b"lead_id,type,ts,n\n1,demo,2026-11-20,1\r\n1,demo,2026-11-21,1\n3,demo,2026-11-21,x\r\n")
+    args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF, "--keep", "note"]
+    py = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "py.jsonl")])
+    duck = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "duck.jsonl"), "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1, duck.stderr[-2000:]
+    rows = _lines(duck.stdout)
+    assert [r["id"] for r in rows] == ["1", "2", "3", "4"] and rows[0]["note"] == "a\r\nb" and rows[0]["busy"] is True
+    assert f"{leads}: line 4 (id 2)" in duck.stderr and f"{events}: line 4 (id 3)" in duck.stderr
+    assert duck.stdout == py.stdout and _errors(duck.stderr) == _errors(py.stderr)
+    assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+
+
 @pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv

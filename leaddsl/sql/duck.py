@@ -53,6 +53,27 @@ def _source(path: str):
     return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
 
 
+def _readable(path: str, folder: str) -> str:
+    """The file DuckDB reads for ``path``: itself, or, for a CSV file that ends its lines in
+    more than one way (``\n`` and ``\r\n``: files joined from two systems), which DuckDB's
+    reader refuses, a copy in ``folder`` written by Python's csv module with every row ending
+    in ``\n`` (a line break inside a quoted cell is kept as it is). Its rows are the file's:
+    lines are still counted in the file itself."""
+    import csv
+    if p_suffix(path) != ".csv" or not Path(path).is_file() or not lines.breaks(path).mixed:
+        return path
+    copy = Path(folder) / f"{len(list(Path(folder).iterdir()))}-{Path(path).name}"
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as src, \
+            open(copy, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:
+        reader, writer = csv.reader(src), csv.writer(out, lineterminator="\n")
+        try:
+            writer.writerows(reader)
+        except csv.Error as e:
+            raise EngineError(f"{path}: line {reader.line_num}: cannot read this CSV row ({e}); "
+                              "use --engine python, which reads the other rows") from None
+    return str(copy)
+
+
 def _columns(con, path: str) -> list[str]:
     """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows)."""
     from sqlglot import exp
@@ -129,7 +150,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         # what DuckDB writes when the files outgrow its memory goes with the run's own folder
         # (its default is `.tmp` in the working directory, left behind)
         con.execute(f"SET temp_directory = {exp.Literal.string(str(Path(folder.name) / 'spill')).sql('duckdb')}")
-        columns = _columns(con, leads)
+        leads_file = _readable(leads, folder.name)
+        events_file = _readable(events, folder.name) if events is not None else None
+        columns = _columns(con, leads_file)
         needed = [id_field, *program.columns]
         if "events" in columns and program.plan.events and p_suffix(leads) in (".jsonl", ".ndjson", ".json"):
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
@@ -142,16 +165,16 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         props = {pr.name for e in program.plan.events.values() for pr in e.props}
         ev_wanted = [lead_field, type_field, ts_field, *sorted(props)] if program.plan.events else [lead_field]
         if events is not None:
-            ev_columns = _columns(con, events)
+            ev_columns = _columns(con, events_file)
             for c in ev_wanted:
                 if c not in ev_columns and program.plan.events:
                     raise EngineError(f"{events}: no `{c}` column")
-        _relation(con, leads, "_leads_file", {*needed, *keep})
+        _relation(con, leads_file, "_leads_file", {*needed, *keep})
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
                                           folder.name)
         if events is not None:
-            _relation(con, events, "_events_file", set(ev_wanted))
+            _relation(con, events_file, "_events_file", set(ev_wanted))
         elif program.plan.events:
             con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')

@@ -16,6 +16,7 @@ wrong one.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 from array import array
@@ -36,22 +37,53 @@ class Numbering:
     table: str | None = None
 
 
-def count_lines(path: str, fmt: str) -> int:
-    """The lines of the file as its Python reader counts them: a CSV file's lines end at
-    ``\\n``, ``\\r\\n`` or a lone ``\\r``; a JSON Lines file's at ``\\n``. A last line without
-    an ending counts."""
-    lines = 0
+@dataclass(frozen=True, slots=True)
+class Breaks:
+    """The line breaks of a file: ``\r\n``, lone ``\n`` and lone ``\r``, and its last byte."""
+    crlf: int
+    lf: int
+    cr: int
+    last: bytes
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the file ends its lines in more than one way."""
+        return sum(n > 0 for n in (self.crlf, self.lf, self.cr)) > 1
+
+
+@functools.lru_cache(maxsize=8)
+def _breaks(path: str, size: int, mtime: int) -> Breaks:
+    crlf = lf = cr = 0
     last = b""
     with open(path, "rb") as f:
         while True:
             chunk = f.read(CHUNK)
             if not chunk:
                 break
-            lines += chunk.count(b"\n")
-            if fmt == "csv":
-                lines += chunk.count(b"\r") - chunk.count(b"\r\n") - (last == b"\r" and chunk[:1] == b"\n")
+            joined = last == b"\r" and chunk[:1] == b"\n"  # a \r\n split between two chunks
+            pairs = chunk.count(b"\r\n") + joined
+            crlf += pairs
+            lf += chunk.count(b"\n") - pairs
+            cr += chunk.count(b"\r") - pairs
             last = chunk[-1:]
-    return lines + (last not in (b"", b"\n", b"\r" if fmt == "csv" else b"\n"))
+    return Breaks(crlf, lf, cr, last)
+
+
+def breaks(path: str) -> Breaks:
+    """The line breaks of the file at ``path`` (one pass over its bytes, no parsing; kept
+    while the file is unchanged)."""
+    st = os.stat(path)
+    return _breaks(path, st.st_size, st.st_mtime_ns)
+
+
+def count_lines(path: str, fmt: str) -> int:
+    """The lines of the file as its Python reader counts them: a CSV file's lines end at
+    ``\n``, ``\r\n`` or a lone ``\r``; a JSON Lines file's at ``\n``. A last line without
+    an ending counts."""
+    b = breaks(path)
+    if fmt == "csv":
+        return b.crlf + b.lf + b.cr + (b.last not in (b"", b"\n", b"\r"))
+    return b.crlf + b.lf + (b.last not in (b"", b"\n"))
 
 
 def numbering(path: str, rows: int, folder: str, name: str = "lines") -> Numbering | None:
