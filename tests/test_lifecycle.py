@@ -73,6 +73,16 @@ def test_check_against_warns_when_conditions_change_without_a_new_date(runner, p
     assert "W115" not in run(runner, "check", "--against", project / "old.lead", project / "relaid.lead").stdout
 
 
+def test_an_ignore_comment_silences_w115_on_its_line_and_is_not_reported_unused(runner, project):
+    # the header on one line: the comment is on the line of W115's span (the `effective` date)
+    same = NEW.replace("2026-06-01", "2026-01-01").replace(" }\n", " }  # leaddsl: ignore[W115]\n", 1)
+    (project / "same.lead").write_text(same)
+    r = run(runner, "check", "--strict", "--against", project / "old.lead", project / "same.lead")
+    assert r.exit_code == 0 and "W115" not in r.stdout and "W191" not in r.stdout, r.stdout
+    # without --against the lint cannot know what the comment silences: it is not called unused
+    assert "W191" not in run(runner, "check", "--strict", project / "same.lead").stdout
+
+
 def test_eval_stamps_the_version_in_force(runner, project):
     r = run(runner, "eval", project / "new.lead", project / "leads.csv", "--as-of", "2026-07-01", "--stamp")
     rows = [json.loads(x) for x in r.stdout.splitlines()]

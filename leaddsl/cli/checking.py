@@ -49,7 +49,10 @@ def check(paths, fmt, strict, select, ignore, lint_budget, as_of, against):
         if checked.program is not None and checked.program.agreement is not None:
             headers.append(f"{f}: " + "\n".join(checked.program.agreement.lines()))
         if against is not None and checked.program is not None:
-            checked.diagnostics.extend(_against(against, checked.program))
+            from ..lint.suppress import apply_late
+            late, checked.diagnostics = apply_late(_against(against, checked.program), list(checked.diagnostics),
+                                                   checked.sources)
+            checked.diagnostics.extend(late)
         if checked.note:
             notes.append(f"{f}: {checked.note}")
         sources.update(checked.sources)

@@ -40,6 +40,9 @@ from .docs import register_doc
 
 register_doc(__doc__)
 
+# codes found after the lint, with more than the file (W115: `check --against`'s old version):
+# the lint alone cannot tell whether a comment for one of them silences something
+LATE = {"W115"}
 _IGNORE = re.compile(r"#\s*leaddsl:\s*ignore\[([^\]]*)\]")
 
 
@@ -66,6 +69,27 @@ def apply(found: list[Diagnostic], sources, statements=(), unused: bool = True) 
     statement may also be silenced on the statement's first or last line.
     ``unused``: report W191 (False when the findings may be incomplete)."""
     ignores = suppressions(sources)
+    kept, used = _silence(found, ignores, statements)
+    extra = Diagnostics()
+    for (file, line), entries in ignores.items():
+        for code, span in entries:
+            if code not in CODES:
+                extra.add("W190", span, f"`{code}` is not a leaddsl code", "run `leaddsl rule` for the list of codes")
+            elif unused and (file, line, code) not in used and code not in LATE:
+                extra.add("W191", span, f"`ignore[{code}]` silences nothing on this line", "remove it")
+    return kept + list(extra)
+
+
+def apply_late(found: list[Diagnostic], earlier: list[Diagnostic], sources) -> tuple[list, list]:
+    """Findings made after the lint (W115 of ``check --against``): those its comments do not
+    silence, and the lint's ``earlier`` diagnostics without the W191 of a comment that
+    silences one of them."""
+    kept, used = _silence(found, suppressions(sources), ())
+    spent = {(f, line, f"`ignore[{code}]` silences nothing on this line") for f, line, code in used}
+    return kept, [d for d in earlier if not (d.code == "W191" and (d.file, d.line, d.message) in spent)]
+
+
+def _silence(found, ignores, statements):
     by_file: dict[str, list[Span]] = {}
     for s in statements:
         by_file.setdefault(s.file, []).append(s)
@@ -83,11 +107,4 @@ def apply(found: list[Diagnostic], sources, statements=(), unused: bool = True) 
                 used.add((d.file, line, d.code))
             continue
         kept.append(d)
-    extra = Diagnostics()
-    for (file, line), entries in ignores.items():
-        for code, span in entries:
-            if code not in CODES:
-                extra.add("W190", span, f"`{code}` is not a leaddsl code", "run `leaddsl rule` for the list of codes")
-            elif unused and (file, line, code) not in used:
-                extra.add("W191", span, f"`ignore[{code}]` silences nothing on this line", "remove it")
-    return kept + list(extra)
+    return kept, used
