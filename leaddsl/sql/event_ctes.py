@@ -21,9 +21,14 @@ class EventCtes:
     # ----------------------------------------------------------- events
     def event_ctes(self) -> list:
         p, t = self.p, self.t
+        # the events' order, when the table has one (an engine's file order, or the line of each
+        # event): it picks the first bad event of a kind, as the Python engine does; a warehouse
+        # table has none, and numbering its rows (ROW_NUMBER() OVER ()) would put them all
+        # through one thread or worker: there the first is the one whose message sorts first
+        order = t.row_field or t.line_field
+        self.ordered = order is not None
         ev_raw = [alias(R.strip(to_text_col(t.lead_field)), "_lid"),
-                  alias(col(t.row_field) if t.row_field else self.row_number(
-                      [to_text_col(c) for c in (t.lead_field, t.ts_field, t.type_field)]), "_rid"),
+                  *([alias(col(order), "_rid")] if order else []),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
         ev_raw += [alias(col(t.line_field), "_eln")] if t.line_field else []
@@ -51,7 +56,7 @@ class EventCtes:
         tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
         marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
         st.bind(case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast))), "_ts")
-        evr = ["_lid", "_rid", "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
+        evr = ["_lid", *(["_rid"] if order else []), "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
         for e in p.events.values():
             if e.ts.reads:
                 self.problems.append(Unsupported(self.p.analysis.scope.events.get(e.name) if hasattr(
@@ -118,14 +123,11 @@ class EventCtes:
                                                 expression=col("_tsr")),
                                  expression=lit("' as datetime (use ISO 8601, e.g. 2026-01-31 or "
                                                 "2026-01-31T09:30:00Z)")))
-            aggs.append(alias(exp.ArgMin(this=case([(bad, msg)], exp.Null()), expression=case([(bad, col("_rid"))],
-                                                                                          exp.Null())), f"tm{e.index}"))
+            aggs.append(alias(self.first(bad, msg), f"tm{e.index}"))
             for pr in e.props:
                 pb = R.and_(live, col(f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(exp.Max(this=case([(pb, lit(1))], lit(0))).eq(lit(1)), f"pb{e.index}_{pr.pos}"))
-                aggs.append(alias(exp.ArgMin(this=case([(pb, col(f"pm{e.index}_{pr.pos}"))], exp.Null()),
-                                             expression=case([(pb, col("_rid"))], exp.Null())),
-                                  f"pm{e.index}_{pr.pos}"))
+                aggs.append(alias(self.first(pb, col(f"pm{e.index}_{pr.pos}")), f"pm{e.index}_{pr.pos}"))
                 if ("prop", e.name, pr.pos) in self.missed:  # how many of the lead's events had a bad one
                     aggs.append(alias(exp.Sum(this=case([(R.and_(live.copy(), col(f"mp{e.index}_{pr.pos}")), lit(1))],
                                                         lit(0))), f"mp{e.index}_{pr.pos}"))
@@ -160,6 +162,13 @@ class EventCtes:
             j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
                             if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
         return [("_ev", cte_ev), *evr_ctes, *keys, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+
+    def first(self, bad, message):
+        """The message of a lead's first bad event (of those where ``bad`` holds)."""
+        if not self.ordered:
+            return exp.Min(this=case([(bad, message)], exp.Null()))
+        return exp.ArgMin(this=case([(bad, message)], exp.Null()), expression=case([(bad.copy(), col("_rid"))],
+                                                                                  exp.Null()))
 
     def event_at(self, name: str):
         """`page_view event`, and where the event is when the events table has its line."""
@@ -228,7 +237,22 @@ class EventCtes:
             on.append(exp.LTE(this=col("_ts", b), expression=exp.Add(this=col("_ts", a),
                                                                        expression=lit(seq.seconds * US))))
         n = self.seqs[id(seq)][0]
-        q = select(col(ROW, a), alias(exp.true(), f"q{n}"),
-                   frm=exp.Table(this=exp.to_identifier("_j", quoted=True), alias=exp.TableAlias(this=exp.to_identifier(a))))
-        q = q.join(exp.Table(this=exp.to_identifier("_j", quoted=True), alias=exp.TableAlias(this=exp.to_identifier(b))), on=R.and_(*on), join_type="inner")
+        rows = exp.to_identifier("_j", quoted=True)
+        if not self.ordered:
+            # two events are told apart by their number among the lead's events, in the order of
+            # all that the pairing reads (time, and which side each can be): each side numbers
+            # its rows on its own (a dialect may compute a subquery twice), and rows alike in all
+            # that are interchangeable, so whatever order they get among themselves, a pair of
+            # two alike rows exists on both sides exactly when the lead has two of them
+            keys = [col("_ts"), col(f"in{seq.first.index}"), col(f"in{seq.second.index}")]
+            ids = exp.Window(this=exp.RowNumber(), partition_by=[col(ROW)], order=exp.Order(
+                expressions=[exp.Ordered(this=k, nulls_first=True) for k in keys]))
+            rows = select(star(), alias(ids, "_rid"), frm=exp.to_identifier("_j", quoted=True)).where(
+                R.or_(col(f"in{seq.first.index}"), col(f"in{seq.second.index}"))).subquery()
+
+        def side(name):
+            return (rows.copy().as_(name) if isinstance(rows, exp.Subquery) else
+                    exp.Table(this=rows.copy(), alias=exp.TableAlias(this=exp.to_identifier(name))))
+        q = select(col(ROW, a), alias(exp.true(), f"q{n}"), frm=side(a))
+        q = q.join(side(b), on=R.and_(*on), join_type="inner")
         return q.group_by(col(ROW, a))
