@@ -112,7 +112,8 @@ def test_duckdb_keeps_the_file_order_of_a_file_with_its_own_rowid_column(runner,
 def test_a_misspelt_member_gets_the_python_engines_did_you_mean(runner, tmp_path, engine):
     defs = tmp_path / "d.lead"
     defs.write_text("field industry: enum(life_science, energy)\nevent demo(kind: enum(webinar, trial))\n"
-                    "metric trials = count(demo where kind = trial)\nlead e when industry = energy\nlead t when trials >= 1\n")
+                    "metric trials = count(demo where kind = trial)\n"
+                    "lead e when industry = energy\nlead t when trials >= 1\n")
     (tmp_path / "l.csv").write_text("id,industry\n1,Enrgy\n2,retail\n3,energy\n")
     (tmp_path / "e.csv").write_text("lead_id,type,ts,kind\n3,demo,2026-11-20,Trail\n")
     args = ["eval", str(defs), str(tmp_path / "l.csv"), "--events", str(tmp_path / "e.csv"), "--as-of", AS_OF]

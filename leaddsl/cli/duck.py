@@ -116,6 +116,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 f.abort()
         if bar is not None:
             bar.close()
+
     def place(k):  # the k-th lead row's line (or row) in its file, as the Python engine names it
         found = stats.get("place")
         return found(k) if found is not None else k + header

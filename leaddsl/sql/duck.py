@@ -55,9 +55,9 @@ def _source(path: str):
 
 def _readable(path: str, folder: str) -> str:
     """The file DuckDB reads for ``path``: itself, or, for a CSV file that ends its lines in
-    more than one way (``\n`` and ``\r\n``: files joined from two systems), which DuckDB's
+    more than one way (``\\n`` and ``\\r\\n``: files joined from two systems), which DuckDB's
     reader refuses, a copy in ``folder`` written by Python's csv module with every row ending
-    in ``\n`` (a line break inside a quoted cell is kept as it is). Its rows are the file's:
+    in ``\\n`` (a line break inside a quoted cell is kept as it is). Its rows are the file's:
     lines are still counted in the file itself."""
     import csv
     if p_suffix(path) != ".csv" or not Path(path).is_file() or not lines.breaks(path).mixed:

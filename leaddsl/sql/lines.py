@@ -39,7 +39,7 @@ class Numbering:
 
 @dataclass(frozen=True, slots=True)
 class Breaks:
-    """The line breaks of a file: ``\r\n``, lone ``\n`` and lone ``\r``, and its last byte."""
+    """The line breaks of a file: ``\\r\\n``, lone ``\\n`` and lone ``\\r``, and its last byte."""
     crlf: int
     lf: int
     cr: int
@@ -78,7 +78,7 @@ def breaks(path: str) -> Breaks:
 
 def count_lines(path: str, fmt: str) -> int:
     """The lines of the file as its Python reader counts them: a CSV file's lines end at
-    ``\n``, ``\r\n`` or a lone ``\r``; a JSON Lines file's at ``\n``. A last line without
+    ``\\n``, ``\\r\\n`` or a lone ``\\r``; a JSON Lines file's at ``\\n``. A last line without
     an ending counts."""
     b = breaks(path)
     if fmt == "csv":
