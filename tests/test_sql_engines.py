@@ -150,6 +150,29 @@ def test_duckdb_reads_csv_files_that_mix_line_endings_as_python(runner, tmp_path
     assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
 
 
+@pytest.mark.parametrize("engine, suffix", [("duckdb", ".jsonl"), ("duckdb", ".parquet"),
+                                            pytest.param("spark", ".parquet", marks=pytest.mark.spark)])
+def test_numeric_ids_of_a_typed_file_are_written_as_numbers_as_python(runner, tmp_path, engine, suffix):
+    # the query reads ids as text (to meet the events' lead ids); the output keeps the file's type
+    defs = tmp_path / "d.lead"
+    defs.write_text("field industry: enum(energy, food)\nevent demo()\nlead e when industry = energy\n"
+                    "lead busy when demo(30d) >= 1\n")
+    records = [{"id": 10, "industry": "energy"}, {"id": 20, "industry": "Enrgy"}, {"id": 7, "industry": "food"}]
+    leads = tmp_path / f"l{suffix}"
+    if suffix == ".jsonl":
+        leads.write_text("".join(json.dumps(r) + "\n" for r in records))
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        pq.write_table(pa.Table.from_pylist(records), leads)
+    (tmp_path / "e.csv").write_text("lead_id,type,ts\n7,demo,2026-11-20\n")
+    args = ["eval", str(defs), str(leads), "--events", str(tmp_path / "e.csv"), "--as-of", AS_OF]
+    py, sql = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", engine])
+    assert py.exit_code == sql.exit_code == 1, sql.stderr[-2000:]
+    assert [r["id"] for r in _lines(sql.stdout)] == [10, 20, 7] and _lines(sql.stdout)[2]["busy"] is True
+    assert sql.stdout == py.stdout and _errors(sql.stderr) == _errors(py.stderr)
+
+
 @pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv

@@ -194,6 +194,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                          keep=tuple(keep), line_field=None if at is None else "_line", events_at=at or "",
                          bad_values=bad_values)
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        native = _native_ids(con, id_field)  # (before the query: a statement on `con` would end its result)
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
         if stats is not None:  # on a second connection, while the rows are handed out
@@ -202,8 +203,11 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             chunk = cur.fetchmany(batch)
             if not chunk:
                 break
-            for row in chunk:
+            ids = native.fetchmany(len(chunk)) if native is not None else None
+            for i, row in enumerate(chunk):
                 out = dict(zip(names, row))
+                if ids is not None:
+                    out[id_field] = ids[i][0]
                 out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
                 yield out
     except duckdb.Error as e:
@@ -213,6 +217,20 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             stats.update(side.result())
         con.close()
         folder.cleanup()
+
+
+def _native_ids(con, id_field: str):
+    """The lead ids as the file types them, in file order (a cursor), when they are not text:
+    a JSON Lines or Parquet file's numbers, which the Python engine writes as numbers (the
+    query reads every id as text, to match it with the events' lead ids); else None."""
+    from sqlglot import exp
+    table = exp.to_table("_leads_file", quoted=True)
+    kind = con.execute(exp.select(exp.func("typeof", exp.column(id_field, quoted=True))).from_(table).limit(1).sql(
+        dialect="duckdb")).fetchone()
+    if kind is None or kind[0] in ("VARCHAR", "NULL"):
+        return None
+    return con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(table.copy()).order_by(
+        exp.column("_row", quoted=True)).sql(dialect="duckdb"))
 
 
 class _Side(threading.Thread):

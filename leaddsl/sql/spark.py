@@ -61,6 +61,19 @@ def _view(spark, path: str, name: str) -> list[str]:
     return columns
 
 
+def _native_ids(spark, path: str, id_field: str):
+    """The lead ids as a Parquet file types them, in file order (an iterator of rows), when
+    they are not text (the view reads every cell as text); else None."""
+    from pyspark.sql import functions as F
+    if FORMATS.get(Path(path).suffix.lower()) != "parquet":
+        return None
+    df = spark.read.parquet(str(Path(path).resolve()))
+    if dict(df.dtypes).get(id_field) in (None, "string"):
+        return None
+    return df.select(F.col(f"`{id_field}`")).withColumn("_n", F.monotonically_increasing_id()).orderBy("_n") \
+        .select(F.col(f"`{id_field}`")).toLocalIterator()
+
+
 def _lined(spark, path: str, folder: str) -> str | None:
     """The view ``_events_lined``: ``_events_file`` with each event's ``_line`` as the Python
     reader numbers it (see ``lines.py``); returns the file and what its numbers count
@@ -118,8 +131,11 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             stats.update(table_stats(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", id_field,
                                      lead_field if events is not None else None))
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        native = _native_ids(spark, leads, id_field)
         for row in spark.sql(query, args={"as_of": iso}).toLocalIterator():
             out = row.asDict()
+            if native is not None:  # the file's own number, as the Python engine writes it
+                out[id_field] = next(native)[0]
             out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
             yield out
     except PySparkException as e:
