@@ -173,6 +173,29 @@ def test_numeric_ids_of_a_typed_file_are_written_as_numbers_as_python(runner, tm
     assert sql.stdout == py.stdout and _errors(sql.stderr) == _errors(py.stderr)
 
 
+def test_duckdb_reads_a_json_lines_column_of_mixed_values_as_python(runner, tmp_path):
+    # strings and numbers in one column: DuckDB types it JSON, whose strings kept their quotes as
+    # text ('"energy"' was a bad value); a value neither text nor number errs the same outputs
+    defs = tmp_path / "d.lead"
+    defs.write_text("field size: number\nfield industry: enum(energy, food)\nfield ok: bool\n"
+                    "lead big when size >= 100\nlead e when industry = energy\nlead yes when ok\n")
+    records = [{"id": "a", "size": 150, "industry": "energy", "ok": True},
+               {"id": "b", "size": "1k", "industry": 5, "ok": "yes"},
+               {"id": "c", "size": [1], "industry": {"x": 1}, "ok": 0},
+               {"id": "d", "size": True, "industry": None, "ok": None}, {"id": "e", "size": "12,000"}]
+    leads = tmp_path / "l.jsonl"
+    leads.write_text("".join(json.dumps(r) + "\n" for r in records))
+    args = ["eval", str(defs), str(leads), "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1, duck.stderr[-2000:]
+    a, b = _lines(py.stdout), _lines(duck.stdout)
+    assert b[0] == a[0] == {"id": "a", "big": True, "e": True, "yes": True}
+    assert b[4] == a[4] == {"id": "e", "big": True, "e": False, "yes": False}
+    for x, y in zip(a, b):  # the same outputs err; a list's or true's message shows it as JSON
+        assert {k: v for k, v in x.items() if k != "error"} == {k: v for k, v in y.items() if k != "error"}
+        assert ("error" in x) == ("error" in y)
+
+
 @pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv

@@ -35,8 +35,11 @@ def _connect():
     return duckdb, duckdb.connect()
 
 
-def _source(path: str):
-    """The DuckDB reader of the file at ``path`` (a table function, every cell as text)."""
+def _source(path: str, text=()):
+    """The DuckDB reader of the file at ``path`` (a table function). A CSV file's cells are
+    text; a JSON Lines file's ``text`` columns are read as text (a string as itself, a number
+    as written, anything else as its JSON; DuckDB would otherwise give a column of mixed
+    values the JSON type, whose strings keep their quotes when cast to text)."""
     p = Path(path)
     if not p.is_file():
         raise EngineError(f"{path}: no such file")
@@ -50,6 +53,9 @@ def _source(path: str):
                  exp.EQ(this=exp.column("header"), expression=exp.true())]
     elif reader == "read_json":
         args += [exp.EQ(this=exp.column("format"), expression=exp.Literal.string("newline_delimited"))]
+        if text:
+            args += [exp.EQ(this=exp.column("columns"), expression=exp.Struct(expressions=[
+                exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string("VARCHAR")) for c in text]))]
     return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
 
 
@@ -93,7 +99,7 @@ def _relation(con, path: str, name: str, wanted=None) -> list[str]:
     columns = _columns(con, path)
     kept = [c for c in columns if wanted is None or c in wanted] or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
-    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path))
+    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path, kept))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
@@ -194,7 +200,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                          keep=tuple(keep), line_field=None if at is None else "_line", events_at=at or "",
                          bad_values=bad_values)
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
-        native = _native_ids(con, id_field)  # (before the query: a statement on `con` would end its result)
+        native = _native_ids(con, id_field, leads_file)  # (before the query, which a statement on `con` would end)
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
         if stats is not None:  # on a second connection, while the rows are handed out
@@ -219,18 +225,19 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         folder.cleanup()
 
 
-def _native_ids(con, id_field: str):
-    """The lead ids as the file types them, in file order (a cursor), when they are not text:
-    a JSON Lines or Parquet file's numbers, which the Python engine writes as numbers (the
-    query reads every id as text, to match it with the events' lead ids); else None."""
+def _native_ids(con, id_field: str, path: str):
+    """The lead ids as the file at ``path`` types them, in file order (a cursor), when they are
+    not text: a JSON Lines or Parquet file's numbers, which the Python engine writes as numbers
+    (the query reads every id as text, to match it with the events' lead ids); else None."""
     from sqlglot import exp
-    table = exp.to_table("_leads_file", quoted=True)
-    kind = con.execute(exp.select(exp.func("typeof", exp.column(id_field, quoted=True))).from_(table).limit(1).sql(
-        dialect="duckdb")).fetchone()
-    if kind is None or kind[0] in ("VARCHAR", "NULL"):
+    source = _source(path)  # (a JSON Lines file as DuckDB types it, not as the table holds it)
+    kinds = dict((d[0], d[1]) for d in con.execute(exp.select("*").from_(source).limit(0).sql(
+        dialect="duckdb")).description)
+    kind = str(kinds.get(id_field, "VARCHAR")).upper()
+    if kind.startswith(("VARCHAR", "JSON", "STRUCT", "MAP", "NULL")) or kind.endswith("[]"):
         return None
-    return con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(table.copy()).order_by(
-        exp.column("_row", quoted=True)).sql(dialect="duckdb"))
+    return con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(source.copy()).sql(
+        dialect="duckdb"))
 
 
 class _Side(threading.Thread):
