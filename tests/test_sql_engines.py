@@ -196,6 +196,39 @@ def test_duckdb_reads_a_json_lines_column_of_mixed_values_as_python(runner, tmp_
         assert ("error" in x) == ("error" in y)
 
 
+def test_duckdb_reads_csv_in_the_python_readers_dialect_and_says_what_it_cannot_read(runner, tmp_path):
+    defs = tmp_path / "d.lead"
+    defs.write_text("field tags: list(text)\nlead t when tags has crm\n")
+    # `;`-separated columns are one column for the Python reader: DuckDB must not guess `;`
+    (tmp_path / "semi.csv").write_text("id;tags\n1;erp,crm\n2;crm\n")
+    # a row with a cell too many: the Python engine errs that row; DuckDB's reader refuses the file
+    (tmp_path / "wide.csv").write_text("id,tags\n1,erp,crm\n2,crm\n")
+    for name in ("semi.csv", "wide.csv"):
+        args = ["eval", str(defs), str(tmp_path / name), "--as-of", AS_OF]
+        py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+        assert duck.exit_code == 2 and duck.stdout == "" and "Traceback" not in duck.stderr, duck.stderr
+        assert f"{tmp_path / name}:" in duck.stderr and "--engine python" in duck.stderr
+    assert py.exit_code == 1 and '"id": "2", "t": true' in py.stdout  # the other row is still read there
+
+
+def test_duckdb_reads_json_lines_keys_as_python_and_refuses_nested_ones(runner, tmp_path):
+    # a key that no record (or no record DuckDB samples) has is missing, as in Python; a key
+    # inside a nested record is a usage error, never read as missing on every row
+    defs = tmp_path / "d.lead"
+    defs.write_text("field tags: list(text)\nfield note: text\nlead t when tags has crm\nlead n when note is missing\n")
+    leads = tmp_path / "l.jsonl"
+    leads.write_text("".join(json.dumps({"id": i}) + "\n" for i in range(30000)) + json.dumps(
+        {"id": "late", "tags": "crm;x"}) + "\n")
+    args = ["eval", str(defs), str(leads), "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 0, duck.stderr[-2000:]
+    assert duck.stdout == py.stdout and _lines(duck.stdout)[-1] == {"id": "late", "t": True, "n": True}
+    (tmp_path / "n.lead").write_text("field company.size: number\nlead big when company.size >= 100\n")
+    leads.write_text(json.dumps({"id": 1, "company": {"size": 150}}) + "\n")
+    duck = runner.invoke(cli, ["eval", str(tmp_path / "n.lead"), str(leads), "--engine", "duckdb"])
+    assert duck.exit_code == 2 and "`company.size` is a key inside a nested record" in duck.stderr
+
+
 @pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv

@@ -7,6 +7,7 @@ prints, with the as-of time bound as its parameter.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 import threading
@@ -39,7 +40,8 @@ def _source(path: str, text=()):
     """The DuckDB reader of the file at ``path`` (a table function). A CSV file's cells are
     text; a JSON Lines file's ``text`` columns are read as text (a string as itself, a number
     as written, anything else as its JSON; DuckDB would otherwise give a column of mixed
-    values the JSON type, whose strings keep their quotes when cast to text)."""
+    values the JSON type, whose strings keep their quotes when cast to text); ``text`` may map
+    each column to its type instead."""
     p = Path(path)
     if not p.is_file():
         raise EngineError(f"{path}: no such file")
@@ -49,13 +51,22 @@ def _source(path: str, text=()):
     from sqlglot import exp
     args = [exp.Literal.string(str(p))]
     if reader == "read_csv":
+        # the Python reader's dialect (commas, `"` quoting and doubling, the header on the first
+        # line), not one DuckDB guesses: a file of `;`-separated columns is one column there, and
+        # must not be read otherwise here, nor its first lines skipped
         args += [exp.EQ(this=exp.column("all_varchar"), expression=exp.true()),
-                 exp.EQ(this=exp.column("header"), expression=exp.true())]
+                 exp.EQ(this=exp.column("header"), expression=exp.true()),
+                 exp.EQ(this=exp.column("delim"), expression=exp.Literal.string("\t" if p.suffix.lower() == ".tsv"
+                                                                                 else ",")),
+                 exp.EQ(this=exp.column("quote"), expression=exp.Literal.string('"')),
+                 exp.EQ(this=exp.column("escape"), expression=exp.Literal.string('"')),
+                 exp.EQ(this=exp.column("skip"), expression=exp.Literal.number(0))]  # the header is line 1
     elif reader == "read_json":
         args += [exp.EQ(this=exp.column("format"), expression=exp.Literal.string("newline_delimited"))]
         if text:
+            types = text if isinstance(text, dict) else dict.fromkeys(text, "VARCHAR")
             args += [exp.EQ(this=exp.column("columns"), expression=exp.Struct(expressions=[
-                exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string("VARCHAR")) for c in text]))]
+                exp.PropertyEQ(this=exp.Literal.string(c), expression=exp.Literal.string(k)) for c, k in types.items()]))]
     return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
 
 
@@ -83,7 +94,23 @@ def _readable(path: str, folder: str) -> str:
 def _columns(con, path: str) -> list[str]:
     """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows)."""
     from sqlglot import exp
-    return [d[0] for d in con.execute(exp.select("*").from_(_source(path)).limit(0).sql(dialect="duckdb")).description]
+    with _refused(con, path):
+        return [d[0] for d in con.execute(exp.select("*").from_(_source(path)).limit(0).sql(
+            dialect="duckdb")).description]
+
+
+@contextlib.contextmanager
+def _refused(con, path: str):
+    """A file DuckDB's reader refuses is a usage error that says so and what reads it: a CSV
+    row with more or fewer cells than the header, say, which the Python engine reads as that
+    row's error, keeping the others."""
+    import duckdb
+    try:
+        yield
+    except duckdb.Error as e:
+        why = str(e).splitlines()[0]
+        raise EngineError(f"{path}: DuckDB cannot read this file ({why}); --engine python reads it, and names "
+                          "each row it cannot read in that row's error") from None
 
 
 def _relation(con, path: str, name: str, wanted=None) -> list[str]:
@@ -97,14 +124,18 @@ def _relation(con, path: str, name: str, wanted=None) -> list[str]:
     Only the columns the program reads are kept: an export's other columns cost nothing."""
     from sqlglot import exp
     columns = _columns(con, path)
-    kept = [c for c in columns if wanted is None or c in wanted] or columns[:1]
+    kept = [c for c in columns if wanted is None or c in wanted]
+    if READERS.get(Path(path).suffix.lower()) == "read_json":  # a key DuckDB did not see is read too
+        kept += sorted(c for c in wanted or () if c not in columns)
+    kept = kept or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
     source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path, kept))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
     con.execute("SET preserve_insertion_order = true")
-    con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
+    with _refused(con, path):
+        con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
     place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
         this=exp.column("rowid"), expression=exp.Literal.number(1))
@@ -145,8 +176,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     ``bad_values="missing"`` reads every bad value as missing (each row then holds the count
     columns of ``sql.missing_columns``). Raises DslError (E501) for what DuckDB cannot run
     exactly as Python, EngineError for a file or column it cannot use."""
+    from types import SimpleNamespace
+    from ..io.data import column_problem
     from ..runtime.program import normalize_as_of
-    from ..diagnostics import suggest
     moment = normalize_as_of(as_of)
     duckdb, con = _connect()
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
@@ -163,11 +195,17 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         if "events" in columns and program.plan.events and p_suffix(leads) in (".jsonl", ".ndjson", ".json"):
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
                               "events from --events FILE only (use --engine python, or export the events as a table)")
+        json_leads = p_suffix(leads) in (".jsonl", ".ndjson", ".json")
+        what = {c: f"it feeds `{label}`" for c, label in program.columns.items()}
+        what.update({c: "--keep" for c in keep}, **{id_field: "the --id-field that identifies a lead"})
         for c in [*needed, *keep]:
-            if c not in columns:
-                near = suggest(c, columns)
-                hint = f"; did you mean `{near}`?" if near else ""
-                raise EngineError(f"{leads}: no `{c}` column{hint}")
+            if c in columns:
+                continue
+            if json_leads and "." in c:
+                raise EngineError(f"{leads}: `{c}` is a key inside a nested record, which --engine duckdb does not "
+                                  "read (use --engine python, or flatten the records)")
+            if not json_leads:  # a JSON record may leave a key out: absent is missing, as in Python
+                raise EngineError(f"{leads}: {column_problem(SimpleNamespace(columns=columns), c, what[c])}")
         props = {pr.name for e in program.plan.events.values() for pr in e.props}
         ev_wanted = [lead_field, type_field, ts_field, *sorted(props)] if program.plan.events else [lead_field]
         if events is not None:
@@ -209,11 +247,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             chunk = cur.fetchmany(batch)
             if not chunk:
                 break
-            ids = native.fetchmany(len(chunk)) if native is not None else None
-            for i, row in enumerate(chunk):
+            for row in chunk:
                 out = dict(zip(names, row))
-                if ids is not None:
-                    out[id_field] = ids[i][0]
+                if native is not None:
+                    out[id_field] = next(native)
                 out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
                 yield out
     except duckdb.Error as e:
@@ -226,18 +263,32 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
 
 
 def _native_ids(con, id_field: str, path: str):
-    """The lead ids as the file at ``path`` types them, in file order (a cursor), when they are
-    not text: a JSON Lines or Parquet file's numbers, which the Python engine writes as numbers
-    (the query reads every id as text, to match it with the events' lead ids); else None."""
+    """The lead ids as the file at ``path`` types them, in file order (an iterator), when they
+    may not be text: a JSON Lines file's values (each read as its JSON, so a number stays a
+    number and a string a string, record by record) or a Parquet file's typed column, which
+    the Python engine writes as they are (the query reads every id as text, to match it with
+    the events' lead ids); else None."""
+    import json
     from sqlglot import exp
-    source = _source(path)  # (a JSON Lines file as DuckDB types it, not as the table holds it)
-    kinds = dict((d[0], d[1]) for d in con.execute(exp.select("*").from_(source).limit(0).sql(
-        dialect="duckdb")).description)
-    kind = str(kinds.get(id_field, "VARCHAR")).upper()
-    if kind.startswith(("VARCHAR", "JSON", "STRUCT", "MAP", "NULL")) or kind.endswith("[]"):
+    reader = READERS.get(Path(path).suffix.lower())
+    if reader == "read_json":
+        source = _source(path, {id_field: "JSON"})
+        cur = con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(source).sql(dialect="duckdb"))
+        return (None if v is None else json.loads(v) for v, in _rows(cur))
+    if reader != "read_parquet":
         return None
-    return con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(source.copy()).sql(
-        dialect="duckdb"))
+    source = _source(path)
+    kinds = {d[0]: str(d[1]).upper() for d in con.execute(exp.select("*").from_(source).limit(0).sql(
+        dialect="duckdb")).description}
+    if kinds.get(id_field, "VARCHAR").startswith("VARCHAR"):
+        return None
+    cur = con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(source.copy()).sql(dialect="duckdb"))
+    return (v for v, in _rows(cur))
+
+
+def _rows(cur, batch: int = 10_000):
+    while chunk := cur.fetchmany(batch):
+        yield from chunk
 
 
 class _Side(threading.Thread):
