@@ -209,6 +209,20 @@ def test_duckdb_reads_csv_in_the_python_readers_dialect_and_says_what_it_cannot_
         assert duck.exit_code == 2 and duck.stdout == "" and "Traceback" not in duck.stderr, duck.stderr
         assert f"{tmp_path / name}:" in duck.stderr and "--engine python" in duck.stderr
     assert py.exit_code == 1 and '"id": "2", "t": true' in py.stdout  # the other row is still read there
+    # a row short of cells has the rest missing, in both
+    (tmp_path / "short.csv").write_text("id,tags\n1,erp\n2\n3,crm\n")
+    args = ["eval", str(defs), str(tmp_path / "short.csv"), "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout and '"id": "3", "t": true' in py.stdout
+
+
+@pytest.mark.spark
+def test_spark_refuses_a_csv_row_with_more_cells_than_the_header_rather_than_drop_them(runner, tmp_path):
+    defs = tmp_path / "d.lead"
+    defs.write_text("field tags: list(text)\nlead t when tags has crm\n")
+    (tmp_path / "wide.csv").write_text('id,tags\n1,erp,crm\n2,"crm\nx"\n3\n')
+    duck = runner.invoke(cli, ["eval", str(defs), str(tmp_path / "wide.csv"), "--engine", "spark"])
+    assert duck.exit_code == 2 and "more cells than the header" in duck.stderr and duck.stdout == ""
 
 
 def test_duckdb_reads_json_lines_keys_as_python_and_refuses_nested_ones(runner, tmp_path):

@@ -36,12 +36,14 @@ def _connect():
     return duckdb, duckdb.connect()
 
 
-def _source(path: str, text=()):
+def _source(path: str, text=(), padded: bool = False):
     """The DuckDB reader of the file at ``path`` (a table function). A CSV file's cells are
     text; a JSON Lines file's ``text`` columns are read as text (a string as itself, a number
     as written, anything else as its JSON; DuckDB would otherwise give a column of mixed
     values the JSON type, whose strings keep their quotes when cast to text); ``text`` may map
-    each column to its type instead."""
+    each column to its type instead. ``padded``: a CSV row short of cells is read with the
+    rest missing (DuckDB's reader then refuses line breaks inside quoted cells, so it is
+    asked only for a file it cannot read otherwise)."""
     p = Path(path)
     if not p.is_file():
         raise EngineError(f"{path}: no such file")
@@ -61,6 +63,8 @@ def _source(path: str, text=()):
                  exp.EQ(this=exp.column("quote"), expression=exp.Literal.string('"')),
                  exp.EQ(this=exp.column("escape"), expression=exp.Literal.string('"')),
                  exp.EQ(this=exp.column("skip"), expression=exp.Literal.number(0))]  # the header is line 1
+        if padded:  # a row short of cells has the rest missing, as in Python
+            args.append(exp.EQ(this=exp.column("null_padding"), expression=exp.true()))
     elif reader == "read_json":
         args += [exp.EQ(this=exp.column("format"), expression=exp.Literal.string("newline_delimited"))]
         if text:
@@ -93,24 +97,42 @@ def _readable(path: str, folder: str) -> str:
 
 def _columns(con, path: str) -> list[str]:
     """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows)."""
+    return _probe(con, path)[0]
+
+
+def _probe(con, path: str) -> tuple[list[str], bool]:
+    """The columns of the file at ``path``, and whether its CSV rows need padding (see
+    ``_source``)."""
+    import duckdb
     from sqlglot import exp
-    with _refused(con, path):
-        return [d[0] for d in con.execute(exp.select("*").from_(_source(path)).limit(0).sql(
+
+    def columns(padded):
+        return [d[0] for d in con.execute(exp.select("*").from_(_source(path, padded=padded)).limit(0).sql(
             dialect="duckdb")).description]
+    if READERS.get(Path(path).suffix.lower()) != "read_csv":
+        with _refused(con, path):
+            return columns(False), False
+    try:
+        return columns(False), False
+    except duckdb.Error:
+        pass
+    with _refused(con, path):
+        return columns(True), True
 
 
 @contextlib.contextmanager
 def _refused(con, path: str):
-    """A file DuckDB's reader refuses is a usage error that says so and what reads it: a CSV
-    row with more or fewer cells than the header, say, which the Python engine reads as that
-    row's error, keeping the others."""
+    """A file DuckDB's reader refuses is a usage error that says so (and for a CSV file, what
+    reads it: a row with more cells than the header, say, which the Python engine reads as
+    that row's error, keeping the others)."""
     import duckdb
     try:
         yield
     except duckdb.Error as e:
         why = str(e).splitlines()[0]
-        raise EngineError(f"{path}: DuckDB cannot read this file ({why}); --engine python reads it, and names "
-                          "each row it cannot read in that row's error") from None
+        hint = ("; --engine python reads it, and names each row it cannot read in that row's error"
+                if READERS.get(Path(path).suffix.lower()) == "read_csv" else "")
+        raise EngineError(f"{path}: DuckDB cannot read this file ({why}){hint}") from None
 
 
 def _relation(con, path: str, name: str, wanted=None) -> list[str]:
@@ -123,13 +145,13 @@ def _relation(con, path: str, name: str, wanted=None) -> list[str]:
     scan (the query's, the line count's, the summary's) reads the table, not the file again.
     Only the columns the program reads are kept: an export's other columns cost nothing."""
     from sqlglot import exp
-    columns = _columns(con, path)
+    columns, padded = _probe(con, path)
     kept = [c for c in columns if wanted is None or c in wanted]
     if READERS.get(Path(path).suffix.lower()) == "read_json":  # a key DuckDB did not see is read too
         kept += sorted(c for c in wanted or () if c not in columns)
     kept = kept or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
-    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path, kept))
+    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path, kept, padded))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)

@@ -55,6 +55,18 @@ def _view(spark, path: str, name: str) -> list[str]:
             .option("escape", '"')
     df = reader.load(str(p.resolve()))
     columns = df.columns
+    if fmt == "csv":
+        # Spark drops a row's cells beyond the header's, silently: read them into one more
+        # column, and refuse the file when a row has any (the Python engine errs that row)
+        from pyspark.sql.types import StringType, StructField, StructType
+        extra = "_leaddsl_more_cells"
+        schema = StructType([StructField(c, StringType()) for c in columns] + [StructField(extra, StringType())])
+        df = reader.schema(schema).option("enforceSchema", "true").load(str(p.resolve()))
+        wide = df.where(F.col(extra).isNotNull()).limit(1).count()
+        if wide:
+            raise EngineError(f"{path}: a row has more cells than the header has columns, which Spark would drop; "
+                              "--engine python reads the file, and names each such row in that row's error")
+        df = df.drop(extra)
     df = df.select(*[F.col(f"`{c}`").cast("string").alias(c) for c in columns])
     df = df.withColumn("_row", F.monotonically_increasing_id())
     df.createOrReplaceTempView(name)
