@@ -110,18 +110,18 @@ def _probe(con, path: str) -> tuple[list[str], bool]:
         return [d[0] for d in con.execute(exp.select("*").from_(_source(path, padded=padded)).limit(0).sql(
             dialect="duckdb")).description]
     if READERS.get(Path(path).suffix.lower()) != "read_csv":
-        with _refused(con, path):
+        with _refused(path):
             return columns(False), False
     try:
         return columns(False), False
     except duckdb.Error:
         pass
-    with _refused(con, path):
+    with _refused(path):
         return columns(True), True
 
 
 @contextlib.contextmanager
-def _refused(con, path: str):
+def _refused(path: str):
     """A file DuckDB's reader refuses is a usage error that says so (and for a CSV file, what
     reads it: a row with more cells than the header, say, which the Python engine reads as
     that row's error, keeping the others)."""
@@ -156,7 +156,7 @@ def _relation(con, path: str, name: str, wanted=None) -> list[str]:
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
     con.execute("SET preserve_insertion_order = true")
-    with _refused(con, path):
+    with _refused(path):
         con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
     place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
