@@ -449,15 +449,12 @@ def read_date(raw):
 
 
 def member_hint(text: str, members) -> str:
-    """``; did you mean `energy`?`` when a bad member's text is close to one member (as
-    difflib finds names for the checker's hints), else ``""``. Not for a text the message
-    shortens: the SQL engines add the same hint from the message alone
-    (:func:`hinted`)."""
-    import difflib
-    if len(text) > 78:
-        return ""
-    near = difflib.get_close_matches(fold(text), list(members), n=1, cutoff=0.6)
-    return f"; did you mean `{near[0]}`?" if near else ""
+    """``; did you mean `energy`?`` when a bad member's text is close to one member (as the
+    checker's hints find names), else ``""``. Not for a text the message shortens: the SQL
+    engines add the same hint from the message alone (:func:`hinted`)."""
+    from .diagnostics import suggest
+    near = suggest(fold(text), members) if len(text) <= 78 else None
+    return f"; did you mean `{near}`?" if near else ""
 
 
 _UNHINTED = re.compile(r"cannot read '(?P<text>.*)' as (?P<what>.+) \(expected one of (?P<members>[^();]*)\)")

@@ -76,7 +76,7 @@ def apply(found: list[Diagnostic], sources, statements=(), unused: bool = True) 
             if code not in CODES:
                 extra.add("W190", span, f"`{code}` is not a leaddsl code", "run `leaddsl rule` for the list of codes")
             elif unused and (file, line, code) not in used and code not in LATE:
-                extra.add("W191", span, f"`ignore[{code}]` silences nothing on this line", "remove it")
+                extra.add("W191", span, _unused(code), "remove it")
     return kept + list(extra)
 
 
@@ -85,8 +85,12 @@ def apply_late(found: list[Diagnostic], earlier: list[Diagnostic], sources) -> t
     silence, and the lint's ``earlier`` diagnostics without the W191 of a comment that
     silences one of them."""
     kept, used = _silence(found, suppressions(sources), ())
-    spent = {(f, line, f"`ignore[{code}]` silences nothing on this line") for f, line, code in used}
+    spent = {(f, line, _unused(code)) for f, line, code in used}
     return kept, [d for d in earlier if not (d.code == "W191" and (d.file, d.line, d.message) in spent)]
+
+
+def _unused(code: str) -> str:
+    return f"`ignore[{code}]` silences nothing on this line"
 
 
 def _silence(found, ignores, statements):

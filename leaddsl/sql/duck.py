@@ -24,6 +24,11 @@ def p_suffix(path: str) -> str:
     return Path(path).suffix.lower()
 
 
+def _reader(path: str) -> str | None:
+    """DuckDB's table function for the file at ``path`` (by its suffix), or None."""
+    return READERS.get(p_suffix(path))
+
+
 class EngineError(Exception):
     """A file or column the DuckDB engine cannot use (a usage error)."""
 
@@ -47,7 +52,7 @@ def _source(path: str, text=(), padded: bool = False):
     p = Path(path)
     if not p.is_file():
         raise EngineError(f"{path}: no such file")
-    reader = READERS.get(p.suffix.lower())
+    reader = _reader(path)
     if reader is None:
         raise EngineError(f"{path}: --engine duckdb reads .csv, .jsonl and .parquet files")
     from sqlglot import exp
@@ -95,21 +100,16 @@ def _readable(path: str, folder: str) -> str:
     return str(copy)
 
 
-def _columns(con, path: str) -> list[str]:
-    """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows)."""
-    return _probe(con, path)[0]
-
-
 def _probe(con, path: str) -> tuple[list[str], bool]:
-    """The columns of the file at ``path``, and whether its CSV rows need padding (see
-    ``_source``)."""
+    """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows),
+    and whether its CSV rows need padding (see ``_source``)."""
     import duckdb
     from sqlglot import exp
 
     def columns(padded):
         return [d[0] for d in con.execute(exp.select("*").from_(_source(path, padded=padded)).limit(0).sql(
             dialect="duckdb")).description]
-    if READERS.get(Path(path).suffix.lower()) != "read_csv":
+    if _reader(path) != "read_csv":
         with _refused(path):
             return columns(False), False
     try:
@@ -131,13 +131,14 @@ def _refused(path: str):
     except duckdb.Error as e:
         why = str(e).splitlines()[0]
         hint = ("; --engine python reads it, and names each row it cannot read in that row's error"
-                if READERS.get(Path(path).suffix.lower()) == "read_csv" else "")
+                if _reader(path) == "read_csv" else "")
         raise EngineError(f"{path}: DuckDB cannot read this file ({why}){hint}") from None
 
 
-def _relation(con, path: str, name: str, wanted=None) -> list[str]:
+def _relation(con, path: str, name: str, wanted=None, probed=None) -> list[str]:
     """A view ``name`` of the file at ``path``: its ``wanted`` columns (all when None) as
-    text, and a ``_row`` in file order; returns all the file's columns.
+    text, and a ``_row`` in file order; returns all the file's columns (``probed``: what
+    ``_probe`` found of the file already).
 
     The file is read once into a table (in parallel, keeping the file's order) and its rows
     are numbered by their place in it: numbering the file's rows as it is read
@@ -145,9 +146,9 @@ def _relation(con, path: str, name: str, wanted=None) -> list[str]:
     scan (the query's, the line count's, the summary's) reads the table, not the file again.
     Only the columns the program reads are kept: an export's other columns cost nothing."""
     from sqlglot import exp
-    columns, padded = _probe(con, path)
+    columns, padded = probed or _probe(con, path)
     kept = [c for c in columns if wanted is None or c in wanted]
-    if READERS.get(Path(path).suffix.lower()) == "read_json":  # a key DuckDB did not see is read too
+    if _reader(path) == "read_json":  # a key DuckDB did not see is read too
         kept += sorted(c for c in wanted or () if c not in columns)
     kept = kept or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
@@ -212,14 +213,15 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         con.execute(f"SET temp_directory = {exp.Literal.string(str(Path(folder.name) / 'spill')).sql('duckdb')}")
         leads_file = _readable(leads, folder.name)
         events_file = _readable(events, folder.name) if events is not None else None
-        columns = _columns(con, leads_file)
+        leads_probed = _probe(con, leads_file)
+        columns = leads_probed[0]
         needed = [id_field, *program.columns]
-        if "events" in columns and program.plan.events and p_suffix(leads) in (".jsonl", ".ndjson", ".json"):
+        json_leads = _reader(leads) == "read_json"
+        if "events" in columns and program.plan.events and json_leads:
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
                               "events from --events FILE only (use --engine python, or export the events as a table)")
-        json_leads = p_suffix(leads) in (".jsonl", ".ndjson", ".json")
-        what = {c: f"it feeds `{label}`" for c, label in program.columns.items()}
-        what.update({c: "--keep" for c in keep}, **{id_field: "the --id-field that identifies a lead"})
+        what = {**{c: f"it feeds `{label}`" for c, label in program.columns.items()}, **{c: "--keep" for c in keep},
+                id_field: "the --id-field that identifies a lead"}
         for c in [*needed, *keep]:
             if c in columns:
                 continue
@@ -231,16 +233,17 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         props = {pr.name for e in program.plan.events.values() for pr in e.props}
         ev_wanted = [lead_field, type_field, ts_field, *sorted(props)] if program.plan.events else [lead_field]
         if events is not None:
-            ev_columns = _columns(con, events_file)
+            events_probed = _probe(con, events_file)
+            ev_columns = events_probed[0]
             for c in ev_wanted:
                 if c not in ev_columns and program.plan.events:
                     raise EngineError(f"{events}: no `{c}` column")
-        _relation(con, leads_file, "_leads_file", {*needed, *keep})
+        _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed)
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
                                           folder.name)
         if events is not None:
-            _relation(con, events_file, "_events_file", set(ev_wanted))
+            _relation(con, events_file, "_events_file", set(ev_wanted), events_probed)
         elif program.plan.events:
             con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
@@ -292,19 +295,16 @@ def _native_ids(con, id_field: str, path: str):
     the events' lead ids); else None."""
     import json
     from sqlglot import exp
-    reader = READERS.get(Path(path).suffix.lower())
-    if reader == "read_json":
-        source = _source(path, {id_field: "JSON"})
-        cur = con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(source).sql(dialect="duckdb"))
+    ids = exp.select(exp.column(id_field, quoted=True))
+    if _reader(path) == "read_json":  # (the table holds them as text: the file again, as JSON)
+        cur = con.cursor().execute(ids.from_(_source(path, {id_field: "JSON"})).sql(dialect="duckdb"))
         return (None if v is None else json.loads(v) for v, in _rows(cur))
-    if reader != "read_parquet":
+    if _reader(path) != "read_parquet":
         return None
-    source = _source(path)
-    kinds = {d[0]: str(d[1]).upper() for d in con.execute(exp.select("*").from_(source).limit(0).sql(
-        dialect="duckdb")).description}
-    if kinds.get(id_field, "VARCHAR").startswith("VARCHAR"):
+    table = ids.from_(exp.to_table("_leads_file", quoted=True))  # its own types, in the file's order
+    if str(con.execute(table.limit(0).sql(dialect="duckdb")).description[0][1]).upper().startswith("VARCHAR"):
         return None
-    cur = con.cursor().execute(exp.select(exp.column(id_field, quoted=True)).from_(source.copy()).sql(dialect="duckdb"))
+    cur = con.cursor().execute(table.order_by(exp.column("_row", quoted=True)).sql(dialect="duckdb"))
     return (v for v, in _rows(cur))
 
 

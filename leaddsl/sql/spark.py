@@ -74,16 +74,17 @@ def _view(spark, path: str, name: str) -> list[str]:
 
 
 def _native_ids(spark, path: str, id_field: str):
-    """The lead ids as a Parquet file types them, in file order (an iterator of rows), when
-    they are not text (the view reads every cell as text); else None."""
+    """The lead ids as a Parquet file types them, in file order (an iterator), when they are
+    not text (the view reads every cell as text); else None."""
     from pyspark.sql import functions as F
     if FORMATS.get(Path(path).suffix.lower()) != "parquet":
         return None
     df = spark.read.parquet(str(Path(path).resolve()))
     if dict(df.dtypes).get(id_field) in (None, "string"):
         return None
-    return df.select(F.col(f"`{id_field}`")).withColumn("_n", F.monotonically_increasing_id()).orderBy("_n") \
+    rows = df.select(F.col(f"`{id_field}`")).withColumn("_n", F.monotonically_increasing_id()).orderBy("_n") \
         .select(F.col(f"`{id_field}`")).toLocalIterator()
+    return (r[0] for r in rows)
 
 
 def _lined(spark, path: str, folder: str) -> str | None:
@@ -147,7 +148,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         for row in spark.sql(query, args={"as_of": iso}).toLocalIterator():
             out = row.asDict()
             if native is not None:  # the file's own number, as the Python engine writes it
-                out[id_field] = next(native)[0]
+                out[id_field] = next(native)
             out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
             yield out
     except PySparkException as e:
