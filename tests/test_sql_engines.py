@@ -244,6 +244,61 @@ def test_duckdb_reads_json_lines_keys_as_python_and_refuses_nested_ones(runner, 
 
 
 @pytest.mark.spark
+def test_spark_gives_rows_spread_over_several_partitions_in_file_order(runner, tmp_path, monkeypatch):
+    # Spark writes the rows a file per partition: read back in the query's order, never the
+    # files' or the ids' (the ids here are out of order, a lead's events in another file)
+    from leaddsl.sql import spark as engine
+    defs, leads, events = tmp_path / "d.lead", tmp_path / "l.csv", tmp_path / "e.csv"
+    defs.write_text("event demo(amount: number)\nfield size: number\nmetric spend = sum(demo.amount)\n"
+                    "lead big when size > 50 or spend >= 5\n")
+    ids = [(i * 7919) % 1000 for i in range(1000)]
+    leads.write_text("id,size\n" + "".join(f"{i},{'x' if i % 97 == 0 else i % 100}\n" for i in ids))
+    events.write_text("lead_id,type,ts,amount\n" + "".join(f"{i},demo,2026-11-20,{i % 9}\n" for i in reversed(ids)))
+    session = engine.session()
+    session.conf.set("spark.sql.adaptive.coalescePartitions.enabled", "false")  # tiny data: else one partition
+    parts = []
+    rows = engine._rows
+
+    def counted(df, folder):
+        for row in rows(df, folder):
+            parts.append(len(list(folder.glob("part-*"))))
+            yield row
+    monkeypatch.setattr(engine, "_rows", counted)
+    try:
+        args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF]
+        py, spark = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "spark"])
+    finally:
+        session.conf.unset("spark.sql.adaptive.coalescePartitions.enabled")
+    assert spark.exit_code == py.exit_code == 1, spark.stderr[-2000:]
+    assert max(parts) > 1 and spark.stdout == py.stdout
+    assert [r["id"] for r in _lines(spark.stdout)] == [str(i) for i in ids]
+
+
+@pytest.mark.spark
+def test_spark_says_what_java_failed_with_rather_than_a_traceback(runner, tmp_path, monkeypatch):
+    # an error PySpark does not translate (the JVM out of memory, say) reaches us as py4j's;
+    # here Java's own ClassNotFoundException, raised where the query runs
+    from leaddsl.sql import spark as engine
+    session = engine.session()
+    monkeypatch.setattr(engine, "session", lambda: _Failing(session))
+    out = runner.invoke(cli, [*ARGS, "--engine", "spark"])
+    assert out.exit_code == 2 and out.stdout == "" and "Traceback" not in out.stderr, out.stderr[-2000:]
+    assert "spark failed: java.lang.ClassNotFoundException: no.such.Plan" in out.stderr
+
+
+class _Failing:
+    """A Spark session whose queries fail in Java."""
+    def __init__(self, session):
+        self._session = session
+
+    def __getattr__(self, name):
+        return getattr(self._session, name)
+
+    def sql(self, *args, **kwargs):
+        return self._session._jvm.java.lang.Class.forName("no.such.Plan")
+
+
+@pytest.mark.spark
 def test_spark_gives_the_python_engine_outputs_over_csv_and_parquet(runner, tmp_path):
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq

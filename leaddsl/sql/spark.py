@@ -18,6 +18,14 @@ from . import lines
 from .duck import EngineError, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
+# The local session's settings. A query with many fields has a large plan, and Spark 4 kept
+# each run's broadcast joins (~180 MB a run here) until a process running many queries ran
+# out of its 1 GB heap: no broadcast joins (the leads/events joins sort and merge instead),
+# and 2 GB for the driver, which is the whole of a local Spark (``spark.driver.memory`` counts
+# only when this process starts the JVM; a session already running keeps its own settings).
+CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "4", "spark.driver.memory": "2g",
+        "spark.sql.autoBroadcastJoinThreshold": "-1"}
 _session = None
 
 
@@ -31,9 +39,10 @@ def session():
     except ImportError:
         raise EngineError("--engine spark needs PySpark: pip install 'leaddsl[spark]' (and Java 17)") from None
     try:
-        _session = (SparkSession.builder.appName("leaddsl").master("local[*]")
-                    .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.sql.session.timeZone", "UTC")
-                    .config("spark.sql.shuffle.partitions", "4").getOrCreate())
+        builder = SparkSession.builder.appName("leaddsl").master("local[*]")
+        for key, value in CONF.items():
+            builder = builder.config(key, value)
+        _session = builder.getOrCreate()
     except Exception as e:  # no Java, or Java too old: PySpark says why in its first line
         raise EngineError(f"--engine spark could not start Spark: {str(e).strip().splitlines()[0]}") from None
     _session.sparkContext.setLogLevel("ERROR")
@@ -107,6 +116,30 @@ def _lined(spark, path: str, folder: str) -> str | None:
     return f"{path} {numbering.unit}"
 
 
+def _rows(df, folder: Path):
+    """The query's rows as dicts, in its order, streamed: Spark writes them as JSON Lines into
+    ``folder`` (a file per partition, numbered in the sort's order) and they are read back a
+    line at a time. (``toLocalIterator`` runs a job per partition, each compiling the query
+    again, and Spark 4 kept every run's plan.) The values are those
+    ``Row.asDict`` gives; JSON spells a double's infinity or NaN as text, read back here."""
+    import json
+    from pyspark.sql import types as T
+    numbers = {f.name for f in df.schema.fields if isinstance(f.dataType, (T.DoubleType, T.FloatType))}
+    other = [f"{f.name}: {f.dataType.simpleString()}" for f in df.schema.fields if not isinstance(
+        f.dataType, (T.DoubleType, T.FloatType, T.StringType, T.BooleanType, T.IntegralType))]
+    if other:  # the query gives only these; a new type needs its reading back here
+        raise EngineError(f"spark: cannot read back the columns {', '.join(other)}")
+    df.write.option("ignoreNullFields", "false").json(str(folder))
+    for part in sorted(folder.glob("part-*")):
+        with open(part, encoding="utf-8") as f:
+            for line in f:
+                row = json.loads(line)
+                for name in numbers:
+                    if isinstance(row[name], str):
+                        row[name] = float(row[name])
+                yield row
+
+
 def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *, id_field: str = "id",
                    lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts", keep=(),
                    stats: dict | None = None, bad_values: str = "error"):
@@ -116,6 +149,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     moment = normalize_as_of(as_of)
     spark = session()
     from pyspark.errors import PySparkException
+    from py4j.protocol import Py4JJavaError
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     try:
         columns = _view(spark, leads, "_leads_file")
@@ -145,13 +179,20 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                                      lead_field if events is not None else None))
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         native = _native_ids(spark, leads, id_field)
-        for row in spark.sql(query, args={"as_of": iso}).toLocalIterator():
-            out = row.asDict()
+        for out in _rows(spark.sql(query, args={"as_of": iso}), Path(folder.name) / "rows"):
             if native is not None:  # the file's own number, as the Python engine writes it
                 out[id_field] = next(native)
             out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
             yield out
     except PySparkException as e:
         raise EngineError(f"spark: {str(e).strip().splitlines()[0]}") from None
+    except Py4JJavaError as e:  # what PySpark does not translate (the JVM out of memory, say): Java's own words
+        try:
+            said = [ln[2:].strip() for ln in str(e).splitlines() if ln.startswith(": ")] or [e.errmsg.strip()]
+        except Exception:  # the JVM is gone and cannot say
+            said = [e.errmsg.strip()]
+        raise EngineError(f"spark failed: {said[0]}") from None
     finally:
+        for view in ("_leads_file", "_events_file", "_events_lined"):
+            spark.catalog.dropTempView(view)
         folder.cleanup()
