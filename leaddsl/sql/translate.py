@@ -255,16 +255,17 @@ class Translator:
                   T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
         if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()):
-            return self.formats_message(label, raw, t, options.formats)
+            return self.formats_message(label, raw, t, options.formats, s)
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
             folding = self.message(label, raw, T.TEXT, s)
             return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
 
-    def formats_message(self, label, raw, t: T.Type, formats):
-        """What ``values.datetime_reader`` says of a bad value of a field with ``format``."""
-        s = R.strip(raw)
+    def formats_message(self, label, raw, t: T.Type, formats, stripped=None):
+        """What ``values.datetime_reader`` says of a bad value of a field with ``format``
+        (``stripped``: the reader's column of the stripped cell, else stripped here)."""
+        s = R.strip(raw) if stripped is None else stripped
 
         def cannot(text, detail):
             return exp.DPipe(this=exp.DPipe(this=lit(f"{label}: cannot read "), expression=R.quoted(text)),
