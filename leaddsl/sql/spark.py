@@ -119,9 +119,9 @@ def _lined(spark, path: str, folder: str) -> str | None:
 def _rows(df, folder: Path):
     """The query's rows as dicts, in its order, streamed: Spark writes them as JSON Lines into
     ``folder`` (a file per partition, numbered in the sort's order) and they are read back a
-    line at a time. (``toLocalIterator`` runs a job per partition, each compiling the query
-    again, and Spark 4 kept every run's plan.) The values are those
-    ``Row.asDict`` gives; JSON spells a double's infinity or NaN as text, read back here."""
+    line at a time. (With ``toLocalIterator`` Spark 4 kept every run's plan: ~20 MB a run of
+    a query with many fields, broadcasts off.) The values are those ``Row.asDict`` gives;
+    JSON spells a double's infinity or NaN as text, read back here."""
     import json
     from pyspark.sql import types as T
     numbers = {f.name for f in df.schema.fields if isinstance(f.dataType, (T.DoubleType, T.FloatType))}
@@ -193,6 +193,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             said = [e.errmsg.strip()]
         raise EngineError(f"spark failed: {said[0]}") from None
     finally:
-        for view in ("_leads_file", "_events_file", "_events_lined"):
-            spark.catalog.dropTempView(view)
+        try:  # the run's views go with it (not when the JVM is gone: the error above says why)
+            for view in ("_leads_file", "_events_file", "_events_lined"):
+                spark.catalog.dropTempView(view)
+        except Exception:
+            pass
         folder.cleanup()
