@@ -100,6 +100,16 @@ def _readable(path: str, folder: str) -> str:
     return str(copy)
 
 
+def no_lead_column(path: str, columns, name: str, program, keep, id_field: str) -> EngineError:
+    """The usage error for a leads column the run needs and the file lacks: what needs it,
+    and the column meant (as the Python engine says it)."""
+    from types import SimpleNamespace
+    from ..io.data import column_problem
+    what = {**{c: f"it feeds `{label}`" for c, label in program.columns.items()}, **{c: "--keep" for c in keep},
+            id_field: "the --id-field that identifies a lead"}
+    return EngineError(f"{path}: {column_problem(SimpleNamespace(columns=columns), name, what[name])}")
+
+
 def _probe(con, path: str) -> tuple[list[str], bool]:
     """The columns of the file at ``path`` (DuckDB reads its header or schema, not its rows),
     and whether its CSV rows need padding (see ``_source``)."""
@@ -109,15 +119,14 @@ def _probe(con, path: str) -> tuple[list[str], bool]:
     def columns(padded):
         return [d[0] for d in con.execute(exp.select("*").from_(_source(path, padded=padded)).limit(0).sql(
             dialect="duckdb")).description]
-    if _reader(path) != "read_csv":
-        with _refused(path):
+    csv = _reader(path) == "read_csv"
+    if csv:  # padded only when it cannot be read otherwise
+        try:
             return columns(False), False
-    try:
-        return columns(False), False
-    except duckdb.Error:
-        pass
+        except duckdb.Error:
+            pass
     with _refused(path):
-        return columns(True), True
+        return columns(csv), csv
 
 
 @contextlib.contextmanager
@@ -199,8 +208,6 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     ``bad_values="missing"`` reads every bad value as missing (each row then holds the count
     columns of ``sql.missing_columns``). Raises DslError (E501) for what DuckDB cannot run
     exactly as Python, EngineError for a file or column it cannot use."""
-    from types import SimpleNamespace
-    from ..io.data import column_problem
     from ..runtime.program import normalize_as_of
     moment = normalize_as_of(as_of)
     duckdb, con = _connect()
@@ -220,8 +227,6 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         if "events" in columns and program.plan.events and json_leads:
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
                               "events from --events FILE only (use --engine python, or export the events as a table)")
-        what = {**{c: f"it feeds `{label}`" for c, label in program.columns.items()}, **{c: "--keep" for c in keep},
-                id_field: "the --id-field that identifies a lead"}
         for c in [*needed, *keep]:
             if c in columns:
                 continue
@@ -229,7 +234,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                 raise EngineError(f"{leads}: `{c}` is a key inside a nested record, which --engine duckdb does not "
                                   "read (use --engine python, or flatten the records)")
             if not json_leads:  # a JSON record may leave a key out: absent is missing, as in Python
-                raise EngineError(f"{leads}: {column_problem(SimpleNamespace(columns=columns), c, what[c])}")
+                raise no_lead_column(leads, columns, c, program, keep, id_field)
         props = {pr.name for e in program.plan.events.values() for pr in e.props}
         ev_wanted = [lead_field, type_field, ts_field, *sorted(props)] if program.plan.events else [lead_field]
         if events is not None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import sql as S
 from . import lines
-from .duck import EngineError, table_stats
+from .duck import EngineError, no_lead_column, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 # The local session's settings. A query with many fields has a large plan, and Spark 4 kept
@@ -145,7 +145,6 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                    stats: dict | None = None, bad_values: str = "error"):
     """As ``duck.evaluate_files``, run by Spark: one dict per lead row, in file order."""
     from ..runtime.program import normalize_as_of
-    from ..diagnostics import suggest
     moment = normalize_as_of(as_of)
     spark = session()
     from pyspark.errors import PySparkException
@@ -157,8 +156,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             stats["place"] = lines.places(leads, spark.table("_leads_file").count(), folder.name)
         for c in [id_field, *program.columns, *keep]:
             if c not in columns:
-                near = suggest(c, columns)
-                raise EngineError(f"{leads}: no `{c}` column" + (f"; did you mean `{near}`?" if near else ""))
+                raise no_lead_column(leads, columns, c, program, keep, id_field)
         props = sorted({pr.name for e in program.plan.events.values() for pr in e.props})
         if events is not None:
             ev_columns = _view(spark, events, "_events_file")
