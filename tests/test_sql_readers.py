@@ -104,3 +104,19 @@ def test_the_sql_number_reader_reads_what_python_reads(texts):
     got = _sql_values(texts, R.number)
     want = [_python_number(t.strip()) for t in texts]
     assert got == want, [(t, g, w) for t, g, w in zip(texts, got, want) if g != w]
+
+
+def test_strip_is_pythons_strip_for_every_white_space_character_and_the_characters_beside_them():
+    # the pattern runs only on a text whose first or last character is not visible ASCII: every
+    # white space character, at either end, alone or around a word, must be stripped as Python
+    # does, and a text that ends in another non-ASCII character must be left as it is
+    edges = list(R._WS_CHARS) + ["é", "日", "\u200b", "\ufeff", "~", "!", "\x7f", "\x00", "a"]
+    texts = ["", "x", "Software"] + [t for c in edges for t in (c, c + "Software", "Software" + c,
+                                                                  c + "Soft ware" + c, c * 3)]
+    stages = Stages([0], "_r", "duckdb")
+    stages.bind(R.strip(exp.column("t")), "_v")
+    texts_table = exp.Table(this=exp.Anonymous(this="unnest", expressions=[exp.Placeholder(this="texts")]),
+                            alias=exp.TableAlias(this=exp.to_identifier("x"), columns=[exp.to_identifier("t")]))
+    (name, body), = stages.ctes(exp.select().from_(texts_table))
+    got = [r[-1] for r in _CON.execute(body.sql(dialect="duckdb"), {"texts": texts}).fetchall()]
+    assert got == [t.strip() for t in texts]

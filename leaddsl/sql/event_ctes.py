@@ -88,8 +88,11 @@ class EventCtes:
         evr_ctes = st.ctes(exp.select().from_(exp.to_identifier("_ev", quoted=True)))
         # events joined to their leads (a `where` may read the lead's fields); those after the
         # as-of time do not exist, but an unreadable time is kept (it errs what uses its type)
-        j = select(star("_rd"), *[col(c, "_evr") for c in evr],
-                   frm=exp.to_identifier("_rd", quoted=True))
+        # (the time as written is read again only for a message, when it could not be read: the
+        # rows, stored for the windows and the aggregates, carry it only then)
+        j = select(star("_rd"), *[alias(case([(exp.Is(this=col("_ts", "_evr"), expression=exp.Null()),
+                                               col(c, "_evr"))], exp.Null()), c) if c == "_tsr" else col(c, "_evr")
+                                  for c in evr], frm=exp.to_identifier("_rd", quoted=True))
         j = j.join(exp.to_identifier("_evr", quoted=True),
                    on=R.and_(exp.EQ(this=col("_lid", "_evr"), expression=col("_id", "_rd")),
                                exp.Not(this=exp.Is(this=col("_e", "_evr"), expression=exp.Null()))),

@@ -105,12 +105,11 @@ def to_text(x) -> exp.Expression:
 
 def strip(x) -> exp.Expression:
     """``str.strip()``: every Unicode white space character, both ends (the pattern runs only
-    on a text that starts or ends with one: most cells need nothing)."""
-    def white(end):  # '' (an empty text) is found at 1: the pattern then leaves it as it is
-        return exp.GT(this=exp.StrPosition(this=lit(_WS_CHARS), substr=end), expression=lit(0))
-    first = exp.Substring(this=x, start=lit(1), length=lit(1))
-    last = exp.Substring(this=x.copy(), start=exp.Length(this=x.copy()), length=lit(1))
-    padded = or_(white(first), white(last))
+    on a text whose first or last character is not a visible ASCII one, which every white
+    space character is not: most cells need nothing)."""
+    def odd(end):  # (an empty text's code is 0 or -1: the pattern then leaves it as it is)
+        return exp.Not(this=exp.Between(this=exp.Unicode(this=end), low=lit(33), high=lit(126)))
+    padded = or_(odd(x), odd(exp.Right(this=x.copy(), expression=lit(1))))
     return case([(padded, exp.RegexpReplace(this=x.copy(), expression=lit("^" + WS + "+|" + WS + "+$"),
                                             replacement=lit("")))], x.copy())
 
