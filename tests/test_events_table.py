@@ -100,6 +100,34 @@ def test_default_column_names_missing_from_an_export_are_each_named(runner, defs
         assert f"activities.csv: no `{column}` column" in r.stderr
 
 
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_a_property_column_the_outputs_read_and_the_file_lacks_is_named_not_read_as_missing(
+        runner, defs, leads, tmp_path, engine):
+    # `cat` exported as `Cat`: read as missing on every event, `busy` would be false for every
+    # lead, a silently wrong answer; both engines say which column, what reads it, and the one meant
+    events = events_file(tmp_path / "activities.csv", GOOD, ("lead_id", "type", "ts", "Cat", "n"))
+    r = run(runner, "eval", defs, leads, "--events", events, "--as-of", AS_OF, "--engine", engine)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert ("activities.csv: no `cat` column (the `page_view` event's `cat` property); did you mean `Cat`?"
+            in r.stderr)
+    if engine == "python":  # the user may choose to read it as missing: then it is said, and counted nowhere else
+        r = run(runner, "eval", defs, leads, "--events", events, "--as-of", AS_OF, "--allow-missing-columns")
+        assert r.exit_code == 0, r.stderr
+        assert [row["busy"] for row in jsonl(r.stdout)] == [False, False, False]
+        assert "warning: " in r.stderr and "no `cat` column" in r.stderr and "read as missing on every event" in r.stderr
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_a_json_event_may_leave_a_property_out(runner, defs, leads, tmp_path, engine):
+    # JSON Lines has no header: an event without the key has the property missing, as a lead's field
+    path = write(tmp_path / "activities.jsonl", "".join(json.dumps(dict(zip(["lead_id", "type", "ts", "n"],
+                                                                             [r[0], r[1], r[2], r[4]]))) + "\n"
+                                                        for r in GOOD))
+    r = run(runner, "eval", defs, leads, "--events", path, "--as-of", AS_OF, "--engine", engine)
+    assert r.exit_code == 0, r.stderr
+    assert [row["busy"] for row in jsonl(r.stdout)] == [False, False, False]
+
+
 # 2. errors at the events file's line -----------------------------------------------------------
 BAD = [[3, "page_view", "2026-01-04", "q", 9], [1, "page_view", "2026-01-01", "p", 1],
        [2, "page_view", "2026-01-03", "p", "lots"], [1, "page_view", "yesterday", "p", 2],

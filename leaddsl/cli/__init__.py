@@ -175,7 +175,10 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 bar = _progress(progress)
                 if events_path:
                     table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field,
-                                       on_bad=bad_event, progress=_events_progress(bar, events_path))
+                                       on_bad=bad_event, progress=_events_progress(bar, events_path),
+                                       wanted=program.event_columns, allow_missing=allow_missing_columns)
+                    for problem in table.absent:
+                        _say(f"warning: {events_path}: {problem} It is read as missing on every event.")
             except (InputError, OutputError) as e:
                 _stop(sink, bar, errors_sink, table)
                 raise _usage(str(e)) from None

@@ -31,6 +31,11 @@ TICK = 4096  # rows between two progress reports
 Progress = Callable[[str, int, int, int, bool], None]
 
 
+# what the lead, type and time columns of an events table are (in usage errors)
+FIELD_ROLES = ("--events-lead-field: the id of the lead each event belongs to",
+               "--events-type-field: the type of each event", "--events-ts-field: the time of each event")
+
+
 class EventList(list):
     """The events of one lead; ``lines[i]`` is where event ``i`` is in the events file."""
     __slots__ = ("lines",)
@@ -53,8 +58,13 @@ class EventTable:
     (without it, to ``bad_rows``)."""
 
     def __init__(self, path: str, lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts", *,
-                 on_bad: Callable[[int, str], None] | None = None, progress: Progress | None = None):
+                 on_bad: Callable[[int, str], None] | None = None, progress: Progress | None = None,
+                 wanted: dict[str, str] | None = None, allow_missing: bool = False):
         self.path = path
+        # the property columns the outputs read (-> what each is), and what to do when one is
+        # absent: a usage error, or (allow_missing) read as missing, said in ``absent``
+        self.wanted, self.allow_missing = wanted or {}, allow_missing
+        self.absent: list[str] = []
         if path == "-":
             raise InputError("--events cannot be standard input (`-`): it is read twice; write it to a file")
         self.fmt = data_format(path)
@@ -104,14 +114,17 @@ class EventTable:
         return read_rows(self.path, self.fmt)
 
     def _check_header(self, rows: Rows) -> None:
-        lead, type_, ts = self.fields
-        problems = [column_problem(rows, name, what) for name, what in (
-            (lead, "--events-lead-field: the id of the lead each event belongs to"),
-            (type_, "--events-type-field: the type of each event"),
-            (ts, "--events-ts-field: the time of each event"))]
-        problems = [p for p in problems if p]
+        """The lead, type and time columns, and every property column the outputs read, are in
+        a file with a header (a JSON event may leave a key out: absent is missing)."""
+        fields = [p for p in (column_problem(rows, n, what) for n, what in zip(self.fields, FIELD_ROLES)) if p]
+        props = [p for p in (column_problem(rows, n, what) for n, what in self.wanted.items()) if p] \
+            if rows.header else []
+        self.absent = props if self.allow_missing else []
+        problems = fields + ([] if self.allow_missing else props)
         if problems:
-            raise InputError(f"{self.path}: " + f"\n{self.path}: ".join(problems))
+            hint = ("\n(fix the definition's property or the file; --allow-missing-columns reads a property "
+                    "column the file lacks as missing on every event)") if props and not self.allow_missing else ""
+            raise InputError(f"{self.path}: " + f"\n{self.path}: ".join(problems) + hint)
 
     def _ticking(self, rows: Rows, phase: str) -> Iterator:
         """The rows, reporting progress every TICK rows."""

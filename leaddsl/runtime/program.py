@@ -181,6 +181,17 @@ class Program:
         return {".".join(s.path): s.label for s in self.plan.slots}
 
     @property
+    def event_columns(self) -> dict[str, str]:
+        """Every events-table column the outputs read (an event property) -> what it is."""
+        owners: dict[str, list[str]] = {}
+        for e in self.plan.events.values():
+            for pr in e.props:
+                if e.name not in owners.setdefault(pr.name, []):
+                    owners[pr.name].append(e.name)
+        return {name: "the " + " and ".join(f"`{e}`" for e in events) + f" event's `{name}` property"
+                for name, events in owners.items()}
+
+    @property
     def symbols(self) -> set[str]:
         """Every record key the program reads."""
         return {".".join(s.path) for s in self.plan.slots} | ({"events"} if self.plan.uses_events else set())

@@ -100,6 +100,16 @@ def _readable(path: str, folder: str) -> str:
     return str(copy)
 
 
+def no_event_column(path: str, columns, name: str, program, fields) -> EngineError:
+    """The usage error for an events column the run needs and the file lacks (as the Python
+    engine says it): the lead, type and time columns, and each property the outputs read."""
+    from types import SimpleNamespace
+    from ..io.data import column_problem
+    from ..io.eventtable import FIELD_ROLES
+    what = {**program.event_columns, **dict(zip(fields, FIELD_ROLES))}
+    return EngineError(f"{path}: {column_problem(SimpleNamespace(columns=columns), name, what[name])}")
+
+
 def no_lead_column(path: str, columns, name: str, program, keep, id_field: str) -> EngineError:
     """The usage error for a leads column the run needs and the file lacks: what needs it,
     and the column meant (as the Python engine says it)."""
@@ -240,9 +250,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         if events is not None:
             events_probed = _probe(con, events_file)
             ev_columns = events_probed[0]
-            for c in ev_wanted:
-                if c not in ev_columns and program.plan.events:
-                    raise EngineError(f"{events}: no `{c}` column")
+            for c in ev_wanted:  # (a JSON event may leave a property out: absent is missing, as in Python)
+                if c not in ev_columns and program.plan.events and not (c in props and _reader(events) == "read_json"):
+                    raise no_event_column(events, ev_columns, c, program, (lead_field, type_field, ts_field))
         _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed)
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],

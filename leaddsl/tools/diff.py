@@ -69,7 +69,7 @@ def diff(old, new, data: str, *, events: str | None = None, as_of=None, by: str 
     check_column(data, rows, id_field, "the --id-field that identifies a lead")
     if by is not None:
         check_column(data, rows, by, "named by --by")
-    table = EventTable(events) if events else None
+    table = EventTable(events, wanted={**old.event_columns, **new.event_columns}) if events else None
     for row in rows:
         out.leads += 1
         if row.record is None:

@@ -279,7 +279,8 @@ def _run_table(program, path: Path, file, line, table, default_as_of) -> list[Ca
     prefix = table.get("expect_prefix", "expect ")
     try:
         rows = read_rows(data, None, table.get("sheet"))
-        events = EventTable(str(path.parent / table["events"])) if table.get("events") else None
+        events = EventTable(str(path.parent / table["events"]), wanted=program.event_columns) \
+            if table.get("events") else None
     except InputError as e:
         return [CaseResult(file, line, "(table)", "error", message=str(e))]
     out = []
