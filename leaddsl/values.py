@@ -72,6 +72,13 @@ class BadValue(ValueError):
         super().__init__(f"cannot read {text} as {type_name}" + (f" ({detail})" if detail else ""))
 
 
+class NoTime(BadValue):
+    """An event without a time: no ``ts``, or one read as missing (a marker of the event
+    type's own too); every event needs one."""
+    def __init__(self, value):
+        super().__init__(value, "datetime", "every event needs a time")
+
+
 def _too_large(raw, type_name="number"):
     return BadValue(raw, type_name, "too large: numbers are at most about 1.8e308")
 

@@ -263,12 +263,77 @@ def test_format_is_translated_where_groups_match_as_python_and_e501_elsewhere(di
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_zone_is_still_e501_with_its_span(dialect):
+def test_zone_is_read_where_the_engine_has_zone_rules_and_e501_elsewhere(dialect):
     program = leaddsl.compile('field d: datetime zone "Europe/Berlin"\nlead a when d within 1d\n', filename="z.lead")
+    if dialect in ("duckdb", "postgres", "spark"):
+        assert "Europe/Berlin" in program.to_sql(dialect)
+        return
     with pytest.raises(leaddsl.DslError) as e:
         program.to_sql(dialect)
     d = e.value.diagnostics[0]
-    assert (d.code, d.line, d.column) == ("E501", 1, 19) and "`zone`" in d.message
+    assert (d.code, d.line, d.column) == ("E501", 1, 19) and "`zone`" in d.message and dialect in d.message
+
+
+# zone ----------------------------------------------------------------------------------
+ZONES = ["America/New_York", "Europe/London", "Australia/Lord_Howe", "Asia/Kolkata", "America/Sao_Paulo",
+         "Pacific/Apia", "UTC"]
+ZONE_PROGRAM = """\
+field at: datetime zone "{zone}"
+field seen: datetime format "MM/DD/YYYY hh:mm AM", "DD.MM.YYYY HH:mm:ss Z" zone "{zone}"
+lead after when at >= 2026-01-01T00:00:00Z
+lead late when seen > at
+"""
+
+
+def clock_changes(zone: str, years=(2011, 2026)) -> list[dt.datetime]:
+    """The wall times (before the change) at which ``zone``'s clocks change in those years."""
+    from zoneinfo import ZoneInfo
+    z, out = ZoneInfo(zone), []
+    t = dt.datetime(years[0], 1, 1, tzinfo=dt.timezone.utc)
+    end = dt.datetime(years[1] + 1, 1, 1, tzinfo=dt.timezone.utc)
+    while t < end:
+        nxt = t + dt.timedelta(hours=6)
+        if t.astimezone(z).utcoffset() != nxt.astimezone(z).utcoffset():
+            lo, hi = t, nxt  # the instant of the change, to the minute
+            while hi - lo > dt.timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                lo, hi = (lo, mid) if mid.astimezone(z).utcoffset() != lo.astimezone(z).utcoffset() else (mid, hi)
+            out.append(hi.astimezone(z).replace(tzinfo=None) - (hi.astimezone(z).utcoffset() - lo.astimezone(z).utcoffset()))
+        t = nxt
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _zone_program(zone):
+    return leaddsl.compile(ZONE_PROGRAM.format(zone=zone))
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_zone_reads_every_wall_time_around_its_clock_changes_as_python(zone):
+    """Each wall time a minute, half an hour and an hour either side of each change of the
+    zone's clocks in 2011-2026 (Samoa skipped a whole day in 2011; Lord Howe moves 30
+    minutes): the same instant, or the same error (skipped, repeated) as Python."""
+    program = _zone_program(zone)
+    walls = [c + dt.timedelta(minutes=m) for c in clock_changes(zone) for m in (-61, -60, -31, -1, 0, 1, 29, 30, 59, 60, 61)]
+    walls += [dt.datetime(2026, 7, 1, 12, 0), dt.datetime(1, 1, 1, 0, 0), dt.datetime(9999, 12, 31, 23, 59)]
+    rows = [{"id": str(i), "at": w.strftime("%Y-%m-%dT%H:%M:%S" if i % 3 else "%Y-%m-%d %H:%M"),
+             "seen": w.strftime("%m/%d/%Y %I:%M %p" if i % 2 else "%d.%m.%Y %H:%M:%S +01:00")} for i, w in enumerate(walls)]
+    got, want = run_both(program, rows)
+    assert_same(program, got, want)
+    if zone not in ("UTC", "Asia/Kolkata"):  # the zone's clocks changed: some wall times were skipped or repeated
+        assert any("does not exist in" in (row["error"] or "") for row in got)
+        assert any("happens twice in" in (row["error"] or "") for row in got)
+
+
+@given(st.sampled_from(ZONES), st.datetimes(min_value=dt.datetime(1850, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+       st.sampled_from(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M:%S-0330",
+                        "%m/%d/%Y %I:%M %p", "%d.%m.%Y %H:%M:%S Z", "%d.%m.%Y %H:%M:%S +05:45", "garbage"]))
+@settings(max_examples=60, deadline=None)
+def test_a_zone_reads_any_wall_time_as_python(zone, moment, shape):
+    program = _zone_program(zone)
+    cell = moment.strftime(shape).replace(" Z", " +00:00") if shape != "garbage" else "garbage"
+    got, want = run_both(program, [{"id": "1", "at": cell, "seen": cell}])
+    assert_same(program, got, want)
 
 
 # the interpreter against DuckDB on random cells of fields with options -------------------
@@ -337,3 +402,73 @@ def test_spark_reads_options_and_bad_values_as_python(runner, tmp_path):
         assert spark.exit_code == py.exit_code, spark.stderr[-2000:]
         _same_rows(_lines(py.stdout), _lines(spark.stdout))
         assert _summary(spark.stderr) == _summary(py.stderr)
+
+
+EVENT_TIMES = """\
+event visit(ts: datetime format "MM/DD/YYYY hh:mm AM" zone "America/New_York" missing "TBD", page: text)
+event call(ts: datetime zone "Europe/London")
+event mail(kind: text)
+metric v = count(visit)
+metric c = count(call)
+metric m = count(mail)
+lead hot when v(30d) >= 1
+lead rang when c >= 1
+lead wrote when m >= 1
+"""
+VISITS = ["11/20/2026 10:00 AM", "11/01/2026 01:30 AM", "03/08/2026 02:30 AM", "", "TBD", "N/A", "garbage",
+          "2026-11-20T10:00:00", "2026-11-20T10:00:00Z", "02/30/2026 10:00 AM", "12/31/9999 11:59 PM", " 11/20/2026 9:05 pm "]
+CALLS = ["2026-03-29T01:30:00", "2026-10-25T01:30:00", "2026-10-25T02:30:00", "2026-11-20", "11/20/2026 10:00 AM", ""]
+
+
+def test_an_event_type_reads_its_own_times_with_format_and_zone_as_python():
+    """`ts: datetime format ... zone ...` on an event: its rows' times read by those options
+    (another type's by ISO 8601), a missing or bad one erring the outputs that use the type,
+    with Python's words."""
+    program = leaddsl.compile(EVENT_TIMES)
+    kinds = [("visit", c) for c in VISITS] + [("call", c) for c in CALLS] + [("mail", "10/10/2026 10:00 AM")]
+    rows = [{"id": str(i)} for i in range(len(kinds))]
+    events = [{"lead_id": str(i), "type": k, "ts": c} for i, (k, c) in enumerate(kinds)]
+    got, want = run_both(program, rows, events, as_of="2026-12-01T00:00:00Z")
+    assert_same(program, got, want)
+    for row, r in zip(got, want):  # the message after where the event is (`visit event: `, `lead 1, event 1 (visit): `)
+        assert (row["error"] or "").split("event: ", 1)[-1] == (r.error or "").split("): ", 1)[-1]
+    assert [i for i, row in enumerate(got) if row["hot"] is True] == [0, 7, 8, 11]
+    assert "2026-11-01 01:30 happens twice in America/New_York" in got[1]["error"]
+    assert got[3]["error"] == got[4]["error"] == "visit event: ts is missing; every event needs a time"
+    assert "(expected MM/DD/YYYY hh:mm AM or ISO 8601)" in got[6]["error"]
+    assert "2026-03-29 01:30 does not exist in Europe/London" in got[len(VISITS)]["error"]
+
+
+@pytest.mark.spark
+def test_spark_reads_a_zone_around_its_clock_changes_as_python(runner, tmp_path):
+    """Java's zone rules through `from_utc_timestamp`: the wall times around each clock change
+    of two zones (one skipping a whole day) read as Python reads them, errors and all."""
+    rows = []
+    for zone in ("America/New_York", "Pacific/Apia"):
+        for c in clock_changes(zone, (2011, 2013)):
+            rows += [(zone, c + dt.timedelta(minutes=m)) for m in (-61, -1, 0, 1, 59, 61)]
+    defs = tmp_path / "d.lead"
+    defs.write_text(ZONE_PROGRAM.replace('"{zone}"', '"America/New_York"', 1).replace('"{zone}"', '"Pacific/Apia"'))
+    leads = tmp_path / "l.csv"
+    leads.write_text("id,at,seen\n" + "".join(f"{i},{w:%Y-%m-%dT%H:%M:%S},{w:%m/%d/%Y %I:%M %p}\n"
+                                              for i, (_, w) in enumerate(rows)))
+    args = ["eval", str(defs), str(leads), "--as-of", AS_OF]
+    py = runner.invoke(cli, args)
+    spark = runner.invoke(cli, [*args, "--engine", "spark"])
+    assert spark.exit_code == py.exit_code == 1, spark.stderr[-2000:]
+    _same_rows(_lines(py.stdout), _lines(spark.stdout))
+    assert _summary(spark.stderr) == _summary(py.stderr)
+    assert "does not exist in America/New_York" in py.stdout and "happens twice in Pacific/Apia" in py.stdout
+    # an event type's own `ts` options, its events at their lines
+    defs.write_text(EVENT_TIMES)
+    kinds = [("visit", c) for c in VISITS] + [("call", c) for c in CALLS]
+    leads.write_text("id\n" + "".join(f"{i}\n" for i in range(len(kinds))))
+    events = tmp_path / "e.csv"
+    events.write_text("lead_id,type,ts\n" + "".join(f'{i},{k},"{c}"\n' for i, (k, c) in enumerate(kinds)))
+    args = ["eval", str(defs), str(leads), "--events", str(events), "--as-of", "2026-12-01T00:00:00Z"]
+    py = runner.invoke(cli, args)
+    spark = runner.invoke(cli, [*args, "--engine", "spark"])
+    assert spark.exit_code == py.exit_code == 1, spark.stderr[-2000:]
+    _same_rows(_lines(py.stdout), _lines(spark.stdout))
+    assert _summary(spark.stderr) == _summary(py.stderr)
+    assert "e.csv line 3: ts: cannot read '11/01/2026 01:30 AM' as datetime (2026-11-01 01:30 happens twice" in py.stdout

@@ -248,3 +248,23 @@ def test_texts_fold_as_in_python_whatever_the_database_collation(postgres_db):
         want = program.evaluate({"t": t, "e": e}, as_of=AS_OF, errors="return").to_dict()
         for k in program.outputs:
             assert r[k] == want[k] or r[k] is None and r["error"], (t, e, k, r[k], want[k])
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Lord_Howe", "Pacific/Apia"])
+def test_a_zone_reads_wall_times_around_its_clock_changes_in_postgres_as_python(postgres_db, zone):
+    """PostgreSQL's own zone rules: each wall time around each clock change in 2011-2026 is
+    the instant Python reads, or the same error (skipped, repeated); `format` is E501 here."""
+    from test_sql_options import clock_changes
+    program = leaddsl.compile(f'field at: datetime zone "{zone}"\nlead after when at >= 2026-01-01T00:00:00Z\n')
+    walls = [c + dt.timedelta(minutes=m) for c in clock_changes(zone) for m in (-61, -31, -1, 0, 1, 29, 59, 61)]
+    cells = [w.strftime("%Y-%m-%dT%H:%M:%S" if i % 2 else "%Y-%m-%d %H:%M") for i, w in enumerate(walls)]
+    cells += ["2026-07-01", "2026-07-01T12:00:00+02:00", "garbage", "N/A"]
+    with postgres_db.transaction(force_rollback=True):
+        create(postgres_db, "leads", ["id", "at"], [[str(i), c] for i, c in enumerate(cells)])
+        create(postgres_db, "events", ["lead_id", "type", "ts"], [])
+        got = run(postgres_db, program)
+    for cell, row in zip(cells, got):
+        want = program.evaluate({"at": cell}, as_of=AS_OF, errors="return")
+        assert (row["after"], row["error"]) == (want.to_dict()["after"], want.error), cell
+    assert any("does not exist in" in (row["error"] or "") for row in got)
+    assert any("happens twice in" in (row["error"] or "") for row in got)

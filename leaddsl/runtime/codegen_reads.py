@@ -12,7 +12,7 @@ from .. import events as ev
 from .. import types as T
 from . import plan as P
 from ..logic import type_key
-from ..values import MAX_NUMBER, BadValue, read_datetime, read_number, read_text_key, reader_for
+from ..values import MAX_NUMBER, BadValue, NoTime, read_datetime, read_number, read_text_key, reader_for
 
 _UTC = dt.timezone.utc
 _ONE_US = dt.timedelta(microseconds=1)
@@ -37,7 +37,7 @@ def _ts_us(raw) -> int:
             return us
     d = read_datetime(raw)
     if d is None:
-        raise BadValue(raw, "datetime", "every event needs a time")
+        raise NoTime(raw)
     return ev.to_us(d)
 
 
@@ -48,7 +48,7 @@ def ts_reader(options):
     def ts_us(raw):
         d = read(raw)
         if d is None:
-            raise BadValue(raw, "datetime", "every event needs a time")
+            raise NoTime(raw)
         return (d - ev.EPOCH) // _ONE_US
     return ts_us
 

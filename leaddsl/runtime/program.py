@@ -24,7 +24,7 @@ from .codegen import Compiled
 from ..diagnostics import DataError, Diagnostic
 from ..events import to_us
 from ..logic import is_missing_marker
-from ..values import BadValue, format_value, read_datetime, to_datetime
+from ..values import BadValue, NoTime, format_value, read_datetime, to_datetime
 
 UTC = dt.timezone.utc
 _RAISE, _RETURN = "raise", "return"
@@ -370,7 +370,7 @@ def _message(unit, info, who: str) -> str:
     idx = info[3]
     event = unit[1]
     if kind == "ts":
-        if raw is None or (isinstance(raw, str) and is_missing_marker(raw)):
+        if isinstance(exc, NoTime) or raw is None or (isinstance(raw, str) and is_missing_marker(raw)):
             return f"{who}event {idx} ({event}): ts is missing; every event needs a time"
         return f"{who}event {idx} ({event}): ts: {exc}"
     return f"{who}event {idx} ({event}): {label}: {exc}"

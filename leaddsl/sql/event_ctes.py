@@ -55,18 +55,32 @@ class EventCtes:
         fast = st.bind(R.regex_like(col("_tsr"), R.FAST_DATETIME_RE))
         tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
         marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
-        st.bind(case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast))), "_ts")
+        ts = case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast)))
         evr = ["_lid", *(["_rid"] if order else []), "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
+        # an event type whose times are written its own way (`ts: datetime format ... zone ...`):
+        # its rows' times by the field reader of those options, and the message of a bad one
+        # (`ts: cannot read ... (expected MM/DD/YYYY or ISO 8601)`) on the row, for the aggregate
+        own = []
         for e in p.events.values():
             if e.ts.reads:
-                self.problems.append(Unsupported(self.p.analysis.scope.events.get(e.name) if hasattr(
-                    self.p.analysis.scope, "events") else None,
-                    f"`{e.name}`: event times with `format` or `zone` are not read in SQL yet"))
+                mine = exp.EQ(this=col("_e"), expression=lit(e.index))
+                text = st.bind(case([(mine.copy(), tss.copy())], exp.Null()))  # (the other rows' is NULL: no cost)
+                value, _bad = self.reader(T.DATETIME, text, e.ts, self.prop_origin(e.name, "ts"), f"`{e.name}.ts`",
+                                          st.bind)
+                zoned = bool(e.ts.zone) and self.dialect in R.ZONE_DIALECTS
+                told = case([(R.missing(text.copy(), e.ts.missing), lit("ts is missing; every event needs a time"))],
+                            self.formats_message("ts", col("_tsr"), T.DATETIME, e.ts.formats, text, zoned=zoned))
+                own.append((mine, st.bind(value)))
+                st.bind(case([(R.and_(mine.copy(), exp.Is(this=own[-1][1].copy(), expression=exp.Null())), told)],
+                             exp.Null()), f"tmsg{e.index}")
+                evr.append(f"tmsg{e.index}")
+        st.bind(case(own, ts) if own else ts, "_ts")
+        for e in p.events.values():
             for pr in e.props:
                 raw = col(props[pr.name])
                 stripped = st.bind(R.strip(raw))
                 try:
-                    value, bad, missed = self.read(pr.type, stripped, pr.options, None,
+                    value, bad, missed = self.read(pr.type, stripped, pr.options, self.prop_origin(e.name, pr.name),
                                                    f"`{e.name}.{pr.name}`", st.bind)
                 except Unsupported as u:
                     self.problems.append(u)
@@ -120,7 +134,8 @@ class EventCtes:
             bad = R.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
             aggs.append(alias(exp.Max(this=case([(bad, lit(1))], lit(0))).eq(lit(1)), f"tb{e.index}"))
             at = self.event_at(e.name)
-            msg = case([(R.missing(R.strip(col("_tsr"))),
+            msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=col(f"tmsg{e.index}")) if \
+                e.ts.reads else case([(R.missing(R.strip(col("_tsr"))),
                          exp.DPipe(this=at, expression=lit(": ts is missing; every event needs a time")))],
                        exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=at.copy(), expression=lit(": ts: cannot read '")),
                                                 expression=col("_tsr")),
@@ -165,6 +180,12 @@ class EventCtes:
             j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
                             if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
         return [("_ev", cte_ev), *evr_ctes, *keys, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+
+    def prop_origin(self, event: str, name: str):
+        """The declaration of an event's property (or its ``ts``), whose options have their spans."""
+        info = getattr(self.p.analysis.scope, "events", {}).get(event)
+        decl = getattr(info, "decl", None)
+        return next((pr for pr in decl.props if pr.name == name), decl) if decl is not None else info
 
     def first(self, bad, message):
         """The message of a lead's first bad event (of those where ``bad`` holds)."""

@@ -601,3 +601,84 @@ def datetime_formats_us(s, formats, bind=same, dialect: str = "") -> exp.Express
     decides (NULL when it names no real date or time); none: ISO 8601."""
     pairs = [formatted_us(s, f, bind) for f in formats]
     return case(pairs, datetime_us(s, bind, dialect))
+
+
+# ------------------------------------------------------------------ zone ----
+# the dialects whose query reads a `zone` (the zone's rules from the engine's own time zone
+# database: DuckDB's ICU, Java's, PostgreSQL's)
+ZONE_DIALECTS = ("duckdb", "spark", "postgres")
+
+
+def zone_offset_us(t, zone: str, dialect: str) -> exp.Expression:
+    """The UTC offset of ``zone`` (an IANA name) at the instant ``t`` (microseconds UTC), in
+    microseconds: the wall time there less ``t``; the session's own time zone plays no part."""
+    if dialect == "duckdb":
+        instant = exp.Anonymous(this="timezone", expressions=[
+            lit("UTC"), exp.Anonymous(this="make_timestamp", expressions=[t])])
+        wall = exp.Anonymous(this="epoch_us", expressions=[exp.Anonymous(this="timezone", expressions=[
+            lit(zone), instant])])
+        return exp.Sub(this=wall, expression=t.copy())
+    if dialect == "spark":
+        wall = exp.Anonymous(this="unix_micros", expressions=[exp.Anonymous(this="from_utc_timestamp", expressions=[
+            exp.Anonymous(this="timestamp_micros", expressions=[t]), lit(zone)])])
+        return exp.Sub(this=wall, expression=t.copy())
+    if dialect == "postgres":
+        # (the instant to the microsecond as seconds in a double: an offset changes only at a
+        # whole second, which the quotient keeps apart; the difference of two wall times is
+        # whole seconds, exact)
+        instant = exp.Anonymous(this="to_timestamp", expressions=[exp.Div(this=t, expression=lit(1e6))])
+        diff = exp.Sub(this=exp.AtTimeZone(this=instant, zone=lit(zone)),
+                       expression=exp.AtTimeZone(this=instant.copy(), zone=lit("UTC")))
+        return exp.Cast(this=exp.Mul(this=exp.Extract(this=exp.Var(this="EPOCH"), expression=diff),
+                                     expression=lit(1_000_000)), to=exp.DataType.build("bigint"))
+    raise ValueError(f"no zone rules in {dialect}")  # pragma: no cover - the translator says E501 first
+
+
+def localize_us(w, zone: str, dialect: str, bind=same):
+    """(instant, skipped, repeated) of a zone-less wall time ``w`` (microseconds, read as if
+    UTC) in ``zone``, as ``formats.localize``: the instant is NULL for a wall time the zone
+    skips (no instant has it) or repeats (two have it) when its clocks change.
+
+    The offsets a day before and a day after are the two the wall time can be in (a zone's
+    clocks change at most once in two days); each gives an instant, which is one when the
+    zone's offset there is that offset."""
+    early = bind(zone_offset_us(exp.Sub(this=w, expression=lit(DAY_US)), zone, dialect))
+    late = bind(zone_offset_us(exp.Add(this=w.copy(), expression=lit(DAY_US)), zone, dialect))
+    t1 = bind(exp.Sub(this=w.copy(), expression=early))
+    t2 = bind(exp.Sub(this=w.copy(), expression=late))
+    ok1 = bind(exp.EQ(this=zone_offset_us(t1, zone, dialect), expression=early.copy()))
+    ok2 = bind(exp.EQ(this=zone_offset_us(t2, zone, dialect), expression=late.copy()))
+    repeated = bind(and_(ok1, ok2.copy(), exp.NEQ(this=t1.copy(), expression=t2.copy())))
+    skipped = bind(and_(exp.Not(this=exp.Is(this=w.copy(), expression=exp.Null())), exp.Not(this=ok1.copy()),
+                        exp.Not(this=ok2.copy())))
+    instant = case([(repeated, exp.Null()), (ok1.copy(), t1.copy()), (ok2.copy(), t2.copy())], exp.Null())
+    return instant, skipped, repeated
+
+
+def wall_text(w, dialect: str) -> exp.Expression:
+    """A wall time (microseconds) as ``strftime('%Y-%m-%d %H:%M')`` writes it (years 1000 on)."""
+    if dialect == "duckdb":
+        return exp.Anonymous(this="strftime", expressions=[exp.Anonymous(this="make_timestamp", expressions=[w]),
+                                                           lit("%Y-%m-%d %H:%M")])
+    day = idiv(w, lit(DAY_US))
+    if dialect == "spark":
+        date = exp.Cast(this=exp.Anonymous(this="date_from_unix_date", expressions=[day]), to=exp.DataType.build("text"))
+    else:  # postgres: the day's date from the epoch's
+        date = exp.Anonymous(this="to_char", expressions=[
+            exp.Add(this=exp.Cast(this=lit("1970-01-01"), to=exp.DataType.build("date")),
+                    expression=exp.Cast(this=day, to=exp.DataType.build("int"))),
+            lit("YYYY-MM-DD")])
+    # the minutes into the day (never negative: the day is the floor)
+    minutes = exp.IntDiv(this=exp.Sub(this=w.copy(), expression=exp.Mul(this=day.copy(), expression=lit(DAY_US))),
+                         expression=lit(60_000_000))
+
+    def two(x):
+        return exp.Pad(this=to_text(x), expression=lit(2), fill_pattern=lit("0"), is_left=True)
+    return exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=date, expression=lit(" ")), expression=two(
+        exp.IntDiv(this=minutes, expression=lit(60)))), expression=lit(":")),
+        expression=two(exp.Mod(this=minutes.copy(), expression=lit(60))))
+
+
+def iso_has_offset(s) -> exp.Expression:
+    """The ISO 8601 text (``DATETIME_RE``) names its offset (``Z``, ``+02:00`` ...)."""
+    return exp.NEQ(this=coalesce_text(extract(s, DATETIME_RE, 8)), expression=lit(""))

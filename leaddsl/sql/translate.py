@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from .. import formats as F
 from .. import types as T
-from ..events import US, to_us
+from ..events import MAX_US, MIN_US, US, to_us
 from ..runtime import plan as P
 from ..values import member_reader  # noqa: F401  (the readers mirrored: see readers.py)
 from . import readers as R
@@ -147,6 +148,7 @@ class Translator:
         self.every = bad_values == "missing"   # the run reads every bad value as missing
         # unit -> (count column, label) of the bad values read as missing
         self.number_parts: dict = {}   # id(stripped cell) -> the number reader's columns, for its message
+        self.zone_parts: dict = {}     # id(stripped cell) -> the zone reader's columns, for its message
         self.missed = missing_columns(plan, bad_values, tables.id_field, tables.keep)
         self.problems: list[Unsupported] = []
         self.seqs: dict[int, tuple[int, P.Seq]] = {}
@@ -176,9 +178,28 @@ class Translator:
                                                      f"matches them; {self.dialect}'s POSIX regular expressions may "
                                                      "split the digits otherwise (use --dialect duckdb, bigquery or "
                                                      "spark)"))
-        if options.zone:
-            self.problems.append(Unsupported(option("zone"), f"{what}: `zone` is not read in SQL yet (a local time the zone "
-                                                     "skips or repeats must be a bad value)"))
+        if options.zone and self.dialect not in R.ZONE_DIALECTS:
+            self.problems.append(Unsupported(option("zone"), f"{what}: `zone` is not read in {self.dialect} SQL yet "
+                                                     "(a local time the zone skips or repeats must be a bad value; "
+                                                     "use --dialect duckdb, postgres or spark)"))
+
+    def zoned_us(self, s, options, bind):
+        """``values.datetime_reader`` with a zone: the wall time the text names (in the first
+        format it is written in, else ISO 8601), a time of the zone unless the text names its
+        offset; a wall time the zone skips or repeats is NULL (its message says which)."""
+        key = F.get_zone(options.zone).key if F.get_zone(options.zone) is not F.UTC else "UTC"
+        pairs = [(*R.formatted_us(s, f, bind), "z" in R.format_regex(f)[1]) for f in options.formats]
+        iso = R.datetime_us(s, bind, self.dialect)
+        wall = bind(R.case([(m, v) for m, v, _ in pairs], iso) if pairs else iso)
+        if key == "UTC":  # no clock changes: a zone-less time is UTC, as without the zone
+            return wall
+        named = R.iso_has_offset(s)
+        aware = bind(R.case([(m.copy(), lit(z)) for m, _, z in pairs], named) if pairs else named)
+        instant, skipped, repeated = R.localize_us(wall, key, self.dialect, bind)
+        naive = exp.Not(this=aware)
+        self.zone_parts[id(s)] = (wall, bind(R.and_(naive, skipped)), bind(R.and_(naive.copy(), repeated)), key)
+        value = bind(case([(aware.copy(), wall.copy())], instant))
+        return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value.copy())], exp.Null())
 
     def lenient(self, options) -> bool:
         """Whether a bad value of a field or property with these options is read as missing."""
@@ -211,6 +232,8 @@ class Translator:
             v = bind(R.clean(s, self.dialect))
         elif t == T.BOOL:
             v = R.boolean(s)
+        elif t == T.DATETIME and options.zone and self.dialect in R.ZONE_DIALECTS:
+            v = bind(self.zoned_us(s, options, bind))
         elif t == T.DATETIME:
             v = bind(R.datetime_formats_us(s, options.formats, bind, self.dialect) if options.formats
                      else R.datetime_us(s, bind, self.dialect))
@@ -254,29 +277,40 @@ class Translator:
         detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
                   T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
-        if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()):
-            return self.formats_message(label, raw, t, options.formats, s)
+        zoned = t == T.DATETIME and bool(getattr(options, "zone", None)) and self.dialect in R.ZONE_DIALECTS
+        if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()) or zoned:
+            return self.formats_message(label, raw, t, options.formats, s, zoned=zoned)
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
             folding = self.message(label, raw, T.TEXT, s)
             return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
 
-    def formats_message(self, label, raw, t: T.Type, formats, stripped=None):
-        """What ``values.datetime_reader`` says of a bad value of a field with ``format``
-        (``stripped``: the reader's column of the stripped cell, else stripped here)."""
+    def formats_message(self, label, raw, t: T.Type, formats, stripped=None, zoned: bool = False):
+        """What ``values.datetime_reader`` says of a bad value of a field with ``format`` or
+        ``zone`` (``stripped``: the reader's column of the stripped cell, else stripped here)."""
         s = R.strip(raw) if stripped is None else stripped
 
         def cannot(text, detail):
-            return exp.DPipe(this=exp.DPipe(this=lit(f"{label}: cannot read "), expression=R.quoted(text)),
-                             expression=lit(f" as {t} ({detail})"))
+            if isinstance(detail, str):
+                detail = lit(detail)
+            return exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=lit(f"{label}: cannot read "), expression=R.quoted(
+                text)), expression=lit(f" as {t} (")), expression=exp.DPipe(this=detail, expression=lit(")")))
         pairs = []
+        parts = self.zone_parts.get(id(stripped)) if zoned else None
+        if parts is not None:  # a wall time the zone skips or repeats (as formats.localize says)
+            wall, skipped, repeated, key = parts
+            pairs += [(repeated, cannot(raw, exp.DPipe(this=R.wall_text(wall, self.dialect), expression=lit(
+                          f" happens twice in {key}: the clocks go back")))),
+                      (skipped, cannot(raw, exp.DPipe(this=R.wall_text(wall.copy(), self.dialect), expression=lit(
+                          f" does not exist in {key}: the clocks go forward"))))]
         for f in formats:
             matched, real = R.formatted_us(s.copy(), f, real=True)
             pairs.append((matched, case([(real, cannot(raw, "outside the years 1 to 9999 in UTC"))],
                                         cannot(raw, f"not a real date or time in the format {f}"))))
-        pairs.append((exp.EQ(this=exp.Length(this=s.copy()), expression=lit(10)),
-                      cannot(s.copy(), "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z")))
+        if not zoned:  # (a date alone is read as ISO 8601 by itself, unless a zone makes it local)
+            pairs.append((exp.EQ(this=exp.Length(this=s.copy()), expression=lit(10)),
+                          cannot(s.copy(), "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z")))
         pairs.append((R.regex_like(s.copy(), "^(?:0001|9999)" + R.DATETIME_RE[len("^([0-9]{4})"):]),
                       cannot(raw, "outside the years 1 to 9999 in UTC")))
         return case(pairs, cannot(raw, "expected " + " or ".join([*formats, "ISO 8601"])))
