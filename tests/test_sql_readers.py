@@ -10,6 +10,7 @@ from sqlglot import exp
 from leaddsl import values as V
 from leaddsl.events import to_us
 from leaddsl.sql import readers as R
+from leaddsl.sql import times as TM
 from leaddsl.sql.stages import Stages
 
 _CON = duckdb.connect()
@@ -58,7 +59,7 @@ def datetime_texts(draw):
 
 
 def _datetime(dialect):  # DuckDB's own query casts the common form; the others' do arithmetic
-    return lambda s, bind: R.datetime_us(s, bind, dialect)
+    return lambda s, bind: TM.datetime_us(s, bind, dialect)
 
 
 @settings(max_examples=300, deadline=None)

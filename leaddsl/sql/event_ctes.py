@@ -9,6 +9,7 @@ from .. import types as T
 from ..events import US
 from ..runtime import plan as P
 from . import readers as R
+from . import times as TM
 from .readers import lit, paren, case
 from .stages import ROW, Stages, frame, select, star, window
 from .translate import Unsupported, alias, coalesce, col, is_true, table_ref, to_text_col
@@ -52,10 +53,10 @@ class EventCtes:
         st = Stages(self.counter, "_evr", self.dialect)
         st.bind(kind, "_e")
         # a time in the common form has no white space to strip and is not a missing marker
-        fast = st.bind(R.regex_like(col("_tsr"), R.FAST_DATETIME_RE))
+        fast = st.bind(R.regex_like(col("_tsr"), TM.FAST_DATETIME_RE))
         tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
         marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
-        ts = case([(marked, exp.Null())], st.bind(R.datetime_us(tss, st.bind, self.dialect, fast)))
+        ts = case([(marked, exp.Null())], st.bind(TM.datetime_us(tss, st.bind, self.dialect, fast)))
         evr = ["_lid", *(["_rid"] if order else []), "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
         # an event type whose times are written its own way (`ts: datetime format ... zone ...`):
         # its rows' times by the field reader of those options, and the message of a bad one
@@ -67,7 +68,7 @@ class EventCtes:
                 text = st.bind(case([(mine.copy(), tss.copy())], exp.Null()))  # (the other rows' is NULL: no cost)
                 value, _bad = self.reader(T.DATETIME, text, e.ts, self.prop_origin(e.name, "ts"), f"`{e.name}.ts`",
                                           st.bind)
-                zoned = bool(e.ts.zone) and self.dialect in R.ZONE_DIALECTS
+                zoned = bool(e.ts.zone) and self.dialect in TM.ZONE_DIALECTS
                 told = case([(R.missing(text.copy(), e.ts.missing), lit("ts is missing; every event needs a time"))],
                             self.formats_message("ts", col("_tsr"), T.DATETIME, e.ts.formats, text, zoned=zoned))
                 own.append((mine, st.bind(value)))

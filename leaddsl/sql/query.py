@@ -7,6 +7,7 @@ from .. import types as T
 from ..events import US
 from ..runtime import plan as P
 from . import readers as R
+from . import times as TM
 from .readers import lit, paren, case
 from .event_ctes import EventCtes
 from .stages import ROW, Stages, select, star
@@ -25,7 +26,7 @@ class Query(EventCtes, Translator):
         ctes: list[tuple[str, exp.Expression]] = []
         ctes.append(("_asof", select(alias(R.strip(exp.Placeholder(this="as_of")), "_asof"))))
         now = Stages(self.counter, "_now", self.dialect)
-        now.bind(R.datetime_us(col("_asof"), now.bind, self.dialect), "_now")
+        now.bind(TM.datetime_us(col("_asof"), now.bind, self.dialect), "_now")
         ctes += now.ctes(exp.select().from_(exp.to_identifier("_asof", quoted=True)))
 
         # ---- leads: cells as text, stripped

@@ -38,6 +38,7 @@ from ..events import MAX_US, MIN_US, US, to_us
 from ..runtime import plan as P
 from ..values import member_reader  # noqa: F401  (the readers mirrored: see readers.py)
 from . import readers as R
+from . import times as TM
 from .readers import lit, paren, case
 
 MEMBER = (T.EnumT, T.OrdinalT)
@@ -178,7 +179,7 @@ class Translator:
                                                      f"matches them; {self.dialect}'s POSIX regular expressions may "
                                                      "split the digits otherwise (use --dialect duckdb, bigquery or "
                                                      "spark)"))
-        if options.zone and self.dialect not in R.ZONE_DIALECTS:
+        if options.zone and self.dialect not in TM.ZONE_DIALECTS:
             self.problems.append(Unsupported(option("zone"), f"{what}: `zone` is not read in {self.dialect} SQL yet "
                                                      "(a local time the zone skips or repeats must be a bad value; "
                                                      "use --dialect duckdb, postgres or spark)"))
@@ -188,14 +189,14 @@ class Translator:
         format it is written in, else ISO 8601), a time of the zone unless the text names its
         offset; a wall time the zone skips or repeats is NULL (its message says which)."""
         key = F.get_zone(options.zone).key if F.get_zone(options.zone) is not F.UTC else "UTC"
-        pairs = [(*R.formatted_us(s, f, bind), "z" in R.format_regex(f)[1]) for f in options.formats]
-        iso = R.datetime_us(s, bind, self.dialect)
+        pairs = [(*TM.formatted_us(s, f, bind), "z" in TM.format_regex(f)[1]) for f in options.formats]
+        iso = TM.datetime_us(s, bind, self.dialect)
         wall = bind(R.case([(m, v) for m, v, _ in pairs], iso) if pairs else iso)
         if key == "UTC":  # no clock changes: a zone-less time is UTC, as without the zone
             return wall
-        named = R.iso_has_offset(s)
+        named = TM.iso_has_offset(s)
         aware = bind(R.case([(m.copy(), lit(z)) for m, _, z in pairs], named) if pairs else named)
-        instant, skipped, repeated = R.localize_us(wall, key, self.dialect, bind)
+        instant, skipped, repeated = TM.localize_us(wall, key, self.dialect, bind)
         naive = exp.Not(this=aware)
         self.zone_parts[id(s)] = (wall, bind(R.and_(naive, skipped)), bind(R.and_(naive.copy(), repeated)), key)
         value = bind(case([(aware.copy(), wall.copy())], instant))
@@ -232,17 +233,17 @@ class Translator:
             v = bind(R.clean(s, self.dialect))
         elif t == T.BOOL:
             v = R.boolean(s)
-        elif t == T.DATETIME and options.zone and self.dialect in R.ZONE_DIALECTS:
+        elif t == T.DATETIME and options.zone and self.dialect in TM.ZONE_DIALECTS:
             v = bind(self.zoned_us(s, options, bind))
         elif t == T.DATETIME:
-            v = bind(R.datetime_formats_us(s, options.formats, bind, self.dialect) if options.formats
-                     else R.datetime_us(s, bind, self.dialect))
+            v = bind(TM.datetime_formats_us(s, options.formats, bind, self.dialect) if options.formats
+                     else TM.datetime_us(s, bind, self.dialect))
         elif t == T.DATE:
             if options.formats:
-                v = bind(exp.Mul(this=R.idiv(bind(R.datetime_formats_us(s, options.formats, bind, self.dialect)),
+                v = bind(exp.Mul(this=R.idiv(bind(TM.datetime_formats_us(s, options.formats, bind, self.dialect)),
                                              lit(R.DAY_US)), expression=lit(R.DAY_US)))
             else:
-                v = bind(R.date_us(s, bind, self.dialect))
+                v = bind(TM.date_us(s, bind, self.dialect))
         elif isinstance(t, MEMBER):
             ordinal = isinstance(t, T.OrdinalT)
             spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
@@ -277,7 +278,7 @@ class Translator:
         detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
                   T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
                   T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
-        zoned = t == T.DATETIME and bool(getattr(options, "zone", None)) and self.dialect in R.ZONE_DIALECTS
+        zoned = t == T.DATETIME and bool(getattr(options, "zone", None)) and self.dialect in TM.ZONE_DIALECTS
         if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()) or zoned:
             return self.formats_message(label, raw, t, options.formats, s, zoned=zoned)
         if isinstance(t, MEMBER):
@@ -300,18 +301,18 @@ class Translator:
         parts = self.zone_parts.get(id(stripped)) if zoned else None
         if parts is not None:  # a wall time the zone skips or repeats (as formats.localize says)
             wall, skipped, repeated, key = parts
-            pairs += [(repeated, cannot(raw, exp.DPipe(this=R.wall_text(wall, self.dialect), expression=lit(
+            pairs += [(repeated, cannot(raw, exp.DPipe(this=TM.wall_text(wall, self.dialect), expression=lit(
                           f" happens twice in {key}: the clocks go back")))),
-                      (skipped, cannot(raw, exp.DPipe(this=R.wall_text(wall.copy(), self.dialect), expression=lit(
+                      (skipped, cannot(raw, exp.DPipe(this=TM.wall_text(wall.copy(), self.dialect), expression=lit(
                           f" does not exist in {key}: the clocks go forward"))))]
         for f in formats:
-            matched, real = R.formatted_us(s.copy(), f, real=True)
+            matched, real = TM.formatted_us(s.copy(), f, real=True)
             pairs.append((matched, case([(real, cannot(raw, "outside the years 1 to 9999 in UTC"))],
                                         cannot(raw, f"not a real date or time in the format {f}"))))
         if not zoned:  # (a date alone is read as ISO 8601 by itself, unless a zone makes it local)
             pairs.append((exp.EQ(this=exp.Length(this=s.copy()), expression=lit(10)),
                           cannot(s.copy(), "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z")))
-        pairs.append((R.regex_like(s.copy(), "^(?:0001|9999)" + R.DATETIME_RE[len("^([0-9]{4})"):]),
+        pairs.append((R.regex_like(s.copy(), "^(?:0001|9999)" + TM.DATETIME_RE[len("^([0-9]{4})"):]),
                       cannot(raw, "outside the years 1 to 9999 in UTC")))
         return case(pairs, cannot(raw, "expected " + " or ".join([*formats, "ISO 8601"])))
 
