@@ -472,3 +472,24 @@ def test_spark_reads_a_zone_around_its_clock_changes_as_python(runner, tmp_path)
     _same_rows(_lines(py.stdout), _lines(spark.stdout))
     assert _summary(spark.stderr) == _summary(py.stderr)
     assert "e.csv line 3: ts: cannot read '11/01/2026 01:30 AM' as datetime (2026-11-01 01:30 happens twice" in py.stdout
+
+
+@pytest.mark.spark
+def test_eval_with_spark_writes_only_its_own_lines_on_standard_error(tmp_path):
+    """In its own process (Spark's log goes to the process's standard error, which a runner in
+    this one cannot catch): the options program's stage is too large for a JVM method, which
+    Spark logged as an ERROR with the compiler's stack trace, and the session's start said
+    WARNs and its log level; a reader of `eval` sees the run's error rows and summary only."""
+    import subprocess
+    import sys
+    defs, leads = tmp_path / "d.lead", tmp_path / "l.csv"
+    defs.write_text(OPTIONS)
+    leads.write_text("id,revenue,acv,plain,signed,closed,tier,amounts\n"
+                     '0,$1.5M,EUR 600k,x,11/20/2026 10:00 AM,05 Nov 2026,gold plus,5\n')
+    r = subprocess.run([sys.executable, "-m", "leaddsl", "eval", str(defs), str(leads), "--as-of", AS_OF,
+                        "--engine", "spark"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1, r.stderr[-3000:]
+    # (the JVM itself says which incubator modules Spark asks for, before any log is set up)
+    lines = [x for x in r.stderr.splitlines() if not x.startswith("WARNING: Using incubator modules")]
+    assert lines[0] == f"{leads}: line 2 (id 0): plain: cannot read 'x' as number", r.stderr[-3000:]
+    assert not [x for x in lines if "WARN" in x or "ERROR" in x or "Exception" in x or "log level" in x]

@@ -23,9 +23,13 @@ FORMATS = {".csv": "csv", ".parquet": "parquet"}
 # out of its 1 GB heap: no broadcast joins (the leads/events joins sort and merge instead),
 # and 2 GB for the driver, which is the whole of a local Spark (``spark.driver.memory`` counts
 # only when this process starts the JVM; a session already running keeps its own settings).
+# Its log (LOG4J, shipped with the package) says errors only, and not the compiler's stack
+# trace when a stage's generated Java is too large and Spark interprets it instead.
+LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "4", "spark.driver.memory": "2g",
-        "spark.sql.autoBroadcastJoinThreshold": "-1"}
+        "spark.sql.autoBroadcastJoinThreshold": "-1",
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J.as_uri()}"}
 _session = None
 
 
