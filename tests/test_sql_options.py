@@ -417,7 +417,8 @@ lead wrote when m >= 1
 """
 VISITS = ["11/20/2026 10:00 AM", "11/01/2026 01:30 AM", "03/08/2026 02:30 AM", "", "TBD", "N/A", "garbage",
           "2026-11-20T10:00:00", "2026-11-20T10:00:00Z", "02/30/2026 10:00 AM", "12/31/9999 11:59 PM", " 11/20/2026 9:05 pm "]
-CALLS = ["2026-03-29T01:30:00", "2026-10-25T01:30:00", "2026-10-25T02:30:00", "2026-11-20", "11/20/2026 10:00 AM", ""]
+CALLS = ["2026-03-29T01:30:00", "2026-10-25T01:30:00", "2026-10-25T02:30:00", "2026-11-20", "11/20/2026 10:00 AM", "",
+         "2026-11-20T10:00:00Z and then a long note" + "!" * 80]
 
 
 def test_an_event_type_reads_its_own_times_with_format_and_zone_as_python():
@@ -425,7 +426,9 @@ def test_an_event_type_reads_its_own_times_with_format_and_zone_as_python():
     (another type's by ISO 8601), a missing or bad one erring the outputs that use the type,
     with Python's words."""
     program = leaddsl.compile(EVENT_TIMES)
-    kinds = [("visit", c) for c in VISITS] + [("call", c) for c in CALLS] + [("mail", "10/10/2026 10:00 AM")]
+    # (a `mail` has no options: its time, as any bad cell, quoted as Python quotes it, cut at 80 characters)
+    kinds = [("visit", c) for c in VISITS] + [("call", c) for c in CALLS] + [("mail", "10/10/2026 10:00 AM"),
+                                                                          ("mail", "x" * 100)]
     rows = [{"id": str(i)} for i in range(len(kinds))]
     events = [{"lead_id": str(i), "type": k, "ts": c} for i, (k, c) in enumerate(kinds)]
     got, want = run_both(program, rows, events, as_of="2026-12-01T00:00:00Z")

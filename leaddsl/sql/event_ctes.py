@@ -138,9 +138,9 @@ class EventCtes:
             msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=col(f"tmsg{e.index}")) if \
                 e.ts.reads else case([(R.missing(R.strip(col("_tsr"))),
                          exp.DPipe(this=at, expression=lit(": ts is missing; every event needs a time")))],
-                       exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=at.copy(), expression=lit(": ts: cannot read '")),
-                                                expression=col("_tsr")),
-                                 expression=lit("' as datetime (use ISO 8601, e.g. 2026-01-31 or "
+                       exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=at.copy(), expression=lit(": ts: cannot read ")),
+                                                expression=R.quoted(col("_tsr"))),
+                                 expression=lit(" as datetime (use ISO 8601, e.g. 2026-01-31 or "
                                                 "2026-01-31T09:30:00Z)")))
             aggs.append(alias(self.first(bad, msg), f"tm{e.index}"))
             for pr in e.props:
