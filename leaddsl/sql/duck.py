@@ -100,24 +100,31 @@ def _readable(path: str, folder: str) -> str:
     return str(copy)
 
 
-def no_event_column(path: str, columns, name: str, program, fields) -> EngineError:
-    """The usage error for an events column the run needs and the file lacks (as the Python
-    engine says it): the lead, type and time columns, and each property the outputs read."""
-    from types import SimpleNamespace
-    from ..io.data import column_problem
+def check_event_columns(path: str, columns, program, fields, absent_is_missing: bool = False) -> None:
+    """The usage error for the first events column the run needs and the file lacks (as the
+    Python engine says it): the lead, type and time columns, and each property the outputs
+    read (``absent_is_missing``: a JSON file, whose events may leave a property out)."""
     from ..io.eventtable import FIELD_ROLES
-    what = {**program.event_columns, **dict(zip(fields, FIELD_ROLES))}
-    return EngineError(f"{path}: {column_problem(SimpleNamespace(columns=columns), name, what[name])}")
+    if not program.plan.events:
+        return
+    what = {**dict(zip(fields, FIELD_ROLES)), **({} if absent_is_missing else program.event_columns)}
+    for c in what:
+        if c not in columns:
+            raise _no_column(path, columns, c, what[c])
 
 
 def no_lead_column(path: str, columns, name: str, program, keep, id_field: str) -> EngineError:
     """The usage error for a leads column the run needs and the file lacks: what needs it,
     and the column meant (as the Python engine says it)."""
-    from types import SimpleNamespace
-    from ..io.data import column_problem
     what = {**{c: f"it feeds `{label}`" for c, label in program.columns.items()}, **{c: "--keep" for c in keep},
             id_field: "the --id-field that identifies a lead"}
-    return EngineError(f"{path}: {column_problem(SimpleNamespace(columns=columns), name, what[name])}")
+    return _no_column(path, columns, name, what[name])
+
+
+def _no_column(path: str, columns, name: str, what: str) -> EngineError:
+    from types import SimpleNamespace
+    from ..io.data import column_problem
+    return EngineError(f"{path}: {column_problem(SimpleNamespace(columns=columns), name, what)}")
 
 
 def _probe(con, path: str) -> tuple[list[str], bool]:
@@ -245,14 +252,14 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                                   "read (use --engine python, or flatten the records)")
             if not json_leads:  # a JSON record may leave a key out: absent is missing, as in Python
                 raise no_lead_column(leads, columns, c, program, keep, id_field)
-        props = {pr.name for e in program.plan.events.values() for pr in e.props}
-        ev_wanted = [lead_field, type_field, ts_field, *sorted(props)] if program.plan.events else [lead_field]
+        props = sorted(program.event_columns)
+        ev_wanted = [lead_field, type_field, ts_field, *props] if program.plan.events else [lead_field]
         if events is not None:
             events_probed = _probe(con, events_file)
             ev_columns = events_probed[0]
-            for c in ev_wanted:  # (a JSON event may leave a property out: absent is missing, as in Python)
-                if c not in ev_columns and program.plan.events and not (c in props and _reader(events) == "read_json"):
-                    raise no_event_column(events, ev_columns, c, program, (lead_field, type_field, ts_field))
+            # (a JSON event may leave a property out: absent is missing, as in Python)
+            check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field),
+                                _reader(events) == "read_json")
         _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed)
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],

@@ -135,13 +135,14 @@ class EventCtes:
             bad = R.and_(exp.EQ(this=col("_e"), expression=lit(e.index)), exp.Is(this=col("_ts"), expression=exp.Null()))
             aggs.append(alias(exp.Max(this=case([(bad, lit(1))], lit(0))).eq(lit(1)), f"tb{e.index}"))
             at = self.event_at(e.name)
-            msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=col(f"tmsg{e.index}")) if \
-                e.ts.reads else case([(R.missing(R.strip(col("_tsr"))),
-                         exp.DPipe(this=at, expression=lit(": ts is missing; every event needs a time")))],
-                       exp.DPipe(this=exp.DPipe(this=exp.DPipe(this=at.copy(), expression=lit(": ts: cannot read ")),
-                                                expression=R.quoted(col("_tsr"))),
-                                 expression=lit(" as datetime (use ISO 8601, e.g. 2026-01-31 or "
-                                                "2026-01-31T09:30:00Z)")))
+            if e.ts.reads:  # its message is on the row (see above)
+                told = col(f"tmsg{e.index}")
+            else:
+                told = case([(R.missing(R.strip(col("_tsr"))), lit("ts is missing; every event needs a time"))],
+                            exp.DPipe(this=exp.DPipe(this=lit("ts: cannot read "), expression=R.quoted(col("_tsr"))),
+                                      expression=lit(" as datetime (use ISO 8601, e.g. 2026-01-31 or "
+                                                     "2026-01-31T09:30:00Z)")))
+            msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=told)
             aggs.append(alias(self.first(bad, msg), f"tm{e.index}"))
             for pr in e.props:
                 pb = R.and_(live, col(f"pb{e.index}_{pr.pos}"))

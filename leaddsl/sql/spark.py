@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import sql as S
 from . import lines
-from .duck import EngineError, no_event_column, no_lead_column, table_stats
+from .duck import EngineError, check_event_columns, no_lead_column, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 # The local session's settings. A query with many fields has a large plan, and Spark 4 kept
@@ -161,12 +161,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         for c in [id_field, *program.columns, *keep]:
             if c not in columns:
                 raise no_lead_column(leads, columns, c, program, keep, id_field)
-        props = sorted({pr.name for e in program.plan.events.values() for pr in e.props})
+        props = sorted(program.event_columns)
         if events is not None:
             ev_columns = _view(spark, events, "_events_file")
-            for c in [lead_field, type_field, ts_field, *props]:
-                if c not in ev_columns and program.plan.events:
-                    raise no_event_column(events, ev_columns, c, program, (lead_field, type_field, ts_field))
+            check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field))
         else:
             lead_field, type_field, ts_field = "lead_id", "type", "ts"
             schema = ", ".join(f"`{c}` STRING" for c in ["lead_id", "type", "ts", *props]) + ", `_row` BIGINT"

@@ -188,7 +188,8 @@ class Translator:
         """``values.datetime_reader`` with a zone: the wall time the text names (in the first
         format it is written in, else ISO 8601), a time of the zone unless the text names its
         offset; a wall time the zone skips or repeats is NULL (its message says which)."""
-        key = F.get_zone(options.zone).key if F.get_zone(options.zone) is not F.UTC else "UTC"
+        zone = F.get_zone(options.zone)
+        key = "UTC" if zone is F.UTC else zone.key
         pairs = [(*TM.formatted_us(s, f, bind), "z" in TM.format_regex(f)[1]) for f in options.formats]
         iso = TM.datetime_us(s, bind, self.dialect)
         wall = bind(R.case([(m, v) for m, v, _ in pairs], iso) if pairs else iso)
