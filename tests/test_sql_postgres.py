@@ -268,3 +268,70 @@ def test_a_zone_reads_wall_times_around_its_clock_changes_in_postgres_as_python(
         assert (row["after"], row["error"]) == (want.to_dict()["after"], want.error), cell
     assert any("does not exist in" in (row["error"] or "") for row in got)
     assert any("happens twice in" in (row["error"] or "") for row in got)
+
+
+# ----------------------------------------------------------------------- formats
+def agree_with_python(conn, program, cells: list[dict], events=(), as_of=AS_OF):
+    """The postgres query over these leads' cells (and events: (lead index, type, ts)) gives the
+    Python engine's outputs and errs the same leads; each message is the one DuckDB's query gives."""
+    columns = sorted({c for row in cells for c in row})
+    with conn.transaction(force_rollback=True):
+        create(conn, "leads", ["id", *columns], [[str(i), *[row.get(c) for c in columns]] for i, row in enumerate(cells)])
+        create(conn, "events", ["lead_id", "type", "ts"], [[str(i), k, t] for i, k, t in events])
+        got = run(conn, program, as_of)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE leads (" + ", ".join(f"{quote(c)} VARCHAR" for c in ["id", *columns]) + ")")
+    con.executemany(f"INSERT INTO leads VALUES ({', '.join('?' * (1 + len(columns)))})",
+                    [[str(i), *[row.get(c) for c in columns]] for i, row in enumerate(cells)])
+    con.execute("CREATE TABLE events (lead_id VARCHAR, type VARCHAR, ts VARCHAR)")
+    if events:
+        con.executemany("INSERT INTO events VALUES (?, ?, ?)", [[str(i), k, t] for i, k, t in events])
+    duck = con.execute(program.to_sql("duckdb"), {"as_of": as_of}).fetchall()
+    assert len(got) == len(cells)
+    for i, (row, d) in enumerate(zip(got, duck)):
+        record = {**{c: v for c, v in cells[i].items() if v is not None},
+                  "events": [{"type": k, "ts": t} for j, k, t in events if j == i]}
+        want = program.evaluate(record, as_of=as_of, errors="return")
+        assert {k: row[k] for k in program.outputs} == want.to_dict(), (cells[i], row, want.error)
+        assert (row["error"] is None) == (want.error is None), (cells[i], row["error"], want.error)
+        assert row["error"] == d[-1], cells[i]
+    return got
+
+
+def test_formats_are_read_in_postgres_as_python_reads_them(postgres_db):
+    """The first format a cell is written in decides, a month name that is no month is not
+    written in it, then ISO 8601: PostgreSQL's regular expressions give each format's groups
+    as Python's do."""
+    from test_sql_options import DATES, FORMATS
+    program = leaddsl.compile(f"field d: datetime format {FORMATS}\nfield e: date format \"DD.MM.YYYY\", \"D MMM YYYY\"\n"
+                              "lead a when d >= 2026-11-20\nlead b when d < 2000-01-01 or e within 30d\n")
+    got = agree_with_python(postgres_db, program, [{"d": c, "e": c} for c in DATES], as_of="2026-11-22T00:00:00Z")
+    assert [row["a"] for row in got[:4]] == [True, True, None, None]  # 13 PM and 0 AM: no such hour
+
+
+@pytest.mark.parametrize("fmt", ["YYYYMDD", "DDMMYYYY", "YYYYMMDDHHmm", "YYMMDD"])
+def test_digits_a_format_runs_together_are_split_in_postgres_as_in_python(postgres_db, fmt):
+    """Where a format's parts meet with no separator (`YYYYMDD`), the digits have more than one
+    split: Python's groups take the first part as long as the rest allows (2026111 is 11/1), and
+    so do PostgreSQL's (the longest match, each quantifier, the earlier first, as much as it can)."""
+    import random
+    rnd = random.Random(fmt)
+    cells = sorted({"".join(rnd.choice("0123456789") for _ in range(n)) for n in range(5, 14) for _ in range(40)})
+    cells += ["2026111", "2026121", "20261231", "2026229", "2024229", "20261301", "0000101"]
+    program = leaddsl.compile(f'field d: datetime format "{fmt}"\nlead late when d >= 2000-01-01\n'
+                              'lead nov when d >= 2026-11-01 and d < 2026-12-01\n')
+    got = agree_with_python(postgres_db, program, [{"d": c} for c in cells])
+    if fmt == "YYYYMDD":  # 2026111 is 2026-11-1, not 2026-1-11
+        assert got[cells.index("2026111")]["nov"] is True
+    assert any(row["late"] is True for row in got) and sum(row["error"] is not None for row in got) >= 10
+
+
+def test_an_event_type_reads_its_own_times_in_postgres_as_python(postgres_db):
+    """`ts: datetime format ... zone ...` on an event type, through PostgreSQL's zone rules."""
+    from test_sql_options import CALLS, EVENT_TIMES, VISITS
+    program = leaddsl.compile(EVENT_TIMES)
+    kinds = [("visit", c) for c in VISITS] + [("call", c) for c in CALLS] + [("mail", "10/10/2026 10:00 AM")]
+    got = agree_with_python(postgres_db, program, [{} for _ in kinds],
+                            [(i, k, c) for i, (k, c) in enumerate(kinds)], as_of="2026-12-01T00:00:00Z")
+    assert [i for i, row in enumerate(got) if row["hot"] is True] == [0, 7, 8, 11]
+    assert "2026-11-01 01:30 happens twice in America/New_York" in got[1]["error"]

@@ -149,6 +149,14 @@ def format_regex(pattern: str) -> tuple[str, dict]:
     return "^" + body + "$", dict(rx.groupindex)
 
 
+# the dialects whose regular expressions give a format's groups as Python's do: RE2's and Java's
+# leftmost-first; PostgreSQL's match the longest text and then give each quantifier, the earlier
+# first, the most it can take: for a format's pattern (greedy quantifiers, alternatives that
+# begin differently) what Python's backtracking gives too (`YYYYMDD` on 2026111: 11, 1).
+# Snowflake's are not checked against Python's.
+FORMAT_DIALECTS = ("duckdb", "bigquery", "spark", "postgres")
+
+
 def formatted_us(s, pattern: str, bind=same, real: bool = False):
     """(matched, value) of ``formats.DateFormat.parse`` on a stripped text: ``matched`` when
     the text is written in the format (a month name that is no month is not); ``value`` the

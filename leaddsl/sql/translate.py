@@ -44,7 +44,6 @@ from .readers import lit, paren, case
 MEMBER = (T.EnumT, T.OrdinalT)
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark")
 EXACT_REGEX = ("duckdb", "bigquery")   # RE2, as `matches` is
-FORMAT_DIALECTS = ("duckdb", "bigquery", "spark")   # leftmost-first groups, as Python's (RE2, Java)
 
 
 @dataclass(frozen=True)
@@ -174,10 +173,10 @@ class Translator:
         def option(kind):  # the option's own node (its span), else the declaration's
             given = getattr(getattr(origin, "decl", origin), "options", ())
             return next((o for o in given if o.kind == kind), origin) if isinstance(given, tuple) else origin
-        if options.formats and self.dialect not in FORMAT_DIALECTS:
-            self.problems.append(Unsupported(option("format"), f"{what}: `format` is read by regular expression groups as Python "
-                                                     f"matches them; {self.dialect}'s POSIX regular expressions may "
-                                                     "split the digits otherwise (use --dialect duckdb, bigquery or "
+        if options.formats and self.dialect not in TM.FORMAT_DIALECTS:
+            self.problems.append(Unsupported(option("format"), f"{what}: `format` is not read in {self.dialect} SQL (the "
+                                                     "regular expressions that read it are not checked against "
+                                                     f"{self.dialect}'s; use --dialect duckdb, postgres, bigquery or "
                                                      "spark)"))
         if options.zone and self.dialect not in TM.ZONE_DIALECTS:
             self.problems.append(Unsupported(option("zone"), f"{what}: `zone` is not read in {self.dialect} SQL yet "
