@@ -9,6 +9,9 @@ missing, or raises :class:`BadValue`. Internal representations:
 * date and datetime: timezone-aware ``datetime`` (a date is its midnight UTC)
 * enum: the member as declared; ordinal: the member's rank (``int``)
 * list: a ``tuple`` of element values; absent, null or empty is ``()``
+
+What every reader shares (``ReadOptions``, ``BadValue``) is in ``reading.py``, the
+date and datetime readers in ``times.py``; both are read from here too.
 """
 from __future__ import annotations
 
@@ -16,67 +19,23 @@ import datetime as dt
 import math
 import re
 import sys
-from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 
 from . import formats as F
 from . import types as T
 from .logic import MISSING_MARKERS, clean, fold, is_missing_marker
+# re-exported too: every wing reads the readers, their options and their errors as values.X
+from .reading import NO_OPTIONS, BadValue, NoTime, ReadOptions  # noqa: F401
+from .times import (  # noqa: F401
+    DATETIME_RE, UTC, date_reader, datetime_reader, in_utc_range, iso_datetime, parse_datetime_text, read_date,
+    read_datetime, to_datetime)
 
-UTC = dt.timezone.utc
 # Numbers read from data are finite floats' range; a text of more digits than this is
 # refused before it is converted (Python refuses ints of more than 4,300 digits).
 MAX_NUMBER = sys.float_info.max
 MAX_NUMBER_CHARS = 400
 _DEC_MAX = Decimal(MAX_NUMBER)
 _EXACT = Context(prec=MAX_NUMBER_CHARS + 20)  # Decimal arithmetic that never rounds read digits
-
-
-@dataclass(frozen=True, slots=True)
-class ReadOptions:
-    """How one field's (or event property's) values are written in the input, as its
-    declaration says: extra missing markers (folded), date formats, the zone of zone-less
-    times, the currency of amounts, member aliases (member -> its aliases) and the policy
-    for a bad value (``"missing"``: read as missing and counted; None: an error)."""
-    missing: tuple[str, ...] = ()
-    formats: tuple[str, ...] = ()
-    zone: str | None = None
-    currency: str | None = None
-    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    bad: str | None = None
-
-    @property
-    def reads(self) -> bool:
-        """Whether any option changes how a value is read (the policy does not)."""
-        return bool(self.missing or self.formats or self.zone or self.currency or self.aliases)
-
-
-NO_OPTIONS = ReadOptions()
-
-
-class BadValue(ValueError):
-    def __init__(self, value, type_name: str, detail: str = "", message: str = ""):
-        self.value = value
-        self.type_name = type_name
-        if isinstance(value, str):
-            text = "'" + value + "'"
-        elif isinstance(value, int) and value.bit_length() > 1024:
-            text = "a number of more than 300 digits"  # str() of it may raise
-        else:
-            text = repr(value)
-        if len(text) > 80:
-            text = text[:77] + "...'"
-        if message:  # a sentence of its own: "'€300M' is in EUR, the field is in USD"
-            super().__init__(f"{text} {message}")
-            return
-        super().__init__(f"cannot read {text} as {type_name}" + (f" ({detail})" if detail else ""))
-
-
-class NoTime(BadValue):
-    """An event without a time: no ``ts``, or one read as missing (a marker of the event
-    type's own too); every event needs one."""
-    def __init__(self, value):
-        super().__init__(value, "datetime", "every event needs a time")
 
 
 def _too_large(raw, type_name="number"):
@@ -306,154 +265,6 @@ def read_bool(raw):
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw in (0, 1):
         return bool(raw)
     raise BadValue(raw, "bool")
-
-
-def in_utc_range(value: dt.datetime, raw=None, type_name: str = "datetime") -> dt.datetime:
-    """``value`` (aware) unless it falls outside the years 1 to 9999 once in UTC
-    (``0001-01-01T00:00:00+14:00`` does): then a bad value, not an OverflowError later."""
-    if value.year == 1 or value.year == 9999:
-        try:
-            value.astimezone(UTC)
-        except OverflowError:
-            raise BadValue(value.isoformat() if raw is None else raw, type_name,
-                           "outside the years 1 to 9999 in UTC") from None
-    return value
-
-
-def to_datetime(value) -> dt.datetime:
-    """A date or datetime as an aware datetime (a date is its midnight UTC); a naive
-    datetime is UTC. BadValue when it falls outside the years 1 to 9999 in UTC."""
-    if isinstance(value, dt.datetime):
-        return in_utc_range(value) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-
-
-# The ISO 8601 forms a datetime is read in (the SQL backend reads exactly these too): a date,
-# then optionally `T`, `t` or a space and a time (hh, hh:mm, hh:mm:ss, a fraction after `.` or
-# `,`; the colons may be left out), then optionally an offset (Z, z, +hh, +hhmm, +hh:mm, after
-# an optional space). A date with an offset is its midnight there.
-DATETIME_RE = (r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([0-9]{2})(?::?([0-9]{2})(?::?([0-9]{2})"
-               r"(?:[.,]([0-9]+))?)?)?)?(?: ?(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?))?$")
-_DATETIME = re.compile(DATETIME_RE)
-_COMMON_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-5][0-9])?")
-
-
-def iso_datetime(s: str) -> dt.datetime:
-    """A stripped text of the ``DATETIME_RE`` forms as a datetime (naive when it has no
-    offset); ValueError for any other text or for a date or time that does not exist."""
-    if _COMMON_DATETIME.fullmatch(s):  # the form most exports write: the C parser
-        return dt.datetime.fromisoformat(s)
-    m = _DATETIME.fullmatch(s)
-    if m is None:
-        raise ValueError(s)
-    y, mo, d, h, mi, sec, frac, off = m.groups()
-    tz = None
-    if off in ("Z", "z"):
-        tz = UTC
-    elif off is not None:
-        digits = off[1:].replace(":", "")
-        delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-        tz = dt.timezone(-delta if off[0] == "-" else delta)  # ValueError beyond 23:59
-        if int(digits[2:] or 0) > 59:
-            raise ValueError(s)
-    micro = int((frac or "")[:6].ljust(6, "0"))
-    return dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), micro, tzinfo=tz)
-
-
-def parse_datetime_text(s: str, type_name: str = "datetime") -> dt.datetime:
-    s = s.strip()
-    try:
-        value = iso_datetime(s)
-    except ValueError:
-        raise BadValue(s, type_name, "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z") from None
-    return in_utc_range(value, s, type_name) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def datetime_reader(options: ReadOptions, type_name: str = "datetime"):
-    """The reader of a date or datetime written in ``options.formats`` (or ISO 8601), whose
-    zone-less times are times of ``options.zone`` (UTC when none)."""
-    formats = [F.compile_format(f) for f in options.formats]
-    zone = F.get_zone(options.zone) if options.zone else None
-    expected = " or ".join([*options.formats, "ISO 8601"])
-
-    def localize(value, raw):
-        if value.tzinfo is not None:
-            return value
-        if zone is None:
-            return value.replace(tzinfo=UTC)
-        try:
-            return F.localize(value, zone)
-        except ValueError as e:
-            raise BadValue(raw, type_name, str(e)) from None
-
-    def read(raw):
-        if raw is None:
-            return None
-        if type(raw) is str:
-            if is_missing_marker(raw):
-                return None
-            text = raw.strip()
-            for f in formats:
-                try:
-                    value = f.parse(text)
-                except ValueError:
-                    raise BadValue(raw, type_name, f"not a real date or time in the format {f.pattern}") from None
-                if value is not None:
-                    return in_utc_range(localize(value, raw), raw, type_name)
-            if len(text) == 10 and zone is None:
-                return parse_datetime_text(text, type_name)
-            try:
-                value = iso_datetime(text)
-            except ValueError:
-                raise BadValue(raw, type_name, f"expected {expected}") from None
-            return in_utc_range(localize(value, raw), raw, type_name)
-        if isinstance(raw, dt.datetime):
-            return to_datetime(localize(raw, raw))
-        if isinstance(raw, dt.date):
-            return to_datetime(raw)
-        raise BadValue(raw, type_name)
-    return read
-
-
-def date_reader(options: ReadOptions):
-    """A date written in ``options.formats`` (or ISO 8601): the calendar day as written."""
-    read_dt = datetime_reader(ReadOptions(formats=options.formats), "date")
-
-    def read(raw):
-        value = read_dt(raw)
-        if value is None:
-            return None
-        value = value.astimezone(UTC)
-        return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-    return read
-
-
-def read_datetime(raw):
-    if raw is None:
-        return None
-    if type(raw) is str:
-        if is_missing_marker(raw):
-            return None
-        return parse_datetime_text(raw)
-    if isinstance(raw, (dt.datetime, dt.date)):
-        return to_datetime(raw)
-    raise BadValue(raw, "datetime")
-
-
-def read_date(raw):
-    if raw is None:
-        return None
-    if type(raw) is str:
-        if is_missing_marker(raw):
-            return None
-        value = parse_datetime_text(raw, "date")
-    elif isinstance(raw, (dt.datetime, dt.date)):
-        value = to_datetime(raw)  # in range: astimezone(UTC) below cannot overflow
-    else:
-        raise BadValue(raw, "date")
-    value = value.astimezone(UTC)
-    return dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-
 
 def member_hint(text: str, members) -> str:
     """``; did you mean `energy`?`` when a bad member's text is close to one member (as the

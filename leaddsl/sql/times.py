@@ -1,4 +1,4 @@
-"""SQL mirrors of the time readers of ``leaddsl/values.py`` and ``formats.py``: ISO 8601
+"""SQL mirrors of the time readers of ``leaddsl/times.py`` and ``formats.py``: ISO 8601
 datetimes and dates (by fixed positions in the common form, else by the groups of the
 general pattern), date formats, and time zones. Each returns integer microseconds since
 1970-01-01 UTC, or NULL for a text Python refuses (see ``readers.py`` for the conventions)."""
