@@ -14,7 +14,8 @@ import threading
 from pathlib import Path
 
 from .. import sql as S
-from . import lines
+from .. import types as T
+from . import json_cells as J, lines
 
 READERS = {".csv": "read_csv", ".tsv": "read_csv", ".jsonl": "read_json", ".ndjson": "read_json",
            ".json": "read_json", ".parquet": "read_parquet"}
@@ -161,7 +162,7 @@ def _refused(path: str):
         raise EngineError(f"{path}: DuckDB cannot read this file ({why}){hint}") from None
 
 
-def _relation(con, path: str, name: str, wanted=None, probed=None) -> list[str]:
+def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None) -> list[str]:
     """A view ``name`` of the file at ``path``: its ``wanted`` columns (all when None) as
     text, and a ``_row`` in file order; returns all the file's columns (``probed``: what
     ``_probe`` found of the file already).
@@ -170,7 +171,12 @@ def _relation(con, path: str, name: str, wanted=None, probed=None) -> list[str]:
     are numbered by their place in it: numbering the file's rows as it is read
     (``row_number() OVER ()``) would run everything after it on one thread, and every later
     scan (the query's, the line count's, the summary's) reads the table, not the file again.
-    Only the columns the program reads are kept: an export's other columns cost nothing."""
+    Only the columns the program reads are kept: an export's other columns cost nothing.
+
+    ``typed`` (a JSON Lines file): the columns that feed a field or property -> its type;
+    they are stored as JSON and the view holds each value's cell (``json_cells``), after
+    the values no cell reads as Python does stop the run (EngineError naming the line, in
+    ``folder``'s line numbering)."""
     from sqlglot import exp
     columns, padded = probed or _probe(con, path)
     kept = [c for c in columns if wanted is None or c in wanted]
@@ -178,7 +184,9 @@ def _relation(con, path: str, name: str, wanted=None, probed=None) -> list[str]:
         kept += sorted(c for c in wanted or () if c not in columns)
     kept = kept or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
-    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(_source(path, kept, padded))
+    typed = {c: t for c, t in (typed or {}).items() if c in kept} if _reader(path) == "read_json" else {}
+    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(
+        _source(path, {c: "JSON" if c in typed else "VARCHAR" for c in kept} if typed else kept, padded))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
@@ -188,10 +196,36 @@ def _relation(con, path: str, name: str, wanted=None, probed=None) -> list[str]:
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
     place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
         this=exp.column("rowid"), expression=exp.Literal.number(1))
-    numbered = exp.select("*", exp.alias_(place, "_row", quoted=True)).from_(table.copy())
+    for c, t in typed.items():
+        _check_json(con, path, table, c, t, folder)
+    cells = [exp.alias_(J.cell(exp.column(c, quoted=True), typed[c]), c, quoted=True) if c in typed
+             else exp.column(c, quoted=True) for c in kept]
+    numbered = exp.select(*cells, exp.alias_(place, "_row", quoted=True)).from_(table.copy())
     view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=numbered, replace=True)
     con.execute(view.sql(dialect="duckdb"))
     return columns
+
+
+def _check_json(con, path: str, table, column: str, t, folder) -> None:
+    """EngineError for the first value of a JSON ``column`` that no text cell reads as
+    Python reads it (``json_cells.unreadable``): where it is, what it is, what to do."""
+    from sqlglot import exp
+    reasons = J.unreadable(exp.column(column, quoted=True), t)
+    if not reasons:
+        return
+    why = exp.Case(ifs=[exp.If(this=c.copy(), true=exp.Literal.number(i)) for i, (c, _) in enumerate(reasons)])
+    first = exp.select(exp.column("rowid"), exp.cast(exp.column(column, quoted=True), "text"), why).from_(
+        table.copy()).where(exp.or_(*[c.copy() for c, _ in reasons])).order_by("rowid").limit(1)
+    hit = con.execute(first.sql(dialect="duckdb")).fetchone()
+    if hit is None:
+        return
+    row, value, i = hit
+    count = con.execute(exp.select("count(*)").from_(table.copy()).sql(dialect="duckdb")).fetchone()[0]
+    place = lines.places(path, count, folder) if folder else None
+    at = f"line {place(row + 1)}" if place else f"record {row + 1}"
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise EngineError(f"{path}: {at}: `{column}` is {shown}, {reasons[i][1]}; --engine duckdb cannot read it as "
+                      "the Python engine does (use --engine python)")
 
 
 def _lined(con, path: str, folder: str) -> str | None:
@@ -260,12 +294,15 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             # (a JSON event may leave a property out: absent is missing, as in Python)
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field),
                                 _reader(events) == "read_json")
-        _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed)
+        _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed,
+                  {".".join(s.path): s.type for s in program.plan.slots}, folder.name)
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
                                           folder.name)
         if events is not None:
-            _relation(con, events_file, "_events_file", set(ev_wanted), events_probed)
+            typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
+            _relation(con, events_file, "_events_file", set(ev_wanted), events_probed,
+                      {**typed, ts_field: T.DATETIME}, folder.name)
         elif program.plan.events:
             con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')

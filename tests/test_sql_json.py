@@ -1,0 +1,145 @@
+"""`eval --engine duckdb` over JSON Lines: each JSON value read as the Python engine reads it
+(a number as Python writes it, `true` only where a boolean fits, an array as a list's
+elements), and the values no text cell reads so (`true` in a text field, a list element
+holding `;`, a number for a date) stop the run naming the line, never a silent answer."""
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import leaddsl
+from leaddsl.cli import main as cli
+from leaddsl.sql import duck
+
+AS_OF = "2026-11-22T00:00:00Z"
+DEFS = """\
+field t: text
+field n: number
+field b: bool
+field e: enum(energy, food)
+field l: list(text)
+field ln: list(number)
+field d: date
+event visit(page: text, secs: number)
+metric product_views = count(visit where page = product)
+metric long_views = count(visit where secs >= 60)
+lead a when t = "x" or t = "1" or t = "1.5"
+lead big when n > 0.5
+lead yes when b
+lead en when e = energy
+lead tagged when l has "x" or l has "1" or l is empty
+lead one when ln has 1
+lead recent when d >= 2026-01-01
+lead seen when product_views >= 1 or long_views >= 1
+"""
+TEXTS = ["x", " X ", "N/A", "", "1", "1.0", "yes", "2026-11-20", "energy", "Energy ", "12,000", "product", "-"]
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.integers(10**17, 10**25),
+                    st.floats(allow_nan=False, allow_infinity=False, width=64), st.sampled_from([1.0, 0.0, 1.5, 60.0, 1e3]),
+                    st.sampled_from(TEXTS))
+VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3), st.just({"a": 1}))
+
+
+def both(tmp_path, leads, events=None):
+    """(the Python engine's rows, the DuckDB engine's rows or its EngineError)."""
+    program = leaddsl.compile(DEFS)
+    path = tmp_path / "l.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in leads))
+    ev = None
+    if events is not None:
+        ev = tmp_path / "e.jsonl"
+        ev.write_text("".join(json.dumps(e) + "\n" for e in events))
+        by = {}
+        for e in events:
+            by.setdefault(e["lead_id"], []).append({k: v for k, v in e.items() if k != "lead_id"})
+        records = [{**r, "events": by.get(r["id"], [])} for r in leads]
+    else:
+        records = [{**r, "events": []} for r in leads]
+    want = [r.to_dict() | ({"error": r.error} if r.error else {})
+            for r in program.evaluate_many(records, as_of=AS_OF, errors="return")]
+    try:
+        got = list(duck.evaluate_files(program, str(path), None if ev is None else str(ev), AS_OF))
+    except duck.EngineError as e:
+        return want, e
+    return want, got
+
+
+def same(want, got):
+    assert len(want) == len(got)
+    for w, g in zip(want, got):
+        assert {k: g[k] for k in w if k != "error"} == {k: v for k, v in w.items() if k != "error"}, (w, g)
+        assert (g["error"] is None) == ("error" not in w), (w, g)
+
+
+def test_json_values_of_every_kind_are_read_as_python_reads_them(tmp_path):
+    leads = [{"id": "1", "t": 1.0, "n": "1.5k", "b": 1, "e": "Energy ", "l": [1, 2.0, None, " x "], "ln": [1.0, "2"],
+              "d": "2026-11-20"},
+             {"id": "2", "t": "  X ", "n": 1e3, "b": 1.0, "e": "food", "l": "N/A", "ln": 1, "d": None},
+             {"id": "3", "t": 1.5, "n": True, "b": 0, "e": 5, "l": 5, "ln": ["1", None], "d": "garbage"},
+             {"id": "4", "t": 12345678901234567890123, "n": [2], "b": 2, "e": True, "l": [], "ln": [True],
+              "d": "2026-02-30"},
+             {"id": "5", "t": None, "n": {"a": 1}, "b": "yes", "e": [1], "l": [None, "N/A"], "ln": [[1]]},
+             {"id": "6"}]
+    events = [{"lead_id": "1", "type": "visit", "ts": "2026-11-20T10:00:00Z", "page": " Product", "secs": 60.0},
+              {"lead_id": "2", "type": "visit", "ts": "2026-11-20T10:00:00Z", "page": "blog", "secs": "61"},
+              {"lead_id": "3", "type": "visit", "ts": "2026-11-20T10:00:00Z", "page": "blog", "secs": True},
+              {"lead_id": "4", "type": "visit", "ts": "2026-11-20T10:00:00Z", "secs": [60]}]
+    want, got = both(tmp_path, leads, events)
+    assert not isinstance(got, Exception), got
+    same(want, got)
+    assert [g["a"] for g in got] == [True, True, True, False, False, False]   # 1.0 is the text `1`
+    assert [g["yes"] for g in got[:3]] == [True, True, False]                   # 1, 1.0, 0
+    assert [g["tagged"] for g in got] == [True, True, False, True, True, True]  # [" x "], N/A, 5, [], [null, N/A]
+    assert got[0]["seen"] is True and got[1]["seen"] is True and got[2]["seen"] is None
+    assert got[3]["one"] is None and got[4]["one"] is None                      # [true], [[1]]: bad numbers
+
+
+@pytest.mark.parametrize("field, value, events, said", [
+    ("t", True, None, "l.jsonl: line 2: `t` is true, a JSON true, false, array or object where text is expected"),
+    ("t", ["x"], None, "`t` is [\"x\"], a JSON true"),
+    ("t", 1e20, None, "a number that Python writes out as text digit by digit"),
+    ("l", ["a;b", "x"], None, "`l` is [\"a;b\",\"x\"], a list element holding `;`"),
+    ("l", ["x", False], None, "`l` is [\"x\",false], a JSON true"),
+    ("l", {"a": "x"}, None, "a JSON true, false, array or object where text is expected"),
+    ("d", 20261120, None, "`d` is 20261120, a JSON number where a date or time is expected"),
+    (None, None, {"lead_id": "1", "type": "visit", "ts": "2026-11-20", "page": False},
+     "e.jsonl: line 1: `page` is false, a JSON true"),
+    (None, None, {"lead_id": "1", "type": "visit", "ts": 1763600000}, "e.jsonl: line 1: `ts` is 1763600000, a JSON number"),
+])
+def test_a_json_value_no_text_reads_as_python_stops_the_run_naming_it(runner, tmp_path, field, value, events, said):
+    """The Python engine reads each of these as its row's bad value (or, `a;b`, as one member):
+    DuckDB's text would read them otherwise, so the run stops (exit 2), saying where and what."""
+    defs = tmp_path / "d.lead"
+    defs.write_text(DEFS)
+    leads = tmp_path / "l.jsonl"
+    leads.write_text(json.dumps({"id": "0", "t": "x"}) + "\n" + json.dumps({"id": "1", **({field: value} if field else {})})
+                     + "\n")
+    args = ["eval", str(defs), str(leads), "--as-of", AS_OF, "--engine", "duckdb"]
+    if events:
+        (tmp_path / "e.jsonl").write_text(json.dumps(events) + "\n")
+        args += ["--events", str(tmp_path / "e.jsonl")]
+    out = runner.invoke(cli, args)
+    assert out.exit_code == 2 and out.stdout == "" and "Traceback" not in out.stderr, out.stderr
+    assert said in out.stderr and "use --engine python" in out.stderr, out.stderr
+    if field:
+        assert "line 2" in out.stderr
+    py = runner.invoke(cli, args[:-2])
+    assert py.exit_code in (0, 1) and len(py.stdout.splitlines()) == 2
+
+
+# every kind each type reads, or refuses as a bad value in both engines (no value the run stops for)
+NUMBERS = st.one_of(st.integers(-3, 3), st.integers(10**17, 10**25), st.sampled_from([1.0, 0.0, 1.5, 60.0, 1e3]),
+                    st.floats(min_value=-1e15, max_value=1e15, allow_nan=False))
+ELEMENTS = st.one_of(st.none(), NUMBERS, st.sampled_from(TEXTS))
+READABLE = {"t": ELEMENTS, "n": VALUES, "b": VALUES, "e": VALUES,
+            "l": st.one_of(ELEMENTS, st.lists(ELEMENTS, max_size=3)), "ln": st.one_of(SCALARS, st.lists(SCALARS, max_size=3)),
+            "d": st.one_of(st.none(), st.booleans(), st.sampled_from(TEXTS), st.lists(SCALARS, max_size=2),
+                           st.just({"a": 1}))}
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional=READABLE), min_size=1, max_size=6))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_random_json_values_give_python_s_answers_and_errors(tmp_path, records):
+    leads = [{"id": str(i), **r} for i, r in enumerate(records)]
+    want, got = both(tmp_path, leads)
+    assert not isinstance(got, Exception), got
+    same(want, got)
