@@ -1,4 +1,4 @@
-"""`eval --engine duckdb` over JSON Lines: each JSON value read as the Python engine reads it
+"""`eval --engine duckdb` over JSON Lines and typed Parquet columns: each value read as the Python engine reads it
 (a number as Python writes it, `true` only where a boolean fits, an array as a list's
 elements), and the values no text cell reads so (`true` in a text field, a list element
 holding `;`, a number for a date) stop the run naming the line, never a silent answer."""
@@ -143,3 +143,63 @@ def test_random_json_values_give_python_s_answers_and_errors(tmp_path, records):
     want, got = both(tmp_path, leads)
     assert not isinstance(got, Exception), got
     same(want, got)
+
+
+# ------------------------------------------------------------------------------ Parquet
+def test_parquet_columns_of_every_type_are_read_as_python_reads_them(runner, tmp_path):
+    """A list column is the list's elements (it was one member `[crm]`), FLOAT the double Python
+    reads (0.1f is 0.10000000149...), booleans and numbers as Python reads them in each type;
+    DECIMAL and TIMESTAMP as numbers and times."""
+    import datetime as dt
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = pa.table({
+        "id": ["1", "2", "3", "4"],
+        "tags": pa.array([["crm"], [], None, ["a", None, " CRM "]], pa.list_(pa.string())),
+        "n": pa.array([1.5, 0.1, None, 300], pa.float32()),
+        "b": [True, False, None, True],
+        "k": pa.array([1, 2, 3, 4], pa.int64()),
+        "d": pa.array([decimal.Decimal("1.50"), None, decimal.Decimal("3"), None], pa.decimal128(10, 2)),
+        "ts": pa.array([dt.datetime(2026, 11, 20, 10), None, dt.datetime(2026, 1, 1), dt.datetime(2020, 1, 1)],
+                       pa.timestamp("us")),
+        "flag": pa.array([1, 0, 2, None], pa.int32())})
+    pq.write_table(table, tmp_path / "l.parquet")
+    defs = tmp_path / "d.lead"
+    defs.write_text("field tags: list(text)\nfield n: number\nfield b: bool\nfield k: text\nfield d: number\n"
+                    "field ts: datetime\nfield flag: bool\n"
+                    "lead has_crm when tags has crm\nlead no_tags when tags is empty\nlead big when n > 0.1\n"
+                    "lead yes when b\nlead one when k = \"1\"\nlead dd when d >= 1.5\nlead recent when ts within 30d\n"
+                    "lead flagged when flag\n")
+    args = ["eval", str(defs), str(tmp_path / "l.parquet"), "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1, duck.stderr[-2000:]
+    a, b = [json.loads(x) for x in py.stdout.splitlines()], [json.loads(x) for x in duck.stdout.splitlines()]
+    assert [r["has_crm"] for r in b] == [True, False, False, True] and [r["no_tags"] for r in b] == [False, True,
+                                                                                                      True, False]
+    assert b[1]["big"] is True and b[2]["flagged"] is None                     # 0.1f > 0.1; 2 is no boolean
+    for x, y in zip(a, b):
+        assert {k: v for k, v in x.items() if k != "error"} == {k: v for k, v in y.items() if k != "error"}
+        assert ("error" in x) == ("error" in y)
+
+
+@pytest.mark.parametrize("column, kind", [
+    (lambda pa, dt, decimal: pa.array([None, decimal.Decimal("1.5")], pa.decimal128(10, 2)), "DECIMAL(10,2)"),
+    (lambda pa, dt, decimal: pa.array([None, dt.datetime(2026, 1, 1)], pa.timestamp("us")), "TIMESTAMP"),
+    (lambda pa, dt, decimal: pa.array([None, True]), None),
+])
+def test_a_parquet_value_python_reads_as_bad_text_stops_the_run(runner, tmp_path, column, kind):
+    import datetime as dt
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"id": ["1", "2"], "t": column(pa, dt, decimal)}), tmp_path / "l.parquet")
+    (tmp_path / "d.lead").write_text("field t: text\nlead x when t = \"1.5\"\n")
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.parquet"), "--as-of", AS_OF]
+    duck = runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert duck.exit_code == 2 and duck.stdout == "" and "row 2: `t`" in duck.stderr, duck.stderr
+    assert (f"Parquet {kind} value where text is expected" if kind else "a JSON true") in duck.stderr
+    py = runner.invoke(cli, args)
+    assert py.exit_code == 1 and "t: cannot read" in py.stderr   # the row's bad value there

@@ -173,10 +173,10 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     scan (the query's, the line count's, the summary's) reads the table, not the file again.
     Only the columns the program reads are kept: an export's other columns cost nothing.
 
-    ``typed`` (a JSON Lines file): the columns that feed a field or property -> its type;
-    they are stored as JSON and the view holds each value's cell (``json_cells``), after
-    the values no cell reads as Python does stop the run (EngineError naming the line, in
-    ``folder``'s line numbering)."""
+    ``typed``: the columns that feed a field or property -> its type; in a JSON Lines file
+    (and a Parquet file's that are not text: ``_parquet_json``) they are stored as JSON and the
+    view holds each value's cell (``json_cells``), after the values no cell reads as Python
+    does stop the run (EngineError naming the line, in ``folder``'s line numbering)."""
     from sqlglot import exp
     columns, padded = probed or _probe(con, path)
     kept = [c for c in columns if wanted is None or c in wanted]
@@ -184,8 +184,15 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
         kept += sorted(c for c in wanted or () if c not in columns)
     kept = kept or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
-    typed = {c: t for c, t in (typed or {}).items() if c in kept} if _reader(path) == "read_json" else {}
-    source = exp.select(*[exp.column(c, quoted=True) for c in kept]).from_(
+    typed = {c: t for c, t in (typed or {}).items() if c in kept}
+    stored, refused = {}, {}
+    if _reader(path) == "read_parquet":
+        stored, refused = _parquet_json(con, path, typed)
+        typed = {c: t for c, t in typed.items() if c in stored}
+    elif _reader(path) != "read_json":
+        typed = {}
+    source = exp.select(*[exp.alias_(stored[c], c, quoted=True) if c in stored else exp.column(c, quoted=True)
+                          for c in kept]).from_(
         _source(path, {c: "JSON" if c in typed else "VARCHAR" for c in kept} if typed else kept, padded))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
@@ -196,6 +203,13 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
     place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
         this=exp.column("rowid"), expression=exp.Literal.number(1))
+    for c, (kind, t) in refused.items():
+        hit = con.execute(exp.select("rowid").from_(table.copy()).where(exp.column(c, quoted=True).is_(
+            exp.null()).not_()).order_by("rowid").limit(1).sql(dialect="duckdb")).fetchone()
+        if hit is not None:
+            raise EngineError(f"{path}: row {hit[0] + 1}: `{c}` holds a Parquet {kind} value where {t} is expected "
+                              "(the Python engine reads it as a bad value); --engine duckdb cannot read it as the "
+                              "Python engine does (use --engine python)")
     for c, t in typed.items():
         _check_json(con, path, table, c, t, folder)
     cells = [exp.alias_(J.cell(exp.column(c, quoted=True), typed[c]), c, quoted=True) if c in typed
@@ -204,6 +218,39 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=numbered, replace=True)
     con.execute(view.sql(dialect="duckdb"))
     return columns
+
+
+_PLAIN = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+          "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "VARCHAR")
+
+
+def _parquet_json(con, path: str, typed: dict):
+    """Of a Parquet file's columns that feed a field or property (``typed``: -> its type): those
+    whose values are read as their JSON (``json_cells``, as a JSON Lines file's: a boolean, a
+    number, a list, a struct; FLOAT as the double Python reads), each -> the expression that
+    stores it so; and those of a type the Python engine reads as a bad value of the field's type
+    (a DECIMAL or a time in a text field, a BLOB ...), each -> (its Parquet type, the field's).
+    The others (text, a DECIMAL number, a DATE or TIMESTAMP time) are read as text as they are."""
+    from sqlglot import exp
+    kinds = {r[0]: r[1] for r in con.execute("DESCRIBE " + exp.select("*").from_(_source(path)).sql(
+        dialect="duckdb")).fetchall()}
+    stored, refused = {}, {}
+    for c, t in typed.items():
+        kind = kinds.get(c, "VARCHAR")
+        if kind == "VARCHAR":
+            continue
+        base = kind[:-2] if kind.endswith("[]") else kind
+        element = t.element if isinstance(t, T.ListT) else t
+        if base in _PLAIN or base.startswith(("STRUCT", "MAP")):
+            widened = kind.replace("FLOAT", "DOUBLE")
+            value = exp.column(c, quoted=True)
+            if widened != kind:
+                value = exp.cast(value, widened, dialect="duckdb")
+            stored[c] = exp.Anonymous(this="to_json", expressions=[value])
+        elif not ((base.startswith("DECIMAL") and element == T.NUMBER) or (
+                (base == "DATE" or base.startswith("TIMESTAMP")) and element in (T.DATE, T.DATETIME))):
+            refused[c] = (kind, str(t))
+    return stored, refused
 
 
 def _check_json(con, path: str, table, column: str, t, folder) -> None:
@@ -221,8 +268,8 @@ def _check_json(con, path: str, table, column: str, t, folder) -> None:
         return
     row, value, i = hit
     count = con.execute(exp.select("count(*)").from_(table.copy()).sql(dialect="duckdb")).fetchone()[0]
-    place = lines.places(path, count, folder) if folder else None
-    at = f"line {place(row + 1)}" if place else f"record {row + 1}"
+    place = lines.places(path, count, folder) if folder and _reader(path) == "read_json" else None
+    at = f"line {place(row + 1)}" if place else f"row {row + 1}"
     shown = value if len(value) <= 60 else value[:57] + "..."
     raise EngineError(f"{path}: {at}: `{column}` is {shown}, {reasons[i][1]}; --engine duckdb cannot read it as "
                       "the Python engine does (use --engine python)")
