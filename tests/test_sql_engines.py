@@ -407,3 +407,47 @@ def test_a_row_lists_its_errors_in_the_python_engines_order(runner, tmp_path, en
     error = _lines(py.stdout)[0]["error"]
     assert error.index("f9:") < error.index("f10:") and error.index("line 2: z:") < error.index("line 3: y:")
     _same_rows(_lines(py.stdout), _lines(sql.stdout))
+
+
+def test_duckdb_reports_events_without_a_lead_id_as_python_does(runner, tmp_path):
+    """Each events row with no lead id is named on stderr and in --errors-file, and the exit code
+    is 1, as in the Python engine (DuckDB's join dropped them without a word, exit 0)."""
+    defs = tmp_path / "d.lead"
+    defs.write_text("field n: number\nevent pv()\nlead a when pv >= 1\n")
+    (tmp_path / "l.csv").write_text("id,n\n7,1\n8,2\n")
+    for name, text in (("e.csv", "lead_id,type,ts\n7,pv,2026-11-20\n,pv,2026-11-20\n  ,pv,2026-11-21\n9,pv,2026-11-20\n"),
+                       ("e.jsonl", "".join(json.dumps(e) + "\n" for e in (
+                           {"lead_id": "7", "type": "pv", "ts": "2026-11-20"}, {"lead_id": None, "type": "pv", "ts": "x"},
+                           {"type": "pv", "ts": "2026-11-20"})))):
+        (tmp_path / name).write_text(text)
+        args = ["eval", str(defs), str(tmp_path / "l.csv"), "--events", str(tmp_path / name), "--as-of", AS_OF]
+        py = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "py.jsonl")])
+        duck = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "duck.jsonl"), "--engine", "duckdb"])
+        assert py.exit_code == duck.exit_code == 1, duck.stderr[-2000:]
+        assert duck.stdout == py.stdout
+        assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+        said = [x for x in duck.stderr.splitlines() if "without a lead id" in x]
+        assert said == [x for x in py.stderr.splitlines() if "without a lead id" in x] and len(said) == 2
+        assert said[0] == f"{tmp_path / name}: line {3 if name == 'e.csv' else 2}: event without a lead id (`lead_id` is empty)"
+
+
+def test_duckdb_checks_a_json_lines_file_s_id_key_as_python_does(runner, tmp_path):
+    (tmp_path / "d.lead").write_text("field n: number\nlead a when n > 1\n")
+    (tmp_path / "l.jsonl").write_text('{"ID": 1, "n": 2}\n{"ID": 2, "n": 3}\n')
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--as-of", AS_OF]
+    for extra in ([], ["--engine", "duckdb"]):
+        out = runner.invoke(cli, [*args, *extra])
+        assert out.exit_code == 2 and out.stdout == "", out.stderr
+        assert "no `id` column (the --id-field that identifies a lead); did you mean `ID`?" in out.stderr
+
+
+def test_duckdb_reads_a_line_break_inside_a_quoted_cell_whatever_the_file_s_line_ends(runner, tmp_path):
+    """A lone \\r inside a quoted cell made the file look as if it ended its lines in two ways; the
+    copy DuckDB was then given left the \\r unquoted, and the run stopped naming the copy."""
+    (tmp_path / "d.lead").write_text('field t: text\nlead a when t contains "a"\n')
+    for name, text in (("cr.csv", 'id,t\n1,"a\rb"\n2,x\n'), ("mixed.csv", 'id,t\r\n1,"a\rb"\n2,"x\r\ny"\r\n3,a\n')):
+        (tmp_path / name).write_bytes(text.encode())
+        args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / name), "--as-of", AS_OF]
+        py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+        assert py.exit_code == duck.exit_code == 0, duck.stderr
+        assert duck.stdout == py.stdout and _lines(py.stdout)[0] == {"id": "1", "a": True}

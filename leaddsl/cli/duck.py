@@ -179,6 +179,13 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         raise _usage(str(e)) from None
     if stopped is not None:
         stopped = (stopped, stats.get("rows", total) - total)
+    no_lead = stats.get("no_lead", [])
+    for number in no_lead:  # the events rows that are no event, as the Python engine reports them
+        body = f"event without a lead id (`{events_lead_field}` is empty)"
+        shown.report(f"{events_path}: {ev_unit} {number}: ", body)
+        if error_lines is not None:
+            _write(error_lines, {"file": events_path, "line": number, "id": None, "field": None, "message": body},
+                   errors_file)
     if sink is not None:
         sink.commit()
     else:
@@ -194,4 +201,4 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
         _say(f"stopped by --max-errors {max_errors:,} at {unit} {number}: {left:,} row(s) after it were "
              f"not evaluated{held}")
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or no_lead else 0)

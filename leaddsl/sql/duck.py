@@ -80,19 +80,24 @@ def _source(path: str, text=(), padded: bool = False):
     return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
 
 
+_COPIES: dict[str, str] = {}   # a copy _readable made -> the file it copies (for messages)
+
+
 def _readable(path: str, folder: str) -> str:
     """The file DuckDB reads for ``path``: itself, or, for a CSV file that ends its lines in
     more than one way (``\\n`` and ``\\r\\n``: files joined from two systems), which DuckDB's
     reader refuses, a copy in ``folder`` written by Python's csv module with every row ending
-    in ``\\n`` (a line break inside a quoted cell is kept as it is). Its rows are the file's:
-    lines are still counted in the file itself."""
+    in ``\\r\\n`` (so that a cell holding a line break of either kind, ``\\r`` too, is quoted;
+    with ``\\n`` the writer leaves a lone ``\\r`` unquoted). Its rows are the file's: lines are
+    still counted in the file itself; a message names the file, not the copy."""
     import csv
     if p_suffix(path) != ".csv" or not Path(path).is_file() or not lines.breaks(path).mixed:
         return path
     copy = Path(folder) / f"{len(list(Path(folder).iterdir()))}-{Path(path).name}"
+    _COPIES[str(copy)] = path
     with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as src, \
             open(copy, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:
-        reader, writer = csv.reader(src), csv.writer(out, lineterminator="\n")
+        reader, writer = csv.reader(src), csv.writer(out, lineterminator="\r\n")
         try:
             writer.writerows(reader)
         except csv.Error as e:
@@ -156,10 +161,11 @@ def _refused(path: str):
     try:
         yield
     except duckdb.Error as e:
-        why = str(e).splitlines()[0]
+        shown = _COPIES.get(path, path)
+        why = str(e).splitlines()[0].replace(path, shown)
         hint = ("; --engine python reads it, and names each row it cannot read in that row's error"
                 if _reader(path) == "read_csv" else "")
-        raise EngineError(f"{path}: DuckDB cannot read this file ({why}){hint}") from None
+        raise EngineError(f"{shown}: DuckDB cannot read this file ({why}){hint}") from None
 
 
 def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None) -> list[str]:
@@ -325,6 +331,14 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         if "events" in columns and program.plan.events and json_leads:
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
                               "events from --events FILE only (use --engine python, or export the events as a table)")
+        if json_leads:  # the id key, as the Python reader finds the columns: the first record's keys
+            from ..io.data import InputError, column_problem, read_rows
+            try:
+                problem = column_problem(read_rows(leads), id_field, "the --id-field that identifies a lead")
+            except InputError as e:
+                raise EngineError(str(e)) from None
+            if problem:
+                raise EngineError(f"{leads}: {problem}")
         for c in [*needed, *keep]:
             if c in columns:
                 continue
@@ -350,6 +364,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
             _relation(con, events_file, "_events_file", set(ev_wanted), events_probed,
                       {**typed, ts_field: T.DATETIME}, folder.name)
+            if stats is not None:
+                count = con.execute('SELECT count(*) FROM "_events_file"').fetchone()[0]
+                stats["no_lead"] = no_lead_rows(lambda q: con.execute(q).fetchall(), "duckdb", events, lead_field,
+                                                folder.name, count)
         elif program.plan.events:
             con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
@@ -476,3 +494,23 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dic
         rows = sorted(run(q.sql(dialect=dialect)), key=lambda r: id_key(r[0]))  # as the events table sorts them
         out["unmatched"] = (sum(r[1] for r in rows), len(rows), [r[0] for r in rows[:5]])
     return out
+
+
+def no_lead_rows(run, dialect: str, events_path: str, lead_field: str, folder: str, count: int) -> list[int]:
+    """Where each row of the events view that is no event, having no lead id, is in its file
+    (its line, or row, as the Python engine names it: it reports each and exits 1), in order.
+    (A view's ``_row`` orders its rows but may skip numbers, Spark's: they are ranked.)"""
+    from sqlglot import exp
+    from . import readers as R
+    from .translate import col
+    k = R.strip(R.to_text(col(lead_field)))
+    bad = R.or_(exp.Is(this=k, expression=exp.Null()), exp.EQ(this=k.copy(), expression=R.lit("")))
+    events = exp.to_table("_events_file", quoted=True)
+    if not run(exp.select(exp.Count(this=exp.Star())).from_(events.copy()).where(bad.copy()).sql(dialect=dialect))[0][0]:
+        return []
+    rank = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=col("_row"))]))
+    ranked = exp.select(exp.alias_(rank, "_k", quoted=True), exp.alias_(bad, "_bad", quoted=True)).from_(events)
+    q = exp.select(col("_k")).from_(ranked.subquery("_r")).where(col("_bad")).order_by(col("_k"))
+    rows = [r[0] for r in run(q.sql(dialect=dialect))]
+    place = lines.places(events_path, count, folder)
+    return [place(r) if place else r for r in rows]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .. import sql as S
 from . import lines
-from .duck import EngineError, check_event_columns, no_lead_column, table_stats
+from .duck import EngineError, check_event_columns, no_lead_column, no_lead_rows, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 # The local session's settings. A query with many fields has a large plan, and Spark 4 kept
@@ -165,6 +165,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         if events is not None:
             ev_columns = _view(spark, events, "_events_file")
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field))
+            if stats is not None:
+                stats["no_lead"] = no_lead_rows(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", events,
+                                                lead_field, folder.name, spark.table("_events_file").count())
         else:
             lead_field, type_field, ts_field = "lead_id", "type", "ts"
             schema = ", ".join(f"`{c}` STRING" for c in ["lead_id", "type", "ts", *props]) + ", `_row` BIGINT"
