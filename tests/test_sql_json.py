@@ -146,7 +146,8 @@ def test_random_json_values_give_python_s_answers_and_errors(tmp_path, records):
 
 
 # ------------------------------------------------------------------------------ Parquet
-def test_parquet_columns_of_every_type_are_read_as_python_reads_them(runner, tmp_path):
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_parquet_columns_of_every_type_are_read_as_python_reads_them(runner, tmp_path, engine):
     """A list column is the list's elements (it was one member `[crm]`), FLOAT the double Python
     reads (0.1f is 0.10000000149...), booleans and numbers as Python reads them in each type;
     DECIMAL and TIMESTAMP as numbers and times."""
@@ -173,7 +174,7 @@ def test_parquet_columns_of_every_type_are_read_as_python_reads_them(runner, tmp
                     "lead yes when b\nlead one when k = \"1\"\nlead dd when d >= 1.5\nlead recent when ts within 30d\n"
                     "lead flagged when flag\n")
     args = ["eval", str(defs), str(tmp_path / "l.parquet"), "--as-of", AS_OF]
-    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", engine])
     assert py.exit_code == duck.exit_code == 1, duck.stderr[-2000:]
     a, b = [json.loads(x) for x in py.stdout.splitlines()], [json.loads(x) for x in duck.stdout.splitlines()]
     assert [r["has_crm"] for r in b] == [True, False, False, True] and [r["no_tags"] for r in b] == [False, True,
@@ -203,3 +204,16 @@ def test_a_parquet_value_python_reads_as_bad_text_stops_the_run(runner, tmp_path
     assert (f"Parquet {kind} value where text is expected" if kind else "a JSON true") in duck.stderr
     py = runner.invoke(cli, args)
     assert py.exit_code == 1 and "t: cannot read" in py.stderr   # the row's bad value there
+
+
+@pytest.mark.spark
+def test_spark_stops_at_a_parquet_value_python_reads_otherwise(runner, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"id": ["1", "2"], "t": pa.array([None, True]),
+                             "l": pa.array([["a"], ["b;c"]], pa.list_(pa.string()))}), tmp_path / "l.parquet")
+    for field, said in (("field t: text\nlead x when t = \"1\"\n", "row 2: `t` holds a Parquet boolean value where text"),
+                        ("field l: list(text)\nlead x when l has a\n", "row 2: `l` holds a list element with `;`")):
+        (tmp_path / "d.lead").write_text(field)
+        out = runner.invoke(cli, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.parquet"), "--engine", "spark"])
+        assert out.exit_code == 2 and out.stdout == "" and said in out.stderr, out.stderr

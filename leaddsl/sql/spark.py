@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .. import sql as S
+from .. import types as T
 from . import lines
 from .duck import EngineError, check_event_columns, no_lead_column, no_lead_rows, table_stats
 
@@ -53,8 +54,75 @@ def session():
     return _session
 
 
-def _view(spark, path: str, name: str) -> list[str]:
-    """A view ``name`` of the file, every cell as text, with ``_row`` in file order."""
+_INTEGERS = ("tinyint", "smallint", "int", "bigint")
+
+
+def _cells(df, path: str, typed: dict) -> dict:
+    """For a Parquet file's typed columns that feed a field or property (``typed``: -> its
+    type), each -> the text the query reads as the Python engine reads the value: a whole
+    number as written, a boolean as ``true``/``false``, a FLOAT or DOUBLE (for a number) as the
+    double, a list's elements joined by ``;`` (a null one left out); a value that keeps its
+    type's text where Python reads a bad value (``true`` in a number) errs there too. A column
+    whose values no text reads as Python does stops the run at its first value (EngineError):
+    a boolean, list or struct in a text field, a number in a date, a DECIMAL, a FLOAT or a
+    time outside a number or a time, a list element holding ``;``."""
+    from pyspark.sql import functions as F
+    kinds = dict(df.dtypes)
+    out = {}
+    for c, t in typed.items():
+        kind = kinds.get(c, "string")
+        if kind == "string":
+            continue
+        listed = isinstance(t, T.ListT)
+        element = t.element if listed else t
+        base = kind[6:-1] if kind.startswith("array<") else kind
+        column = F.col(f"`{c}`")
+        fits = _fits(base, element) if listed or not kind.startswith("array<") else t != T.TEXT
+        if not fits:
+            _refuse(df, path, c, column.isNotNull(), f"holds a Parquet {kind} value where {t} is expected (the "
+                    "Python engine reads it as a bad value)")
+        widened = "double" if base == "float" else None
+        if kind.startswith("array<") and listed:
+            each = F.transform(column, lambda x: F.coalesce((x.cast(widened) if widened else x).cast("string"),
+                                                            F.lit("")))
+            _refuse(df, path, c, F.exists(column, lambda x: x.cast("string").contains(";")),
+                    "holds a list element with `;`, which the query would read as two")
+            out[c] = F.array_join(each, ";")
+        else:
+            out[c] = (column.cast(widened) if widened else column).cast("string")
+    return out
+
+
+def _fits(kind: str, t) -> bool:
+    """Whether a value of the Spark type ``kind``, as its text, reads in ``t`` as the Python
+    engine reads it (a value, or a bad value in both)."""
+    temporal = t in (T.DATE, T.DATETIME)
+    if kind == "string" or isinstance(t, (T.EnumT, T.OrdinalT)):  # (no member is spelled as a number or true)
+        return True
+    if kind in _INTEGERS:
+        return not temporal
+    if kind == "boolean":
+        return t != T.TEXT
+    if kind in ("float", "double") or kind.startswith("decimal"):
+        return t == T.NUMBER
+    if kind == "date" or kind.startswith("timestamp"):
+        return temporal
+    return kind.startswith(("struct", "map", "array")) and t != T.TEXT
+
+
+def _refuse(df, path: str, column: str, cond, what: str) -> None:
+    """EngineError naming the first row of ``df`` where ``cond`` holds, if one does."""
+    from pyspark.sql import functions as F
+    hit = df.where(cond).select(F.min("_row")).collect()[0][0]
+    if hit is not None:
+        row = df.where(F.col("_row") < hit).count() + 1
+        raise EngineError(f"{path}: row {row}: `{column}` {what}; --engine spark cannot read it as the Python engine "
+                          "does (use --engine python)")
+
+
+def _view(spark, path: str, name: str, typed=None) -> list[str]:
+    """A view ``name`` of the file, every cell as text, with ``_row`` in file order (a Parquet
+    file's ``typed`` columns as ``_cells`` reads them)."""
     from pyspark.sql import functions as F
     p = Path(path)
     if not p.is_file():
@@ -80,8 +148,10 @@ def _view(spark, path: str, name: str) -> list[str]:
             raise EngineError(f"{path}: a row has more cells than the header has columns, which Spark would drop; "
                               "--engine python reads the file, and names each such row in that row's error")
         df = df.drop(extra)
-    df = df.select(*[F.col(f"`{c}`").cast("string").alias(c) for c in columns])
     df = df.withColumn("_row", F.monotonically_increasing_id())
+    cells = _cells(df, path, {c: t for c, t in (typed or {}).items() if c in columns}) if fmt == "parquet" else {}
+    df = df.select(*[cells[c].alias(c) if c in cells else F.col(f"`{c}`").cast("string").alias(c) for c in columns],
+                   "_row")
     df.createOrReplaceTempView(name)
     return columns
 
@@ -155,7 +225,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     from py4j.protocol import Py4JJavaError
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     try:
-        columns = _view(spark, leads, "_leads_file")
+        columns = _view(spark, leads, "_leads_file", {".".join(s.path): s.type for s in program.plan.slots})
         if stats is not None:  # where each lead row is in its file (see duck.evaluate_files)
             stats["place"] = lines.places(leads, spark.table("_leads_file").count(), folder.name)
         for c in [id_field, *program.columns, *keep]:
@@ -163,7 +233,8 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                 raise no_lead_column(leads, columns, c, program, keep, id_field)
         props = sorted(program.event_columns)
         if events is not None:
-            ev_columns = _view(spark, events, "_events_file")
+            typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
+            ev_columns = _view(spark, events, "_events_file", {**typed, ts_field: T.DATETIME})
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field))
             if stats is not None:
                 stats["no_lead"] = no_lead_rows(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", events,
