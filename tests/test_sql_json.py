@@ -217,3 +217,19 @@ def test_spark_stops_at_a_parquet_value_python_reads_otherwise(runner, tmp_path)
         (tmp_path / "d.lead").write_text(field)
         out = runner.invoke(cli, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.parquet"), "--engine", "spark"])
         assert out.exit_code == 2 and out.stdout == "" and said in out.stderr, out.stderr
+
+
+def test_json_number_ids_meet_their_events_as_in_python(runner, tmp_path):
+    """The JSON number 8.0 is the id 8, in the leads and in the events (it met no event before)."""
+    (tmp_path / "d.lead").write_text("event pv()\nfield n: number\nlead a when pv >= 1\n")
+    (tmp_path / "l.jsonl").write_text('{"id": 8.0, "n": 1}\n{"id": "9", "n": 1}\n{"id": 10, "n": 1}\n')
+    (tmp_path / "e.csv").write_text("lead_id,type,ts\n8,pv,2026-11-20\n9.0,pv,2026-11-20\n10,pv,2026-11-20\n")
+    (tmp_path / "e.jsonl").write_text('{"lead_id": 8, "type": "pv", "ts": "2026-11-20"}\n'
+                                      '{"lead_id": 9.0, "type": "pv", "ts": "2026-11-20"}\n')
+    for events, hot in (("e.csv", [True, False, True]), ("e.jsonl", [True, True, False])):
+        args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--events", str(tmp_path / events),
+                "--as-of", AS_OF]
+        py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+        assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout, duck.stderr
+        assert [json.loads(x)["a"] for x in duck.stdout.splitlines()] == hot
+        assert duck.stderr == py.stderr

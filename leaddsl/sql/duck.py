@@ -168,7 +168,7 @@ def _refused(path: str):
         raise EngineError(f"{shown}: DuckDB cannot read this file ({why}){hint}") from None
 
 
-def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None) -> list[str]:
+def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None, ids=()) -> list[str]:
     """A view ``name`` of the file at ``path``: its ``wanted`` columns (all when None) as
     text, and a ``_row`` in file order; returns all the file's columns (``probed``: what
     ``_probe`` found of the file already).
@@ -182,7 +182,8 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     ``typed``: the columns that feed a field or property -> its type; in a JSON Lines file
     (and a Parquet file's that are not text: ``_parquet_json``) they are stored as JSON and the
     view holds each value's cell (``json_cells``), after the values no cell reads as Python
-    does stop the run (EngineError naming the line, in ``folder``'s line numbering)."""
+    does stop the run (EngineError naming the line, in ``folder``'s line numbering). ``ids``:
+    a JSON Lines file's id columns, each value as the text Python matches ids by (8.0 is 8)."""
     from sqlglot import exp
     columns, padded = probed or _probe(con, path)
     kept = [c for c in columns if wanted is None or c in wanted]
@@ -191,6 +192,9 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     kept = kept or columns[:1]
     table = exp.to_table(f"{name}_t", quoted=True)
     typed = {c: t for c, t in (typed or {}).items() if c in kept}
+    checked = dict(typed)
+    if _reader(path) == "read_json":
+        typed.update({c: T.TEXT for c in ids if c in kept})
     stored, refused = {}, {}
     if _reader(path) == "read_parquet":
         stored, refused = _parquet_json(con, path, typed)
@@ -217,7 +221,8 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
                               "(the Python engine reads it as a bad value); --engine duckdb cannot read it as the "
                               "Python engine does (use --engine python)")
     for c, t in typed.items():
-        _check_json(con, path, table, c, t, folder)
+        if c in checked:
+            _check_json(con, path, table, c, t, folder)
     cells = [exp.alias_(J.cell(exp.column(c, quoted=True), typed[c]), c, quoted=True) if c in typed
              else exp.column(c, quoted=True) for c in kept]
     numbered = exp.select(*cells, exp.alias_(place, "_row", quoted=True)).from_(table.copy())
@@ -356,14 +361,14 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field),
                                 _reader(events) == "read_json")
         _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed,
-                  {".".join(s.path): s.type for s in program.plan.slots}, folder.name)
+                  {".".join(s.path): s.type for s in program.plan.slots}, folder.name, ids=(id_field,))
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
                                           folder.name)
         if events is not None:
             typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
             _relation(con, events_file, "_events_file", set(ev_wanted), events_probed,
-                      {**typed, ts_field: T.DATETIME}, folder.name)
+                      {**typed, ts_field: T.DATETIME}, folder.name, ids=(lead_field,))
             if stats is not None:
                 count = con.execute('SELECT count(*) FROM "_events_file"').fetchone()[0]
                 stats["no_lead"] = no_lead_rows(lambda q: con.execute(q).fetchall(), "duckdb", events, lead_field,
