@@ -451,3 +451,26 @@ def test_duckdb_reads_a_line_break_inside_a_quoted_cell_whatever_the_file_s_line
         py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
         assert py.exit_code == duck.exit_code == 0, duck.stderr
         assert duck.stdout == py.stdout and _lines(py.stdout)[0] == {"id": "1", "a": True}
+
+
+def test_times_outside_the_years_1_to_9999_are_told_as_python_tells_them(runner, tmp_path):
+    """A real time that falls outside the years 1 to 9999 in UTC is said to (not "use ISO 8601",
+    which the query said), and an event after year 9999 is after every as-of time: it does not
+    exist, as in Python (the query erred its lead)."""
+    (tmp_path / "d.lead").write_text("field d: datetime\nfield e: date\nevent pv()\n"
+                                     "lead a when d within 30d or e within 30d or pv >= 1\n")
+    (tmp_path / "l.csv").write_text("id,d,e\n1,9999-12-31T23:59:59-01:00,9999-02-30\n"
+                                    "2,0001-01-01T00:00:00+01:00,0001-01-01T00:00:00+01:00\n"
+                                    "3,9999-02-30,0001-13-01T00:00:00+01:00\n4,2026-11-20,2026-11-20\n")
+    (tmp_path / "e.csv").write_text("lead_id,type,ts\n1,pv,9999-12-31T23:59:59-01:00\n2,pv,9999-02-30\n"
+                                    "4,pv,0001-01-01T00:30:00+01:00\n")
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.csv"), "--events", str(tmp_path / "e.csv"),
+            "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1 and duck.stdout == py.stdout, (py.stdout, duck.stdout)
+    rows = _lines(duck.stdout)
+    assert rows[0]["error"].startswith("d: cannot read '9999-12-31T23:59:59-01:00' as datetime (outside the years 1 to "
+                                       "9999 in UTC); e: cannot read '9999-02-30' as date (use ISO 8601")
+    assert "pv event" not in rows[0]["error"]                                  # the year-9999 event does not exist
+    assert "ts: cannot read '0001-01-01T00:30:00+01:00' as datetime (outside the years 1 to 9999 in UTC)" in \
+        rows[3]["error"]

@@ -12,7 +12,7 @@ from . import readers as R
 from . import times as TM
 from .readers import lit, paren, case
 from .stages import ROW, Stages, frame, select, star, window
-from .translate import Unsupported, alias, coalesce, col, is_true, table_ref, to_text_col
+from .translate import Unsupported, alias, coalesce, col, is_true, iso_message, table_ref, to_text_col
 
 
 class EventCtes:
@@ -56,7 +56,7 @@ class EventCtes:
         fast = st.bind(R.regex_like(col("_tsr"), TM.FAST_DATETIME_RE))
         tss = st.bind(case([(fast, col("_tsr"))], R.strip(col("_tsr"))))
         marked = st.bind(case([(fast, exp.false())], R.missing(tss)))
-        ts = case([(marked, exp.Null())], st.bind(TM.datetime_us(tss, st.bind, self.dialect, fast)))
+        ts = case([(marked, exp.Null())], st.bind(TM.datetime_us(tss, st.bind, self.dialect, fast, after=True)))
         evr = ["_lid", *(["_rid"] if order else []), "_e", "_ts", "_tsr"] + (["_eln"] if t.line_field else [])
         # an event type whose times are written its own way (`ts: datetime format ... zone ...`):
         # its rows' times by the field reader of those options, and the message of a bad one
@@ -139,9 +139,8 @@ class EventCtes:
                 told = col(f"tmsg{e.index}")
             else:
                 told = case([(R.missing(R.strip(col("_tsr"))), lit("ts is missing; every event needs a time"))],
-                            exp.DPipe(this=exp.DPipe(this=lit("ts: cannot read "), expression=R.quoted(col("_tsr"))),
-                                      expression=lit(" as datetime (use ISO 8601, e.g. 2026-01-31 or "
-                                                     "2026-01-31T09:30:00Z)")))
+                            iso_message(exp.DPipe(this=exp.DPipe(this=lit("ts: cannot read "), expression=R.quoted(
+                                col("_tsr"))), expression=lit(" as datetime")), R.strip(col("_tsr"))))
             msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=told)
             aggs.append(alias(self.first(bad, msg), f"tm{e.index}"))
             for pr in e.props:

@@ -55,9 +55,11 @@ def _days_in_month(y, m):
                  (exp.In(this=m, expressions=[lit(4), lit(6), lit(9), lit(11)]), lit(30))], lit(31))
 
 
-def datetime_us(s, bind=same, dialect: str = "", fast=None) -> exp.Expression:
+def datetime_us(s, bind=same, dialect: str = "", fast=None, after: bool = False) -> exp.Expression:
     """``values.read_datetime`` on a stripped, non-missing text: microseconds UTC, or NULL
     (bad: not ISO 8601, not a real date or time, outside the years 1 to 9999 in UTC).
+    ``after``: a time after year 9999 in UTC is kept (an event's: after every as-of time, it
+    does not exist, as the Python engine's ``_ts_us`` has it).
 
     The form most exports write (``2026-11-22T09:30:00Z``, ``+02:00`` or no offset) is read
     by its fixed positions (in DuckDB its wall time by a cast, which checks the date); only
@@ -89,12 +91,21 @@ def datetime_us(s, bind=same, dialect: str = "", fast=None) -> exp.Expression:
             this=exp.Mul(this=bind(days_from_civil(y, mo, d, bind)), expression=lit(DAY_US)),
             expression=exp.Mul(this=paren(secs), expression=lit(1_000_000))), expression=offset))], exp.Null())
     value = bind(case([(fast, total)], general))
-    return case([(exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)), value)], exp.Null())
+    inside = (exp.GTE(this=value, expression=lit(MIN_US)) if after else
+              exp.Between(this=value, low=lit(MIN_US), high=lit(MAX_US)))
+    return case([(inside, value)], exp.Null())
 
 
-def _datetime_general(s, bind=same) -> exp.Expression:
+def datetime_out_of_range(s) -> exp.Expression:
+    """Whether a stripped text that ``datetime_us`` refuses names a real date and time that falls
+    outside the years 1 to 9999 once in UTC (``9999-12-31T23:59:59-01:00``): Python says so,
+    rather than asking for ISO 8601 (only a year 1 or 9999 text can)."""
+    return and_(regex_like(s, "^(?:0001|9999)-"), _datetime_general(s.copy(), real=True))
+
+
+def _datetime_general(s, bind=same, real: bool = False) -> exp.Expression:
     """Any text of the ISO 8601 grammar (``DATETIME_RE``): microseconds UTC before the range
-    check, or NULL."""
+    check, or NULL (``real``: whether the text names a real date and time)."""
     g = [bind(extract(s, DATETIME_RE, i)) for i in range(1, 9)]
     y, mo, d, h, mi, sec = (bind(_int(x)) for x in g[:6])
     frac, off = g[6], g[7]
@@ -128,7 +139,7 @@ def _datetime_general(s, bind=same) -> exp.Expression:
         exp.LTE(this=exp.Coalesce(this=off_h, expressions=[lit(0)]), expression=lit(23)),
         exp.LTE(this=off_m, expression=lit(59)),
     )
-    return case([(ok, total)], exp.Null())
+    return ok if real else case([(ok, total)], exp.Null())
 
 
 def date_us(s, bind=same, dialect: str = "") -> exp.Expression:

@@ -60,6 +60,16 @@ class Tables:
     events_at: str = ""            # the file and what the number counts ("e.csv line"): errors say where
 
 
+ISO_HINT = "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z"
+
+
+def iso_message(cannot, s) -> exp.Expression:
+    """``cannot`` (``... cannot read 'x' as datetime``) and what ``values.read_datetime`` adds of
+    the stripped text ``s``: that it falls outside the years 1 to 9999 in UTC, or how to write it."""
+    return case([(TM.datetime_out_of_range(s), exp.DPipe(this=cannot, expression=lit(
+        " (outside the years 1 to 9999 in UTC)")))], exp.DPipe(this=cannot.copy(), expression=lit(f" ({ISO_HINT})")))
+
+
 class Unsupported(Exception):
     def __init__(self, origin, message: str):
         super().__init__(message)
@@ -275,9 +285,7 @@ class Translator:
             parts = self.number_parts.get(id(s)) if s is not None else None
             return exp.DPipe(this=lit(label + ": "), expression=R.number_message(
                 raw, getattr(options, "currency", None), parts or None))
-        detail = {T.BOOL: " (use true/false, yes/no or 1/0)",
-                  T.DATETIME: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)",
-                  T.DATE: " (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)"}.get(t, "")
+        detail = " (use true/false, yes/no or 1/0)" if t == T.BOOL else ""
         zoned = t == T.DATETIME and bool(getattr(options, "zone", None)) and self.dialect in TM.ZONE_DIALECTS
         if t in (T.DATETIME, T.DATE) and getattr(options, "formats", ()) or zoned:
             return self.formats_message(label, raw, t, options.formats, s, zoned=zoned)
@@ -285,6 +293,8 @@ class Translator:
             detail = " (expected one of " + ", ".join(t.members) + ")"
             folding = self.message(label, raw, T.TEXT, s)
             return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
+        if t in (T.DATETIME, T.DATE):
+            return iso_message(quoted, R.strip(raw) if s is None else s.copy())
         return exp.DPipe(this=quoted, expression=lit(detail)) if detail else quoted
 
     def formats_message(self, label, raw, t: T.Type, formats, stripped=None, zoned: bool = False):
@@ -311,9 +321,8 @@ class Translator:
                                         cannot(raw, f"not a real date or time in the format {f}"))))
         if not zoned:  # (a date alone is read as ISO 8601 by itself, unless a zone makes it local)
             pairs.append((exp.EQ(this=exp.Length(this=s.copy()), expression=lit(10)),
-                          cannot(s.copy(), "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z")))
-        pairs.append((R.regex_like(s.copy(), "^(?:0001|9999)" + TM.DATETIME_RE[len("^([0-9]{4})"):]),
-                      cannot(raw, "outside the years 1 to 9999 in UTC")))
+                          cannot(s.copy(), ISO_HINT)))
+        pairs.append((TM.datetime_out_of_range(s.copy()), cannot(raw, "outside the years 1 to 9999 in UTC")))
         return case(pairs, cannot(raw, "expected " + " or ".join([*formats, "ISO 8601"])))
 
     # ----------------------------------------------------------- values
