@@ -474,3 +474,14 @@ def test_times_outside_the_years_1_to_9999_are_told_as_python_tells_them(runner,
     assert "pv event" not in rows[0]["error"]                                  # the year-9999 event does not exist
     assert "ts: cannot read '0001-01-01T00:30:00+01:00' as datetime (outside the years 1 to 9999 in UTC)" in \
         rows[3]["error"]
+
+
+def test_an_empty_leads_file_is_no_lead_in_duckdb_as_in_python(runner, tmp_path):
+    (tmp_path / "d.lead").write_text("field n: number\nevent pv()\nlead a when n > 1 or pv >= 1\n")
+    (tmp_path / "l.csv").write_bytes(b"")
+    (tmp_path / "e.csv").write_text("lead_id,type,ts\n7,pv,2026-11-20\n")
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.csv"), "--events", str(tmp_path / "e.csv"),
+            "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout == ""
+    assert duck.stderr == py.stderr and "0 lead(s) read" in duck.stderr and "1 event(s) matched no lead" in duck.stderr

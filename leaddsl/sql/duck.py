@@ -329,9 +329,11 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         con.execute(f"SET temp_directory = {exp.Literal.string(str(Path(folder.name) / 'spill')).sql('duckdb')}")
         leads_file = _readable(leads, folder.name)
         events_file = _readable(events, folder.name) if events is not None else None
-        leads_probed = _probe(con, leads_file)
-        columns = leads_probed[0]
         needed = [id_field, *program.columns]
+        # an empty file (no header either) holds no lead, as the Python reader reads it
+        empty = _reader(leads) == "read_csv" and Path(leads).stat().st_size == 0
+        leads_probed = (list(dict.fromkeys([*needed, *keep])), False) if empty else _probe(con, leads_file)
+        columns = leads_probed[0]
         json_leads = _reader(leads) == "read_json"
         if "events" in columns and program.plan.events and json_leads:
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
@@ -360,8 +362,14 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             # (a JSON event may leave a property out: absent is missing, as in Python)
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field),
                                 _reader(events) == "read_json")
-        _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed,
-                  {".".join(s.path): s.type for s in program.plan.slots}, folder.name, ids=(id_field,))
+        if empty:
+            nothing = exp.select(*[exp.alias_(exp.cast(exp.null(), "text"), c, quoted=True) for c in columns],
+                                 exp.alias_(exp.Literal.number(0), "_row", quoted=True)).limit(0)
+            con.execute(exp.Create(this=exp.to_table("_leads_file", quoted=True), kind="VIEW",
+                                   expression=nothing).sql(dialect="duckdb"))
+        else:
+            _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed,
+                      {".".join(s.path): s.type for s in program.plan.slots}, folder.name, ids=(id_field,))
         if stats is not None:  # where each lead row is in its file, before the first row
             stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
                                           folder.name)
