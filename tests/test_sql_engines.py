@@ -485,3 +485,53 @@ def test_an_empty_leads_file_is_no_lead_in_duckdb_as_in_python(runner, tmp_path)
     py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
     assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout == ""
     assert duck.stderr == py.stderr and "0 lead(s) read" in duck.stderr and "1 event(s) matched no lead" in duck.stderr
+
+
+def _same_run(runner, args):
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert (duck.exit_code, duck.stdout, duck.stderr) == (py.exit_code, py.stdout, py.stderr)
+    return py
+
+
+def test_duckdb_reads_csv_headers_ids_and_blank_lines_as_python(runner, tmp_path):
+    """Found by an audit: a header naming a column twice was evaluated (the first used; Python refuses
+    the file), an empty id was written null (Python: ""), a line of white space was a lead."""
+    (tmp_path / "d.lead").write_text("field revenue: number\nlead big when revenue > 10\n")
+    files = {"dup.csv": "id,revenue,revenue\n1,20,5\n", "spaced.csv": "id,name, name \n1,a,b\n",
+             "emptyid.csv": 'id,revenue\n,20\n"",5\n', "blank.csv": "id,revenue\n1,20\n   \n2,5\n \t\n"}
+    outs = {}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+        outs[name] = _same_run(runner, ["eval", str(tmp_path / "d.lead"), str(tmp_path / name), "--as-of", AS_OF])
+    assert outs["dup.csv"].exit_code == outs["spaced.csv"].exit_code == 2
+    assert "column `revenue` appears twice in the header" in outs["dup.csv"].stderr
+    assert [r["id"] for r in _lines(outs["emptyid.csv"].stdout)] == ["", ""]
+    assert [r["id"] for r in _lines(outs["blank.csv"].stdout)] == ["1", "2"]
+    (tmp_path / "e.csv").write_text("lead_id,type,ts,cat,cat\n1,pv,2026-11-20,a,b\n")
+    (tmp_path / "e.lead").write_text("event pv(cat: text)\nlead seen when pv >= 1\n")
+    out = _same_run(runner, ["eval", str(tmp_path / "e.lead"), str(tmp_path / "emptyid.csv"), "--events",
+                             str(tmp_path / "e.csv"), "--as-of", AS_OF])
+    assert out.exit_code == 2 and "column `cat` appears twice" in out.stderr
+
+
+def test_event_types_that_fold_beyond_lower_case_match_as_in_python(runner, tmp_path):
+    """`Staﬀ Call` is `staff_call` and `ſession` is `session` (case folding), `PAGE VİEW` is no
+    `page_view` (İ folds to i and a dot): the query lowered them otherwise, and answered otherwise."""
+    (tmp_path / "d.lead").write_text("event staff_call()\nevent session()\nevent page_view()\n"
+                                     "lead s when staff_call >= 1\nlead t when session >= 1\nlead p when page_view >= 1\n")
+    (tmp_path / "l.csv").write_text("id\n1\n2\n3\n4\n")
+    (tmp_path / "e.csv").write_text("lead_id,type,ts\n1,Staﬀ Call,2026-11-01\n2,ſession,2026-11-01\n"
+                                    "3,PAGE VİEW,2026-11-01\n4,Page\u00a0View,2026-11-01\n", encoding="utf-8")
+    out = _same_run(runner, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.csv"), "--events",
+                             str(tmp_path / "e.csv"), "--as-of", AS_OF])
+    assert [(r["s"], r["t"], r["p"]) for r in _lines(out.stdout)] == [(True, False, False), (False, True, False),
+                                                                     (False, False, False), (False, False, True)]
+
+
+def test_duckdb_refuses_the_files_python_reads_otherwise(runner, tmp_path):
+    (tmp_path / "d.lead").write_text("field revenue: number\nlead big when revenue > 10\n")
+    (tmp_path / "t.tsv").write_text("id\trevenue\n1\t20\n")
+    (tmp_path / "a.json").write_text('[{"id": 1, "revenue": 20}]')
+    for name in ("t.tsv", "a.json"):
+        out = runner.invoke(cli, ["eval", str(tmp_path / "d.lead"), str(tmp_path / name), "--engine", "duckdb"])
+        assert out.exit_code == 2 and "--engine duckdb reads .csv, .jsonl, .ndjson, .parquet files" in out.stderr

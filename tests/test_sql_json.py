@@ -233,3 +233,17 @@ def test_json_number_ids_meet_their_events_as_in_python(runner, tmp_path):
         assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout, duck.stderr
         assert [json.loads(x)["a"] for x in duck.stdout.splitlines()] == hot
         assert duck.stderr == py.stderr
+
+
+def test_a_one_element_array_is_that_element_not_a_whole_cell(runner, tmp_path):
+    """`["na"]` in `list(enum(na, b))` is the member na (a cell `na` would be the empty list: a missing
+    marker), `["N/A"]` in a text list the empty list (its element is missing)."""
+    (tmp_path / "d.lead").write_text("field tags: list(enum(na, b))\nfield t: list(text)\nlead x when tags has na\n"
+                                     "lead y when t is empty\n")
+    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in (
+        {"id": "1", "tags": ["na"], "t": ["N/A"]}, {"id": "2", "tags": [], "t": []}, {"id": "3", "tags": "na", "t": "x"},
+        {"id": "4", "tags": ["b", "na"], "t": [None]})))
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout
+    assert [json.loads(x)["x"] for x in duck.stdout.splitlines()] == [True, False, False, True]

@@ -121,3 +121,18 @@ def test_strip_is_pythons_strip_for_every_white_space_character_and_the_characte
     (name, body), = stages.ctes(exp.select().from_(texts_table))
     got = [r[-1] for r in _CON.execute(body.sql(dialect="duckdb"), {"texts": texts}).fetchall()]
     assert got == [t.strip() for t in texts]
+
+
+def test_the_characters_that_fold_to_ascii_are_python_s():
+    """The event type key's table: every character beyond ASCII whose NFC and case folding is
+    ASCII, as this Python's Unicode data has them."""
+    import unicodedata
+    from leaddsl.sql.readers import ASCII_FOLDS
+    found = {}
+    for cp in range(0x80, 0x110000):
+        c = chr(cp)
+        if unicodedata.category(c) != "Cs":
+            f = unicodedata.normalize("NFC", c).casefold()
+            if f.isascii():
+                found[c] = f
+    assert ASCII_FOLDS == found

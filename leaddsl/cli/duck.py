@@ -21,7 +21,7 @@ from . import Tally, _ErrorLog, _check_targets, _error_lines, _fail_definitions,
     _write
 from .progress import progress as _progress
 
-SUFFIXES = {"duckdb": (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet"), "spark": (".csv", ".parquet")}
+SUFFIXES = {"duckdb": (".csv", ".jsonl", ".ndjson", ".parquet"), "spark": (".csv", ".parquet")}
 
 
 def refuse(engine: str, data: str, *, input_format, sheet, allow_missing_columns) -> None:
@@ -104,7 +104,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     total = errors = 0
     stopped = None
     unit = "row" if data.lower().endswith(".parquet") else "line"
-    header = 1 if data.lower().endswith((".csv", ".tsv")) else 0
+    header = 1 if data.lower().endswith(".csv") else 0
     ev_unit = {".parquet": "row", ".json": "item"}.get(Path(events_path or "").suffix.lower(), "line")
     bar = _progress(progress)
     if bar is not None:
@@ -125,7 +125,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
             total += 1
             out = {name: row.get(name) for name in columns}
             if header:  # a CSV cell is text: an empty one is "" as the Python engine reads it, not NULL
-                for name in kept:
+                for name in (id_field, *kept):
                     out[name] = "" if out[name] is None else out[name]
             for name in program.definitions:
                 counts[name] += out[name] is True

@@ -17,8 +17,8 @@ from .. import sql as S
 from .. import types as T
 from . import json_cells as J, lines
 
-READERS = {".csv": "read_csv", ".tsv": "read_csv", ".jsonl": "read_json", ".ndjson": "read_json",
-           ".json": "read_json", ".parquet": "read_parquet"}
+# (the suffixes the Python reader reads the same way: a `.json` file is one JSON array there)
+READERS = {".csv": "read_csv", ".jsonl": "read_json", ".ndjson": "read_json", ".parquet": "read_parquet"}
 
 
 def p_suffix(path: str) -> str:
@@ -64,8 +64,7 @@ def _source(path: str, text=(), padded: bool = False):
         # must not be read otherwise here, nor its first lines skipped
         args += [exp.EQ(this=exp.column("all_varchar"), expression=exp.true()),
                  exp.EQ(this=exp.column("header"), expression=exp.true()),
-                 exp.EQ(this=exp.column("delim"), expression=exp.Literal.string("\t" if p.suffix.lower() == ".tsv"
-                                                                                 else ",")),
+                 exp.EQ(this=exp.column("delim"), expression=exp.Literal.string(",")),
                  exp.EQ(this=exp.column("quote"), expression=exp.Literal.string('"')),
                  exp.EQ(this=exp.column("escape"), expression=exp.Literal.string('"')),
                  exp.EQ(this=exp.column("skip"), expression=exp.Literal.number(0))]  # the header is line 1
@@ -204,6 +203,14 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     source = exp.select(*[exp.alias_(stored[c], c, quoted=True) if c in stored else exp.column(c, quoted=True)
                           for c in kept]).from_(
         _source(path, {c: "JSON" if c in typed else "VARCHAR" for c in kept} if typed else kept, padded))
+    blank = padded and len(columns) > 1
+    if blank:  # a line of white space alone is no row for the Python reader (only a padded file has one)
+        from . import readers as R
+        first = R.strip(exp.column(columns[0], quoted=True))
+        source = source.select(exp.alias_(R.and_(R.or_(exp.Is(this=first, expression=exp.Null()), exp.EQ(
+            this=first.copy(), expression=exp.Literal.string(""))), *[exp.Is(this=exp.column(c, quoted=True),
+                                                                          expression=exp.Null())
+                                                                   for c in columns[1:]]), "_blank", quoted=True))
     # a table keeps the insertion order (DuckDB's default), so `rowid` is the file order (not a
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
@@ -226,6 +233,8 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     cells = [exp.alias_(J.cell(exp.column(c, quoted=True), typed[c]), c, quoted=True) if c in typed
              else exp.column(c, quoted=True) for c in kept]
     numbered = exp.select(*cells, exp.alias_(place, "_row", quoted=True)).from_(table.copy())
+    if blank:
+        numbered = numbered.where(exp.Not(this=exp.column("_blank", quoted=True)))
     view = exp.Create(this=exp.to_table(name, quoted=True), kind="VIEW", expression=numbered, replace=True)
     con.execute(view.sql(dialect="duckdb"))
     return columns
@@ -262,6 +271,16 @@ def _parquet_json(con, path: str, typed: dict):
                 (base == "DATE" or base.startswith("TIMESTAMP")) and element in (T.DATE, T.DATETIME))):
             refused[c] = (kind, str(t))
     return stored, refused
+
+
+def _python_rows(path: str):
+    """The Python reader's rows of the file (read lazily: its header or first record), or its
+    usage error for what it refuses there (a CSV header naming a column twice) as EngineError."""
+    from ..io.data import InputError, read_rows
+    try:
+        return read_rows(path)
+    except InputError as e:
+        raise EngineError(str(e)) from None
 
 
 def _check_json(con, path: str, table, column: str, t, folder) -> None:
@@ -339,13 +358,13 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
                               "events from --events FILE only (use --engine python, or export the events as a table)")
         if json_leads:  # the id key, as the Python reader finds the columns: the first record's keys
-            from ..io.data import InputError, column_problem, read_rows
-            try:
-                problem = column_problem(read_rows(leads), id_field, "the --id-field that identifies a lead")
-            except InputError as e:
-                raise EngineError(str(e)) from None
+            from ..io.data import column_problem
+            problem = column_problem(_python_rows(leads), id_field, "the --id-field that identifies a lead")
             if problem:
                 raise EngineError(f"{leads}: {problem}")
+        for path in (leads, events):  # a CSV header naming a column twice: the Python reader's usage error
+            if path is not None and _reader(path) == "read_csv":
+                _python_rows(path)
         for c in [*needed, *keep]:
             if c in columns:
                 continue

@@ -34,9 +34,11 @@ CASE
 END
 """
 # a list's cell: an array's elements, each as above, joined by `;` (a null element is left out,
-# as an empty part is); a single value is a list of one, as in Python
+# as an empty part is), and a `;` after them: a cell of one element would otherwise be read as a
+# whole cell, where `N/A` is the empty list, not the element `na` of `list(enum(na, b))`; a single
+# value is a list of one, as in Python
 _LIST = "CASE WHEN json_type(_v) = 'ARRAY' THEN array_to_string(list_transform(TRY_CAST(_v AS JSON[]), " \
-        "LAMBDA _e : COALESCE({elem}, '')), ';') ELSE {scalar} END"
+        "LAMBDA _e : COALESCE({elem}, '')), ';') || ';' ELSE {scalar} END"
 # what no text reads as Python reads it: (the condition on ``_v``, what the value is)
 _TEXT_REFUSED = [("json_type(_v) IN ('BOOLEAN', 'ARRAY', 'OBJECT')",
                   "a JSON true, false, array or object where text is expected (the Python engine reads it as "

@@ -87,7 +87,7 @@ def _cells(df, path: str, typed: dict) -> dict:
                                                             F.lit("")))
             _refuse(df, path, c, F.exists(column, lambda x: x.cast("string").contains(";")),
                     "holds a list element with `;`, which the query would read as two")
-            out[c] = F.array_join(each, ";")
+            out[c] = F.concat(F.array_join(each, ";"), F.lit(";"))  # (see json_cells: one element is no whole cell)
         else:
             out[c] = (column.cast(widened) if widened else column).cast("string")
     return out
