@@ -90,6 +90,10 @@ def test_schemaless_comparisons_are_refused_not_guessed():
     with pytest.raises(leaddsl.DslError) as e:
         leaddsl.compile("lead x when a = b and b is present\n").to_sql("duckdb")
     assert {d.code for d in e.value.diagnostics} == {"E501"}
+    # each points at a use of the key, none at the file's first character
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile("lead u when revenue is missing\n").to_sql("duckdb")
+    assert [(d.code, d.line, d.column, d.end_column) for d in e.value.diagnostics] == [("E501", 1, 13, 20)]
 
 
 def test_hostile_names_and_texts_cannot_inject_sql():

@@ -50,7 +50,12 @@ def to_expression(program, dialect: str = "duckdb", bad_values: str = "error", *
         diags = Diagnostics()
         fallback = Span(next(iter(program.sources), "<string>"), 1, 1, 1, 2)
         seen = set()
+        # a problem with no place of its own (a schemaless key's reading) is told where it is used,
+        # when a problem there names the same key
+        placed = {m.split("`")[1] for o, m in problems if getattr(o, "span", None) is not None and m.count("`") >= 2}
         for origin, message in problems:
+            if getattr(origin, "span", None) is None and message.count("`") >= 2 and message.split("`")[1] in placed:
+                continue
             span = getattr(origin, "span", None) or fallback
             key = (span.file, span.line, span.column, message)
             if key in seen:
