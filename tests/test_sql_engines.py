@@ -535,3 +535,20 @@ def test_duckdb_refuses_the_files_python_reads_otherwise(runner, tmp_path):
     for name in ("t.tsv", "a.json"):
         out = runner.invoke(cli, ["eval", str(tmp_path / "d.lead"), str(tmp_path / name), "--engine", "duckdb"])
         assert out.exit_code == 2 and "--engine duckdb reads .csv, .jsonl, .ndjson, .parquet files" in out.stderr
+
+
+def test_duckdb_reads_a_csv_with_short_rows_and_quoted_line_breaks_as_python(runner, tmp_path):
+    """DuckDB pads a short row only in a file without quoted line breaks: such a file is read from
+    a copy of the rows the Python reader reads (it was refused); a row that reader cannot read
+    still stops the run, naming its line."""
+    (tmp_path / "d.lead").write_text("field revenue: number\nevent pv()\nlead big when revenue > 10\n"
+                                     "lead seen when pv >= 1\n")
+    (tmp_path / "q.csv").write_text('id,revenue\n1,"2\n0"\n2\n3,30\n   \n')
+    (tmp_path / "e.csv").write_text('lead_id,type,ts\n3,"pv",2026-11-20\n2\n1,"p\nv",2026-11-20\n')
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "q.csv"), "--events", str(tmp_path / "e.csv"),
+            "--as-of", AS_OF]
+    out = _same_run(runner, args)
+    assert out.exit_code == 1 and [r["id"] for r in _lines(out.stdout)] == ["1", "2", "3"]
+    (tmp_path / "w.csv").write_text('id,revenue\n1,"2\n0"\n2\n3,30,x\n')
+    duck = runner.invoke(cli, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "w.csv"), "--engine", "duckdb"])
+    assert duck.exit_code == 2 and "w.csv: line 5: 3 cells but the header has 2 columns" in duck.stderr, duck.stderr

@@ -79,7 +79,8 @@ def _source(path: str, text=(), padded: bool = False):
     return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
 
 
-_COPIES: dict[str, str] = {}   # a copy _readable made -> the file it copies (for messages)
+_COPIES: dict[str, str] = {}   # a copy _readable or _python_copy made -> the file it copies (for messages)
+_PYTHON_COPIES: set[str] = set()
 
 
 def _readable(path: str, folder: str) -> str:
@@ -103,6 +104,42 @@ def _readable(path: str, folder: str) -> str:
             raise EngineError(f"{path}: line {reader.line_num}: cannot read this CSV row ({e}); "
                               "use --engine python, which reads the other rows") from None
     return str(copy)
+
+
+def _python_copy(path: str, folder: str) -> str:
+    """For a CSV file DuckDB's reader refuses (a row short of cells in a file that also has a
+    quoted cell over several lines: DuckDB pads short rows only in files without), a copy in
+    ``folder`` of the rows the Python reader reads, each with every column of the header (the
+    cells a row lacks empty, which is missing), quoted where needed, lines ending in ``\\r\\n``.
+    Lines are still counted in the file itself. A row the Python reader cannot read (it errs
+    that row and reads the others) is a usage error: use --engine python."""
+    import csv
+    rows = _python_rows(path)
+    header = rows.columns or []
+    copy = Path(folder) / f"{len(list(Path(folder).iterdir()))}-{Path(path).name}"
+    _COPIES[str(copy)] = path
+    _PYTHON_COPIES.add(str(copy))
+    with open(copy, "w", encoding="utf-8", errors="surrogateescape", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(header)
+        for row in rows:
+            if row.record is None:
+                raise EngineError(f"{path}: {row.error}; --engine python reads the file, and names each row it cannot "
+                                  "read in that row's error")
+            writer.writerow([row.record.get(h, "") for h in header])
+    return str(copy)
+
+
+def _probed(con, path: str, readable: str, folder: str):
+    """(the file DuckDB reads for ``path``, what ``_probe`` finds of it): ``readable``, or the
+    Python reader's copy of a CSV file DuckDB's reader refuses."""
+    try:
+        return readable, _probe(con, readable)
+    except EngineError:
+        if _reader(path) != "read_csv" or readable in _PYTHON_COPIES:
+            raise
+    copy = _python_copy(path, folder)
+    return copy, _probe(con, copy)
 
 
 def check_event_columns(path: str, columns, program, fields, absent_is_missing: bool = False) -> None:
@@ -215,8 +252,14 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     # TEMP table: those are the connection's own, and the summary's queries run on a second one;
     # the database is in memory and goes with the connection)
     con.execute("SET preserve_insertion_order = true")
-    with _refused(path):
-        con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
+    try:
+        with _refused(path):
+            con.execute(exp.Create(this=table, kind="TABLE", expression=source, replace=True).sql(dialect="duckdb"))
+    except EngineError:
+        if _reader(path) != "read_csv" or folder is None or path in _PYTHON_COPIES:
+            raise
+        # the rows as the Python reader reads them, from a copy DuckDB can read
+        return _relation(con, _python_copy(_COPIES.get(path, path), folder), name, wanted, None, typed, folder, ids)
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
     place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
         this=exp.column("rowid"), expression=exp.Literal.number(1))
@@ -351,7 +394,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         needed = [id_field, *program.columns]
         # an empty file (no header either) holds no lead, as the Python reader reads it
         empty = _reader(leads) == "read_csv" and Path(leads).stat().st_size == 0
-        leads_probed = (list(dict.fromkeys([*needed, *keep])), False) if empty else _probe(con, leads_file)
+        if empty:
+            leads_probed = (list(dict.fromkeys([*needed, *keep])), False)
+        else:
+            leads_file, leads_probed = _probed(con, leads, leads_file, folder.name)
         columns = leads_probed[0]
         json_leads = _reader(leads) == "read_json"
         if "events" in columns and program.plan.events and json_leads:
@@ -376,7 +422,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         props = sorted(program.event_columns)
         ev_wanted = [lead_field, type_field, ts_field, *props] if program.plan.events else [lead_field]
         if events is not None:
-            events_probed = _probe(con, events_file)
+            events_file, events_probed = _probed(con, events, events_file, folder.name)
             ev_columns = events_probed[0]
             # (a JSON event may leave a property out: absent is missing, as in Python)
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field),
