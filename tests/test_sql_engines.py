@@ -552,3 +552,17 @@ def test_duckdb_reads_a_csv_with_short_rows_and_quoted_line_breaks_as_python(run
     (tmp_path / "w.csv").write_text('id,revenue\n1,"2\n0"\n2\n3,30,x\n')
     duck = runner.invoke(cli, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "w.csv"), "--engine", "duckdb"])
     assert duck.exit_code == 2 and "w.csv: line 5: 3 cells but the header has 2 columns" in duck.stderr, duck.stderr
+
+
+@pytest.mark.spark
+def test_spark_reads_blank_lines_short_rows_and_headers_as_python(runner, tmp_path):
+    (tmp_path / "d.lead").write_text("field revenue: number\nlead big when revenue > 10\n")
+    files = {"blank.csv": 'id,revenue\n1,"2\n0"\n2\n3,30\n   \n \t\n', "dup.csv": "id,revenue,revenue\n1,20,5\n"}
+    ran = {}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+        args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / name), "--as-of", AS_OF]
+        py, ran[name] = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "spark"])
+        assert (ran[name].exit_code, ran[name].stdout) == (py.exit_code, py.stdout), ran[name].stderr[-2000:]
+    assert [r["id"] for r in _lines(ran["blank.csv"].stdout)] == ["1", "2", "3"]
+    assert ran["dup.csv"].exit_code == 2 and "appears twice in the header" in ran["dup.csv"].stderr

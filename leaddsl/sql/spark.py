@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import sql as S
 from .. import types as T
 from . import lines
-from .duck import EngineError, check_event_columns, no_lead_column, no_lead_rows, table_stats
+from .duck import EngineError, _python_rows, check_event_columns, no_lead_column, no_lead_rows, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 # The local session's settings. A query with many fields has a large plan, and Spark 4 kept
@@ -148,6 +148,12 @@ def _view(spark, path: str, name: str, typed=None) -> list[str]:
             raise EngineError(f"{path}: a row has more cells than the header has columns, which Spark would drop; "
                               "--engine python reads the file, and names each such row in that row's error")
         df = df.drop(extra)
+        if len(columns) > 1:  # a line of white space alone is no row for the Python reader
+            first = F.regexp_replace(F.col(f"`{columns[0]}`"), r"(?U)^\s+|\s+$", "")
+            blank = F.coalesce(first, F.lit("")) == F.lit("")
+            for c in columns[1:]:
+                blank = blank & F.col(f"`{c}`").isNull()
+            df = df.where(~blank)
     df = df.withColumn("_row", F.monotonically_increasing_id())
     cells = _cells(df, path, {c: t for c, t in (typed or {}).items() if c in columns}) if fmt == "parquet" else {}
     df = df.select(*[cells[c].alias(c) if c in cells else F.col(f"`{c}`").cast("string").alias(c) for c in columns],
@@ -225,6 +231,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     from py4j.protocol import Py4JJavaError
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     try:
+        for path in (leads, events):  # a CSV header naming a column twice: the Python reader's usage error
+            if path is not None and FORMATS.get(Path(path).suffix.lower()) == "csv":
+                _python_rows(path)
         columns = _view(spark, leads, "_leads_file", {".".join(s.path): s.type for s in program.plan.slots})
         if stats is not None:  # where each lead row is in its file (see duck.evaluate_files)
             stats["place"] = lines.places(leads, spark.table("_leads_file").count(), folder.name)
