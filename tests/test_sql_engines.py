@@ -413,8 +413,8 @@ def test_duckdb_reports_events_without_a_lead_id_as_python_does(runner, tmp_path
     """Each events row with no lead id is named on stderr and in --errors-file, and the exit code
     is 1, as in the Python engine (DuckDB's join dropped them without a word, exit 0)."""
     defs = tmp_path / "d.lead"
-    defs.write_text("field n: number\nevent pv()\nlead a when pv >= 1\n")
-    (tmp_path / "l.csv").write_text("id,n\n7,1\n8,2\n")
+    defs.write_text("field n: number\nevent pv()\nlead a when pv >= 1\nlead b when n > 1\n")
+    (tmp_path / "l.csv").write_text("id,n\n7,x\n8,2\n")   # (a lead's error too: told after the events rows)
     for name, text in (("e.csv", "lead_id,type,ts\n7,pv,2026-11-20\n,pv,2026-11-20\n  ,pv,2026-11-21\n9,pv,2026-11-20\n"),
                        ("e.jsonl", "".join(json.dumps(e) + "\n" for e in (
                            {"lead_id": "7", "type": "pv", "ts": "2026-11-20"}, {"lead_id": None, "type": "pv", "ts": "x"},
@@ -426,6 +426,7 @@ def test_duckdb_reports_events_without_a_lead_id_as_python_does(runner, tmp_path
         assert py.exit_code == duck.exit_code == 1, duck.stderr[-2000:]
         assert duck.stdout == py.stdout
         assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+        assert duck.stderr == py.stderr
         said = [x for x in duck.stderr.splitlines() if "without a lead id" in x]
         assert said == [x for x in py.stderr.splitlines() if "without a lead id" in x] and len(said) == 2
         assert said[0] == f"{tmp_path / name}: line {3 if name == 'e.csv' else 2}: event without a lead id (`lead_id` is empty)"

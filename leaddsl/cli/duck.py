@@ -117,11 +117,26 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         if bar is not None:
             bar.close()
 
+    told = False
+
+    def tell_no_lead():
+        # the events rows that are no event (no lead id), as the Python engine tells them: before the
+        # leads' errors (it reads the events table before it needs a lead's events)
+        for number in stats.get("no_lead", []):
+            body = f"event without a lead id (`{events_lead_field}` is empty)"
+            shown.report(f"{events_path}: {ev_unit} {number}: ", body)
+            if error_lines is not None:
+                _write(error_lines, {"file": events_path, "line": number, "id": None, "field": None, "message": body},
+                       errors_file)
+
     def place(k):  # the k-th lead row's line (or row) in its file, as the Python engine names it
         found = stats.get("place")
         return found(k) if found is not None else k + header
     try:
         for row in rows:
+            if not told:
+                told = True
+                tell_no_lead()
             total += 1
             out = {name: row.get(name) for name in columns}
             if header:  # a CSV cell is text: an empty one is "" as the Python engine reads it, not NULL
@@ -179,13 +194,9 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         raise _usage(str(e)) from None
     if stopped is not None:
         stopped = (stopped, stats.get("rows", total) - total)
+    if not told:  # (no lead row: the events rows that are no event still told)
+        tell_no_lead()
     no_lead = stats.get("no_lead", [])
-    for number in no_lead:  # the events rows that are no event, as the Python engine reports them
-        body = f"event without a lead id (`{events_lead_field}` is empty)"
-        shown.report(f"{events_path}: {ev_unit} {number}: ", body)
-        if error_lines is not None:
-            _write(error_lines, {"file": events_path, "line": number, "id": None, "field": None, "message": body},
-                   errors_file)
     if sink is not None:
         sink.commit()
     else:
