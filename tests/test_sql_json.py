@@ -247,3 +247,16 @@ def test_a_one_element_array_is_that_element_not_a_whole_cell(runner, tmp_path):
     py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
     assert py.exit_code == duck.exit_code == 0 and duck.stdout == py.stdout
     assert [json.loads(x)["x"] for x in duck.stdout.splitlines()] == [True, False, False, True]
+
+
+def test_a_json_boolean_id_is_matched_as_python_matches_it(runner, tmp_path):
+    """`true` is the id `True` there (Python writes it so): a repeat of "True", no lead of the event `true`."""
+    (tmp_path / "d.lead").write_text("event pv()\nlead seen when pv >= 1\n")
+    (tmp_path / "l.jsonl").write_text('{"id": true}\n{"id": "True"}\n{"id": 3.0}\n')
+    (tmp_path / "e.csv").write_text("lead_id,type,ts\ntrue,pv,2026-11-01\n3,pv,2026-11-01\n")
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--events", str(tmp_path / "e.csv"),
+            "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert (duck.exit_code, duck.stdout, duck.stderr) == (py.exit_code, py.stdout, py.stderr)
+    assert "`True` (2 times)" in duck.stderr and [json.loads(x)["seen"] for x in duck.stdout.splitlines()] == [
+        False, False, True]

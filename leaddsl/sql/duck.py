@@ -273,8 +273,10 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     for c, t in typed.items():
         if c in checked:
             _check_json(con, path, table, c, t, folder)
-    cells = [exp.alias_(J.cell(exp.column(c, quoted=True), typed[c]), c, quoted=True) if c in typed
-             else exp.column(c, quoted=True) for c in kept]
+    def cell(c):
+        value = exp.column(c, quoted=True)
+        return J.cell(value, typed[c]) if c in checked else J.id_cell(value)
+    cells = [exp.alias_(cell(c), c, quoted=True) if c in typed else exp.column(c, quoted=True) for c in kept]
     numbered = exp.select(*cells, exp.alias_(place, "_row", quoted=True)).from_(table.copy())
     if blank:
         numbered = numbered.where(exp.Not(this=exp.column("_blank", quoted=True)))

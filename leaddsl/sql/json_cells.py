@@ -73,6 +73,14 @@ def cell(value: exp.Expression, t: T.Type) -> exp.Expression:
     return _on(_scalar(), value)
 
 
+def id_cell(value: exp.Expression) -> exp.Expression:
+    """The text of a JSON lead id as the Python engine matches ids (``io.data.id_text``): a whole
+    number without its ``.0``, ``true`` as Python writes it (``True``)."""
+    boolean = _parse("CASE WHEN json_type(_v) = 'BOOLEAN' THEN CASE WHEN CAST(_v AS BOOLEAN) THEN 'True' "
+                     "ELSE 'False' END END")
+    return exp.Coalesce(this=_on(boolean, value), expressions=[cell(value, T.TEXT)])
+
+
 def _refused(t: T.Type) -> list[tuple[str, str]]:
     if t == T.TEXT:
         return _TEXT_REFUSED
