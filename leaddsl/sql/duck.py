@@ -200,7 +200,7 @@ def _refused(path: str):
         shown = _COPIES.get(path, path)
         why = str(e).splitlines()[0].replace(path, shown)
         hint = ("; --engine python reads it, and names each row it cannot read in that row's error"
-                if _reader(path) == "read_csv" else "")
+                if _reader(path) in ("read_csv", "read_json") else "")
         raise EngineError(f"{shown}: DuckDB cannot read this file ({why}){hint}") from None
 
 
