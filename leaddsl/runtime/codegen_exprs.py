@@ -28,15 +28,29 @@ def _NOT(x):
 
 
 class Exprs:
-    # ====================================================== fast: values
-    def V(self, x) -> str:
-        """Code for the value of ``x`` (None when missing or unknown)."""
+    def _leaf(self, x) -> str | None:
+        """Code for what both ways write alike (a constant, a record's value, an event's property, a
+        lead, output or schemaless comparison computed once), else None."""
         if isinstance(x, P.Const):
             return self.const(x.value)
         if isinstance(x, P.Read):
             return self.slot_local(x.slot)
         if isinstance(x, P.Prop):
             return self.prop_local(x.prop, self._prop_event(x.prop))
+        if isinstance(x, P.LeadUse):
+            return self.lead_local(x.lead)
+        if isinstance(x, P.DynCmp):
+            return self.dyn_local(x)
+        if isinstance(x, P.OutputUse):
+            return self.output_local(x.item)
+        return None
+
+    # ====================================================== fast: values
+    def V(self, x) -> str:
+        """Code for the value of ``x`` (None when missing or unknown)."""
+        leaf = self._leaf(x)
+        if leaf is not None:
+            return leaf
         if isinstance(x, P.Key):
             first, use = self.bind(self.V(x.x))
             return f"(None if {first} is None else {self.key_of(x, use)})"
@@ -50,12 +64,6 @@ class Exprs:
             if x.let.shared:
                 return self.let_local(x.let)
             return self.V(x.let.body) if not isinstance(x.let.body, P.CONDITIONS) else self.V3(x.let.body)
-        if isinstance(x, P.LeadUse):
-            return self.lead_local(x.lead)
-        if isinstance(x, P.DynCmp):
-            return self.dyn_local(x)
-        if isinstance(x, P.OutputUse):
-            return self.output_local(x.item)
         return self.V3(x)
 
     def V3(self, x) -> str:
@@ -236,12 +244,9 @@ class Exprs:
             out.append(f"{v} = {code}")
             return v
 
-        if isinstance(x, P.Const):
-            return self.const(x.value)
-        if isinstance(x, P.Read):
-            return self.slot_local(x.slot)
-        if isinstance(x, P.Prop):
-            return self.prop_local(x.prop, self._prop_event(x.prop))
+        leaf = self._leaf(x)
+        if leaf is not None:
+            return leaf
         if isinstance(x, P.Key):
             inner = sub(x.x)
             if x.how == "fold" and ((isinstance(x.x, P.Read) and x.x.slot.keyed) or
@@ -261,12 +266,6 @@ class Exprs:
             if x.let.shared and id(x.let) in memo:
                 return memo[id(x.let)]
             return sub(x.let.body)
-        if isinstance(x, P.LeadUse):
-            return self.lead_local(x.lead)
-        if isinstance(x, P.DynCmp):
-            return self.dyn_local(x)
-        if isinstance(x, P.OutputUse):
-            return self.output_local(x.item)
         if isinstance(x, P.And):
             return emit(f"_and3(({', '.join(sub(i) for i in x.items)},))")
         if isinstance(x, P.Or):
