@@ -260,3 +260,24 @@ def test_a_json_boolean_id_is_matched_as_python_matches_it(runner, tmp_path):
     assert (duck.exit_code, duck.stdout, duck.stderr) == (py.exit_code, py.stdout, py.stderr)
     assert "`True` (2 times)" in duck.stderr and [json.loads(x)["seen"] for x in duck.stdout.splitlines()] == [
         False, False, True]
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_floating_point_parquet_ids_meet_their_events_as_in_python(runner, tmp_path, engine):
+    """A pandas export writes an integer id column with a gap as 8.0: Python matches it as 8 (the
+    engines read it as the text 8.0, and the events met no lead)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pq.write_table(pa.table({"id": pa.array([8, 9, 10], pa.int64())}), tmp_path / "l.parquet")
+    pq.write_table(pa.table({"lead_id": pa.array([8.0, None, 10.0, 9.5]), "type": ["pv"] * 4,
+                             "ts": ["2026-11-20"] * 4}), tmp_path / "e.parquet")
+    pq.write_table(pa.table({"id": pa.array([8.0, 9.0, None])}), tmp_path / "l2.parquet")
+    pq.write_table(pa.table({"lead_id": pa.array([8, 9], pa.int64()), "type": ["pv"] * 2, "ts": ["2026-11-20"] * 2}),
+                   tmp_path / "e2.parquet")
+    (tmp_path / "d.lead").write_text("event pv()\nlead seen when pv >= 1\n")
+    for leads, events, seen in (("l", "e", [True, False, True]), ("l2", "e2", [True, True, False])):
+        args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / f"{leads}.parquet"), "--events",
+                str(tmp_path / f"{events}.parquet"), "--as-of", AS_OF]
+        py, other = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", engine])
+        assert (other.exit_code, other.stdout) == (py.exit_code, py.stdout), other.stderr[-2000:]
+        assert [json.loads(x)["seen"] for x in other.stdout.splitlines()] == seen

@@ -233,8 +233,8 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
         typed.update({c: T.TEXT for c in ids if c in kept})
     stored, refused = {}, {}
     if _reader(path) == "read_parquet":
-        stored, refused = _parquet_json(con, path, typed)
-        typed = {c: t for c, t in typed.items() if c in stored}
+        stored, refused = _parquet_json(con, path, typed, [c for c in ids if c in kept])
+        typed = {c: typed.get(c, T.TEXT) for c in stored}
     elif _reader(path) != "read_json":
         typed = {}
     source = exp.select(*[exp.alias_(stored[c], c, quoted=True) if c in stored else exp.column(c, quoted=True)
@@ -289,13 +289,15 @@ _PLAIN = ("BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTI
           "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "VARCHAR")
 
 
-def _parquet_json(con, path: str, typed: dict):
+def _parquet_json(con, path: str, typed: dict, ids=()):
     """Of a Parquet file's columns that feed a field or property (``typed``: -> its type): those
     whose values are read as their JSON (``json_cells``, as a JSON Lines file's: a boolean, a
     number, a list, a struct; FLOAT as the double Python reads), each -> the expression that
     stores it so; and those of a type the Python engine reads as a bad value of the field's type
     (a DECIMAL or a time in a text field, a BLOB ...), each -> (its Parquet type, the field's).
-    The others (text, a DECIMAL number, a DATE or TIMESTAMP time) are read as text as they are."""
+    The others (text, a DECIMAL number, a DATE or TIMESTAMP time) are read as text as they are.
+    ``ids``: id columns; a floating-point one is read as its JSON too, for ``json_cells.id_cell``
+    (a pandas export writes an integer column with gaps as 8.0, which Python matches as 8)."""
     from sqlglot import exp
     kinds = {r[0]: r[1] for r in con.execute("DESCRIBE " + exp.select("*").from_(_source(path)).sql(
         dialect="duckdb")).fetchall()}
@@ -315,6 +317,9 @@ def _parquet_json(con, path: str, typed: dict):
         elif not ((base.startswith("DECIMAL") and element == T.NUMBER) or (
                 (base == "DATE" or base.startswith("TIMESTAMP")) and element in (T.DATE, T.DATETIME))):
             refused[c] = (kind, str(t))
+    for c in ids:
+        if kinds.get(c) in ("FLOAT", "DOUBLE"):
+            stored[c] = exp.Anonymous(this="to_json", expressions=[exp.cast(exp.column(c, quoted=True), "double")])
     return stored, refused
 
 
@@ -505,10 +510,15 @@ def _native_ids(con, id_field: str, path: str):
         return (None if v is None else json.loads(v) for v, in _rows(cur))
     if _reader(path) != "read_parquet":
         return None
-    table = ids.from_(exp.to_table("_leads_file", quoted=True))  # its own types, in the file's order
-    if str(con.execute(table.limit(0).sql(dialect="duckdb")).description[0][1]).upper().startswith("VARCHAR"):
+    # the table the file was read into: its own types (a floating-point id stored as its JSON, see
+    # _parquet_json), in the file's order
+    table = ids.from_(exp.to_table("_leads_file_t", quoted=True))
+    kind = str(con.execute(table.limit(0).sql(dialect="duckdb")).description[0][1]).upper()
+    if kind.startswith("VARCHAR"):
         return None
-    cur = con.cursor().execute(table.order_by(exp.column("_row", quoted=True)).sql(dialect="duckdb"))
+    cur = con.cursor().execute(table.order_by(exp.column("rowid")).sql(dialect="duckdb"))
+    if kind.startswith("JSON"):
+        return (None if v is None else json.loads(v) for v, in _rows(cur))
     return (v for v, in _rows(cur))
 
 

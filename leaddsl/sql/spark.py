@@ -120,7 +120,7 @@ def _refuse(df, path: str, column: str, cond, what: str) -> None:
                           "does (use --engine python)")
 
 
-def _view(spark, path: str, name: str, typed=None) -> list[str]:
+def _view(spark, path: str, name: str, typed=None, ids=()) -> list[str]:
     """A view ``name`` of the file, every cell as text, with ``_row`` in file order (a Parquet
     file's ``typed`` columns as ``_cells`` reads them)."""
     from pyspark.sql import functions as F
@@ -156,6 +156,12 @@ def _view(spark, path: str, name: str, typed=None) -> list[str]:
             df = df.where(~blank)
     df = df.withColumn("_row", F.monotonically_increasing_id())
     cells = _cells(df, path, {c: t for c, t in (typed or {}).items() if c in columns}) if fmt == "parquet" else {}
+    kinds = dict(df.dtypes)
+    for c in ids:  # a floating-point id (a pandas export of an integer column with gaps): 8.0 is 8, as in Python
+        if kinds.get(c) in ("float", "double") and c not in cells:
+            x = F.col(f"`{c}`").cast("double")
+            cells[c] = F.when((x == F.floor(x)) & (F.abs(x) < 1e18), x.cast("bigint").cast("string")).otherwise(
+                x.cast("string"))
     df = df.select(*[cells[c].alias(c) if c in cells else F.col(f"`{c}`").cast("string").alias(c) for c in columns],
                    "_row")
     df.createOrReplaceTempView(name)
@@ -234,7 +240,8 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         for path in (leads, events):  # a CSV header naming a column twice: the Python reader's usage error
             if path is not None and FORMATS.get(Path(path).suffix.lower()) == "csv":
                 _python_rows(path)
-        columns = _view(spark, leads, "_leads_file", {".".join(s.path): s.type for s in program.plan.slots})
+        columns = _view(spark, leads, "_leads_file", {".".join(s.path): s.type for s in program.plan.slots},
+                        ids=(id_field,))
         if stats is not None:  # where each lead row is in its file (see duck.evaluate_files)
             stats["place"] = lines.places(leads, spark.table("_leads_file").count(), folder.name)
         for c in [id_field, *program.columns, *keep]:
@@ -243,7 +250,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         props = sorted(program.event_columns)
         if events is not None:
             typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
-            ev_columns = _view(spark, events, "_events_file", {**typed, ts_field: T.DATETIME})
+            ev_columns = _view(spark, events, "_events_file", {**typed, ts_field: T.DATETIME}, ids=(lead_field,))
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field))
             if stats is not None:
                 stats["no_lead"] = no_lead_rows(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", events,
