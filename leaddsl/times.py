@@ -13,6 +13,8 @@ from .logic import is_missing_marker
 from .reading import BadValue, ReadOptions
 
 UTC = dt.timezone.utc
+# how a bad date or datetime is told to be written (the SQL readers' messages say it too)
+ISO_HINT = "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z"
 
 
 def in_utc_range(value: dt.datetime, raw=None, type_name: str = "datetime") -> dt.datetime:
@@ -72,7 +74,7 @@ def parse_datetime_text(s: str, type_name: str = "datetime") -> dt.datetime:
     try:
         value = iso_datetime(s)
     except ValueError:
-        raise BadValue(s, type_name, "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z") from None
+        raise BadValue(s, type_name, ISO_HINT) from None
     return in_utc_range(value, s, type_name) if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 

@@ -450,9 +450,8 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             _relation(con, events_file, "_events_file", set(ev_wanted), events_probed,
                       {**typed, ts_field: T.DATETIME}, folder.name, ids=(lead_field,))
             if stats is not None:
-                count = con.execute('SELECT count(*) FROM "_events_file"').fetchone()[0]
                 stats["no_lead"] = no_lead_rows(lambda q: con.execute(q).fetchall(), "duckdb", events, lead_field,
-                                                folder.name, count)
+                                                folder.name)
         elif program.plan.events:
             con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
                         'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
@@ -586,7 +585,7 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dic
     return out
 
 
-def no_lead_rows(run, dialect: str, events_path: str, lead_field: str, folder: str, count: int) -> list[int]:
+def no_lead_rows(run, dialect: str, events_path: str, lead_field: str, folder: str) -> list[int]:
     """Where each row of the events view that is no event, having no lead id, is in its file
     (its line, or row, as the Python engine names it: it reports each and exits 1), in order.
     (A view's ``_row`` orders its rows but may skip numbers, Spark's: they are ranked.)"""
@@ -596,7 +595,10 @@ def no_lead_rows(run, dialect: str, events_path: str, lead_field: str, folder: s
     k = R.strip(R.to_text(col(lead_field)))
     bad = R.or_(exp.Is(this=k, expression=exp.Null()), exp.EQ(this=k.copy(), expression=R.lit("")))
     events = exp.to_table("_events_file", quoted=True)
-    if not run(exp.select(exp.Count(this=exp.Star())).from_(events.copy()).where(bad.copy()).sql(dialect=dialect))[0][0]:
+    # (one scan: how many rows, and how many of them have no lead id)
+    count, nothing = run(exp.select(exp.Count(this=exp.Star()), exp.Sum(this=R.case([(bad.copy(), R.lit(1))], R.lit(0))))
+                         .from_(events.copy()).sql(dialect=dialect))[0]
+    if not nothing:
         return []
     rank = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=[exp.Ordered(this=col("_row"))]))
     ranked = exp.select(exp.alias_(rank, "_k", quoted=True), exp.alias_(bad, "_bad", quoted=True)).from_(events)

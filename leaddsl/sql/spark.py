@@ -254,7 +254,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             check_event_columns(events, ev_columns, program, (lead_field, type_field, ts_field))
             if stats is not None:
                 stats["no_lead"] = no_lead_rows(lambda q: [tuple(r) for r in spark.sql(q).collect()], "spark", events,
-                                                lead_field, folder.name, spark.table("_events_file").count())
+                                                lead_field, folder.name)
         else:
             lead_field, type_field, ts_field = "lead_id", "type", "ts"
             schema = ", ".join(f"`{c}` STRING" for c in ["lead_id", "type", "ts", *props]) + ", `_row` BIGINT"

@@ -35,6 +35,7 @@ from sqlglot import exp
 from .. import formats as F
 from .. import types as T
 from ..events import MAX_US, MIN_US, US, to_us
+from ..times import ISO_HINT
 from ..runtime import plan as P
 from ..values import member_reader  # noqa: F401  (the readers mirrored: see readers.py)
 from . import readers as R
@@ -60,7 +61,6 @@ class Tables:
     events_at: str = ""            # the file and what the number counts ("e.csv line"): errors say where
 
 
-ISO_HINT = "use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z"
 
 
 def iso_message(cannot, s) -> exp.Expression:
