@@ -103,3 +103,25 @@ def test_days_over_an_any_window_runs_in_spark_as_in_python(spark):
                                 as_of=BASE, errors="return")
         assert {k: row[k] for k in program.outputs} == want.to_dict()
     assert [row["r0"] for row in got] == [True, False, False]
+
+
+def test_texts_compared_whole_with_ascii_texts_are_answered_in_spark_as_in_python(spark):
+    """Spark has no NFC and its LOWER is not casefold(): a text only compared whole with ASCII
+    texts (a field, an event property in a `where`) and an enum spelled in ASCII are still
+    answered as Python answers them, for every text, with no error."""
+    from test_sql import ODD_TEXTS
+    program = leaddsl.compile('field t: text\nfield k: enum(strasse, finance, id, kelvin_k, sales, ff, product)\n'
+                              'event visit(page: text)\nmetric hits = count(visit where page in {strasse, sales, id})\n'
+                              'lead a when t = "strasse" or t in {finance, id, sales}\nlead b when t != "kelvin k"\n'
+                              'lead d when k in {strasse, finance, id, ff} or k = product\nlead e when hits >= 1\n')
+    spark.createDataFrame([(str(i), v, v, i) for i, v in enumerate(ODD_TEXTS)],
+                          "id STRING, t STRING, k STRING, _row BIGINT").createOrReplaceTempView("leads")
+    spark.createDataFrame([(str(i), "visit", "2026-11-20T10:00:00Z", v, i) for i, v in enumerate(ODD_TEXTS)],
+                          "lead_id STRING, type STRING, ts STRING, page STRING, _row BIGINT").createOrReplaceTempView("events")
+    rows = spark.sql(program.to_sql("spark", row_field="_row"), args={"as_of": "2026-11-22T00:00:00Z"}).collect()
+    assert len(rows) == len(ODD_TEXTS)
+    for v, row in zip(ODD_TEXTS, rows):
+        want = program.evaluate({"t": v, "k": v, "events": [{"type": "visit", "ts": "2026-11-20T10:00:00Z", "page": v}]},
+                                as_of="2026-11-22T00:00:00Z", errors="return")
+        assert {k: row[k] for k in "abde"} == want.to_dict(), v
+        assert (row["error"] is None) == (not want.errors), (v, row["error"], want.errors)

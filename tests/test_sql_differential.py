@@ -28,7 +28,7 @@ CELL = {
     "n2": st.one_of(MISSING, st.sampled_from(["-2", "0", "2", "5"])),
     "t1": st.one_of(MISSING, st.sampled_from(["x", " X ", "y", "axby", "xyz", "b", "École", "ÉCOLE ", "5",
                                               "it's; --", "a\\b"])),
-    "e1": st.one_of(MISSING, st.sampled_from(["a", "B", " c ", "zzz", " Ab"])),
+    "e1": st.one_of(MISSING, st.sampled_from(["a", "B", " c ", "zzz", " Ab", "ß", "\u212a", "\u0130"])),
     "o1": st.one_of(MISSING, st.sampled_from(["lo", "MID", "hi", " Hi ", "maybe", "HII"])),
     "b1": st.one_of(MISSING, st.sampled_from(["true", "False", "yes", "0", "No", "1", "maybe"])),
     "l1": st.one_of(MISSING, st.sampled_from(["x; y", "X", "a;b", "x;;N/A", " Y "])),
@@ -46,7 +46,8 @@ TS = st.builds(lambda a, d, z: iso(a + d, z), st.sampled_from(ANCHORS), st.sampl
 EVENT = st.one_of(
     st.fixed_dictionaries({"type": st.sampled_from(["page_view", "Page View", "purchase", "meeting", "other"]),
                            "ts": st.one_of(TS, TS, TS, st.sampled_from(["", "yesterday", "2026-13-01", "2026-11-21"])),
-                           "cat": st.sampled_from([None, "product", "Product ", "blog", "N/A"]),
+                           "cat": st.sampled_from([None, "product", "Product ", "blog", "N/A", "Prodüct", "ﬁ",
+                                                   "PRODUC\u212aT", "Straße"]),
                            "amount": st.sampled_from([None, "1", "5", "10", "2.5", "-3", "$1k", "-", "abc"])}))
 LEAD = st.builds(lambda cells, events: (cells, events), st.fixed_dictionaries(CELL), st.lists(EVENT, max_size=6))
 

@@ -136,3 +136,24 @@ def test_the_characters_that_fold_to_ascii_are_python_s():
             if f.isascii():
                 found[c] = f
     assert ASCII_FOLDS == found
+
+
+# texts built from ASCII, the characters whose folding is ASCII, combining marks (which NFC may
+# compose), characters LOWER folds otherwise than casefold() (İ, ẞ, final sigma) and others
+_FOLD_ALPHABET = list("aAsSkKiIfFtT _-") + ["\u00df", "\u017f", "\u037e", "\u1e9e", "\u1fef", "\u212a", "\ufb00", "\ufb01",
+                                         "\ufb06", "\u0301", "\u0307", "\u0130", "\u03a3", "\u00e9", "\u212b", "\u1e9b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=_FOLD_ALPHABET, max_size=6), min_size=1, max_size=20))
+def test_ascii_key_is_python_folding_whenever_that_is_ascii_and_beyond_ascii_otherwise(texts):
+    """``R.ascii_key`` in DuckDB: Python's ``logic.fold`` of the text exactly when that is ASCII,
+    and a text beyond ASCII (equal to no ASCII text) when it is not."""
+    from leaddsl.logic import fold
+    got = _sql_values(texts, lambda s, bind: R.ascii_key(s, "duckdb"))
+    for text, key in zip(texts, got):
+        want = fold(text)
+        if want.isascii():
+            assert key == want, (text, key, want)
+        else:
+            assert key is not None and not key.isascii(), (text, key, want)

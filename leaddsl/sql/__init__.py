@@ -8,7 +8,7 @@ duckdb`` runs it (``duck.py``).
 """
 from __future__ import annotations
 
-from .translate import DIALECTS, Tables, missing_columns
+from .translate import DIALECTS, Tables, missing_columns, text_units
 
 __all__ = ["DIALECTS", "Tables", "compile_sql", "missing_columns"]
 
@@ -19,8 +19,15 @@ def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None, bad
     from .query import Query
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}: choose one of {', '.join(DIALECTS)}")
-    q = Query(plan, dialect, tables or Tables(), bad_values)
+    tables = tables or Tables()
+    # the text fields and properties every use of which ascii_key decides (the conditions
+    # translated alone say which), then the query; a use found only then is built again
+    exact = text_units(plan) - Query(plan, dialect, tables, bad_values).text_uses()
+    q = Query(plan, dialect, tables, bad_values, exact=exact)
     expression, problems = q.build()
+    if q.exact & q.unsafe:
+        q = Query(plan, dialect, tables, bad_values, exact=q.exact - q.unsafe)
+        expression, problems = q.build()
     if dialect == "postgres" and not problems:
         from .postgres import adapt
         expression = adapt(expression)

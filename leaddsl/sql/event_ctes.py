@@ -80,15 +80,20 @@ class EventCtes:
             for pr in e.props:
                 raw = col(props[pr.name])
                 stripped = st.bind(R.strip(raw))
+                exact = ("prop", e.name, pr.pos) in self.exact  # (a text never bad: no flag, no message)
                 try:
                     value, bad, missed = self.read(pr.type, stripped, pr.options, self.prop_origin(e.name, pr.name),
-                                                   f"`{e.name}.{pr.name}`", st.bind)
+                                                   f"`{e.name}.{pr.name}`", st.bind, exact)
                 except Unsupported as u:
                     self.problems.append(u)
                     value, bad, missed = exp.Null(), exp.false(), None
                 mine = exp.EQ(this=col("_e"), expression=lit(e.index))
                 tag = f"{e.index}_{pr.pos}"
                 pv = st.bind(case([(mine, value)], exp.Null()), f"pv{tag}")
+                if exact:
+                    st.bind(R.ascii_key(pv, self.dialect), f"pk{tag}")
+                    evr += [f"pv{tag}", f"pk{tag}"]
+                    continue
                 st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
                 if ("prop", e.name, pr.pos) in self.missed:
                     st.bind(R.and_(mine.copy(), paren(missed)), f"mp{tag}")
@@ -144,6 +149,12 @@ class EventCtes:
             msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=told)
             aggs.append(alias(self.first(bad, msg), f"tm{e.index}"))
             for pr in e.props:
+                if ("prop", e.name, pr.pos) in self.exact:  # never bad
+                    aggs += [alias(exp.false(), f"pb{e.index}_{pr.pos}"),
+                             alias(exp.Cast(this=exp.Null(), to=exp.DataType.build("text")), f"pm{e.index}_{pr.pos}")]
+                    if ("prop", e.name, pr.pos) in self.missed:
+                        aggs.append(alias(lit(0), f"mp{e.index}_{pr.pos}"))
+                    continue
                 pb = R.and_(live, col(f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(exp.Max(this=case([(pb, lit(1))], lit(0))).eq(lit(1)), f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(self.first(pb, col(f"pm{e.index}_{pr.pos}")), f"pm{e.index}_{pr.pos}"))
@@ -164,9 +175,11 @@ class EventCtes:
         seqs = [(f"_q{n}", self.sequence(seq)) for n, seq in self.seqs.values()]
         # each event row carries only the lead's columns that are read after the join (a
         # `where` on a field, the as-of time), not every reading column of the lead
-        used = {c.name for body in (j, jw, a, *(q for _, q in seqs + self.windows)) for c in body.find_all(exp.Column)}
+        later = {c.name for body in (jw, a, *(q for _, q in seqs + self.windows)) for c in body.find_all(exp.Column)}
+        used = later | {c.name for c in j.find_all(exp.Column)}
         carried = [c for c in self.rd_columns if c in used or c == ROW]
-        j.set("expressions", [col(c, "_rd") for c in carried] + j.expressions[1:])
+        # and only the event columns read after it (a property read for a `where` only is not stored)
+        j.set("expressions", [col(c, "_rd") for c in carried] + [x for x in j.expressions[1:] if x.alias_or_name in later])
         keys = []
         if set(carried) <= self.light_columns:
             # the events meet the leads' ids, not their values read: then `_rd` has one reader

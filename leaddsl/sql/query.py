@@ -112,6 +112,19 @@ class Query(EventCtes, Translator):
             final = final.with_(exp.to_identifier(name, quoted=True), as_=body, copy=False)
         return R.parenthesize(final), self.problems
 
+    def text_uses(self) -> set:
+        """The text units (``Slot.unit``) some use reads otherwise than ``R.ascii_key``
+        decides (see ``Translator.unsafe``): the outputs' conditions and the events' ``where``
+        translated alone, without the readings, which cost most of ``build``."""
+        self.decays, self.newest, self.dated, self.counter = [], {}, set(), [0]
+        self.decisions()
+        self.in_where = True
+        for src in self.p.sources:
+            if src.where is not None:
+                self.guard(src.where.origin, self.cond, src.where)
+        self.in_where = False
+        return self.unsafe
+
     def row_number(self, order):
         """Numbers the rows in table order; Spark needs an order, so there the rows are
         numbered by ``order`` (an engine that knows the file order passes ``row_field``)."""
@@ -135,7 +148,8 @@ class Query(EventCtes, Translator):
             value, bad = exp.Null(), exp.false()
         else:
             try:
-                value, bad, missed = self.read(s.type, stripped, s.options, origin, f"`{label}`", bind)
+                value, bad, missed = self.read(s.type, stripped, s.options, origin, f"`{label}`", bind,
+                                               s.unit in self.exact)
             except Unsupported as u:
                 self.problems.append(u)
                 value, bad, missed = exp.Null(), exp.false(), None
@@ -146,7 +160,7 @@ class Query(EventCtes, Translator):
         message = exp.Null() if s.type in (T.DYNAMIC, T.UNKNOWN) else self.message(label, raw, s.type, stripped, s.options)
         bind(case([(bad, message)], exp.Null()), f"e{s.index}")
         if s.type == T.TEXT:
-            bind(R.fold(value), f"k{s.index}")
+            bind(R.ascii_key(value, self.dialect) if s.unit in self.exact else R.fold(value), f"k{s.index}")
 
     def list_ctes(self, s: P.Slot) -> list:
         """``_l<i>``: one row per lead row with a list cell, its elements read (in stages over

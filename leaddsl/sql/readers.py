@@ -12,7 +12,9 @@ with date formats and time zones, are in ``times.py``).
 Where SQL cannot mirror Python exactly, the reader says so instead of answering
 differently: a text that needs Unicode case folding beyond ``LOWER`` (``ß``,
 ``ﬁ`` ...) or normalisation a dialect lacks is *unfoldable*
-(:func:`unfoldable`), and the query gives the row an error naming the field.
+(:func:`unfoldable`), and the query gives the row an error naming the field. A text
+only ever compared whole with texts whose folding is ASCII (and every enum or ordinal whose
+spellings are ASCII) is read instead to :func:`ascii_key`, exact for every text: no error.
 """
 from __future__ import annotations
 
@@ -375,14 +377,37 @@ ASCII_FOLDS = {"\u00df": "ss", "\u017f": "s", "\u037e": ";", "\u1e9e": "ss", "\u
                "\ufb06": "st"}
 
 
+def _ascii_folded(x) -> exp.Expression:
+    """``x`` with each character whose NFC and case folding is ASCII replaced by that folding."""
+    for c, f in ASCII_FOLDS.items():
+        x = exp.Anonymous(this="REPLACE", expressions=[x, lit(c), lit(f)])
+    return x
+
+
+def ascii_key(s, dialect: str) -> exp.Expression:
+    """The comparison key of a stripped text that is only ever compared, whole, with texts whose
+    folding is ASCII (``industry = life_science``, ``page_category in {product, pricing}``, an
+    enum whose spellings are all ASCII). ``casefold(NFC(s))`` is ASCII exactly when ``s`` holds
+    nothing but ASCII and the characters of :data:`ASCII_FOLDS`, and is then ``LOWER`` of ``s``
+    with those replaced; any other text keeps a character beyond ASCII (returned as it is:
+    it equals no ASCII text, as its folding equals none). So the key decides every such
+    comparison as Python does, for every text, with no error for the ones ``LOWER`` cannot
+    fold (``Straße`` is not ``product``, as in Python), and without NFC."""
+    folded = _ascii_folded(s.copy())
+    beyond = regex_like(folded, "[^\\x00-\\x7f]")
+    slow = case([(beyond, folded.copy())], exp.Lower(this=folded.copy()))
+    # (a missing text, NULL, takes the plain way: LOWER(NULL), not the 13 replacements)
+    far = exp.NEQ(this=exp.Anonymous(this="strlen", expressions=[s.copy()]), expression=exp.Length(this=s.copy())) \
+        if dialect == "duckdb" else regex_like(s.copy(), "[^\\x00-\\x7f]")
+    return case([(far, slow)], exp.Lower(this=s.copy()))
+
+
 def type_key(x) -> exp.Expression:
     """``logic.type_key``: folded, runs of white space, ``-`` and ``_`` read as one ``_``. Only
     an ASCII key can be a declared name's: the characters whose folding is ASCII are replaced
     by it, and a key still holding another character beyond ASCII matches none (NULL), so
     that ``LOWER``, which folds some otherwise (``İ``), decides nothing."""
-    folded = strip(x)
-    for c, f in ASCII_FOLDS.items():
-        folded = exp.Anonymous(this="REPLACE", expressions=[folded, lit(c), lit(f)])
+    folded = _ascii_folded(strip(x))
     runs = exp.RegexpReplace(this=folded, expression=lit("(" + WS + "|[_-])+"), replacement=lit("_"))
     key = exp.RegexpReplace(this=exp.Lower(this=runs), expression=lit("^_+|_+$"), replacement=lit(""))
     return case([(regex_like(runs.copy(), "[^\\x00-\\x7f]"), exp.Null())], key)

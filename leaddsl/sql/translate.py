@@ -35,6 +35,7 @@ from sqlglot import exp
 from .. import formats as F
 from .. import types as T
 from ..events import MAX_US, MIN_US, US, to_us
+from ..reading import NO_OPTIONS
 from ..times import ISO_HINT
 from ..runtime import plan as P
 from ..values import member_reader  # noqa: F401  (the readers mirrored: see readers.py)
@@ -148,9 +149,42 @@ def missing_columns(plan: P.Plan, bad_values: str = "error", id_field: str = "id
     return out
 
 
+def text_units(plan: P.Plan) -> frozenset:
+    """The text fields and event properties (as ``Slot.unit``: ("slot", i), ("prop", event, pos))."""
+    units = {s.unit for s in plan.slots if s.type == T.TEXT}
+    units.update(("prop", e.name, pr.pos) for e in plan.events.values() for pr in e.props if pr.type == T.TEXT)
+    return frozenset(units)
+
+
+def prop_unit(prop: P.PropRead) -> tuple:
+    return ("prop", prop.event, prop.pos)
+
+
+def ascii_text(value) -> bool:
+    """A compared constant (already folded) whose folding is ASCII, or a missing one."""
+    return value is None or isinstance(value, str) and value.isascii()
+
+
+def member_table(t, options) -> dict:
+    """An enum's or ordinal's spellings, folded -> the member (enum) or its rank (ordinal)."""
+    ordinal = isinstance(t, T.OrdinalT)
+    table: dict = {}
+    for i, mm in enumerate(t.members):
+        for sp in (mm, *dict(options.aliases).get(mm, ())):
+            table.setdefault(R.fold_const(sp), i if ordinal else mm)
+    return table
+
+
 class Translator:
-    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables(), bad_values: str = "error"):
+    def __init__(self, plan: P.Plan, dialect: str = "duckdb", tables: Tables = Tables(), bad_values: str = "error",
+                 exact: frozenset | None = None):
         self.p = plan
+        # the text fields and properties only ever compared whole with texts whose folding is
+        # ASCII (or tested for being missing): read to ``R.ascii_key``, exact for every text, no
+        # error (every one by default: ``Query.text_uses`` translates the conditions so, and
+        # what it finds used otherwise is in ``unsafe``; ``compile_sql`` leaves those out)
+        self.exact = text_units(plan) if exact is None else exact
+        self.unsafe: set = set()
         self.dialect = dialect
         self.t = tables
         if bad_values not in BAD_VALUES:
@@ -216,31 +250,37 @@ class Translator:
         """Whether a bad value of a field or property with these options is read as missing."""
         return self.every or options.bad == "missing"
 
-    def read(self, t: T.Type, s, options, origin, what: str, bind=R.same):
+    def read(self, t: T.Type, s, options, origin, what: str, bind=R.same, exact: bool = False):
         """(value, erring test, read-as-missing test or None) of a stripped cell ``s``: the
         reader's value and bad test, the bad test split by the policy. A value SQL cannot read
         as Python does (a text or member needing Unicode folding beyond ``LOWER``) errs
         whatever the policy: read as missing, it could differ from what Python reads."""
-        value, bad = self.reader(t, s, options, origin, what, bind)
+        value, bad = self.reader(t, s, options, origin, what, bind, exact)
         if not self.lenient(options):
             return value, bad, None
         if t == T.TEXT:  # its only bad test is that it cannot be folded in SQL
             return value, bad, exp.false()
-        if isinstance(t, MEMBER):
+        if isinstance(t, MEMBER) and not self.ascii_members(t, options):
             unexact = bind(R.unfoldable(s, self.dialect))
             return value, paren(R.and_(paren(bad), unexact)), paren(R.and_(paren(bad), exp.Not(this=unexact)))
         return value, exp.false(), bad
 
-    def reader(self, t: T.Type, s, options, origin, what: str, bind=R.same):
+    @staticmethod
+    def ascii_members(t, options) -> bool:
+        """Every spelling of the enum's or ordinal's members folds to ASCII: read exactly by ``R.ascii_key``."""
+        return all(k.isascii() for k in member_table(t, options))
+
+    def reader(self, t: T.Type, s, options, origin, what: str, bind=R.same, exact: bool = False):
         """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad.
-        ``bind`` names each intermediate part once (see ``query.Stages``)."""
+        ``bind`` names each intermediate part once (see ``query.Stages``). ``exact``: a text
+        read only for ``R.ascii_key`` (and missing tests): kept as stripped, never bad."""
         self.read_options(options, origin, what)
         m = bind(R.missing(s, options.missing))
         if t == T.NUMBER:
             parts = self.number_parts.setdefault(id(s), {})
             v = bind(R.number(s, bind, options.currency, parts))
         elif t == T.TEXT:
-            v = bind(R.clean(s, self.dialect))
+            v = s if exact else bind(R.clean(s, self.dialect))
         elif t == T.BOOL:
             v = R.boolean(s)
         elif t == T.DATETIME and options.zone and self.dialect in TM.ZONE_DIALECTS:
@@ -255,13 +295,10 @@ class Translator:
             else:
                 v = bind(TM.date_us(s, bind, self.dialect))
         elif isinstance(t, MEMBER):
-            ordinal = isinstance(t, T.OrdinalT)
-            spelled = [(i, mm, sp) for i, mm in enumerate(t.members) for sp in (mm, *dict(options.aliases).get(mm, ()))]
-            table: dict = {}
-            for i, mm, sp in spelled:
-                table.setdefault(R.fold_const(sp), i if ordinal else mm)
+            table = member_table(t, options)
+            key = R.ascii_key(s, self.dialect) if self.ascii_members(t, options) else R.fold(R.clean(s, self.dialect))
             # a member before a missing marker (as member_reader looks members up first)
-            v = bind(R.member(bind(R.fold(R.clean(s, self.dialect))), table))
+            v = bind(R.member(bind(key), table))
             value = case([(exp.Not(this=exp.Is(this=v, expression=exp.Null())), v), (m, exp.Null())], v)
             bad = R.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
             return value, R.and_(exp.Not(this=exp.Is(this=s, expression=exp.Null())), paren(bad))
@@ -270,7 +307,7 @@ class Translator:
         value = case([(m, exp.Null())], v)
         bad = R.and_(exp.Not(this=m), exp.Is(this=v, expression=exp.Null()))
         if t == T.TEXT:
-            bad = R.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
+            bad = exp.false() if exact else R.and_(exp.Not(this=m), R.unfoldable(s, self.dialect))
         return value, paren(bad)
 
     def message(self, label, raw, t: T.Type, s, options=None):
@@ -291,6 +328,8 @@ class Translator:
             return self.formats_message(label, raw, t, options.formats, s, zoned=zoned)
         if isinstance(t, MEMBER):
             detail = " (expected one of " + ", ".join(t.members) + ")"
+            if self.ascii_members(t, options or NO_OPTIONS):
+                return exp.DPipe(this=quoted, expression=lit(detail))
             folding = self.message(label, raw, T.TEXT, s)
             return case([(R.unfoldable(raw, self.dialect), folding)], exp.DPipe(this=quoted, expression=lit(detail)))
         if t in (T.DATETIME, T.DATE):
@@ -326,9 +365,14 @@ class Translator:
         return case(pairs, cannot(raw, "expected " + " or ".join([*formats, "ISO 8601"])))
 
     # ----------------------------------------------------------- values
-    def val(self, x) -> exp.Expression:
+    def val(self, x, safe: bool = False) -> exp.Expression:
+        """The SQL of a value. ``safe``: this use of a text needs no folding beyond
+        ``R.ascii_key`` (a key compared whole with ASCII texts, a value tested for being
+        missing); any other use of a text field or property is noted in ``unsafe``."""
         if isinstance(x, P.Const):
             return const_sql(x.value)
+        if isinstance(x, (P.Read, P.Prop)) and not safe:
+            self.unsafe.add(x.slot.unit if isinstance(x, P.Read) else prop_unit(x.prop))
         if isinstance(x, P.Read):
             s = x.slot
             if isinstance(s.type, T.ListT):
@@ -344,7 +388,15 @@ class Translator:
             if x.how == "fold":
                 inner = x.x
                 if isinstance(inner, P.Read) and inner.slot.type == T.TEXT:
+                    if not safe:
+                        self.unsafe.add(inner.slot.unit)
                     return col(f"k{inner.slot.index}")
+                if isinstance(inner, P.Prop) and inner.prop.type == T.TEXT:
+                    if not safe:
+                        self.unsafe.add(prop_unit(inner.prop))
+                    if prop_unit(inner.prop) in self.exact:
+                        return col(f"pk{self.p.events[inner.prop.event].index}_{inner.prop.pos}")
+                    return R.fold(self.val(inner, safe=True))
                 return R.fold(self.val(inner))
             if x.how == "name":
                 inner = self.val(x.x)
@@ -402,13 +454,16 @@ class Translator:
             return self.val(x.x)
         if isinstance(x, P.Cmp):
             ops = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
-            a, b = self.val(x.left), self.val(x.right)
+
+            def whole(other):  # equality with an ASCII text: decided by ascii_key
+                return x.op in ("=", "!=") and isinstance(other, P.Const) and ascii_text(other.value)
+            a, b = self.val(x.left, whole(x.right)), self.val(x.right, whole(x.left))
             if isinstance(x.left, P.Const) and x.left.value is None or isinstance(x.right, P.Const) and \
                     x.right.value is None:
                 return exp.Cast(this=exp.Null(), to=exp.DataType.build("boolean"))
             return paren(ops[x.op](this=a, expression=b))
         if isinstance(x, P.In):
-            v = self.val(x.x)
+            v = self.val(x.x, all(ascii_text(k) for k in x.keys))
             keys = sorted((k for k in x.keys if k is not None), key=repr)
             if not keys:  # `x in {}`: false (true for not in), unknown when x is missing
                 return case([(exp.Is(this=v, expression=exp.Null()), exp.Null())], lit(bool(x.negated)))
@@ -419,7 +474,7 @@ class Translator:
             if isinstance(inner, P.Read) and isinstance(inner.slot.type, T.ListT):
                 test = exp.EQ(this=self.list_count(inner.slot), expression=lit(0))
             else:
-                test = exp.Is(this=self.val(inner), expression=exp.Null())
+                test = exp.Is(this=self.val(inner, safe=True), expression=exp.Null())
             return paren(exp.Not(this=test) if x.negated else test)
         if isinstance(x, P.TextOp):
             v, pat = self.val(x.x), self.val(x.pattern)
