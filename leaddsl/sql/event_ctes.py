@@ -167,10 +167,10 @@ class EventCtes:
                                   f"nw{src.index}"))
         for i, agg in self.newest.items():
             aggs.append(alias(exp.Max(this=case([(self.in_window(agg), col("_ts"))], exp.Null())), f"na{i}"))
-        for name, agg, half_life in self.decays:  # `each ... decay`: every counted event by its own age
+        for name, agg, half_life, points in self.decays:  # `each ... decay`: every counted event by its own age
             age = exp.Cast(this=exp.Sub(this=col("_now"), expression=col("_ts")), to=exp.DataType.build("double"))
             weight = exp.Pow(this=lit(0.5), expression=exp.Div(this=age, expression=lit(float(half_life * US))))
-            aggs.append(alias(exp.Sum(this=case([(self.in_window(agg), weight)], exp.Null())), name))
+            aggs.append(alias(self.decayed_sum(self.in_window(agg), weight, points), name))
         a = select(*aggs, frm=exp.to_identifier("_jw", quoted=True)).group_by(col(ROW))
         seqs = [(f"_q{n}", self.sequence(seq)) for n, seq in self.seqs.values()]
         # each event row carries only the lead's columns that are read after the join (a
@@ -194,6 +194,28 @@ class EventCtes:
             j = j.transform(lambda n: exp.to_identifier("_rk", quoted=True)
                             if isinstance(n, exp.Identifier) and n.this == "_rd" else n)
         return [("_ev", cte_ev), *evr_ctes, *keys, ("_j", j), ("_jw", jw), ("_a", a), *self.windows, *seqs]
+
+    def decayed_sum(self, inside, weight, points: float):
+        """An `each ... decay` rule's points over the counted events (``inside``): where the
+        dialect can fold a list in order, ``points * weight`` added event by event, oldest first,
+        from 0.0, as ``scoring.each`` adds them (so the float is Python's to the last digit);
+        elsewhere the weights' SUM, in no fixed order (``score`` multiplies it by the points)."""
+        given = exp.Mul(this=lit(points), expression=weight)
+        x, y = exp.to_identifier("_x"), exp.to_identifier("_y")
+        add = exp.Lambda(this=exp.Add(this=x.copy(), expression=y.copy()), expressions=[x, y])
+        if self.dialect == "duckdb":
+            listed = exp.Filter(this=exp.ArrayAgg(this=exp.Order(this=given, expressions=[exp.Ordered(
+                this=col("_ts"), nulls_first=False)])), expression=exp.Where(this=inside))
+            return exp.Anonymous(this="LIST_REDUCE", expressions=[listed, add])
+        if self.dialect == "spark":
+            pair = exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier("_ts"), expression=col("_ts")),
+                                           exp.PropertyEQ(this=exp.to_identifier("_p"), expression=given)])
+            s = exp.to_identifier("_s")
+            ordered = exp.ArraySort(this=exp.ArrayAgg(this=case([(inside, pair)], exp.Null())))
+            values = exp.Transform(this=ordered, expression=exp.Lambda(
+                this=exp.Dot(this=s.copy(), expression=exp.to_identifier("_p")), expressions=[s]))
+            return exp.Reduce(this=values, initial=exp.Cast(this=lit(0), to=exp.DataType.build("double")), merge=add)
+        return exp.Sum(this=case([(inside, weight.copy())], exp.Null()))
 
     def prop_origin(self, event: str, name: str):
         """The declaration of an event's property (or its ``ts``), whose options have their spans."""

@@ -79,7 +79,7 @@ class Query(EventCtes, Translator):
             for src in p.sources:
                 if src.index in self.dated:
                     x = x.select(alias(col(f"nw{src.index}", "_a"), f"nw{src.index}"))
-            for name, _agg, _hl in self.decays:
+            for name, _agg, _hl, _points in self.decays:
                 x = x.select(alias(col(name, "_a"), name))
             for i in self.newest:
                 x = x.select(alias(col(f"na{i}", "_a"), f"na{i}"))
@@ -247,8 +247,10 @@ class Query(EventCtes, Translator):
                 agg = rule.agg
                 if rule.half_life is not None:
                     name = f"dk{len(self.decays)}"
-                    self.decays.append((name, agg, rule.half_life))
-                    given = self.cap(exp.Mul(this=pts, expression=coalesce(col(name), lit(0.0))), rule.cap)
+                    self.decays.append((name, agg, rule.half_life, float(rule.points)))
+                    summed = coalesce(col(name), lit(0.0))  # (see decayed_sum: the points or the weights)
+                    given = self.cap(summed if self.dialect in ("duckdb", "spark") else exp.Mul(this=pts, expression=summed),
+                                     rule.cap)
                 else:
                     n = col(f"m{agg.index}")
                     given = self.cap(exp.Mul(this=pts, expression=exp.Cast(this=n, to=dbl)), rule.cap)
