@@ -333,6 +333,14 @@ def _python_rows(path: str):
         raise EngineError(str(e)) from None
 
 
+def check_csv_headers(*paths) -> None:
+    """The Python reader's usage error for a CSV file whose header names a column twice (it reads
+    only the header here), as EngineError; ``None`` paths are skipped."""
+    for path in paths:
+        if path is not None and p_suffix(path) == ".csv":
+            _python_rows(path)
+
+
 def _check_json(con, path: str, table, column: str, t, folder) -> None:
     """EngineError for the first value of a JSON ``column`` that no text cell reads as
     Python reads it (``json_cells.unreadable``): where it is, what it is, what to do."""
@@ -415,9 +423,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             problem = column_problem(_python_rows(leads), id_field, "the --id-field that identifies a lead")
             if problem:
                 raise EngineError(f"{leads}: {problem}")
-        for path in (leads, events):  # a CSV header naming a column twice: the Python reader's usage error
-            if path is not None and _reader(path) == "read_csv":
-                _python_rows(path)
+        check_csv_headers(leads, events)
         for c in [*needed, *keep]:
             if c in columns:
                 continue

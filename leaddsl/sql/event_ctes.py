@@ -12,7 +12,10 @@ from . import readers as R
 from . import times as TM
 from .readers import lit, paren, case
 from .stages import ROW, Stages, frame, select, star, window
-from .translate import Unsupported, alias, coalesce, col, is_true, iso_message, table_ref, to_text_col
+from .translate import Unsupported, alias, coalesce, col, is_true, iso_message, prop_unit, table_ref, to_text_col
+
+# the dialects that fold a list in order (a decayed `each` rule's points added as Python adds them)
+ORDERED_FOLDS = ("duckdb", "spark")
 
 
 class EventCtes:
@@ -80,7 +83,7 @@ class EventCtes:
             for pr in e.props:
                 raw = col(props[pr.name])
                 stripped = st.bind(R.strip(raw))
-                exact = ("prop", e.name, pr.pos) in self.exact  # (a text never bad: no flag, no message)
+                exact = prop_unit(pr) in self.exact  # (a text never bad: no flag, no message)
                 try:
                     value, bad, missed = self.read(pr.type, stripped, pr.options, self.prop_origin(e.name, pr.name),
                                                    f"`{e.name}.{pr.name}`", st.bind, exact)
@@ -95,7 +98,7 @@ class EventCtes:
                     evr += [f"pv{tag}", f"pk{tag}"]
                     continue
                 st.bind(R.and_(mine, paren(bad)), f"pb{tag}")
-                if ("prop", e.name, pr.pos) in self.missed:
+                if prop_unit(pr) in self.missed:
                     st.bind(R.and_(mine.copy(), paren(missed)), f"mp{tag}")
                     evr.append(f"mp{tag}")
                 label = exp.DPipe(this=self.event_at(e.name), expression=lit(": "))
@@ -149,16 +152,16 @@ class EventCtes:
             msg = exp.DPipe(this=exp.DPipe(this=at, expression=lit(": ")), expression=told)
             aggs.append(alias(self.first(bad, msg), f"tm{e.index}"))
             for pr in e.props:
-                if ("prop", e.name, pr.pos) in self.exact:  # never bad
+                if prop_unit(pr) in self.exact:  # never bad
                     aggs += [alias(exp.false(), f"pb{e.index}_{pr.pos}"),
                              alias(exp.Cast(this=exp.Null(), to=exp.DataType.build("text")), f"pm{e.index}_{pr.pos}")]
-                    if ("prop", e.name, pr.pos) in self.missed:
+                    if prop_unit(pr) in self.missed:
                         aggs.append(alias(lit(0), f"mp{e.index}_{pr.pos}"))
                     continue
                 pb = R.and_(live, col(f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(exp.Max(this=case([(pb, lit(1))], lit(0))).eq(lit(1)), f"pb{e.index}_{pr.pos}"))
                 aggs.append(alias(self.first(pb, col(f"pm{e.index}_{pr.pos}")), f"pm{e.index}_{pr.pos}"))
-                if ("prop", e.name, pr.pos) in self.missed:  # how many of the lead's events had a bad one
+                if prop_unit(pr) in self.missed:  # how many of the lead's events had a bad one
                     aggs.append(alias(exp.Sum(this=case([(R.and_(live.copy(), col(f"mp{e.index}_{pr.pos}")), lit(1))],
                                                         lit(0))), f"mp{e.index}_{pr.pos}"))
         for src in p.sources:

@@ -9,9 +9,9 @@ from ..runtime import plan as P
 from . import readers as R
 from . import times as TM
 from .readers import lit, paren, case
-from .event_ctes import EventCtes
+from .event_ctes import ORDERED_FOLDS, EventCtes
 from .stages import ROW, Stages, select, star
-from .translate import Translator, Unsupported, alias, coalesce, col, is_true, table_ref, to_text_col
+from .translate import Translator, Unsupported, alias, coalesce, col, is_true, prop_unit, table_ref, to_text_col
 
 
 class Query(EventCtes, Translator):
@@ -73,7 +73,7 @@ class Query(EventCtes, Translator):
                     x = x.select(alias(coalesce(col(f"pb{e.index}_{pr.pos}", "_a"), exp.false()),
                                        f"pb{e.index}_{pr.pos}"),
                                  alias(col(f"pm{e.index}_{pr.pos}", "_a"), f"pm{e.index}_{pr.pos}"))
-                    if ("prop", e.name, pr.pos) in self.missed:
+                    if prop_unit(pr) in self.missed:
                         x = x.select(alias(coalesce(col(f"mp{e.index}_{pr.pos}", "_a"), lit(0)),
                                            f"mp{e.index}_{pr.pos}"))
             for src in p.sources:
@@ -249,7 +249,7 @@ class Query(EventCtes, Translator):
                     name = f"dk{len(self.decays)}"
                     self.decays.append((name, agg, rule.half_life, float(rule.points)))
                     summed = coalesce(col(name), lit(0.0))  # (see decayed_sum: the points or the weights)
-                    given = self.cap(summed if self.dialect in ("duckdb", "spark") else exp.Mul(this=pts, expression=summed),
+                    given = self.cap(summed if self.dialect in ORDERED_FOLDS else exp.Mul(this=pts, expression=summed),
                                      rule.cap)
                 else:
                     n = col(f"m{agg.index}")

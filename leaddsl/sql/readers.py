@@ -110,8 +110,11 @@ def strip(x) -> exp.Expression:
                                             replacement=lit("")))], x.copy())
 
 
+NON_ASCII = "[^\\x00-\\x7f]"
+
+
 def is_ascii_only(x) -> exp.Expression:
-    return exp.Not(this=regex_like(x, "[^\\x00-\\x7f]"))
+    return exp.Not(this=regex_like(x, NON_ASCII))
 
 
 def missing(stripped, markers=()) -> exp.Expression:
@@ -394,11 +397,9 @@ def ascii_key(s, dialect: str) -> exp.Expression:
     comparison as Python does, for every text, with no error for the ones ``LOWER`` cannot
     fold (``Straße`` is not ``product``, as in Python), and without NFC."""
     folded = _ascii_folded(s.copy())
-    beyond = regex_like(folded, "[^\\x00-\\x7f]")
-    slow = case([(beyond, folded.copy())], exp.Lower(this=folded.copy()))
+    slow = case([(regex_like(folded, NON_ASCII), folded.copy())], exp.Lower(this=folded.copy()))
     # (a missing text, NULL, takes the plain way: LOWER(NULL), not the 13 replacements)
-    far = exp.NEQ(this=exp.Anonymous(this="strlen", expressions=[s.copy()]), expression=exp.Length(this=s.copy())) \
-        if dialect == "duckdb" else regex_like(s.copy(), "[^\\x00-\\x7f]")
+    far = exp.Not(this=_ascii(s.copy())) if dialect == "duckdb" else regex_like(s.copy(), NON_ASCII)
     return case([(far, slow)], exp.Lower(this=s.copy()))
 
 
@@ -410,7 +411,7 @@ def type_key(x) -> exp.Expression:
     folded = _ascii_folded(strip(x))
     runs = exp.RegexpReplace(this=folded, expression=lit("(" + WS + "|[_-])+"), replacement=lit("_"))
     key = exp.RegexpReplace(this=exp.Lower(this=runs), expression=lit("^_+|_+$"), replacement=lit(""))
-    return case([(regex_like(runs.copy(), "[^\\x00-\\x7f]"), exp.Null())], key)
+    return case([(regex_like(runs.copy(), NON_ASCII), exp.Null())], key)
 
 
 def is_nfc_ascii_name(name: str) -> bool:

@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import sql as S
 from .. import types as T
 from . import lines
-from .duck import EngineError, _python_rows, check_event_columns, no_lead_column, no_lead_rows, table_stats
+from .duck import EngineError, check_csv_headers, check_event_columns, no_lead_column, no_lead_rows, table_stats
 
 FORMATS = {".csv": "csv", ".parquet": "parquet"}
 # The local session's settings. A query with many fields has a large plan, and Spark 4 kept
@@ -237,9 +237,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     from py4j.protocol import Py4JJavaError
     folder = tempfile.TemporaryDirectory(prefix="leaddsl-")
     try:
-        for path in (leads, events):  # a CSV header naming a column twice: the Python reader's usage error
-            if path is not None and FORMATS.get(Path(path).suffix.lower()) == "csv":
-                _python_rows(path)
+        check_csv_headers(leads, events)
         columns = _view(spark, leads, "_leads_file", {".".join(s.path): s.type for s in program.plan.slots},
                         ids=(id_field,))
         if stats is not None:  # where each lead row is in its file (see duck.evaluate_files)

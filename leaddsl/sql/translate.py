@@ -136,7 +136,7 @@ def missing_columns(plan: P.Plan, bad_values: str = "error", id_field: str = "id
     for e in plan.events.values():
         for pr in e.props:
             if (every or pr.options.bad == "missing") and pr.type != T.TEXT:
-                units.append((("prop", e.name, pr.pos), f"{e.name}.{pr.name}"))
+                units.append((prop_unit(pr), f"{e.name}.{pr.name}"))
     used = {id_field, *keep, *plan.outputs, "stage", "error"}
     out = {}
     for unit, label in units:
@@ -152,7 +152,7 @@ def missing_columns(plan: P.Plan, bad_values: str = "error", id_field: str = "id
 def text_units(plan: P.Plan) -> frozenset:
     """The text fields and event properties (as ``Slot.unit``: ("slot", i), ("prop", event, pos))."""
     units = {s.unit for s in plan.slots if s.type == T.TEXT}
-    units.update(("prop", e.name, pr.pos) for e in plan.events.values() for pr in e.props if pr.type == T.TEXT)
+    units.update(prop_unit(pr) for e in plan.events.values() for pr in e.props if pr.type == T.TEXT)
     return frozenset(units)
 
 
@@ -266,9 +266,15 @@ class Translator:
         return value, exp.false(), bad
 
     @staticmethod
-    def ascii_members(t, options) -> bool:
+    def ascii_members(t, options, table=None) -> bool:
         """Every spelling of the enum's or ordinal's members folds to ASCII: read exactly by ``R.ascii_key``."""
-        return all(k.isascii() for k in member_table(t, options))
+        return all(k.isascii() for k in (member_table(t, options) if table is None else table))
+
+    def note_use(self, x, safe: bool) -> None:
+        """A text field's or property's value (``x``: its Read or Prop) used here: in ``unsafe``
+        unless the use is ``safe`` (see ``val``)."""
+        if not safe:
+            self.unsafe.add(x.slot.unit if isinstance(x, P.Read) else prop_unit(x.prop))
 
     def reader(self, t: T.Type, s, options, origin, what: str, bind=R.same, exact: bool = False):
         """(value, bad-value test) of a stripped cell ``s``: value NULL when missing or bad.
@@ -296,7 +302,8 @@ class Translator:
                 v = bind(TM.date_us(s, bind, self.dialect))
         elif isinstance(t, MEMBER):
             table = member_table(t, options)
-            key = R.ascii_key(s, self.dialect) if self.ascii_members(t, options) else R.fold(R.clean(s, self.dialect))
+            key = R.ascii_key(s, self.dialect) if self.ascii_members(t, options, table) else \
+                R.fold(R.clean(s, self.dialect))
             # a member before a missing marker (as member_reader looks members up first)
             v = bind(R.member(bind(key), table))
             value = case([(exp.Not(this=exp.Is(this=v, expression=exp.Null())), v), (m, exp.Null())], v)
@@ -371,8 +378,8 @@ class Translator:
         missing); any other use of a text field or property is noted in ``unsafe``."""
         if isinstance(x, P.Const):
             return const_sql(x.value)
-        if isinstance(x, (P.Read, P.Prop)) and not safe:
-            self.unsafe.add(x.slot.unit if isinstance(x, P.Read) else prop_unit(x.prop))
+        if isinstance(x, (P.Read, P.Prop)):
+            self.note_use(x, safe)
         if isinstance(x, P.Read):
             s = x.slot
             if isinstance(s.type, T.ListT):
@@ -388,15 +395,11 @@ class Translator:
             if x.how == "fold":
                 inner = x.x
                 if isinstance(inner, P.Read) and inner.slot.type == T.TEXT:
-                    if not safe:
-                        self.unsafe.add(inner.slot.unit)
+                    self.note_use(inner, safe)
                     return col(f"k{inner.slot.index}")
-                if isinstance(inner, P.Prop) and inner.prop.type == T.TEXT:
-                    if not safe:
-                        self.unsafe.add(prop_unit(inner.prop))
-                    if prop_unit(inner.prop) in self.exact:
-                        return col(f"pk{self.p.events[inner.prop.event].index}_{inner.prop.pos}")
-                    return R.fold(self.val(inner, safe=True))
+                if isinstance(inner, P.Prop) and inner.prop.type == T.TEXT:  # (its key, beside its value)
+                    self.note_use(inner, safe)
+                    return col(f"pk{self.p.events[inner.prop.event].index}_{inner.prop.pos}")
                 return R.fold(self.val(inner))
             if x.how == "name":
                 inner = self.val(x.x)
