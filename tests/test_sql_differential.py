@@ -6,6 +6,7 @@ named at its line of the events table as `eval --engine` names it.
 
 LEADDSL_SQL_EXAMPLES sets the number of examples (default 200; the long setting: 10000)."""
 import datetime as dt
+import json
 import os
 import re
 
@@ -107,3 +108,49 @@ def test_duckdb_agrees_with_the_interpreter(conditions, leads, shift):
         want = program.evaluate(record, as_of=as_of, errors="return")
         assert {k: row[k] for k in program.outputs} == want.to_dict(), (text, cells, events, row, want.error)
         same_error(program, row["error"], want, at)
+
+
+# ------------------------------------------------ a JSON lead's own events (eval --engine duckdb)
+ODD_ELEMENT = st.sampled_from([7, None, "page_view", [1], 2.5, True, {}])
+OWN_EVENT = st.builds(
+    lambda e, amount, typed: {**{k: v for k, v in e.items() if v is not None},
+                              **({"amount": amount} if amount is not None else {}),
+                              **({"type": typed} if typed is not None else {})},
+    EVENT, st.sampled_from([None, None, 1, 2.5, -3, 10, 0.5]), st.sampled_from([None] * 6 + [5, False]))
+OWN_EVENTS = st.one_of(st.lists(st.one_of(OWN_EVENT, OWN_EVENT, OWN_EVENT, ODD_ELEMENT), max_size=6),
+                       st.lists(OWN_EVENT, max_size=6), st.sampled_from(["none", None, "x", 5, {"type": "meeting"}]))
+OWN_ID = st.sampled_from(["s", "i", "i", "absent", "bool", "float"])
+INLINE_EXAMPLES = max(20, EXAMPLES // 8)
+
+
+@settings(max_examples=INLINE_EXAMPLES, deadline=None)
+@given(st.lists(exprs(), min_size=1, max_size=2), st.lists(st.tuples(st.fixed_dictionaries(CELL), OWN_EVENTS, OWN_ID),
+                                                           min_size=1, max_size=4),
+       st.sampled_from([0, -60, 24 * 60 - 1]))
+def test_duckdb_engine_reads_a_json_lead_s_own_events_as_the_interpreter(tmp_path_factory, conditions, leads, shift):
+    """Leads as JSON Lines records holding their events (an events list that is none, elements
+    that are no object, types that are no text, amounts as JSON numbers, leads named by an `id`
+    key of any type or none), run by the DuckDB engine: every output and the error text (its
+    events named `lead 7, event 3 (page_view): ...` at their place in the list) are the
+    interpreter's."""
+    from hypothesis import assume
+    from leaddsl.sql import duck
+    program = leaddsl.compile(program_text(conditions))
+    assume(not any("." in c for c in program.columns))  # (a nested key: the engine refuses it, by name)
+    as_of = BASE + dt.timedelta(minutes=shift)
+    records = []
+    for i, (cells, events, ident) in enumerate(leads):
+        record = {"key": f"k{i}", **{c: v for c, v in cells.items() if v is not None}}
+        record.update({"s": {"id": f"L{i}"}, "i": {"id": i}, "absent": {}, "bool": {"id": True},
+                       "float": {"id": 2.5}}[ident])
+        if events != "none":
+            record["events"] = events
+        records.append(record)
+    path = tmp_path_factory.mktemp("own") / "leads.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    got = list(duck.evaluate_files(program, str(path), as_of=as_of, id_field="key"))
+    assert len(got) == len(records)
+    for row, record in zip(got, records):
+        want = program.evaluate(record, as_of=as_of, errors="return")
+        assert {k: row[k] for k in program.outputs} == want.to_dict(), (record, row, want.errors)
+        assert row["error"] == ("; ".join(want.errors) or None), (record, row["error"], want.errors)

@@ -79,13 +79,84 @@ def test_an_option_the_sql_engines_cannot_run_is_a_usage_error_naming_it(runner,
     assert out.stdout == ""
 
 
-def test_duckdb_refuses_inline_events_by_name(runner, tmp_path):
+def test_duckdb_reads_the_sample_s_inline_events_as_python(runner, tmp_path):
+    # the bundled JSON Lines leads hold their events in `events`: the same rows, stderr (AJ-2040's
+    # download without a time, named `lead AJ-2040, event 1 (download)`) and --errors-file lines
+    args = ["eval", str(DEFS), str(LEADS.with_suffix(".jsonl")), "--as-of", AS_OF]
+    py = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "py.jsonl")])
+    duck = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "duck.jsonl"), "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1
+    assert duck.stdout == py.stdout and duck.stderr == py.stderr
+    assert "lead AJ-2040, event 1 (download): ts is missing" in duck.stderr
+    assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+
+
+def test_duckdb_reads_odd_inline_event_lists_as_python(runner, tmp_path):
+    # a list that is none, an element that is no object, a type that is no text, another spelling
+    # of a type, a key no output reads, an event after the as-of time, a lead named by another
+    # id key than the Python engine's `lead 7, ` prefix reads (`id`)
+    defs = tmp_path / "d.lead"
+    defs.write_text("event demo(size: number)\nevent call()\nmetric sized = sum(demo.size)\n"
+                    "lead busy when demo(30d) >= 2\nlead big when sized > 5\nlead then_call when demo then call\n")
+    leads = tmp_path / "l.jsonl"
+    records = [
+        {"key": "a", "id": 7, "events": [{"type": "Demo", "ts": "2026-11-20", "size": 3}, {"type": "demo", "ts":
+                                         "2026-11-21T10:00:00Z", "size": "4", "url": {"x": 1}}, {"type": "CALL",
+                                                                                                "ts": "2026-11-21T11:00:00Z"}]},
+        {"key": "b", "id": "b", "events": "demo"},
+        {"key": "c", "id": True, "events": [{"type": 5, "ts": "never"}, 7, {"type": "demo", "ts": "someday"}, None]},
+        {"key": "d", "events": [{"type": "demo", "ts": "2026-11-20", "size": "big"}, {"type": "demo",
+                                                                                      "ts": "2027-01-01", "size": "x"}]},
+        {"key": "e", "id": 2.5, "events": None},
+        {"key": "f", "id": "f", "events": [[], {"type": "demo", "ts": "2026-11-20", "size": 1.5}]},
+        {"key": "g", "id": "g", "events": {"type": "demo", "ts": "2026-11-20"}},
+    ]
+    leads.write_text("".join(json.dumps(r) + "\n" for r in records))
+    args = ["eval", str(defs), str(leads), "--as-of", AS_OF, "--id-field", "key"]
+    py = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "py.jsonl")])
+    duck = runner.invoke(cli, [*args, "--errors-file", str(tmp_path / "duck.jsonl"), "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 1
+    assert duck.stdout == py.stdout and duck.stderr == py.stderr
+    rows = {r["key"]: r for r in _lines(duck.stdout)}
+    assert rows["a"]["busy"] is True and rows["a"]["big"] is True and rows["a"]["then_call"] is True
+    assert rows["b"]["error"] == "events: expected a list of event objects, found str"
+    assert rows["c"]["error"] == ("events: expected a list of event objects, found int; event 3 (demo): ts: cannot "
+                                  "read 'someday' as datetime (use ISO 8601, e.g. 2026-01-31 or 2026-01-31T09:30:00Z)")
+    # (no `id` key: no `lead ..., `; the event after the as-of time is not read, its bad size neither)
+    assert rows["d"]["error"] == "event 1 (demo): size: cannot read 'big' as number"
+    assert rows["d"]["busy"] is False and rows["d"]["big"] is None
+    assert rows["f"]["error"] == "events: expected a list of event objects, found list"
+    assert rows["g"]["error"] == "events: expected a list of event objects, found dict"
+    assert (tmp_path / "duck.jsonl").read_text() == (tmp_path / "py.jsonl").read_text()
+
+
+def test_duckdb_refuses_inline_events_beside_an_events_file_by_name(runner, tmp_path):
     defs = tmp_path / "d.lead"
     defs.write_text("event demo()\nlead big when demo(30d) >= 1\n")
     leads = tmp_path / "l.jsonl"
     leads.write_text(json.dumps({"id": 1, "events": [{"type": "demo", "ts": "2026-11-20"}]}) + "\n")
-    out = runner.invoke(cli, ["eval", str(defs), str(leads), "--as-of", AS_OF, "--engine", "duckdb"])
+    events = tmp_path / "e.csv"
+    events.write_text("lead_id,type,ts\n1,demo,2026-11-21\n")
+    out = runner.invoke(cli, ["eval", str(defs), str(leads), "--events", str(events), "--as-of", AS_OF,
+                              "--engine", "duckdb"])
     assert out.exit_code == 2 and "inline" in out.stderr and "--events" in out.stderr
+    assert "--engine python" in out.stderr and out.stdout == ""
+
+
+def test_duckdb_finds_inline_events_that_first_appear_late_in_the_file(runner, tmp_path):
+    # DuckDB guesses a JSON file's keys from its first records: a lead whose `events` come after
+    # them must still be read
+    defs = tmp_path / "d.lead"
+    defs.write_text("event demo()\nlead busy when demo(30d) >= 1\n")
+    leads = tmp_path / "l.jsonl"
+    with leads.open("w") as f:
+        for i in range(25_000):
+            f.write(json.dumps({"id": i}) + "\n")
+        f.write(json.dumps({"id": "late", "events": [{"type": "demo", "ts": "2026-11-21"}]}) + "\n")
+    out = runner.invoke(cli, ["eval", str(defs), str(leads), "--as-of", AS_OF, "--engine", "duckdb"])
+    assert out.exit_code == 0
+    assert _lines(out.stdout)[-1] == {"id": "late", "busy": True}
+    assert "busy: 1 " in out.stderr
 
 
 def test_duckdb_keeps_the_file_order_of_a_file_with_its_own_rowid_column(runner, tmp_path):

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import click
 
+from ..runtime.program import lead_label
+
 _EVENT = re.compile(r"event (\d+) \((\w+)\): (.*)", re.DOTALL)
 _PROP = re.compile(r"([A-Za-z_]\w*)(?:: | (?=is ))(.*)", re.DOTALL)
 _POSITION = re.compile(r"(?:line|row|item) \d+(?:: |, )")
@@ -43,8 +45,7 @@ def split_errors(messages, record: dict, events) -> tuple[list[str], list[EventE
         return list(messages), []
     own = record.get("events")
     inline = len(own) if own.__class__ in (list, tuple) else 0  # the evaluator's events: inline, then the table's
-    lead = record.get("id")  # the evaluator names the lead by its `id` key: "lead 7, event 3 (page_view): ..."
-    prefix = f"lead {lead}, " if isinstance(lead, (str, int)) and not isinstance(lead, bool) else ""
+    prefix = lead_label(record.get("id"))  # the evaluator names the lead by its `id` key: "lead 7, event 3 ..."
     mine, theirs = [], []
     for message in messages:
         body = message[len(prefix):] if prefix and message.startswith(prefix) else message

@@ -330,7 +330,7 @@ class Program:
         if self.stages and any(r[s] is None for s in self.stages):
             r["stage"] = None
         lead_id = record.get("id")
-        who = _lead_label(lead_id)
+        who = lead_label(lead_id)
         messages = [_message(unit, info, who) for unit, info in bad.items()]
         r._errors = tuple(messages)
         if ctx[3] == _RAISE:
@@ -351,7 +351,9 @@ def _record_error(record):
                      field=None, value=record)
 
 
-def _lead_label(lead) -> str:
+def lead_label(lead) -> str:
+    """How an event's message names its lead: ``lead 7, `` by the record's ``id`` key, when it
+    is text or a whole number (nothing otherwise)."""
     return f"lead {lead}, " if isinstance(lead, (str, int)) and not isinstance(lead, bool) else ""
 
 

@@ -37,7 +37,8 @@ def compile_sql(plan, dialect: str = "duckdb", tables: Tables | None = None, bad
 def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: str = "events", id_field: str = "id",
            lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts",
            row_field: str | None = None, keep: tuple = (), line_field: str | None = None, events_at: str = "",
-           pretty: bool = False, bad_values: str = "error") -> str:
+           events_by_row: bool = False, events_problem: str | None = None, pretty: bool = False,
+           bad_values: str = "error") -> str:
     """The program's outputs as one query in ``dialect``; its parameter ``as_of`` (ISO 8601
     text) is bound at execution. Raises DslError (E501, with spans) for what the dialect
     cannot express. ``bad_values="missing"`` reads every bad value as missing, as
@@ -45,7 +46,8 @@ def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: st
     field or property after ``error`` (:func:`missing_columns` names them)."""
     expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
                                lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field=row_field,
-                               keep=tuple(keep), line_field=line_field, events_at=events_at, bad_values=bad_values)
+                               keep=tuple(keep), line_field=line_field, events_at=events_at,
+                               events_by_row=events_by_row, events_problem=events_problem, bad_values=bad_values)
     return expression.sql(dialect=dialect, pretty=pretty, copy=False)
 
 

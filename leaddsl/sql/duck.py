@@ -15,7 +15,8 @@ from pathlib import Path
 
 from .. import sql as S
 from .. import types as T
-from . import json_cells as J, lines
+from ..runtime.program import lead_label
+from . import inline as IN, json_cells as J, lines
 
 # (the suffixes the Python reader reads the same way: a `.json` file is one JSON array there)
 READERS = {".csv": "read_csv", ".jsonl": "read_json", ".ndjson": "read_json", ".parquet": "read_parquet"}
@@ -204,7 +205,8 @@ def _refused(path: str):
         raise EngineError(f"{shown}: DuckDB cannot read this file ({why}){hint}") from None
 
 
-def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None, ids=()) -> list[str]:
+def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None, ids=(),
+              where=None, raw=(), source=None) -> list[str]:
     """A view ``name`` of the file at ``path``: its ``wanted`` columns (all when None) as
     text, and a ``_row`` in file order; returns all the file's columns (``probed``: what
     ``_probe`` found of the file already).
@@ -219,7 +221,11 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
     (and a Parquet file's that are not text: ``_parquet_json``) they are stored as JSON and the
     view holds each value's cell (``json_cells``), after the values no cell reads as Python
     does stop the run (EngineError naming the line, in ``folder``'s line numbering). ``ids``:
-    a JSON Lines file's id columns, each value as the text Python matches ids by (8.0 is 8)."""
+    a JSON Lines file's id columns, each value as the text Python matches ids by (8.0 is 8).
+    ``raw``: JSON Lines columns kept as their JSON (a lead's ``events`` list). ``source``: a
+    view to read instead of the file (whose columns ``probed`` names), the rows of another
+    table (``inline.events``); ``where``: (the table, a row's ``rowid``) -> (the file, the
+    place) a message names then."""
     from sqlglot import exp
     columns, padded = probed or _probe(con, path)
     kept = [c for c in columns if wanted is None or c in wanted]
@@ -237,9 +243,10 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
         typed = {c: typed.get(c, T.TEXT) for c in stored}
     elif _reader(path) != "read_json":
         typed = {}
+    read = exp.to_table(source, quoted=True) if source is not None else _source(
+        path, {c: "JSON" if c in typed or c in raw else "VARCHAR" for c in kept} if typed or raw else kept, padded)
     source = exp.select(*[exp.alias_(stored[c], c, quoted=True) if c in stored else exp.column(c, quoted=True)
-                          for c in kept]).from_(
-        _source(path, {c: "JSON" if c in typed else "VARCHAR" for c in kept} if typed else kept, padded))
+                          for c in kept]).from_(read)
     blank = padded and len(columns) > 1
     if blank:  # a line of white space alone is no row for the Python reader (only a padded file has one)
         from . import readers as R
@@ -259,7 +266,8 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
         if _reader(path) != "read_csv" or folder is None or path in _PYTHON_COPIES:
             raise
         # the rows as the Python reader reads them, from a copy DuckDB can read
-        return _relation(con, _python_copy(_COPIES.get(path, path), folder), name, wanted, None, typed, folder, ids)
+        return _relation(con, _python_copy(_COPIES.get(path, path), folder), name, wanted, None, typed, folder, ids,
+                         where)
     # (a column of the file named `rowid` hides the table's own: then the rows are counted)
     place = exp.Window(this=exp.RowNumber()) if "rowid" in {c.lower() for c in kept} else exp.Add(
         this=exp.column("rowid"), expression=exp.Literal.number(1))
@@ -272,7 +280,7 @@ def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, f
                               "Python engine does (use --engine python)")
     for c, t in typed.items():
         if c in checked:
-            _check_json(con, path, table, c, t, folder)
+            _check_json(con, path, table, c, t, folder, where)
     def cell(c):
         value = exp.column(c, quoted=True)
         return J.cell(value, typed[c]) if c in checked else J.id_cell(value)
@@ -341,7 +349,7 @@ def check_csv_headers(*paths) -> None:
             _python_rows(path)
 
 
-def _check_json(con, path: str, table, column: str, t, folder) -> None:
+def _check_json(con, path: str, table, column: str, t, folder, where=None) -> None:
     """EngineError for the first value of a JSON ``column`` that no text cell reads as
     Python reads it (``json_cells.unreadable``): where it is, what it is, what to do."""
     from sqlglot import exp
@@ -355,9 +363,12 @@ def _check_json(con, path: str, table, column: str, t, folder) -> None:
     if hit is None:
         return
     row, value, i = hit
-    count = con.execute(exp.select("count(*)").from_(table.copy()).sql(dialect="duckdb")).fetchone()[0]
-    place = lines.places(path, count, folder) if folder and _reader(path) == "read_json" else None
-    at = f"line {place(row + 1)}" if place else f"row {row + 1}"
+    if where is not None:
+        path, at = where(table, row)
+    else:
+        count = con.execute(exp.select("count(*)").from_(table.copy()).sql(dialect="duckdb")).fetchone()[0]
+        place = lines.places(path, count, folder) if folder and _reader(path) == "read_json" else None
+        at = f"line {place(row + 1)}" if place else f"row {row + 1}"
     shown = value if len(value) <= 60 else value[:57] + "..."
     raise EngineError(f"{path}: {at}: `{column}` is {shown}, {reasons[i][1]}; --engine duckdb cannot read it as "
                       "the Python engine does (use --engine python)")
@@ -415,9 +426,13 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             leads_file, leads_probed = _probed(con, leads, leads_file, folder.name)
         columns = leads_probed[0]
         json_leads = _reader(leads) == "read_json"
-        if "events" in columns and program.plan.events and json_leads:
-            raise EngineError(f"{leads}: the leads hold their events inline (`events`); --engine duckdb reads "
-                              "events from --events FILE only (use --engine python, or export the events as a table)")
+        own = False  # whether the leads hold their events themselves (JSON Lines `events`)
+        if json_leads and program.plan.events and _holds_events(con, leads_file, columns):
+            if events is not None:
+                raise EngineError(f"{leads}: the leads hold their events inline (`events`) and --events names an "
+                                  "events file; --engine duckdb reads one of the two (use --engine python, which "
+                                  "reads both)")
+            own = True
         if json_leads:  # the id key, as the Python reader finds the columns: the first record's keys
             from ..io.data import column_problem
             problem = column_problem(_python_rows(leads), id_field, "the --id-field that identifies a lead")
@@ -434,6 +449,8 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                 raise no_lead_column(leads, columns, c, program, keep, id_field)
         props = sorted(program.event_columns)
         ev_wanted = [lead_field, type_field, ts_field, *props] if program.plan.events else [lead_field]
+        typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
+        ev_columns = None
         if events is not None:
             events_file, events_probed = _probed(con, events, events_file, folder.name)
             ev_columns = events_probed[0]
@@ -446,38 +463,47 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             con.execute(exp.Create(this=exp.to_table("_leads_file", quoted=True), kind="VIEW",
                                    expression=nothing).sql(dialect="duckdb"))
         else:
-            _relation(con, leads_file, "_leads_file", {*needed, *keep}, leads_probed,
-                      {".".join(s.path): s.type for s in program.plan.slots}, folder.name, ids=(id_field,))
+            _relation(con, leads_file, "_leads_file", {*needed, *keep, *(["events"] if own else [])}, leads_probed,
+                      {".".join(s.path): s.type for s in program.plan.slots}, folder.name, ids=(id_field,),
+                      raw=["events"] if own else ())
+        count = None if empty else con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0]
         if stats is not None:  # where each lead row is in its file, before the first row
-            stats["place"] = lines.places(leads, con.execute('SELECT count(*) FROM "_leads_file"').fetchone()[0],
-                                          folder.name)
+            stats["place"] = lines.places(leads, count or 0, folder.name)
         if events is not None:
-            typed = {pr.name: pr.type for e in program.plan.events.values() for pr in e.props}
             _relation(con, events_file, "_events_file", set(ev_wanted), events_probed,
                       {**typed, ts_field: T.DATETIME}, folder.name, ids=(lead_field,))
             if stats is not None:
                 stats["no_lead"] = no_lead_rows(lambda q: con.execute(q).fetchall(), "duckdb", events, lead_field,
                                                 folder.name)
-        elif program.plan.events:
-            con.execute('CREATE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
-                        'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, 0 AS _row LIMIT 0')
-            ev_columns = None
-        else:
-            ev_columns = None
-        if events is None and props:  # no events file: every property column is absent
-            cols = ", ".join(f'CAST(NULL AS VARCHAR) AS "{p}"' for p in sorted(props))
+        elif own:  # the leads' own events, and why a lead's list cannot be read
+            _relation(con, leads, "_events_file", None, (["_lead", "_pos", "type", "ts", *props], False),
+                      {**typed, "ts": T.DATETIME}, folder.name, where=_own_place(con, leads, count, folder.name),
+                      source=_own_source(con, props))
+            con.execute(f'CREATE TABLE "{IN.PROBLEMS}" AS {IN.problems()}')
+            con.execute(f'CREATE VIEW "_leads_own" AS {IN.leads_view()}')
+        if events is None and program.plan.events and not own:
+            # no events file: no event, and every property column absent
+            cols = "".join(f', CAST(NULL AS VARCHAR) AS "{p}"' for p in sorted(props))
             con.execute('CREATE OR REPLACE VIEW "_events_file" AS SELECT CAST(NULL AS VARCHAR) AS lead_id, '
-                        f'CAST(NULL AS VARCHAR) AS type, CAST(NULL AS VARCHAR) AS ts, {cols}, 0 AS _row LIMIT 0')
+                        'CAST(NULL AS VARCHAR) AS _lead, CAST(NULL AS VARCHAR) AS type, '
+                        f'CAST(NULL AS VARCHAR) AS ts{cols}, 0 AS _row, 0 AS _pos LIMIT 0')
         at = _lined(con, events, folder.name) if ev_columns is not None and program.plan.events else None
-        query = S.to_sql(program, "duckdb", leads="_leads_file", events="_events_file" if at is None else
-                         "_events_lined", id_field=id_field,
-                         lead_field=lead_field if ev_columns is not None else "lead_id",
-                         type_field=type_field if ev_columns is not None else "type",
-                         ts_field=ts_field if ev_columns is not None else "ts", row_field="_row",
-                         keep=tuple(keep), line_field=None if at is None else "_line", events_at=at or "",
-                         bad_values=bad_values)
+        if own:  # the leads' own events: joined by the lead's row, named by their place in its list
+            tables = dict(leads="_leads_own", events="_events_file", lead_field="_lead", type_field="type",
+                          ts_field="ts", line_field="_pos", events_at=f"{lines.INLINE} item", events_by_row=True,
+                          events_problem="_events_problem")
+        else:
+            tables = dict(leads="_leads_file", events="_events_file" if at is None else "_events_lined",
+                          lead_field=lead_field if ev_columns is not None else "lead_id",
+                          type_field=type_field if ev_columns is not None else "type",
+                          ts_field=ts_field if ev_columns is not None else "ts",
+                          line_field=None if at is None else "_line", events_at=at or "")
+        query = S.to_sql(program, "duckdb", id_field=id_field, row_field="_row", keep=tuple(keep),
+                         bad_values=bad_values, **tables)
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         native = _native_ids(con, id_field, leads_file)  # (before the query, which a statement on `con` would end)
+        # (the Python engine names a lead's events by its `id` key: `lead 7, event 3 (page_view): ...`)
+        labels = native if not own or id_field == "id" else _native_ids(con, "id", leads_file)
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
         if stats is not None:  # on a second connection, while the rows are handed out
@@ -490,7 +516,11 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
                 out = dict(zip(names, row))
                 if native is not None:
                     out[id_field] = next(native)
-                out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
+                if own:
+                    who = lead_label(out[id_field] if labels is native else next(labels))
+                    out["error"] = lines.inline_as_python(program, out["error"], who)
+                else:
+                    out["error"] = lines.as_python(program, out["error"], events if at is not None else None)
                 yield out
     except duckdb.Error as e:
         raise EngineError(f"duckdb: {str(e).splitlines()[0]}") from None
@@ -499,6 +529,36 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
             stats.update(side.result())
         con.close()
         folder.cleanup()
+
+
+def _holds_events(con, path: str, columns) -> bool:
+    """Whether a record of the JSON Lines file at ``path`` holds an ``events`` key (its probe
+    saw one in ``columns``, or a scan of that key alone finds one)."""
+    from sqlglot import exp
+    if "events" in columns:
+        return True
+    q = exp.select(exp.Literal.number(1)).from_(_source(path, {"events": "JSON"})).where(
+        exp.column("events").is_(exp.null()).not_()).limit(1)
+    with _refused(path):
+        return con.execute(q.sql(dialect="duckdb")).fetchone() is not None
+
+
+def _own_source(con, props) -> str:
+    """The view of the leads' own events (``inline.events``), for ``_relation``; its name."""
+    con.execute(f'CREATE VIEW "_own_events" AS {IN.events(props)}')
+    return "_own_events"
+
+
+def _own_place(con, path: str, count: int | None, folder: str):
+    """For ``_relation``: where a row of the leads' own events is, as (the leads file, ``line 6,
+    event 3``): its lead's line and its place in the lead's list."""
+    def where(table, row):
+        from sqlglot import exp
+        lead, pos = con.execute(exp.select(exp.column("_lead", quoted=True), exp.column("_pos", quoted=True)).from_(
+            table.copy()).where(exp.column("rowid").eq(row)).sql(dialect="duckdb")).fetchone()
+        place = lines.places(path, count or 0, folder)
+        return path, f"{'line' if place else 'record'} {place(int(lead)) if place else lead}, event {pos}"
+    return where
 
 
 def _native_ids(con, id_field: str, path: str):

@@ -29,9 +29,12 @@ class EventCtes:
         # event): it picks the first bad event of a kind, as the Python engine does; a warehouse
         # table has none, and numbering its rows (ROW_NUMBER() OVER ()) would put them all
         # through one thread or worker: there the first is the one whose message sorts first
-        order = t.row_field or t.line_field
+        # (a lead's own events, its JSON list: their place in it)
+        order = t.line_field if t.events_by_row else t.row_field or t.line_field
         self.ordered = order is not None
-        ev_raw = [alias(R.strip(to_text_col(t.lead_field)), "_lid"),
+        # (the lead's id as text; or its row number, for the events a JSON lead holds itself)
+        lid = exp.cast(col(t.lead_field), "bigint") if t.events_by_row else R.strip(to_text_col(t.lead_field))
+        ev_raw = [alias(lid, "_lid"),
                   *([alias(col(order), "_rid")] if order else []),
                   alias(to_text_col(t.type_field), "_type"),
                   alias(to_text_col(t.ts_field), "_tsr")]
@@ -117,7 +120,7 @@ class EventCtes:
                                                col(c, "_evr"))], exp.Null()), c) if c == "_tsr" else col(c, "_evr")
                                   for c in evr], frm=exp.to_identifier("_rd", quoted=True))
         j = j.join(exp.to_identifier("_evr", quoted=True),
-                   on=R.and_(exp.EQ(this=col("_lid", "_evr"), expression=col("_id", "_rd")),
+                   on=R.and_(exp.EQ(this=col("_lid", "_evr"), expression=col(ROW if t.events_by_row else "_id", "_rd")),
                                exp.Not(this=exp.Is(this=col("_e", "_evr"), expression=exp.Null()))),
                    join_type="inner")
         live = paren(R.and_(exp.Not(this=exp.Is(this=col("_ts"), expression=exp.Null())),

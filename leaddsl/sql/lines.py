@@ -130,14 +130,22 @@ def places(path: str, rows: int, folder: str):
 
 def split_messages(program, error: str, events: str | None = None) -> list[str]:
     """A row's error split into its messages: each begins with a field's label or an event's
-    name (and where the event is in the ``events`` file), so a `; ` inside a quoted cell does
-    not split it."""
-    labels = {s.label for s in program.plan.slots} | {f"{e.name} event" for e in program.plan.events.values()}
+    name (and where the event is in the ``events`` file), or, as the Python engine words a
+    JSON lead's own events, ``lead 7, event 3 (page_view): `` or ``events: ``, so a `; `
+    inside a quoted cell does not split it."""
+    names = [e.name for e in program.plan.events.values()]
+    labels = {s.label for s in program.plan.slots} | {f"{name} event" for name in names}
     if not labels:
         return [error]
     starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
     at = f"(?: at {re.escape(events)} (?:line|row|item) \\d+)?" if events else ""
-    return re.split(f"; (?=(?:{starts}){at}: )", error)
+    own = ""
+    if names:
+        kinds = "|".join(re.escape(x) for x in sorted(names, key=len, reverse=True))
+        own = f"|(?:lead .*?, )?event \\d+ \\((?:{kinds})\\)|events"
+        if events == INLINE:
+            own += f"|events at {re.escape(INLINE)} item \\d+"
+    return re.split(f"; (?=(?:(?:{starts}){at}{own}): )", error)
 
 
 def in_file_order(program, error: str | None, events: str) -> str | None:
@@ -156,6 +164,33 @@ def in_file_order(program, error: str | None, events: str) -> str | None:
         return error
     fields = [m for m, w in zip(messages, where) if w is None]
     found = sorted(((int(w.group(1)), m) for m, w in zip(messages, where) if w is not None), key=lambda x: x[0])
+    return "; ".join(fields + [m for _, m in found])
+
+
+# where the query says a JSON lead's own events are (``page_view event at <inline events> item 3``:
+# its third event), for :func:`inline_as_python`
+INLINE = "<inline events>"
+
+
+def inline_as_python(program, error: str | None, who: str) -> str | None:
+    """A row's error from the query over a JSON lead's own events as the Python engine words
+    it: its fields' messages, then those of its events in the order of their place in the
+    lead's list, each as ``{who}event 3 (page_view): ...`` (``who``: ``lead 7, `` or
+    nothing), the list's own (``events: expected a list ...``) at its place among them."""
+    if not error:
+        return error
+    names = "|".join(re.escape(e.name) for e in sorted(program.plan.events.values(), key=lambda e: -len(e.name)))
+    pattern = re.compile(f"(events|(?:{names}) event) at {re.escape(INLINE)} item (\\d+): (.*)", re.DOTALL)
+    fields, found = [], []
+    for message in split_messages(program, error, INLINE):
+        m = pattern.fullmatch(message)
+        if m is None:
+            fields.append(hinted(message))
+            continue
+        kind, place, body = m.groups()
+        said = f"events: {body}" if kind == "events" else f"{who}event {place} ({kind[:-len(' event')]}): {body}"
+        found.append((int(place), hinted(said)))
+    found.sort(key=lambda x: x[0])  # (stable: one event's time, then its properties, as found)
     return "; ".join(fields + [m for _, m in found])
 
 

@@ -37,6 +37,8 @@ class Query(EventCtes, Translator):
             raw = to_text_col(".".join(s.path))
             src += [alias(raw, f"r{s.index}"), alias(R.strip(raw), f"s{s.index}")]
         src += [alias(col(name), f"_keep{i}") for i, name in enumerate(t.keep)]
+        if t.events_problem:
+            src.append(alias(col(t.events_problem), "_evm"))
         ctes.append(("_src", select(*src, frm=table_ref(t.leads))))
 
         # ---- leads: values read
@@ -294,6 +296,8 @@ class Query(EventCtes, Translator):
             return col(f"tb{self.p.events[unit[1]].index}")
         if kind == "prop":
             return col(f"pb{self.p.events[unit[1]].index}_{unit[2]}")
+        if kind == "events" and self.t.events_problem:  # a lead's own events list
+            return exp.Not(this=exp.Is(this=col("_evm"), expression=exp.Null()))
         return None  # ("events",): a table always holds events; ("dyn", i): refused earlier
 
     def unit_message(self, unit):
@@ -305,6 +309,8 @@ class Query(EventCtes, Translator):
             return col(f"tm{self.p.events[unit[1]].index}")
         if kind == "prop":
             return col(f"pm{self.p.events[unit[1]].index}_{unit[2]}")
+        if kind == "events" and self.t.events_problem:
+            return col("_evm")
         return None
 
     def erred(self, item):
@@ -345,6 +351,8 @@ class Query(EventCtes, Translator):
         def found(u):  # as the evaluator finds them: fields in slot order, then each event's time and
             if u[0] == "slot":  # properties (the engines that know each event's line sort by it, see lines.py)
                 return (0, u[1], 0, 0)
+            if u[0] == "events":  # (a lead's own events list that is none: its place among them, see lines.py)
+                return (1, -1, 0, 0)
             return (1, self.p.events[u[1]].index, u[0] == "prop", u[2] if u[0] == "prop" else 0)
         units = sorted((u for u in units if self.unit_message(u) is not None), key=found)
         if units:

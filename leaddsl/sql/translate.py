@@ -60,6 +60,8 @@ class Tables:
     keep: tuple = ()               # leads columns copied to the output after the id, as stored
     line_field: str | None = None  # an events column with each event's line (or row) in its file, and
     events_at: str = ""            # the file and what the number counts ("e.csv line"): errors say where
+    events_by_row: bool = False    # the events' lead_field holds their lead's row_field, not its id
+    events_problem: str | None = None  # a leads column: why the lead's own events list cannot be read
 
 
 
