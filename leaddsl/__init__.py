@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from . import lint as _lint_package  # loaded first, so that `leaddsl.lint` stays the function below
 from .api import compile, load
 from .diagnostics import DataError, Diagnostic, DslError, LeadDslError
+from .files import evaluate_files
 from .runtime.program import Program, Result, normalize_as_of as parse_as_of
 
 __all__ = ["compile", "load", "lint", "check", "Checked", "parse_as_of", "Program", "Result", "Diagnostic",
-           "DslError", "DataError", "LeadDslError", "run_tests", "diff", "load_version", "backtest", "report", "suggest",
-           "format_text", "__version__"]
+           "evaluate_files", "DslError", "DataError", "LeadDslError", "run_tests", "diff", "load_version", "backtest",
+           "report", "suggest", "format_text", "__version__"]
 __version__ = "0.1.0"
 
 

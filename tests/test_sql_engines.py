@@ -99,14 +99,15 @@ def test_duckdb_reads_odd_inline_event_lists_as_python(runner, tmp_path):
     defs.write_text("event demo(size: number)\nevent call()\nmetric sized = sum(demo.size)\n"
                     "lead busy when demo(30d) >= 2\nlead big when sized > 5\nlead then_call when demo then call\n")
     leads = tmp_path / "l.jsonl"
+    a = [{"type": "Demo", "ts": "2026-11-20", "size": 3},
+         {"type": "demo", "ts": "2026-11-21T10:00:00Z", "size": "4", "url": {"x": 1}},
+         {"type": "CALL", "ts": "2026-11-21T11:00:00Z"}]
     records = [
-        {"key": "a", "id": 7, "events": [{"type": "Demo", "ts": "2026-11-20", "size": 3}, {"type": "demo", "ts":
-                                         "2026-11-21T10:00:00Z", "size": "4", "url": {"x": 1}}, {"type": "CALL",
-                                                                                                "ts": "2026-11-21T11:00:00Z"}]},
+        {"key": "a", "id": 7, "events": a},
         {"key": "b", "id": "b", "events": "demo"},
         {"key": "c", "id": True, "events": [{"type": 5, "ts": "never"}, 7, {"type": "demo", "ts": "someday"}, None]},
-        {"key": "d", "events": [{"type": "demo", "ts": "2026-11-20", "size": "big"}, {"type": "demo",
-                                                                                      "ts": "2027-01-01", "size": "x"}]},
+        {"key": "d", "events": [{"type": "demo", "ts": "2026-11-20", "size": "big"},
+                                {"type": "demo", "ts": "2027-01-01", "size": "x"}]},
         {"key": "e", "id": 2.5, "events": None},
         {"key": "f", "id": "f", "events": [[], {"type": "demo", "ts": "2026-11-20", "size": 1.5}]},
         {"key": "g", "id": "g", "events": {"type": "demo", "ts": "2026-11-20"}},
@@ -635,3 +636,53 @@ def test_spark_reads_blank_lines_short_rows_and_headers_as_python(runner, tmp_pa
         assert (ran[name].exit_code, ran[name].stdout) == (py.exit_code, py.stdout), ran[name].stderr[-2000:]
     assert [r["id"] for r in _lines(ran["blank.csv"].stdout)] == ["1", "2", "3"]
     assert ran["dup.csv"].exit_code == 2 and "appears twice in the header" in ran["dup.csv"].stderr
+
+
+# ------------------------------------------------------------------ the API: leaddsl.evaluate_files
+def _api(engine, leads=LEADS, events=EVENTS, **options):
+    import leaddsl
+    program = leaddsl.load(DEFS)
+    return list(leaddsl.evaluate_files(program, str(leads), None if events is None else str(events), AS_OF,
+                                       engine=engine, **options))
+
+
+def test_evaluate_files_gives_the_same_rows_from_the_python_engine_and_duckdb():
+    for leads, events in ((LEADS, EVENTS), (LEADS.with_suffix(".jsonl"), None)):
+        py = _api("python", leads, events, keep=["Company"])
+        assert py == _api("duckdb", leads, events, keep=["Company"])
+        bad = [r for r in py if r["error"]]
+        assert len(py) > 40 and len(bad) == 3 - (events is None)
+        # a bad revenue nulls what reads it (mql, fit), not the rest (lead, engagement)
+        assert all(r["mql"] is None and r["fit"] is None and r["lead"] is not None
+                   for r in bad if r["error"].startswith("revenue"))
+    # an event of the table named at its line there; the keys, in order, as the CLI writes them
+    aj = next(r for r in _api("duckdb") if r["error"] and "page_view" in r["error"])
+    assert aj["error"].startswith(f"page_view event at {EVENTS} line ")
+    assert list(aj) == ["id", "lead", "mql", "sql", "stage", "fit", "engagement", "grade", "temperature", "owner",
+                        "error"]
+    missing = _api("python", bad_values="missing")
+    assert missing == _api("duckdb", bad_values="missing")
+    assert sum(1 for r in missing if r["error"]) < 3
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_evaluate_files_says_what_it_cannot_use_before_the_first_row(tmp_path, engine):
+    import leaddsl
+    from leaddsl.io.data import InputError
+    program = leaddsl.compile("field revenue: number\nlead big when revenue > 5\n")
+    leads = tmp_path / "l.csv"
+    leads.write_text("id,revenu\n1,7\n")
+    with pytest.raises(InputError, match="no `revenue` column .*did you mean `revenu`"):
+        leaddsl.evaluate_files(program, str(leads), engine=engine)
+    leads.write_text("id,revenue\n1,7\n")
+    with pytest.raises(InputError, match="--keep `big`: an output column"):
+        leaddsl.evaluate_files(program, str(leads), engine=engine, keep=["big"])
+    with pytest.raises(ValueError, match="unknown engine 'pandas'"):
+        leaddsl.evaluate_files(program, str(leads), engine="pandas")
+    assert list(leaddsl.evaluate_files(program, str(leads), engine=engine)) == [
+        {"id": "1", "big": True, "error": None}]
+
+
+@pytest.mark.spark
+def test_evaluate_files_runs_spark_with_the_python_engine_s_rows():
+    assert _api("spark", keep=["Company"]) == _api("python", keep=["Company"])

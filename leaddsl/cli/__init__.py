@@ -18,11 +18,13 @@ from leaddsl import DataError, Program
 
 from ..codes import CODES
 from ..diagnostics import did_you_mean
-from ..io.data import InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
+from ..io.data import InputError, Repeats, check_column, id_text, lead_ids, read_rows
 from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
-from .events import event_options, row_error, split_errors, unit_position
+from ..files import evaluate_record as _evaluate, fed_column_problems, kept_columns as _kept_columns, row_error, \
+    split_errors
+from .events import event_options, unit_position
 from .progress import events_progress as _events_progress, progress as _progress
 from .summary import Tally, _ErrorLog, _say, _summary  # noqa: F401 - the Python and SQL engines share them
 
@@ -307,13 +309,7 @@ def _stamp(program: Program, moment, defs: str) -> str:
 def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> None:
     """Every column the outputs read must come from the file's header (CSV, Parquet): a
     misspelt `from "..."` or a renamed export column would otherwise be missing on every row."""
-    if not rows.header:
-        return  # JSON records may leave a key out: absent is missing
-    problems = []
-    for column, name in program.columns.items():
-        problem = column_problem(rows, column, f"it feeds `{name}`")
-        if problem:
-            problems.append(problem)
+    problems = fed_column_problems(program, rows)
     if not problems:
         return
     if not allow_missing:
@@ -334,31 +330,6 @@ def _check_id_name(program: Program, id_field: str) -> None:
     if id_field in _outputs(program):
         raise InputError(f"--id-field `{id_field}` is also the name of an output column; the output's id column "
                          "is named as the input's, so rename the definition or the input's id column")
-
-
-def _kept_columns(program: Program, data: str, rows, id_field: str, keep: tuple[str, ...]) -> list[str]:
-    """The --keep columns, in order, each once: every one must be an input column (by the
-    CSV header, the Parquet schema or the first JSON object) and must not be named like an
-    output column."""
-    kept: list[str] = []
-    for value in keep:
-        for name in (c.strip() for c in value.split(",")):
-            if name and name not in kept:
-                kept.append(name)
-    problems = []
-    outputs = _outputs(program)
-    for name in kept:
-        if name == id_field:
-            problems.append(f"--keep `{name}`: it is the id column (--id-field), already the first column")
-        elif name in outputs:
-            problems.append(f"--keep `{name}`: an output column has this name (a definition, `stage` or `error`)")
-        else:
-            problem = column_problem(rows, name, "named by --keep")
-            if problem:
-                problems.append(problem)
-    if problems:
-        raise InputError(f"{data}: " + f"\n{data}: ".join(problems))
-    return kept
 
 
 def _check_targets(output, to_file: bool, fmt, errors_file, inputs: list) -> str:
@@ -400,18 +371,6 @@ def _error_lines(data: str, unit: str, number: int, lead_id, error: str, message
             error = error[len(where):]
             break
     return [{**base, "field": None, "message": error}]
-
-
-def _evaluate(program: Program, record: dict, moment, events, bad_values: str = "error") -> tuple:
-    """(result, None); (result, why some outputs are null: a bad value); or (None, why the
-    row has no result: anything unexpected, which must not end the run)."""
-    try:
-        result = program.evaluate(record, moment, events=events, errors="return", bad_values=bad_values)
-    except DataError as e:
-        return None, str(e)
-    except Exception as e:
-        return None, f"cannot evaluate this row ({type(e).__name__}: {e}); please report this bug"
-    return result, result.error
 
 
 def _write(writer: Writer, row: dict | None, output: str | None) -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import leaddsl
 
+from ..files import EventError, engine_row, kept_columns
 from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer
 from ..sql import missing_columns
 from ..sql.duck import EngineError
 from ..sql.lines import split_messages
-from .events import EventError
 from . import Tally, _ErrorLog, _check_targets, _error_lines, _fail_definitions, _say, _stamp, _summary, _usage, \
     _write
 from .progress import progress as _progress
@@ -62,17 +62,11 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 events_type_field, events_ts_field, *, keep=(), max_errors=None, errors_file=None, progress=None,
                 stamp=False, bad_values="error"):
     to_file = bool(output) and output != "-"
-    kept = []
-    for value in keep:
-        for name in (c.strip() for c in value.split(",")):
-            if name and name not in kept:
-                kept.append(name)
+    try:
+        kept = kept_columns(program, data, None, id_field, keep)
+    except InputError as e:
+        raise _usage(str(e).removeprefix(f"{data}: ")) from None
     outputs = [*program.outputs, "error"]
-    for name in kept:
-        if name == id_field:
-            raise _usage(f"--keep `{name}`: it is the id column (--id-field), already the first column")
-        if name in outputs:
-            raise _usage(f"--keep `{name}`: an output column has this name (a definition, `stage` or `error`)")
     if id_field in outputs:
         raise _usage(f"--id-field `{id_field}` is also the name of an output column; rename the definition or the "
                      "input's id column")
@@ -138,10 +132,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                 told = True
                 tell_no_lead()
             total += 1
-            out = {name: row.get(name) for name in columns}
-            if header:  # a CSV cell is text: an empty one is "" as the Python engine reads it, not NULL
-                for name in (id_field, *kept):
-                    out[name] = "" if out[name] is None else out[name]
+            out = engine_row(row, columns, bool(header), id_field, kept)
             for name in program.definitions:
                 counts[name] += out[name] is True
                 answered[name] += out[name] is not None

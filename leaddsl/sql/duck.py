@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from .. import sql as S
+from ..io.data import InputError
 from .. import types as T
 from ..runtime.program import lead_label
 from . import inline as IN, json_cells as J, lines
@@ -31,8 +32,8 @@ def _reader(path: str) -> str | None:
     return READERS.get(p_suffix(path))
 
 
-class EngineError(Exception):
-    """A file or column the DuckDB engine cannot use (a usage error)."""
+class EngineError(InputError):
+    """A file or column the DuckDB or Spark engine cannot use (a usage error)."""
 
 
 def _connect():

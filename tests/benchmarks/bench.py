@@ -1243,18 +1243,19 @@ print(time.perf_counter() - t0, rows, fit, hot, h.hexdigest())
 """
 
 
-def bench_engines(n: int, keep: bool, most_events: int = 38) -> list[str]:
+def bench_engines(n: int, keep: bool, most_events: int = 38, jsonl: bool = False) -> list[str]:
     """`leaddsl eval` with the Python engine against `--engine duckdb` on the same files (leads CSV
     and an events table sorted by lead), each in its own process: wall time, peak RSS, the ratio,
     and the same answers (byte-identical output rows). Then the generated query alone against
     the same rules written by hand as one DuckDB query (HAND_DUCKDB_QUERY), each in its own
-    process over the same files: the same answers, and the ratio of their times."""
+    process over the same files: the same answers, and the ratio of their times. ``jsonl``: also
+    the two engines over the same leads as JSON Lines, each lead's events in its own list."""
     out = []
     tmp = Path(tempfile.mkdtemp(prefix="leaddsl-bench-engines-"))
     defs = tmp / "defs.lead"
     defs.write_text(BOTH_PROGRAM)
     log(f"  writing {n:,} leads and their events to {tmp} ...")
-    exp_fit, exp_hot = write_data(tmp, n, SEED + 11, jsonl=False, most_events=most_events)
+    exp_fit, exp_hot = write_data(tmp, n, SEED + 11, jsonl=jsonl, most_events=most_events)
     with open(tmp / "events.csv", "rb") as f:
         n_events = sum(1 for _ in f) - 1
     log(f"  {n_events:,} events ({(tmp / 'events.csv').stat().st_size / 2**20:,.0f} MiB)")
@@ -1269,6 +1270,17 @@ def bench_engines(n: int, keep: bool, most_events: int = 38) -> list[str]:
         if got is not None:
             walls[engine], outputs[engine] = wall, got
         out.append(f"{'eval --engine ' + engine:<26} {n:>9,} {n_events:>11,} {peak:>13.1f} {wall:>8.1f}  {check}")
+        result.unlink(missing_ok=True)
+    inline_walls, inline_outputs = {}, {}
+    for engine in ("python", "duckdb") if jsonl else ():
+        result = tmp / f"out_{engine}_jsonl.jsonl"
+        cmd = [sys.executable, "-m", "leaddsl", "eval", str(defs), str(tmp / "leads.jsonl"), "--as-of", AS_OF_ISO,
+               "-o", str(result), "--engine", engine]
+        log(f"  eval --engine {engine} over JSON Lines with the events inline ...")
+        check, wall, peak, got = _eval_checked(cmd, tmp, result, n, exp_fit, exp_hot)
+        if got is not None:
+            inline_walls[engine], inline_outputs[engine] = wall, got
+        out.append(f"{engine + ', JSON Lines inline':<26} {n:>9,} {n_events:>11,} {peak:>13.1f} {wall:>8.1f}  {check}")
         result.unlink(missing_ok=True)
     (tmp / "hand.sql").write_text(HAND_DUCKDB_QUERY)
     (tmp / "runner.py").write_text(_QUERY_RUNNER)
@@ -1292,6 +1304,11 @@ def bench_engines(n: int, keep: bool, most_events: int = 38) -> list[str]:
         out.append(f"eval --engine duckdb end to end: {walls['python'] / walls['duckdb']:.2f}x the Python engine's "
                    "speed; " + ("identical output" if outputs["python"] == outputs["duckdb"] else
                                 "MISMATCH: outputs differ"))
+    if len(inline_walls) == 2:
+        out.append(f"over JSON Lines with inline events, eval --engine duckdb: "
+                   f"{inline_walls['python'] / inline_walls['duckdb']:.2f}x the Python engine's speed; "
+                   + ("identical output" if inline_outputs["python"] == inline_outputs["duckdb"] else
+                      "MISMATCH: outputs differ"))
     for suffix, where in (("", "over the files, as eval --engine duckdb runs it"),
                           ("-tables", "over DuckDB tables (the warehouse query)")):
         if f"generated{suffix}" in queries and f"hand-written{suffix}" in queries:
@@ -1331,6 +1348,8 @@ def main(argv=None) -> int:
     ap.add_argument("--engines", type=int, default=None, metavar="N",
                     help="only measure eval --engine python against --engine duckdb on N generated leads "
                          "(about 20 events each), and the generated query against a hand-written one")
+    ap.add_argument("--engines-jsonl", action="store_true",
+                    help="with --engines: also both engines over the leads as JSON Lines with their events inline")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target of the issue is missed")
     args = ap.parse_args(argv)
     def only(title, run):  # one measurement alone: its table, and exit 1 under --check if it failed
@@ -1342,7 +1361,7 @@ def main(argv=None) -> int:
         return 1 if (args.check and any("FAILED" in x or "MISMATCH" in x for x in lines)) else 0
     if args.engines:
         return only(f"eval on {args.engines:,} leads: the Python engine against DuckDB (each a subprocess) ...",
-                    lambda: bench_engines(args.engines, args.keep_data))
+                    lambda: bench_engines(args.engines, args.keep_data, jsonl=args.engines_jsonl))
     if args.events_order:
         return only(f"eval with an events table of about {args.events_order_n:,} events, two orders "
                     "(each a subprocess) ...", lambda: bench_events_order(args.events_order_n, args.keep_data))
