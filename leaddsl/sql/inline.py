@@ -37,14 +37,15 @@ def _s(text: str) -> str:
 def events(props) -> str:
     """The events table: ``_lead``, ``_pos``, ``type`` (text), ``ts`` and each of ``props``
     (JSON), of the elements that are objects with a text ``type``. Each list is parsed once,
-    into a list of structs of those keys (an element that is no object has none of them)."""
+    into a list of structs of those keys (an element that is no object has none of them; a
+    value that is no list, none)."""
     keys = list(dict.fromkeys(["type", "ts", *props]))
     spec = _s(json.dumps([dict.fromkeys(keys, "JSON")]))
     kept = ", ".join(f"struct_extract(_s, {_s(k)}) AS {_q(k)}" for k in keys[1:])
     return (f"SELECT _lead, _pos, struct_extract(_s, 'type') ->> '$' AS \"type\", {kept} "
             f"FROM (SELECT _row AS _lead, unnest(_x) AS _s, generate_subscripts(_x, 1) AS _pos "
-            f"FROM (SELECT _row, json_transform(\"events\", {spec}) AS _x FROM {_q(LEADS)} "
-            "WHERE json_type(\"events\") = 'ARRAY')) WHERE json_type(struct_extract(_s, 'type')) = 'VARCHAR'")
+            f"FROM (SELECT _row, json_transform(\"events\", {spec}) AS _x FROM {_q(LEADS)})) "
+            "WHERE json_type(struct_extract(_s, 'type')) = 'VARCHAR'")
 
 
 def _found(value: str) -> str:
@@ -58,8 +59,11 @@ def _found(value: str) -> str:
 def problems() -> str:
     """The leads whose own list the Python engine cannot read: ``_lead`` and
     ``_events_problem``, at the first place where it finds that (0: the list is none)."""
-    first = ("CASE WHEN json_type(\"events\") NOT IN ('ARRAY', 'NULL') THEN 0 ELSE list_position(list_transform("
-             "json_type(\"events\", '$[*]'), lambda _t: _t <> 'OBJECT'), true) END")
+    # (a list is known by its first character, without parsing it whole once more)
+    items = ("list_position(list_transform(json_type(\"events\", '$[*]'), lambda _t: _t <> 'OBJECT'), true)")
+    first = (f"CASE WHEN starts_with(CAST(\"events\" AS VARCHAR), '[') THEN {items} "
+             f"WHEN json_type(\"events\") = 'ARRAY' THEN {items} WHEN json_type(\"events\") = 'NULL' THEN NULL "
+             "ELSE 0 END")
     value = "CASE WHEN _pos = 0 THEN \"events\" ELSE \"events\" -> ('$[' || CAST(_pos - 1 AS VARCHAR) || ']') END"
     said = _s(f"events at {INLINE} item ")
     return (f"SELECT _lead, {said} || CAST(_pos AS VARCHAR) || ': expected a list of event objects, found ' || "

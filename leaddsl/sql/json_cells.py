@@ -21,9 +21,11 @@ from sqlglot import exp
 
 from .. import types as T
 
-# a JSON value (``_v``) as the cell of a field or property of a scalar type
+# a JSON value (``_v``) as the cell of a field or property of a scalar type (a string, known by
+# its first character without parsing the value, as itself: most values are)
 _SCALAR = """
 CASE
+  WHEN starts_with(CAST(_v AS VARCHAR), '"') THEN _v ->> '$'
   WHEN _v IS NULL OR json_type(_v) = 'NULL' THEN NULL
   WHEN json_type(_v) = 'DOUBLE' AND NOT regexp_full_match(CAST(_v AS VARCHAR), '-?[0-9]+') THEN
     CASE WHEN isfinite(TRY_CAST(_v AS DOUBLE)) AND TRY_CAST(_v AS DOUBLE) = trunc(TRY_CAST(_v AS DOUBLE))
