@@ -120,11 +120,15 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     (CSV, JSON Lines, Parquet; the duckdb extra) or "spark" (CSV, Parquet; the spark extra
     and Java). InputError for a file or column the engine cannot use, before the first
     row (the SQL engines' EngineError is one); DslError (E501) for a construct a SQL
-    engine cannot run exactly."""
+    engine cannot run exactly. A row of the events table without a lead id belongs to no
+    lead and is passed over (``leaddsl eval`` names each one and exits 1)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if bad_values not in ("error", "missing"):
         raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
+    if id_field in (*program.outputs, "error"):
+        raise InputError(f"{leads}: the id column `{id_field}` is also the name of an output column; rename the "
+                         "definition or the input's id column")
     moment = normalize_as_of(as_of)
     kept = kept_columns(program, leads, None, id_field, keep)
     if engine == "python":

@@ -677,6 +677,8 @@ def test_evaluate_files_says_what_it_cannot_use_before_the_first_row(tmp_path, e
     leads.write_text("id,revenue\n1,7\n")
     with pytest.raises(InputError, match="--keep `big`: an output column"):
         leaddsl.evaluate_files(program, str(leads), engine=engine, keep=["big"])
+    with pytest.raises(InputError, match="id column `big` is also the name of an output"):
+        leaddsl.evaluate_files(program, str(leads), engine=engine, id_field="big")
     with pytest.raises(ValueError, match="unknown engine 'pandas'"):
         leaddsl.evaluate_files(program, str(leads), engine="pandas")
     assert list(leaddsl.evaluate_files(program, str(leads), engine=engine)) == [
