@@ -504,7 +504,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         iso = moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
         native = _native_ids(con, id_field, leads_file)  # (before the query, which a statement on `con` would end)
         # (the Python engine names a lead's events by its `id` key: `lead 7, event 3 (page_view): ...`)
-        labels = native if not own or id_field == "id" else _native_ids(con, "id", leads_file)
+        labels = native if not own or id_field == "id" else _file_values(con, "id", leads_file)
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
         if stats is not None:  # on a second connection, while the rows are handed out
@@ -568,24 +568,39 @@ def _native_ids(con, id_field: str, path: str):
     number and a string a string, record by record) or a Parquet file's typed column, which
     the Python engine writes as they are (the query reads every id as text, to match it with
     the events' lead ids); else None."""
-    import json
     from sqlglot import exp
     ids = exp.select(exp.column(id_field, quoted=True))
-    if _reader(path) == "read_json":  # (the table holds them as text: the file again, as JSON)
-        cur = con.cursor().execute(ids.from_(_source(path, {id_field: "JSON"})).sql(dialect="duckdb"))
-        return (None if v is None else json.loads(v) for v, in _rows(cur))
-    if _reader(path) != "read_parquet":
+    if _reader(path) not in ("read_json", "read_parquet"):
         return None
-    # the table the file was read into: its own types (a floating-point id stored as its JSON, see
-    # _parquet_json), in the file's order
+    # the table the file was read into: its own types (a JSON Lines file's ids, and a Parquet
+    # file's floating-point ids, stored as their JSON, see _relation), in the file's order
     table = ids.from_(exp.to_table("_leads_file_t", quoted=True))
     kind = str(con.execute(table.limit(0).sql(dialect="duckdb")).description[0][1]).upper()
     if kind.startswith("VARCHAR"):
         return None
     cur = con.cursor().execute(table.order_by(exp.column("rowid")).sql(dialect="duckdb"))
     if kind.startswith("JSON"):
-        return (None if v is None else json.loads(v) for v, in _rows(cur))
+        return (_json_value(v) for v, in _rows(cur))
     return (v for v, in _rows(cur))
+
+
+def _file_values(con, key: str, path: str):
+    """The values of ``key`` in the records of the JSON Lines file at ``path``, in file order
+    (an iterator), as Python reads them."""
+    from sqlglot import exp
+    cur = con.cursor().execute(exp.select(exp.column(key, quoted=True)).from_(_source(path, {key: "JSON"})).sql(
+        dialect="duckdb"))
+    return (_json_value(v) for v, in _rows(cur))
+
+
+def _json_value(text: str | None):
+    """A JSON value's text read as Python reads it (a string without escapes at once)."""
+    import json
+    if text is None:
+        return None
+    if text[:1] == '"' and "\\" not in text:
+        return text[1:-1]
+    return json.loads(text)
 
 
 def _rows(cur, batch: int = 10_000):
