@@ -51,15 +51,15 @@ def run(conn, program, as_of=AS_OF, **tables) -> list[dict]:
 
 
 def same_value(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return a == pytest.approx(b, rel=1e-12)  # a decayed score sums its terms in another order
+    # (floats too, to the last digit: a decayed `each` score adds its terms in Python's order)
     return a == b and type(a) is type(b)
 
 
 # ----------------------------------------------------------------- random programs
 NO_MATCHES = re.compile(r'matches "(?:[^"\\]|\\.)*"')   # RE2 `matches` is E501 in postgres (tested below)
 PG_EXTRA = ("score heat max 40 { r0 +10; buyer +7.5; each purchase(30d) +4 max 12; meeting(7d) >= 1 +8 decay "
-            "half_life 2d }\nband temp on heat { cold < 8 <= warm < 20 <= hot }\n"
+            "half_life 2d; each page_view(30d) +1.3 decay half_life 3d }\nband temp on heat { cold < 8 <= warm < 20 "
+            "<= hot }\n"
             "route owner for r0 { big when n1 > 2 or spender; fresh when d1 within 30d; else pool }\n")
 
 
@@ -346,3 +346,16 @@ def test_texts_compared_whole_with_ascii_texts_are_answered_in_postgres_as_in_py
                               'lead d when k in {strasse, finance, id, ff} or k = product\n')
     got = agree_with_python(postgres_db, program, [{"t": v, "k": v} for v in ODD_TEXTS])
     assert got[ODD_TEXTS.index("Straße")]["a"] is True and got[ODD_TEXTS.index("İD")]["a"] is False
+
+
+def test_a_decayed_each_score_is_pythons_float_to_the_last_digit_in_postgres(postgres_db):
+    # every event's points by its own age, added oldest first as the Python engine adds them (the
+    # ordered list unnested and summed), not the weights' SUM in the order PostgreSQL meets the rows
+    program = leaddsl.compile("event visit(page: text)\nmetric visits = count(visit)\nscore engagement {\n"
+                              "  each visits(90d) +3.7 decay half_life 13d max 500\n"
+                              "  each visits(20d) -1.3 decay half_life 5d\n}\n")
+    events = [(i, "visit", f"2026-{9 + (i * j) % 3:02d}-{1 + (7 * i + 11 * j) % 28:02d}T{(5 * j + i) % 24:02d}:"
+                           f"{(13 * j) % 60:02d}:{(29 * i + j) % 60:02d}Z")
+              for i in range(40) for j in range(3 + i % 17)]
+    got = agree_with_python(postgres_db, program, [{"n": "x"} for _ in range(40)], events)
+    assert len({row["engagement"] for row in got}) > 30

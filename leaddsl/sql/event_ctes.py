@@ -14,8 +14,8 @@ from .readers import lit, paren, case
 from .stages import ROW, Stages, frame, select, star, window
 from .translate import Unsupported, alias, coalesce, col, is_true, iso_message, prop_unit, table_ref, to_text_col
 
-# the dialects that fold a list in order (a decayed `each` rule's points added as Python adds them)
-ORDERED_FOLDS = ("duckdb", "spark")
+# the dialects that add a list in order (a decayed `each` rule's points added as Python adds them)
+ORDERED_FOLDS = ("duckdb", "spark", "postgres")
 
 
 class EventCtes:
@@ -205,7 +205,8 @@ class EventCtes:
         """An `each ... decay` rule's points over the counted events (``inside``): where the
         dialect can fold a list in order, ``points * weight`` added event by event, oldest first,
         from 0.0, as ``scoring.each`` adds them (so the float is Python's to the last digit);
-        elsewhere the weights' SUM, in no fixed order (``score`` multiplies it by the points)."""
+        elsewhere (snowflake, bigquery) the weights' SUM, in no fixed order (``score`` multiplies
+        it by the points)."""
         given = exp.Mul(this=lit(points), expression=weight)
         x, y = exp.to_identifier("_x"), exp.to_identifier("_y")
         add = exp.Lambda(this=exp.Add(this=x.copy(), expression=y.copy()), expressions=[x, y])
@@ -221,6 +222,14 @@ class EventCtes:
             values = exp.Transform(this=ordered, expression=exp.Lambda(
                 this=exp.Dot(this=s.copy(), expression=exp.to_identifier("_p")), expressions=[s]))
             return exp.Reduce(this=values, initial=exp.Cast(this=lit(0), to=exp.DataType.build("double")), merge=add)
+        if self.dialect == "postgres":
+            # the ordered list unnested and summed in its order (an aggregate of the outer rows
+            # inside a subquery is the outer query's; float8 SUM adds its rows one by one)
+            listed = exp.Filter(this=exp.ArrayAgg(this=exp.Order(this=given, expressions=[exp.Ordered(
+                this=col("_ts"), nulls_first=False)])), expression=exp.Where(this=inside))
+            unnested = exp.Unnest(expressions=[listed], alias=exp.TableAlias(
+                this=exp.to_identifier("_u"), columns=[exp.to_identifier("_x")]))
+            return exp.Subquery(this=exp.select(exp.Sum(this=col("_x"))).from_(unnested))
         return exp.Sum(this=case([(inside, weight.copy())], exp.Null()))
 
     def prop_origin(self, event: str, name: str):
