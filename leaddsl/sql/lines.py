@@ -140,9 +140,9 @@ def split_messages(program, error: str, events: str | None = None) -> list[str]:
     starts = "|".join(re.escape(x) for x in sorted(labels, key=len, reverse=True))
     at = f"(?: at {re.escape(events)} (?:line|row|item) \\d+)?" if events else ""
     own = ""
-    if names:
+    if names and events in (None, INLINE):  # (no events table: a lead's own events, if any)
         kinds = "|".join(re.escape(x) for x in sorted(names, key=len, reverse=True))
-        own = f"|(?:lead .*?, )?event \\d+ \\((?:{kinds})\\)|events"
+        own = f"|(?:lead (?:(?!; ).)*?, )?event \\d+ \\((?:{kinds})\\)|events"
         if events == INLINE:
             own += f"|events at {re.escape(INLINE)} item \\d+"
     return re.split(f"; (?=(?:(?:{starts}){at}{own}): )", error)
