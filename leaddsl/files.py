@@ -182,23 +182,38 @@ def _python(program, leads, events, moment, id_field, lead_field, type_field, ts
     return _python_rows(program, leads, rows, table, events, moment, id_field, kept, bad_values)
 
 
+def lead_row(program, row, table, events: str | None, moment, id_field: str, kept, bad_values: str,
+             repeat: bool = False) -> tuple:
+    """One row of a leads file evaluated by the Python engine, with its events from ``table``
+    (the events table at ``events``, or None; ``repeat``: the row's id came before): (the
+    output row without its error: the id and kept columns as read, every output, None where
+    a bad value or the row itself stops it; the error, each bad event of the table named at
+    its line there, or None; the result, None for a row that could not be read; the row's
+    own messages; the table's bad events, ``EventError``)."""
+    record = row.record
+    lead_id = row.get(id_field)
+    out = {id_field: lead_id, **{name: row.get(name) for name in kept}}
+    result, error, extra = None, row.error, None
+    if record is not None:
+        extra = table.events_for(lead_id, repeat) if table is not None else None
+        result, error = evaluate_record(program, record, moment, extra, bad_values)
+    # (a bad value nulls only the outputs that read it; the others keep their answers)
+    out.update({name: None if result is None else result[name] for name in program.outputs})
+    mine, theirs = [], []
+    if error and result is not None:
+        mine, theirs = split_errors(result.errors, record, extra)
+        if theirs:  # an event of the table is named at its own line there
+            error = row_error(mine, theirs, events, table.unit)
+    return out, error, result, mine, theirs
+
+
 def _python_rows(program, leads, rows, table, events, moment, id_field, kept, bad_values):
     seen = Repeats(lambda n: lead_ids(leads, None, id_field, n))
     try:
         for row in rows:
-            record = row.record
-            lead_id = row.get(id_field)
-            key = id_text(lead_id)
-            repeat = key is not None and seen.add(key)
-            out = {id_field: lead_id, **{name: row.get(name) for name in kept}}
-            extra = table.events_for(lead_id, repeat) if table is not None and record is not None else None
-            result, error = (None, row.error) if record is None else evaluate_record(program, record, moment, extra,
-                                                                                     bad_values)
-            out.update({name: None if result is None else result[name] for name in program.outputs})
-            if result is not None and error and extra:  # an event of the table is named at its own line there
-                mine, theirs = split_errors(result.errors, record, extra)
-                if theirs:
-                    error = row_error(mine, theirs, events, table.unit)
+            key = id_text(row.get(id_field))
+            out, error, *_ = lead_row(program, row, table, events, moment, id_field, kept, bad_values,
+                                      key is not None and seen.add(key))
             out["error"] = error
             yield out
     finally:

@@ -22,8 +22,7 @@ from ..io.data import InputError, Repeats, check_column, id_text, lead_ids, read
 from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
-from ..files import evaluate_record as _evaluate, fed_column_problems, kept_columns as _kept_columns, row_error, \
-    split_errors
+from ..files import fed_column_problems, kept_columns as _kept_columns, lead_row
 from .events import event_options, unit_position
 from .progress import events_progress as _events_progress, progress as _progress
 from .summary import Tally, _ErrorLog, _say, _summary  # noqa: F401 - the Python and SQL engines share them
@@ -202,43 +201,27 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             pending = iter(rows)
             for row in pending:
                 total += 1
-                record = row.record
-                lead_id = row.get(id_field)
-                key = id_text(lead_id)
+                key = id_text(row.get(id_field))
                 repeat = key is not None and seen.add(key)
                 if repeat:
                     repeats[key] += 1
-                error = row.error
-                result = None
-                if record is not None:
-                    extra = table.events_for(lead_id, repeat) if table is not None else None
-                    result, error = _evaluate(program, record, moment, extra, bad_values)
-                    if result is not None and result.bad_as_missing:
+                out, error, result, mine, theirs = lead_row(program, row, table, events_path, moment, id_field, kept,
+                                                            bad_values, repeat)
+                lead_id = out[id_field]
+                if result is not None:
+                    if result.bad_as_missing:
                         missed.update(result.bad_as_missing)
-                out = {id_field: lead_id}
-                for name in kept:  # as read: text from CSV, JSON values from JSON
-                    out[name] = row.get(name)
-                if result is None:
-                    out.update(dict.fromkeys(columns[1 + len(kept):]))
-                else:
-                    # a bad value nulls only the outputs that read it; the others keep their answers
                     for name in program.definitions:
-                        out[name] = v = result[name]
-                        counts[name] += v is True
-                        answered[name] += v is not None
+                        counts[name] += out[name] is True
+                        answered[name] += out[name] is not None
                     if program.stages:
-                        out["stage"] = result.stage
-                        stages[result.stage] += 1
-                    for name in tally.names:
-                        out[name] = result[name]
+                        stages[out["stage"]] += 1
                     tally.add(out)
                 if stamped is not None:
                     out["definition"] = stamped
                 if error:
                     errors += 1
-                    mine, theirs = split_errors(result.errors, record, extra) if result is not None else ([], [])
-                    # an event of the table is named at its own line there
-                    out["error"] = error = row_error(mine, theirs, events_path, table.unit) if theirs else error
+                    out["error"] = error
                     ident = f" (id {key})" if key is not None else ""
                     if mine or not theirs:
                         body = "; ".join(mine) if theirs else error
