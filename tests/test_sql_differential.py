@@ -126,15 +126,16 @@ INLINE_EXAMPLES = max(20, EXAMPLES // 8)
 @settings(max_examples=INLINE_EXAMPLES, deadline=None)
 @given(st.lists(exprs(), min_size=1, max_size=2), st.lists(st.tuples(st.fixed_dictionaries(CELL), OWN_EVENTS, OWN_ID),
                                                            min_size=1, max_size=4),
-       st.sampled_from([0, -60, 24 * 60 - 1]))
-def test_duckdb_engine_reads_a_json_lead_s_own_events_as_the_interpreter(tmp_path_factory, conditions, leads, shift):
+       st.sampled_from([0, -60, 24 * 60 - 1]), st.sampled_from(["error", "error", "missing"]))
+def test_duckdb_engine_reads_a_json_lead_s_own_events_as_the_interpreter(tmp_path_factory, conditions, leads, shift,
+                                                                          bad_values):
     """Leads as JSON Lines records holding their events (an events list that is none, elements
     that are no object, types that are no text, amounts as JSON numbers, leads named by an `id`
-    key of any type or none), run by the DuckDB engine: every output and the error text (its
-    events named `lead 7, event 3 (page_view): ...` at their place in the list) are the
-    interpreter's."""
+    key of any type or none), run by the DuckDB engine, bad values as errors or as missing:
+    every output and the error text (its events named `lead 7, event 3 (page_view): ...` at
+    their place in the list) are the interpreter's."""
     from hypothesis import assume
-    from leaddsl.sql import duck
+    from leaddsl.sql import duck, missing_columns
     program = leaddsl.compile(program_text(conditions))
     assume(not any("." in c for c in program.columns))  # (a nested key: the engine refuses it, by name)
     as_of = BASE + dt.timedelta(minutes=shift)
@@ -148,9 +149,12 @@ def test_duckdb_engine_reads_a_json_lead_s_own_events_as_the_interpreter(tmp_pat
         records.append(record)
     path = tmp_path_factory.mktemp("own") / "leads.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    got = list(duck.evaluate_files(program, str(path), as_of=as_of, id_field="key"))
+    got = list(duck.evaluate_files(program, str(path), as_of=as_of, id_field="key", bad_values=bad_values))
     assert len(got) == len(records)
+    counted = missing_columns(program.plan, bad_values, "key").values()
     for row, record in zip(got, records):
-        want = program.evaluate(record, as_of=as_of, errors="return")
+        want = program.evaluate(record, as_of=as_of, errors="return", bad_values=bad_values)
         assert {k: row[k] for k in program.outputs} == want.to_dict(), (record, row, want.errors)
         assert row["error"] == ("; ".join(want.errors) or None), (record, row["error"], want.errors)
+        # (the bad values read as missing, counted per field or property as the interpreter counts them)
+        assert {label: row[column] for column, label in counted if row[column]} == want.bad_as_missing, record
