@@ -82,6 +82,14 @@ def fed_column_problems(program, rows) -> list[str]:
     return [p for p in found if p]
 
 
+def check_id_name(program, id_field: str, name: str = "--id-field") -> None:
+    """The output's id column is named as the input's: it must not be an output's name too
+    (InputError; ``name``: how the message names the id column)."""
+    if id_field in (*program.outputs, "error"):
+        raise InputError(f"{name} `{id_field}` is also the name of an output column; the output's id column is "
+                         "named as the input's, so rename the definition or the input's id column")
+
+
 def kept_columns(program, path: str, rows, id_field: str, keep) -> list[str]:
     """The kept columns (``keep``: names, or comma-separated names), in order, each once:
     every one must be an input column (by the CSV header, the Parquet schema or the first
@@ -126,9 +134,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if bad_values not in ("error", "missing"):
         raise ValueError("bad_values must be 'error' (as each field declares) or 'missing'")
-    if id_field in (*program.outputs, "error"):
-        raise InputError(f"{leads}: the id column `{id_field}` is also the name of an output column; rename the "
-                         "definition or the input's id column")
+    try:
+        check_id_name(program, id_field, "the id column")
+    except InputError as e:
+        raise InputError(f"{leads}: {e}") from None
     moment = normalize_as_of(as_of)
     kept = kept_columns(program, leads, None, id_field, keep)
     if engine == "python":

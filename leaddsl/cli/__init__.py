@@ -22,7 +22,7 @@ from ..io.data import InputError, Repeats, check_column, id_text, lead_ids, read
 from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
-from ..files import fed_column_problems, kept_columns as _kept_columns, lead_row
+from ..files import check_id_name, fed_column_problems, kept_columns as _kept_columns, lead_row
 from .events import event_options, unit_position
 from .progress import events_progress as _events_progress, progress as _progress
 from .summary import Tally, _ErrorLog, _say, _summary  # noqa: F401 - the Python and SQL engines share them
@@ -168,7 +168,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 check_column(data, rows, id_field, "the --id-field that identifies a lead")
                 _check_columns(program, data, rows, allow_missing_columns)
                 stamped = _stamp(program, moment, defs) if stamp else None
-                _check_id_name(program, id_field)
+                check_id_name(program, id_field)
                 kept = _kept_columns(program, data, rows, id_field, keep)
                 sink = AtomicFile(output) if to_file else None
                 errors_sink = AtomicFile(errors_file) if errors_file is not None else None
@@ -301,18 +301,6 @@ def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> No
                          "missing on every row)")
     for problem in problems:
         _say(f"warning: {data}: {problem} It is read as missing on every row.")
-
-
-def _outputs(program: Program) -> list[str]:
-    """The columns every output row has besides the id."""
-    return [*program.outputs, "error"]
-
-
-def _check_id_name(program: Program, id_field: str) -> None:
-    """The output's id column is named as the input's: it must not be an output's name too."""
-    if id_field in _outputs(program):
-        raise InputError(f"--id-field `{id_field}` is also the name of an output column; the output's id column "
-                         "is named as the input's, so rename the definition or the input's id column")
 
 
 def _check_targets(output, to_file: bool, fmt, errors_file, inputs: list) -> str:

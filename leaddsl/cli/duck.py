@@ -11,7 +11,7 @@ from pathlib import Path
 
 import leaddsl
 
-from ..files import EventError, engine_row, kept_columns
+from ..files import EventError, check_id_name, engine_row, kept_columns
 from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer
 from ..sql import missing_columns
@@ -64,12 +64,9 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     to_file = bool(output) and output != "-"
     try:
         kept = kept_columns(program, data, None, id_field, keep)
+        check_id_name(program, id_field)
     except InputError as e:
         raise _usage(str(e).removeprefix(f"{data}: ")) from None
-    outputs = [*program.outputs, "error"]
-    if id_field in outputs:
-        raise _usage(f"--id-field `{id_field}` is also the name of an output column; rename the definition or the "
-                     "input's id column")
     if not data.lower().endswith(SUFFIXES[engine]):
         raise _usage(f"{data}: --engine {engine} reads {', '.join(SUFFIXES[engine])} files")
     try:
