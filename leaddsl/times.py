@@ -47,6 +47,18 @@ _DATETIME = re.compile(DATETIME_RE)
 _COMMON_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[+-][0-9]{2}:[0-5][0-9])?")
 
 
+def fromiso_shape(s: str) -> bool:
+    """Whether a text has the shape in which ``datetime.fromisoformat`` reads exactly what
+    ``iso_datetime`` reads (or refuses it too): ``2026-11-22T09:30:00``, with ``Z`` or an
+    offset ``+hh:mm`` whose minutes are below 60. The C parser is fast but looser than
+    ``DATETIME_RE`` (``20261122``, ``2026-W47-6``, ``10:00.5`` or ``+01:90`` elsewhere); the
+    other texts go through the pattern. (A separator's place is checked, the digits
+    between them by the parser.)"""
+    n = len(s)
+    return s[4:17:3] == "--T::" and (n == 19 or (n == 20 and s[19] == "Z") or
+                                     (n == 25 and s[19] in "+-" and s[22] == ":" and s[23] < "6"))
+
+
 def iso_datetime(s: str) -> dt.datetime:
     """A stripped text of the ``DATETIME_RE`` forms as a datetime (naive when it has no
     offset); ValueError for any other text or for a date or time that does not exist."""

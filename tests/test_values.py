@@ -218,3 +218,40 @@ def test_format_value_of_a_huge_int_does_not_raise():
     from leaddsl.values import format_value
     assert format_value(10**5000) == "a number of more than 300 digits"
     assert format_value(12_345) == "12,345"
+
+
+# texts near the common form: ISO 8601 forms outside the reader's (basic, week, ordinal),
+# a fraction after the minutes, offsets of 90 minutes or with seconds, stray characters
+_NEAR = st.builds(
+    lambda base, edits: _edit(base, edits),
+    st.sampled_from(["2026-11-21T10:00:00Z", "2026-11-21T10:00:00", "2026-11-21T10:00:00+01:00",
+                     "2026-11-21T23:59:59-05:30", "2026-11-21T10:00:00.5Z", "20261121", "2026-W47-6",
+                     "2026-325", "2026-11-21T10:00:00+01:90", "2026-11-22T01:00:00+01:00:00"]),
+    st.lists(st.tuples(st.integers(0, 30), st.sampled_from([0, 1, 2]), st.sampled_from(list("09-:T tWZz.,+x٠１"))),
+             max_size=3))
+
+
+def _edit(text: str, edits) -> str:
+    for at, how, c in edits:
+        at = min(at, len(text))
+        text = (text[:at] + c + text[at + 1:], text[:at] + c + text[at:], text[:at] + text[at + 1:])[how]
+    return text
+
+
+@given(_NEAR)
+def test_an_event_time_is_read_as_a_datetime_field_reads_it(text):
+    # the evaluator reads the common form of an event's time with the C parser, which is looser
+    # than the reader (20261121, 2026-W47-6, +01:90): both of its paths must read what the field
+    # reader reads, and refuse what it refuses
+    import leaddsl
+    program = leaddsl.compile("field v: datetime\nmetric n = count(pv)\nlead seen when n >= 1\nlead set when v > 1900-01-01")
+    as_of = "9999-01-01T00:00:00Z"
+    try:
+        read_datetime(text)
+        readable = True
+    except BadValue:
+        readable = False
+    out = program.evaluate({"v": text, "events": [{"type": "pv", "ts": text}]}, as_of=as_of, errors="return")
+    assert (out["seen"] is not None) == readable == (out["set"] is not None), out.errors
+    if readable:  # the fast path (raising) gives the same answer as the safe one
+        assert program.evaluate({"v": text, "events": [{"type": "pv", "ts": text}]}, as_of=as_of)["seen"] is True

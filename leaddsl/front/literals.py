@@ -16,6 +16,7 @@ from lark import Token
 
 from . import nodes as n
 from ..source import Span
+from ..times import iso_datetime
 
 NUMBER_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 DURATION_UNITS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -127,7 +128,7 @@ class LiteralDecoder:
         span = self.span(tok)
         try:
             if "T" in text:
-                value = dt.datetime.fromisoformat(text.replace("z", "Z"))
+                value = iso_datetime(text)  # (as data is read: an offset's minutes below 60)
                 if value.tzinfo is None:
                     value = value.replace(tzinfo=dt.timezone.utc)
                 try:
