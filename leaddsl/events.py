@@ -25,6 +25,22 @@ DAY_US = 86400 * US
 _ONE_US = dt.timedelta(microseconds=1)
 
 
+class UnreadableEvent:
+    """A row of an events table that could not be read (a cell too many, a cell that is not
+    UTF-8, a quote never closed), handed to its lead as one of its events: it may be of any
+    type, so it errs every output that reads the lead's events, saying ``why``."""
+    __slots__ = ("why",)
+
+    def __init__(self, why: str):
+        self.why = why
+
+    def __reduce__(self):  # (the events table spills its events with pickle)
+        return UnreadableEvent, (self.why,)
+
+    def __repr__(self) -> str:
+        return f"UnreadableEvent({self.why!r})"
+
+
 MIN_US = (dt.datetime.min.replace(tzinfo=UTC) - EPOCH) // _ONE_US
 MAX_US = (dt.datetime.max.replace(tzinfo=UTC) - EPOCH) // _ONE_US
 

@@ -17,7 +17,7 @@ from .io.data import InputError, Repeats, check_column, column_problem, id_text,
 from .runtime.program import lead_label, normalize_as_of
 
 ENGINES = ("python", "duckdb", "spark")
-_EVENT = re.compile(r"event (\d+) \((\w+)\): (.*)", re.DOTALL)
+_EVENT = re.compile(r"event (\d+)(?: \((\w+)\))?: (.*)", re.DOTALL)  # (no type: a row that cannot be read)
 _PROP = re.compile(r"([A-Za-z_]\w*)(?:: | (?=is ))(.*)", re.DOTALL)
 
 
@@ -25,13 +25,18 @@ _PROP = re.compile(r"([A-Za-z_]\w*)(?:: | (?=is ))(.*)", re.DOTALL)
 class EventError:
     """A bad value of an event from the events table."""
     line: int  # where the event is in the events file
-    event: str  # its type, as the program names it
-    body: str  # "ts: cannot read 'x' as datetime", "amount: ...", "ts is missing; ..."
+    event: str  # its type, as the program names it; "" for a row that cannot be read
+    body: str  # "ts: cannot read 'x' as datetime", "amount: ...", "ts is missing; ...", "5 cells but ..."
+
+    @property
+    def label(self) -> str:
+        """``page_view event``, or ``event`` (a row that cannot be read: its type is unknown)."""
+        return f"{self.event} event" if self.event else "event"
 
     def as_line(self, path: str, lead_id) -> dict:
-        """Its --errors-file line: the field is event.property."""
-        m = _PROP.fullmatch(self.body)
-        field, message = (f"{self.event}.{m.group(1)}", m.group(2)) if m else (self.event, self.body)
+        """Its --errors-file line: the field is event.property (none for a row that cannot be read)."""
+        m = _PROP.fullmatch(self.body) if self.event else None
+        field, message = (f"{self.event}.{m.group(1)}", m.group(2)) if m else (self.event or None, self.body)
         return {"file": path, "line": self.line, "id": lead_id, "field": field, "message": message}
 
 
@@ -49,7 +54,7 @@ def split_errors(messages, record: dict, events) -> tuple[list[str], list[EventE
         m = _EVENT.fullmatch(body)
         index = int(m.group(1)) - inline - 1 if m else -1
         if m and 0 <= index < len(events):
-            theirs.append(EventError(events.lines[index], m.group(2), m.group(3)))
+            theirs.append(EventError(events.lines[index], m.group(2) or "", m.group(3)))
         else:
             mine.append(message)
     return mine, theirs
@@ -57,7 +62,7 @@ def split_errors(messages, record: dict, events) -> tuple[list[str], list[EventE
 
 def row_error(mine: list[str], theirs: list[EventError], path: str, unit: str) -> str:
     """The `error` of an output row."""
-    return "; ".join([*mine, *(f"{e.event} event at {path} {unit} {e.line}: {e.body}" for e in theirs)])
+    return "; ".join([*mine, *(f"{e.label} at {path} {unit} {e.line}: {e.body}" for e in theirs)])
 
 
 def evaluate_record(program, record: dict, moment, events, bad_values: str = "error") -> tuple:
@@ -128,8 +133,10 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
     (CSV, JSON Lines, Parquet; the duckdb extra) or "spark" (CSV, Parquet; the spark extra
     and Java). InputError for a file or column the engine cannot use, before the first
     row (the SQL engines' EngineError is one); DslError (E501) for a construct a SQL
-    engine cannot run exactly. A row of the events table without a lead id belongs to no
-    lead and is passed over (``leaddsl eval`` names each one and exits 1)."""
+    engine cannot run exactly. A row of the events table that cannot be read (a cell too
+    many, not UTF-8) is an event of the lead it names: it errs that lead's outputs that read
+    events (`event at e.csv line 7: 5 cells but the header has 4 columns`); a row without a
+    lead id belongs to no lead and is passed over (``leaddsl eval`` names each one and exits 1)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if bad_values not in ("error", "missing"):
@@ -187,7 +194,8 @@ def _python(program, leads, events, moment, id_field, lead_field, type_field, ts
     kept_columns(program, leads, rows, id_field, kept)
     table = None
     if events is not None:
-        table = EventTable(events, lead_field, type_field, ts_field, wanted=program.event_columns)
+        table = EventTable(events, lead_field, type_field, ts_field, wanted=program.event_columns,
+                           attach=program.plan.uses_events)
     return _python_rows(program, leads, rows, table, events, moment, id_field, kept, bad_values)
 
 

@@ -158,6 +158,43 @@ def test_event_errors_name_the_events_file_and_its_line(runner, defs, leads, tmp
                      (str(events), no_id, None, None)}
 
 
+@pytest.mark.parametrize("order", ["sorted by lead", "out of order"])
+def test_an_events_row_that_cannot_be_read_errs_its_lead(runner, defs, leads, tmp_path, order):
+    # a cell too many, a cell that is not UTF-8: the row may be of any type, so its lead's outputs
+    # that read events err, naming the row; it is never dropped for a confident answer
+    rows = [b"1,page_view,2026-01-01,p,1,extra", b"2,page_view,2026-01-03,\xff,1", b"3,page_view,2026-01-04,q,9",
+            b"9,page_view,2026-01-04,q,9,extra"]
+    if order == "out of order":
+        rows = rows[::-1]
+    events = tmp_path / "activities.csv"
+    events.write_bytes(b"lead_id,type,ts,cat,n\n" + b"".join(r + b"\n" for r in rows))
+    line = {r.split(b",")[0].decode(): n for n, r in enumerate(rows, 2)}
+    errors = tmp_path / "errors.jsonl"
+    r = run(runner, "eval", defs, leads, "--events", events, "--as-of", AS_OF, "--errors-file", errors)
+    assert r.exit_code == 1
+    out = jsonl(r.stdout)
+    assert [(o["x"], o["busy"], o["big"]) for o in out] == [(True, None, None), (False, None, None),
+                                                          (True, False, True)]
+    assert out[0]["error"] == f"event at {events} line {line['1']}: 6 cells but the header has 5 columns"
+    assert out[1]["error"] == f"event at {events} line {line['2']}: column `cat` is not UTF-8 text"
+    assert f"activities.csv: line {line['1']} (id 1): event: 6 cells but the header has 5 columns" in r.stderr
+    # a row no lead has is named on its own, once
+    assert r.stderr.count(f"activities.csv: line {line['9']}: 6 cells but the header has 5 columns") == 1
+    found = {(e["line"], e["id"], e["field"], e["message"]) for e in jsonl(errors.read_text())}
+    assert (line["1"], "1", None, "6 cells but the header has 5 columns") in found
+    assert (line["9"], None, None, "6 cells but the header has 5 columns") in found
+    # the API gives the same rows
+    import leaddsl
+    program = leaddsl.compile(PROGRAM)
+    api = list(leaddsl.evaluate_files(program, str(leads), str(events), AS_OF))
+    assert [a["error"] for a in api] == [o.get("error") for o in out]
+    # a program that reads no events names every such row on its own
+    plain = write(tmp_path / "plain.lead", "lead x when a >= 5\n")
+    r = run(runner, "eval", plain, leads, "--events", events, "--as-of", AS_OF)
+    assert r.exit_code == 1 and all("error" not in o for o in jsonl(r.stdout))
+    assert f"activities.csv: line {line['1']}: 6 cells but the header has 5 columns" in r.stderr
+
+
 def test_repeated_event_errors_are_grouped_with_the_next_location(runner, defs, tmp_path):
     leads = write(tmp_path / "leads.csv", "id,a\n" + "".join(f"{i},7\n" for i in range(1, 9)))
     rows = [[i, "page_view", "soon", "p", 1] for i in range(8, 0, -1)]

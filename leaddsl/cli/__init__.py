@@ -177,7 +177,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 if events_path:
                     table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field,
                                        on_bad=bad_event, progress=_events_progress(bar, events_path),
-                                       wanted=program.event_columns, allow_missing=allow_missing_columns)
+                                       wanted=program.event_columns, allow_missing=allow_missing_columns,
+                                       attach=program.plan.uses_events)
                     for problem in table.absent:
                         _say(f"warning: {events_path}: {problem} It is read as missing on every event.")
             except (InputError, OutputError) as e:
@@ -230,7 +231,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                             where, _, body = body.partition(": ")
                         shown.report(f"{data}: {where}{ident}: ", body)
                     for e in theirs:
-                        shown.report(f"{events_path}: {table.unit} {e.line}{ident}: ", f"{e.event} event: {e.body}")
+                        shown.report(f"{events_path}: {table.unit} {e.line}{ident}: ", f"{e.label}: {e.body}")
                     if error_lines is not None:
                         lines = _error_lines(data, rows.unit, row.number, lead_id, error, mine) if mine or not theirs \
                             else []

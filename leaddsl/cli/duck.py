@@ -151,7 +151,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
                                  "; ".join(mine) if theirs else row["error"])
                 for e in theirs:
                     shown.report(f"{events_path}: {ev_unit} {e.line} (id {out[id_field]}): ",
-                                 f"{e.event} event: {e.body}")
+                                 f"{e.label}: {e.body}")
                 if error_lines is not None:
                     lines = _error_lines(data, unit, number, out[id_field], row["error"], mine) if mine or not theirs \
                         else []

@@ -22,7 +22,8 @@ import pickle
 import sqlite3
 from typing import Callable, Iterator
 
-from .data import InputError, Rows, _parquet, column_problem, data_format, id_key, id_text, read_rows, text_key
+from ..events import UnreadableEvent
+from .data import InputError, Rows, _has_surrogates, _parquet, column_problem, data_format, id_key, id_text, read_rows, text_key
 
 SPILL_CACHE_KIB = 16 * 1024  # SQLite's page cache while it sorts an unsorted table
 TICK = 4096  # rows between two progress reports
@@ -55,15 +56,19 @@ class EventTable:
     A lead id that repeats gets its events every time: the previous lead's events are
     kept, and a repeat further away makes the table grouped in memory. Rows that are not
     events (unreadable, or without a lead id) go to ``on_bad(line, message)`` once each
-    (without it, to ``bad_rows``)."""
+    (without it, to ``bad_rows``); with ``attach``, an unreadable row that names its lead is
+    an ``UnreadableEvent`` of that lead instead (named on its own only when no lead has it)."""
 
     def __init__(self, path: str, lead_field: str = "lead_id", type_field: str = "type", ts_field: str = "ts", *,
                  on_bad: Callable[[int, str], None] | None = None, progress: Progress | None = None,
-                 wanted: dict[str, str] | None = None, allow_missing: bool = False):
+                 wanted: dict[str, str] | None = None, allow_missing: bool = False, attach: bool = False):
         self.path = path
         # the property columns the outputs read (-> what each is), and what to do when one is
         # absent: a usage error, or (allow_missing) read as missing, said in ``absent``
         self.wanted, self.allow_missing = wanted or {}, allow_missing
+        # a row that cannot be read but names its lead: one of that lead's events (``attach``: the
+        # outputs read events, and what reads them errs, naming the row), or named on its own
+        self.attach = attach
         self.absent: list[str] = []
         if path == "-":
             raise InputError("--events cannot be standard input (`-`): it is read twice; write it to a file")
@@ -146,7 +151,7 @@ class EventTable:
         self._check_header(rows)
         keys = {id_key: None, text_key: None}
         for row in self._ticking(rows, "order"):
-            s = id_text(row.record.get(lead)) if row.record is not None else None
+            s = id_text(row.get(lead))  # (a broken row's id too: it goes to its lead)
             if s is None:
                 continue
             for key, prev in list(keys.items()):
@@ -159,11 +164,18 @@ class EventTable:
                 return None
         return next(iter(keys))
 
-    def _bad(self, number: int, message: str) -> None:
+    def _bad(self, number: int, message: str, say: bool = True) -> None:
+        """Count a row that is no event, once however often the file is read; ``say``: name
+        it now (a broken row with a lead id is named in its lead's error instead, or by
+        ``unmatched`` when no lead has that id)."""
         if number <= self._bad_upto:
             return
         self._bad_upto = number
         self.bad_count += 1
+        if say:
+            self._say(number, message)
+
+    def _say(self, number: int, message: str) -> None:
         if self._on_bad is not None:
             self._on_bad(number, message)
         else:
@@ -177,7 +189,14 @@ class EventTable:
         for row in (self._ticking(rows, phase) if phase else rows):
             record = row.record
             if record is None:
-                self._bad(row.number, row.error)
+                # a row that cannot be read (a cell too many, not UTF-8, a quote never closed)
+                # but names its lead: one of that lead's events, which errs what reads them
+                lead = id_text(row.get(lead_f)) if self.attach else None
+                if lead is not None and _has_surrogates(lead):  # the id itself is not UTF-8: no lead has it
+                    lead = None
+                self._bad(row.number, row.error, say=lead is None)
+                if lead is not None:
+                    yield lead, row.number, UnreadableEvent(_position_dropped(row.error, row.number))
                 continue
             lead = id_text(record.get(lead_f))
             if lead is None:
@@ -271,13 +290,32 @@ class EventTable:
     def unmatched(self) -> tuple[int, int, list[str]]:
         """How many events have a lead id that no lead has, how many such ids, and a few of them."""
         if self._all is not None:
+            lists = [v for k, v in self._all.items() if k not in self._matched]
             left = {k: len(v) for k, v in self._all.items() if k not in self._matched}
         else:
+            lists = list(self._parked.values())
             left = {k: len(v) for k, v in self._parked.items()}
+            rest = EventList()
             while self._cur is not None:
                 left[self._cur[0]] = left.get(self._cur[0], 0) + 1
+                if self._cur[2].__class__ is UnreadableEvent:
+                    rest.add(self._cur[1], self._cur[2])
                 self._cur = next(self._stream, None)
+            lists.append(rest)
+        for events in lists:  # a broken row no lead has: named now, once
+            for line, event in zip(events.lines, events):
+                if event.__class__ is UnreadableEvent:
+                    self._say(line, f"{self.unit} {line}: {event.why}")
         return sum(left.values()), len(left), list(left)[:5]
+
+
+def _position_dropped(message: str, number: int) -> str:
+    """A reader's message without its leading ``line 7: `` (the lead's error says where)."""
+    for unit in ("line", "row", "item"):
+        head = f"{unit} {number}: "
+        if message.startswith(head):
+            return message[len(head):]
+    return message
 
 
 def _spilled(item: tuple[str, int, dict]) -> tuple:

@@ -167,7 +167,7 @@ class Reads:
                 "    for idx, e in enumerate(evs, 1):"]
         if safe:
             out += ["        if not isinstance(e, _Mapping):",
-                    "            bad.setdefault(('events',), ('events', e, _BadValue(e, 'an event (an object)')))",
+                    "            bad.setdefault(('events',), ('events', e, _BadValue(e, 'an event (an object)'), idx))",
                     "            continue"]
         out += ["        t = e.get('type')",
                 "        if t.__class__ is not str:",

@@ -22,7 +22,7 @@ from ..front import gc_paused
 from ..front.check import Analysis
 from .codegen import Compiled
 from ..diagnostics import DataError, Diagnostic
-from ..events import to_us
+from ..events import UnreadableEvent, to_us
 from ..logic import is_missing_marker
 from ..values import BadValue, NoTime, format_value, read_datetime, to_datetime
 
@@ -367,6 +367,8 @@ def _message(unit, info, who: str) -> str:
             return f"{label}: {exc}"
         return f"{label}: cannot compare {format_value(exc.value)} with {format_value(exc.other)}"
     if kind == "events":
+        if isinstance(raw, UnreadableEvent):  # a row of an events table: where it is says the table
+            return f"{who}event {info[3]}: {raw.why}"
         found = "null" if raw is None else type(raw).__name__
         return f"events: expected a list of event objects, found {found}"
     idx = info[3]
