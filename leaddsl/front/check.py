@@ -40,6 +40,28 @@ class Checker(OperatorChecks, OutputChecks):
         self.done_leads: set[str] = set()
         self.done_outputs: set[tuple[str, str]] = set()
         self.deps: dict[tuple[str, str], set] = {}
+        self.implicit = self._implicit_event_names()
+
+    def _implicit_event_names(self) -> set[str]:
+        """Where no event is declared, the names the program uses as event types (with a
+        window, in an aggregate, on a side of a sequence): a bare use of one anywhere is its
+        count, as a declared event's is, wherever it comes (an event type comes before a
+        record's key); it is never read from the record."""
+        s = self.scope
+        if s.events_declared:
+            return set()
+        names = set()
+        for statement in s.statements:
+            if not isinstance(statement, n.Node):
+                continue
+            for node in n.walk(statement):
+                if isinstance(node, (n.Windowed, n.Filtered)):
+                    names.add(node.target.name)
+                elif isinstance(node, n.Aggregate):
+                    names.add(node.event)
+                elif isinstance(node, n.Then):
+                    names.update(side.name for side in (node.first, node.second) if isinstance(side, n.Name))
+        return {name for name in names if self._eventish(name) and not s.is_output(name)}
 
     # ------------------------------------------------------------ program
     def run(self) -> Analysis:
@@ -369,7 +391,9 @@ class Checker(OperatorChecks, OutputChecks):
             b[id(node)] = MetricRef(name)
             self.in_where(node, event, f"the metric `{name}`")
             return self.metric(name, node.span)
-        if name in s.events and s.events[name].declared:
+        if (name in s.events and s.events[name].declared) or name in self.implicit:
+            if name in self.implicit:
+                self.event_info(name, node.span)  # (an event no statement declares: found by its uses)
             self.a.used.add(("event", name))
             b[id(node)] = EventCount(name)
             self.in_where(node, event, f"the event count `{name}`")
