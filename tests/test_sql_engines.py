@@ -688,3 +688,19 @@ def test_evaluate_files_says_what_it_cannot_use_before_the_first_row(tmp_path, e
 @pytest.mark.spark
 def test_evaluate_files_runs_spark_with_the_python_engine_s_rows():
     assert _api("spark", keep=["Company"]) == _api("python", keep=["Company"])
+
+
+def test_duckdb_names_the_first_json_line_python_cannot_read_where_it_refuses_a_file(runner, tmp_path):
+    # DuckDB's own message counts a line left open as the next one (line 7 for line 6): the
+    # refusal names the line as the Python engine would, in the leads file and the events file
+    (tmp_path / "d.lead").write_text("metric v = count(pv)\nlead hot when v >= 1\n")
+    good = '{"id": 1, "events": []}\n'
+    (tmp_path / "l.jsonl").write_text(good * 5 + '{"id": 6, "events": [{"type": "pv"}]\n' + good)
+    (tmp_path / "l.csv").write_text("id\n1\n")
+    (tmp_path / "e.jsonl").write_text('{"lead_id": 1, "type": "pv", "ts": "2026-11-20"}\nnot json\n')
+    for data, events, named in (("l.jsonl", None, "l.jsonl: DuckDB cannot read this file: line 6, column "),
+                                ("l.csv", "e.jsonl", "e.jsonl: DuckDB cannot read this file: line 2, column 1: "
+                                                     "not valid JSON")):
+        args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / data), "--as-of", AS_OF, "--engine", "duckdb"]
+        out = runner.invoke(cli, args + (["--events", str(tmp_path / events)] if events else []))
+        assert out.exit_code == 2 and named in out.stderr and "--engine python reads it" in out.stderr, out.stderr

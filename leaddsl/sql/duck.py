@@ -200,10 +200,26 @@ def _refused(path: str):
         yield
     except duckdb.Error as e:
         shown = _COPIES.get(path, path)
-        why = str(e).splitlines()[0].replace(path, shown)
         hint = ("; --engine python reads it, and names each row it cannot read in that row's error"
                 if _reader(path) in ("read_csv", "read_json") else "")
+        first = _first_unreadable(path) if _reader(path) == "read_json" else None
+        if first is not None:  # (DuckDB's own message counts a line that runs on as the next one)
+            raise EngineError(f"{shown}: DuckDB cannot read this file: {first}{hint}") from None
+        why = str(e).splitlines()[0].replace(path, shown)
         raise EngineError(f"{shown}: DuckDB cannot read this file ({why}){hint}") from None
+
+
+def _first_unreadable(path: str) -> str | None:
+    """Where the Python reader first finds no JSON object in a JSON Lines file DuckDB refused
+    (``line 6, column 1: not valid JSON (...)``), or None when it finds none."""
+    from ..io.data import InputError, read_rows
+    try:
+        for row in read_rows(path, "jsonl"):
+            if row.record is None:
+                return row.error
+    except (InputError, OSError, ValueError):
+        return None
+    return None
 
 
 def _relation(con, path: str, name: str, wanted=None, probed=None, typed=None, folder=None, ids=(),
