@@ -237,6 +237,22 @@ def test_explain_unknown_id(runner, defs, tmp_path):
     assert r.exit_code == 1 and "no lead with id = 99" in r.stderr
 
 
+def test_explain_names_an_unreadable_row_explains_each_repeat_and_an_erring_definition(runner, tmp_path):
+    (tmp_path / "x.lead").write_text("field revenue: number\nfield seniority: ordinal(ic < manager < vp)\n"
+                                     "lead a when revenue >= 10M\nlead b when a or seniority >= vp\n")
+    (tmp_path / "x.csv").write_text("id,revenue,seniority\n1,20M,vp\n2,5M,ic,extra\n1,abc,ic\n")
+    args = ["explain", tmp_path / "x.lead", tmp_path / "x.csv", "--as-of", "2026-11-22"]
+    r = run(runner, *args, "--id", "2")  # the row is there: not "no lead with id = 2"
+    assert r.exit_code == 1
+    assert "x.csv: line 3 (id 2): 4 cells but the header has 3 columns; this row cannot be read" in r.stderr
+    r = run(runner, *args, "--id", "1")
+    assert r.exit_code == 0 and "x.csv: line 4: id = 1 again" in r.stdout
+    first, again = r.stdout.split("id = 1 again")
+    assert "b: true" in first and "[true]    a  (lead definition, explained on its own)" in first
+    # `a` errs on the second row: `b`, which reads it, shows it as an error, not as the false it is read as
+    assert "b: error" in again and "[error]   a  (lead definition, explained on its own: it errs)" in again
+
+
 def test_rule_docs(runner):
     r = run(runner, "rule", "E214")
     assert r.exit_code == 0

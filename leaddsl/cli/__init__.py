@@ -429,17 +429,27 @@ def explain(defs, data, lead, events_path, as_of, id_field, input_format, sheet,
         rows = read_rows(data, input_format, sheet)
         check_column(data, rows, id_field, "the --id-field that identifies a lead")
         if events_path:
-            table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field)
+            table = EventTable(events_path, events_lead_field, events_type_field, events_ts_field,
+                               attach=program.plan.uses_events)
+        found = 0
         for row in rows:
-            if row.record is None or id_text(row.record.get(id_field)) != lead.strip():
+            if id_text(row.get(id_field)) != lead.strip():
                 continue
-            extra = table.events_for(row.record.get(id_field)) if table is not None else None
+            found += 1
+            if found > 1:  # a repeated id: each of its rows is explained, the later ones said so
+                click.echo(f"\n{data}: {rows.unit} {row.number}: {id_field} = {lead} again\n")
+            if row.record is None:  # (not "no lead with this id": it is there, and cannot be read)
+                where, _, why = row.error.partition(": ")
+                _say(f"{data}: {where} (id {lead}): {why}; this row cannot be read, so it cannot be explained")
+                sys.exit(1)
+            extra = table.events_for(row.record.get(id_field), found > 1) if table is not None else None
             try:
                 click.echo(render.printable(program.explain(row.record, moment, events=extra,
                                                             bad_values=bad_values)))
             except DataError as e:
                 _say(f"{data}: {rows.unit} {row.number} (id {lead}): {e}")
                 sys.exit(1)
+        if found:
             return
     except InputError as e:
         raise _usage(str(e)) from None

@@ -20,7 +20,10 @@ MAX_EVENTS_SHOWN = 5
 
 
 def word(x) -> str:
-    return "true" if x is True else "false" if x is False else "unknown"
+    return "true" if x is True else "false" if x is False else "error" if x is ERRED else "unknown"
+
+
+ERRED = object()  # the value shown for a lead definition that errs (a bad value it needs)
 
 
 def _text(program, node) -> str:
@@ -174,6 +177,13 @@ class _Renderer:
         return text + f" [{window}; {len(counted)} event(s){more}{': ' + shown if shown else ''}]"
 
     # ------------------------------------------------------------ tree
+    def _erred(self, name: str) -> bool:
+        """Whether the output ``name`` errs for this lead (a bad value it needs)."""
+        try:
+            return self.result[name] is None
+        except (KeyError, TypeError):
+            return False
+
     def emit(self, depth: int, value, text: str, reads=()):
         line = f"{'  ' * depth}{f'[{word(value)}]':<10}{text}"
         if reads:
@@ -201,7 +211,10 @@ class _Renderer:
                 self.expanding.discard(id(let))
             return
         if isinstance(x, P.LeadUse):
-            self.emit(depth, val, f"{x.lead.name}  (lead definition, explained on its own)")
+            if self._erred(x.lead.name):  # (its answer is no answer: not the false it is read as here)
+                self.emit(depth, ERRED, f"{x.lead.name}  (lead definition, explained on its own: it errs)")
+            else:
+                self.emit(depth, val, f"{x.lead.name}  (lead definition, explained on its own)")
             return
         self.emit(depth, val, _text(self.p, origin), self.reads(x))
 
