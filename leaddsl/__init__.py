@@ -29,6 +29,9 @@ __version__ = "0.1.0"
 def lint(program, *, as_of=None) -> list[Diagnostic]:
     """Warnings and information about a compiled program (SPEC section 9). ``as_of``:
     the time the header's review date is compared with (W116; default now)."""
+    if not isinstance(program, Program):
+        raise TypeError(f"lint() takes a compiled program (leaddsl.compile(text) or leaddsl.load(path)), "
+                        f"not {type(program).__name__}; leaddsl.check(path) compiles and lints a file")
     return _lint_package.lint_program(program, as_of=None if as_of is None else parse_as_of(as_of))
 
 

@@ -129,6 +129,20 @@ def test_as_of_forms(program):
     assert program.evaluate(good())["lead"] is True  # default: now
 
 
+def test_an_unreadable_as_of_is_a_data_error_naming_it(program):
+    for as_of, said in (("yesterday", "as_of: cannot read 'yesterday' as datetime"), ("  ", "as_of: empty"),
+                        ("2026-W47-6", "as_of: cannot read '2026-W47-6'")):
+        with pytest.raises(leaddsl.DataError, match=said) as e:
+            program.evaluate(good(), as_of=as_of)
+        assert isinstance(e.value, ValueError) and e.value.field == "as_of"
+
+
+def test_lint_of_something_else_than_a_program_says_what_to_pass():
+    for wrong in ("lead a when x > 1", None):
+        with pytest.raises(TypeError, match=r"lint\(\) takes a compiled program"):
+            leaddsl.lint(wrong)
+
+
 def test_lint_returns_diagnostics_with_positions():
     program = leaddsl.compile("field revenue: number\nlead never when revenue > 5 and revenue < 3\n",
                               filename="x.lead")

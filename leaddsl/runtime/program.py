@@ -35,12 +35,13 @@ def normalize_as_of(as_of) -> dt.datetime:
     if as_of is None:
         return dt.datetime.now(UTC)
     if isinstance(as_of, str):
-        try:
+        try:  # (a DataError is a ValueError, as the API says of an unreadable as_of)
             value = read_datetime(as_of)
         except BadValue as e:
-            raise ValueError(f"as_of: {e}") from None
+            raise DataError(f"as_of: {e}", field="as_of", value=as_of) from None
         if value is None:
-            raise ValueError("as_of: empty")
+            raise DataError("as_of: empty (write an ISO 8601 time such as 2026-11-22T00:00:00Z, or leave it out "
+                            "for now)", field="as_of", value=as_of)
         return value
     if isinstance(as_of, (dt.datetime, dt.date)):
         return to_datetime(as_of)
