@@ -174,8 +174,10 @@ register("E207", "include-cycle", _E,
          'include "self.lead"   # in self.lead',
          "Remove one of the includes.")
 register("E208", "definition-cycle", _E,
-         "A let, lead or metric whose definition refers back to itself.",
-         "Its value would depend on itself and has no meaning.",
+         "A let, lead or metric whose definition refers back to itself; also a chain of more than 50 named "
+         "conditions each naming the next (`let l0 = l1 or ...`, ..., `let l51 = ...`), which no reader can follow.",
+         "Its value would depend on itself and has no meaning; a chain that long is as hard to review as a cycle "
+         "(and would exhaust the evaluator's stack).",
          "let a = b\nlet b = a\nlead x when a",
          "Break the cycle by writing one of the conditions in full.")
 register("E209", "bad-stage", _E,

@@ -69,6 +69,14 @@ def test_all_errors_reported_not_only_the_first():
     assert codes == ["E101", "E201", "E301"]
 
 
+def test_a_file_of_many_syntax_errors_says_where_reporting_stopped():
+    text = "".join(f"lead a{i} when x > 1 and\n" for i in range(80))
+    diags = found(text, "x.lead")
+    assert len(diags) == 50 and all(d.code == "E001" for d in diags)
+    assert "parsing stopped after 50 syntax errors" in diags[-1].hint
+    assert not any("stopped" in (d.hint or "") for d in diags[:-1])
+
+
 def test_broken_statement_does_not_echo_as_unknown_name():
     text = "let big = revenue >= && 1\nfield revenue: number\nlead x when big\n"
     diags = found(text, "x.lead")

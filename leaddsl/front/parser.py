@@ -7,6 +7,7 @@ reports every broken statement in about two parses of the file.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import re
@@ -147,7 +148,10 @@ def parse(source: Source, diags: Diagnostics, broken: set[str] | None = None) ->
             else:
                 masked = _mask(text) if masked is None else masked
                 pos = _report(source, text, masked, e, diags)
-            if errors >= MAX_ERRORS:
+            if errors >= MAX_ERRORS:  # the last one says the file was not read to its end
+                last = diags[-1]
+                stop = f"parsing stopped after {MAX_ERRORS} syntax errors: fix these and check again for the rest"
+                diags[-1] = dataclasses.replace(last, hint=f"{last.hint}; {stop}" if last.hint else stop)
                 return None
             masked = _mask(text) if masked is None else masked
             start, end = _statement_bounds(masked, pos)
