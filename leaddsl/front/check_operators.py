@@ -208,25 +208,26 @@ class OperatorChecks:
 
     def x_Has(self, node: n.Has, event, symbol_ok):
         vt = self._operand(node.value, event)
-        if vt == T.DYNAMIC:
-            vt = self.read_as(node.value, T.list_of(T.TEXT))
+        if node.mode == "one":
+            it, ct = self._operand(node.item, event, symbol_ok=True), None
+        else:
+            it, ct = None, self.collection(node.item, event)
+        if vt == T.DYNAMIC:  # schemaless: a list of what it is compared with (`x has 5`: numbers, by the number rule)
+            mode = self._mode_for(it if ct is None else ct)
+            vt = self.read_as(node.value, T.list_of(T.NUMBER if mode == T.NUMBER else T.TEXT))
         if _is_error(vt):
-            self._operand(node.item, event, symbol_ok=True)
             return T.BOOL
         if not isinstance(vt, T.ListT):
-            self._operand(node.item, event, symbol_ok=True)
             self.diags.add("E302", node.span, f"`has` works on lists; this is {T.describe(vt)}",
                            "use = or in for a single value")
             return T.BOOL
         elem = vt.element
         if node.mode == "one":
-            it = self._operand(node.item, event, symbol_ok=True)
             if isinstance(it, T.SetT):
                 self.diags.add("E305", node.item.span, "`has` takes one value; for a set write `has any {...}` or `has all {...}`")
                 return T.BOOL
             self.comparable("=", _ElemProxy(elem), elem, node.item, it, node.item.span)
             return T.BOOL
-        ct = self.collection(node.item, event)
         lit = self.set_literal(node.item)
         if not _is_error(ct) and lit is not None:
             for item in lit.items:
