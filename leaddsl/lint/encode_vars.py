@@ -18,6 +18,7 @@ import z3
 from ..front import nodes as n
 from ..runtime import plan as P
 from .. import types as T
+from ..logic import is_missing_marker
 from .terms import AND, FALSE, NOT, OR, TRUE, seconds_of
 
 
@@ -107,6 +108,7 @@ class Variables:
             v = Val("time", z3.ToReal(days) * 86400, present, vars)
         elif t == T.TEXT:
             v = Val("rawtext", self._fresh("int", label), present, vars)
+            self.axioms.append(v.term >= 0)  # a text that is present is no missing marker (their keys: -1)
         elif t == T.BOOL:
             v = Val("bool", self._fresh("bool", label), present, vars)
         elif isinstance(t, (T.EnumT, T.OrdinalT)):
@@ -119,7 +121,10 @@ class Variables:
         return v
 
     def _text_key(self, key: str):
-        """The constant of a folded text (the plan folds every text constant)."""
+        """The constant of a folded text (the plan folds every text constant); every
+        missing marker (`N/A`, `null`, `-`, a blank text) is -1, which no present text is."""
+        if is_missing_marker(key):
+            return z3.IntVal(-1)
         if key not in self._texts:
             self._texts[key] = len(self._texts)
         return z3.IntVal(self._texts[key])

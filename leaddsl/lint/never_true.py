@@ -13,7 +13,9 @@ W101 never-true (warning)
 What it finds: A lead definition, `let`, `where` filter or clause that no record
 can make true: contradictory thresholds (`revenue >= 300M and revenue < 100M`),
 two values for one field, an empty `between` or set, an ordinal above its last
-member, a set that contradicts an equality, also through `let` and lead names.
+member, a set that contradicts an equality, a text compared with a missing marker
+(`contact = "N/A"`: that value is read as missing, so no value equals it), also
+through `let` and lead names.
 
 Why it matters: A definition that can never be true routes no lead at all, and
 nobody notices until sales asks why the MQL queue is empty. A dead clause inside
@@ -31,6 +33,7 @@ message names the clauses that contradict each other.
 from __future__ import annotations
 
 from ..front import nodes as n
+from ..logic import is_missing_marker
 from . import rule
 from .thresholds import threshold
 from .tree import bool_children
@@ -97,9 +100,28 @@ def reason(ctx, logic, root, node) -> tuple[str, str]:
     elif isinstance(node, n.In) and isinstance(node.collection, n.SetLit) and not node.collection.items:
         why = ": the set is empty"
         hint = "list the values in the set"
+    elif _markers(node):
+        found = [f"`{m}`" for m in _markers(node)]
+        said = found[0] if len(found) == 1 else ", ".join(found[:-1]) + f" and {found[-1]}"
+        one = len(found) == 1
+        why = f": {said} {'is' if one else 'are'} read as missing, so no value equals {'it' if one else 'them'}"
+        hint = f"test for no value with `{ctx.text(node.left if isinstance(node, n.Compare) else node.value)} is missing`"
     elif root.kind == "where" and node is root.node:
         why = ", so no event passes it"
     return why, hint
+
+
+def _markers(node) -> list[str]:
+    """The missing markers (`N/A`, `null`, `-`, a blank text) a comparison compares with, when
+    it compares with nothing else: `x = "N/A"`, `x in {"-", "null"}` (no present value is one)."""
+    if isinstance(node, n.Compare) and node.op == "=":
+        items = [node.right]
+    elif isinstance(node, n.In) and not node.negated and isinstance(node.collection, n.SetLit):
+        items = list(node.collection.items)
+    else:
+        return []
+    texts = [x.value if isinstance(x, n.Text) else x.name if isinstance(x, n.Name) else None for x in items]
+    return texts if texts and all(t is not None and is_missing_marker(t) for t in texts) else []
 
 
 def _reversed(node: n.Between) -> bool:
