@@ -70,6 +70,22 @@ def test_duckdb_warns_of_repeated_ids_and_unmatched_events_as_python(runner, tmp
     assert "4 leads, done" in duck.stderr  # the progress display: rows so far
 
 
+def test_rows_without_an_id_and_repeated_ids_are_told_alike_by_both_engines(runner, tmp_path):
+    # rows whose id is absent, null or empty cannot be matched back: a warning, the same from each
+    # engine; repeated ids tied in count are listed in id order (DuckDB finds them in no order)
+    (tmp_path / "d.lead").write_text("lead big when x > 1\n")
+    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": 1, "x": 2}, {"x": 3}, {"id": None, "x": 3}, {"id": "", "x": 3}, {"id": " ", "x": 0}]))
+    (tmp_path / "l.csv").write_text("id,x\n9,1\n,2\n7,1\n 7 ,3\n10,1\n9,1\n10,0\n8,1\n8,1\n")
+    told = "row(s) have no `id` (absent, null or empty): their output rows cannot be matched back"
+    py = _same_run(runner, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--as-of", AS_OF])
+    assert py.exit_code == 0 and f"warning: 4 {told}" in py.stderr
+    py = _same_run(runner, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.csv"), "--as-of", AS_OF])
+    assert f"warning: 1 {told}" in py.stderr
+    assert "4 lead id(s) appear more than once: `7` (2 times), `8` (2 times), `9` (2 times), `10` (2 times)" \
+        in py.stderr
+
+
 @pytest.mark.parametrize("option, named", [
     (["--sheet", "S"], "--sheet"),
     (["--allow-missing-columns"], "--allow-missing-columns"), (["--input-format", "jsonl"], "--input-format")])

@@ -192,7 +192,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             tally = Tally(program)  # what the summary says of scores, bands and routes
             seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field, sheet=sheet))
             repeats: Counter = Counter()
-            errors = 0
+            errors = no_id = 0
             answered: Counter = Counter()
             missed: Counter = Counter()   # field -> bad values read as missing
             if bar is not None:
@@ -203,6 +203,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             for row in pending:
                 total += 1
                 key = id_text(row.get(id_field))
+                no_id += key is None and row.record is not None  # (an unreadable row says why it has none)
                 repeat = key is not None and seen.add(key)
                 if repeat:
                     repeats[key] += 1
@@ -269,7 +270,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
         raise _usage(str(e)) from None
     _stop(None, bar, None, table)
     shown.close()
-    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally, missed)
+    _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally, missed,
+             (no_id if stopped is None else 0, id_field))
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""

@@ -194,7 +194,7 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     shown.close()
     unmatched = stats.get("unmatched", (0, 0, [])) if stopped is None else (0, 0, [])
     _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tally,
-             missed)
+             missed, (stats.get("no_id", 0) if stopped is None else 0, id_field))
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""

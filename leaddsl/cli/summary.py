@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 
 import click
 
+from ..io.data import id_key
 from . import render
 
 
@@ -68,7 +69,9 @@ class Tally:
                 acc[3] = v if acc[3] is None or v > acc[3] else acc[3]
 
 
-def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally=None, missed=None):
+def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally=None, missed=None,
+             no_id=(0, "id")):
+    """The summary on stderr (``no_id``: how many readable rows have no id, and the id column)."""
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     for name in program.definitions:
         pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
@@ -87,10 +90,14 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
         got = tally.values[name]
         parts = ", ".join(f"{k}: {v:,}" for k, v in got.most_common() if k is not None)
         lines.append(f"  {name}: {parts + ', ' if parts else ''}none: {got[None]:,}")
-    if repeats:
-        shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in repeats.most_common(5))
+    if repeats:  # the most repeated first; ties in id order (as each engine finds them)
+        top = sorted(repeats.items(), key=lambda kv: (-kv[1], id_key(kv[0])))[:5]
+        shown = ", ".join(f"`{k}` ({n + 1} times)" for k, n in top)
         lines.append(f"warning: {len(repeats):,} lead id(s) appear more than once: {shown}"
                      f"{', ...' if len(repeats) > 5 else ''}; every row was evaluated with all its events")
+    if no_id[0]:
+        lines.append(f"warning: {no_id[0]:,} row(s) have no `{no_id[1]}` (absent, null or empty): their output "
+                     f"rows cannot be matched back to the input by id")
     events, ids, some = unmatched
     if events:
         shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")

@@ -650,8 +650,8 @@ class _Side(threading.Thread):
 def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dict:
     """What the summary says besides the outputs, by small queries over the two views
     (``run(sql)`` returns the rows): ``rows`` (leads), ``repeats`` (id -> how many rows after
-    its first) and ``unmatched`` (events whose lead id no lead has: how many, how many ids,
-    the first five ids in id order)."""
+    its first), ``no_id`` (rows whose id is absent, null or empty) and ``unmatched`` (events
+    whose lead id no lead has: how many, how many ids, the first five ids in id order)."""
     from collections import Counter
     from sqlglot import exp
     from . import readers as R
@@ -668,6 +668,8 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dic
     q = exp.select(k, exp.Sub(this=n, expression=R.lit(1))).from_(leads).where(ok).group_by(k).having(
         exp.GT(this=n.copy(), expression=R.lit(1)))
     out["repeats"] = Counter({a: b for a, b in run(q.sql(dialect=dialect))})
+    out["no_id"] = run(exp.select(exp.Count(this=exp.Star())).from_(leads.copy()).where(
+        exp.Not(this=exp.Paren(this=ok.copy()))).sql(dialect=dialect))[0][0]
     out["unmatched"] = (0, 0, [])
     if lead_field is not None:
         events = exp.Table(this=exp.to_identifier("_events_file", quoted=True), alias=exp.TableAlias(
