@@ -84,7 +84,7 @@ register("E007", "unreadable-file", _E,
          "(a file saved as Latin-1 with an accented character)",
          "Save the file as UTF-8.")
 register("E008", "wrong-operator", _E,
-         "An operator from another language: `==` or `<>`; SQL's `like` (also `not like`); `not contains` "
+         "An operator from another language, or mistyped: `==` or `<>`, `=<` or `=>`; SQL's `like` (also `not like`); `not contains` "
          "(or `not starts with` ...) after the left side; keywords in capitals (`AND`, `OR`, `NOT`, `IS MISSING`).",
          "leaddsl compares with `=` and `!=`, spells its keywords in lower case and puts `not` before a "
          "condition; accepting several spellings would make reviews harder.",

@@ -112,6 +112,8 @@ HABITS = [
     ("E008_wrong-operator.lead", 13, 'title not contains "VP"'),
     ("E008_wrong-operator.lead", 14, 'title not starts with "VP"'),
     ("E008_wrong-operator.lead", 15, 'title not like "%VP%"'),
+    ("E008_wrong-operator.lead", 16, "=<"),
+    ("E008_wrong-operator.lead", 17, "=>"),
     ("E106_bad-set.lead", 7, "{United States, Canada}"),
     ("E106_bad-set.lead", 8, '("US", "CA")'),
     ("E106_bad-set.lead", 9, '("US", "CA")'),

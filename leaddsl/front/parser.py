@@ -431,6 +431,11 @@ def _habit(text: str, masked: str, e: UnexpectedToken):
         said = f"not {value}" if start != tok.start_pos else value
         return ("E008", start, tok.end_pos, f"`{said}` is SQL; leaddsl has no `like`", hint)
 
+    # `x =< 1`, `x => 1`: the two characters of `<=` and `>=` the other way round
+    if prev is not None and prev.type == "EQ" and prev.end_pos == tok.start_pos and value in ("<", ">"):
+        good = value + "="
+        return ("E008", prev.start_pos, tok.end_pos, f"`={value}` is not an operator", f"write `{good}`")
+
     # `x not contains "a"`
     if prev is not None and prev.type == "NOT" and value in _NOT_BEFORE and tok.type != "NAME":
         op = _NOT_BEFORE[value]
