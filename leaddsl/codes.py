@@ -191,8 +191,9 @@ register("E210", "bad-window", _E,
          "field revenue: number\nlead x when revenue(7d) >= 1",
          "Put the window on an event or metric; drop `any` for min, max, first and last.")
 register("E211", "unknown-aggregate", _E,
-         "A metric whose aggregate is not count, sum, min, max, days, first or last, or one that needs a property and has none (or the reverse).",
-         "The metric has no defined value.",
+         "A metric whose aggregate is not count, sum, min, max, days, first or last, or one that needs a property and has none (or the reverse); "
+         "an aggregate written in a condition (`lead x when count(purchase) >= 2`) rather than as a metric.",
+         "The metric has no defined value; an aggregate is named once, as a metric, so that every definition counts the same events.",
          "event purchase(amount: number)\nmetric m = average(purchase.amount)\nlead x when m > 5",
          "Use one of count, sum, min, max, days, first, last; sum/min/max take `event.property`.")
 register("E212", "unknown-type", _E,

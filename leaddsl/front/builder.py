@@ -14,6 +14,9 @@ from .literals import (  # noqa: F401 - re-exported: the tools import DURATION_U
 from .parser import KEYWORDS
 from ..source import Span
 
+# the aggregates (``metric m = count(...)``) a condition may name as if they were functions
+INLINE_AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
+
 COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
 
 
@@ -320,6 +323,15 @@ class Builder(LiteralDecoder):
     def e_windowed(self, t):
         name_tok, any_tok, dur = t.children
         target = n.Name(self.name_of(name_tok), name_tok.type == "BACKTICK", self.span(name_tok))
+        if not target.quoted and target.name in INLINE_AGGREGATES and any_tok is None:
+            node = self.expr(dur)  # `count(page_view) >= 5` in a condition: aggregates are metrics
+            if not isinstance(node, (n.Duration, n.Number)) and not (isinstance(node, n.Name) and node.name == "\0error"):
+                inside = node.name if isinstance(node, n.Name) else "..."
+                self.error("E211", t, f"`{target.name}({inside})` in a condition: an aggregate is defined as a metric",
+                           f"write `metric m = {target.name}({inside})` and use `m`"
+                           + (f"; an event type alone counts its events: `{inside} >= 1`"
+                              if target.name == "count" and re.fullmatch(r"[A-Za-z_]\w*", inside) else ""))
+                return None
         duration = self.duration(dur, "a window")
         if duration is None:
             return None
