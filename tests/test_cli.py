@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,13 @@ def test_check_folder_and_included_fragments(runner, tmp_path):
     (tmp_path / "main.lead").write_text('include "common/schema.lead"\nlead x when revenue > 1\n')
     r = run(runner, "check", tmp_path)
     assert r.exit_code == 0, r.output
+
+
+def test_check_names_a_path_that_is_missing_or_no_file(runner, tmp_path):
+    r = run(runner, "check", tmp_path / "nope.lead")
+    assert r.exit_code == 2 and "nope.lead: no such file or folder" in r.stderr
+    r = run(runner, "check", os.devnull)  # it is there: a device, not a definition file
+    assert r.exit_code == 2 and f"{os.devnull}: not a regular file or a folder" in r.stderr
 
 
 @pytest.mark.parametrize("reverse", [False, True])

@@ -36,6 +36,8 @@ def _lead_files(paths: tuple[str, ...]) -> list[Path]:
             files.extend(sorted(f for f in path.rglob("*.lead") if f.is_file()))
         elif path.is_file():
             files.append(path)
+        elif path.exists():  # a device, a pipe: it is there, but is no definition file
+            raise _usage(f"{p}: not a regular file or a folder (a definition file is a .lead file)")
         else:
             raise _usage(f"{p}: no such file or folder")
     return files
