@@ -106,8 +106,10 @@ register("E102", "bad-duration", _E,
          "lead hot when page_view(0d) >= 1",
          "Write a positive duration with a unit: `30min`, `12h`, `1d`, `2w`.")
 register("E103", "bad-date", _E,
-         "A date or datetime literal that is not a real calendar date or time.",
-         "A date that does not exist can never be compared meaningfully.",
+         "A date or datetime literal that is not a real calendar date or time, or a date written with a "
+         "one-digit month or day (`2026-1-31`, which would otherwise be the subtraction 2026 - 1 - 31).",
+         "A date that does not exist can never be compared meaningfully; a date read as arithmetic compares "
+         "with the number 1994 and silently answers the wrong question.",
          "lead x when created_at > 2026-02-30",
          "Write a valid ISO 8601 date (`2026-02-28`) or datetime (`2026-02-28T09:30:00Z`).")
 register("E104", "bad-escape", _E,

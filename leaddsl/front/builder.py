@@ -493,13 +493,38 @@ class Builder(LiteralDecoder):
 
     def e_arith(self, t):
         left, op, right = t.children
-        return n.Arith(str(op), self.expr(left), self.expr(right), self.span(t))
+        node = n.Arith(str(op), self.expr(left), self.expr(right), self.span(t))
+        day = _date_like(node)
+        if day is not None:  # `2026-1-31`: a date with a one-digit month or day, not a subtraction
+            self.error("E103", node.span, f"`{day[0]}` is not a valid date: months and days have two digits",
+                       f"write `{day[1]}`")
+            return None
+        return node
 
     def e_neg(self, t):
         operand = self.expr(t.children[0])
         if isinstance(operand, n.Number):
             return n.Number(-operand.value, "-" + operand.text, self.span(t))
         return n.Neg(operand, self.span(t))
+
+
+def _date_like(node: n.Arith) -> tuple[str, str] | None:
+    """``(written, meant)`` when a subtraction is a date written with a one-digit month or day
+    (``2026-1-31``, no spaces: the date literal needs ``2026-01-31``), else None."""
+    if node.op != "-" or not isinstance(node.left, n.Arith) or node.left.op != "-":
+        return None
+    parts = (node.left.left, node.left.right, node.right)
+    if not all(isinstance(p, n.Number) and p.text.isdigit() for p in parts):
+        return None
+    y, m, d = parts
+    spans = [p.span for p in parts]
+    if len({s.line for s in spans} | {s.end_line for s in spans}) != 1 or any(
+            a.end_column + 1 != b.column for a, b in zip(spans, spans[1:])):
+        return None  # spaced out (`2026 - 1 - 31`): arithmetic as written
+    if len(y.text) != 4 or not (1 <= len(m.text) <= 2 and 1 <= len(d.text) <= 2) or not (
+            1 <= int(m.text) <= 12 and 1 <= int(d.text) <= 31):
+        return None
+    return f"{y.text}-{m.text}-{d.text}", f"{y.text}-{int(m.text):02d}-{int(d.text):02d}"
 
 
 def build(tree: Tree, file: str, diags: Diagnostics) -> n.Module:
