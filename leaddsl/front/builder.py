@@ -323,22 +323,23 @@ class Builder(LiteralDecoder):
     def e_windowed(self, t):
         name_tok, any_tok, dur = t.children
         target = n.Name(self.name_of(name_tok), name_tok.type == "BACKTICK", self.span(name_tok))
-        if not target.quoted and target.name in INLINE_AGGREGATES and any_tok is None:
-            node = self.expr(dur)  # `count(page_view) >= 5` in a condition: aggregates are metrics
-            if not isinstance(node, (n.Duration, n.Number)) and not (isinstance(node, n.Name) and node.name == "\0error"):
-                inside = node.name if isinstance(node, n.Name) else "..."
-                self.error("E211", t, f"`{target.name}({inside})` in a condition: an aggregate is defined as a metric",
-                           f"write `metric m = {target.name}({inside})` and use `m`"
-                           + (f"; an event type alone counts its events: `{inside} >= 1`"
-                              if target.name == "count" and re.fullmatch(r"[A-Za-z_]\w*", inside) else ""))
-                return None
-        duration = self.duration(dur, "a window")
+        node = self.expr(dur)
+        if not target.quoted and target.name in INLINE_AGGREGATES and any_tok is None \
+                and isinstance(node, n.Name) and node.name != "\0error":
+            # `count(page_view) >= 5` in a condition: aggregates are metrics
+            inside = node.name
+            self.error("E211", t, f"`{target.name}({inside})` in a condition: an aggregate is defined as a metric",
+                       f"write `metric m = {target.name}({inside})` and use `m`"
+                       + (f"; an event type alone counts its events: `{inside} >= 1`" if target.name == "count"
+                          else ""))
+            return None
+        duration = self.duration(dur, "a window", node)
         if duration is None:
             return None
         return n.Windowed(target, duration, any_tok is not None, self.span(t))
 
-    def duration(self, t, what: str):
-        node = self.expr(t)
+    def duration(self, t, what: str, node=None):
+        node = self.expr(t) if node is None else node
         if isinstance(node, n.Duration):
             return node
         if isinstance(node, n.Name) and node.name == "\0error":
