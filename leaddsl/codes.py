@@ -84,7 +84,8 @@ register("E007", "unreadable-file", _E,
          "(a file saved as Latin-1 with an accented character)",
          "Save the file as UTF-8.")
 register("E008", "wrong-operator", _E,
-         "An operator from another language, or mistyped: `==` or `<>`, `=<` or `=>`; SQL's `like` (also `not like`); `not contains` "
+         "An operator from another language, or mistyped: `==` or `<>`, `=<` or `=>`; SQL's `like` (also "
+         "`not like`); `not contains` "
          "(or `not starts with` ...) after the left side; keywords in capitals (`AND`, `OR`, `NOT`, `IS MISSING`).",
          "leaddsl compares with `=` and `!=`, spells its keywords in lower case and puts `not` before a "
          "condition; accepting several spellings would make reviews harder.",
@@ -193,9 +194,11 @@ register("E210", "bad-window", _E,
          "field revenue: number\nlead x when revenue(7d) >= 1",
          "Put the window on an event or metric; drop `any` for min, max, first and last.")
 register("E211", "unknown-aggregate", _E,
-         "A metric whose aggregate is not count, sum, min, max, days, first or last, or one that needs a property and has none (or the reverse); "
-         "an aggregate written in a condition (`lead x when count(purchase) >= 2`) rather than as a metric.",
-         "The metric has no defined value; an aggregate is named once, as a metric, so that every definition counts the same events.",
+         "A metric whose aggregate is not count, sum, min, max, days, first or last, or one that needs a property "
+         "and has none (or the reverse); an aggregate written in a condition (`lead x when count(purchase) >= 2`) "
+         "rather than as a metric.",
+         "The metric has no defined value; an aggregate is named once, as a metric, so that every definition "
+         "counts the same events.",
          "event purchase(amount: number)\nmetric m = average(purchase.amount)\nlead x when m > 5",
          "Use one of count, sum, min, max, days, first, last; sum/min/max take `event.property`.")
 register("E212", "unknown-type", _E,

@@ -23,7 +23,8 @@ import sqlite3
 from typing import Callable, Iterator
 
 from ..events import UnreadableEvent
-from .data import InputError, Rows, _has_surrogates, _parquet, column_problem, data_format, id_key, id_text, read_rows, text_key
+from .data import (InputError, Rows, _has_surrogates, _parquet, column_problem, data_format, id_key, id_text,
+                   read_rows, text_key)
 
 SPILL_CACHE_KIB = 16 * 1024  # SQLite's page cache while it sorts an unsorted table
 TICK = 4096  # rows between two progress reports

@@ -105,7 +105,8 @@ def reason(ctx, logic, root, node) -> tuple[str, str]:
         said = found[0] if len(found) == 1 else ", ".join(found[:-1]) + f" and {found[-1]}"
         one = len(found) == 1
         why = f": {said} {'is' if one else 'are'} read as missing, so no value equals {'it' if one else 'them'}"
-        hint = f"test for no value with `{ctx.text(node.left if isinstance(node, n.Compare) else node.value)} is missing`"
+        tested = node.left if isinstance(node, n.Compare) else node.value
+        hint = f"test for no value with `{ctx.text(tested)} is missing`"
     elif root.kind == "where" and node is root.node:
         why = ", so no event passes it"
     return why, hint
