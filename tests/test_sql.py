@@ -209,3 +209,24 @@ def test_a_decayed_each_score_is_pythons_float_to_the_last_digit():
         record = {"id": lead["id"], "events": [{"type": "visit", "ts": e["ts"]} for e in events
                                                if e["lead_id"] == lead["id"]]}
         assert row["engagement"] == program.evaluate(record, as_of=AS_OF).to_dict()["engagement"], lead["id"]
+
+
+def test_a_decayed_rule_over_several_counts_decays_by_the_newest_event_of_those_that_have_one():
+    # GREATEST of the counts' newest times is NULL in DuckDB (as sqlglot writes it) when one has no
+    # event: the rule gave its full points where Python decays it by the events there are
+    program = leaddsl.compile("event visit\nevent webinar\nlet hot = visit(5d) >= 2 or webinar(5d) >= 1\n"
+                              "score s { visit(30d) >= 1 or webinar(90d) >= 1  +10 decay half_life 10d\n"
+                              "          hot +4 decay half_life 2d\n"
+                              "          visit(30d) >= 1 and webinar(90d) >= 1  +6 decay half_life 5d }\n")
+    leads = [{"id": str(i)} for i in range(4)]
+    events = [{"lead_id": "0", "type": "visit", "ts": "2026-11-12T00:00:00Z"},
+              {"lead_id": "1", "type": "webinar", "ts": "2026-11-02T00:00:00Z"},
+              {"lead_id": "1", "type": "webinar", "ts": "2026-11-20T00:00:00Z"},
+              {"lead_id": "2", "type": "visit", "ts": "2026-11-21T00:00:00Z"},
+              {"lead_id": "2", "type": "webinar", "ts": "2026-09-01T00:00:00Z"}]
+    got, _ = run_duckdb(program, leads, events)
+    want = [program.evaluate({"id": lead["id"], "events": [{"type": e["type"], "ts": e["ts"]} for e in events
+                                                         if e["lead_id"] == lead["id"]]}, as_of=AS_OF)["s"]
+            for lead in leads]
+    assert want[0] == 5.0 and want[3] == 0.0  # 10 days old: half of 10; no event: no rule holds
+    assert [row["s"] for row in got] == want

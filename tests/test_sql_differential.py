@@ -73,6 +73,14 @@ def program_text(conditions) -> str:
     text = SCHEMA + "".join(f"lead r{i} when {c}\n" for i, c in enumerate(conditions))
     text += "lead buyer when purchase(30d) >= 1 and not (meeting then purchase within 1d)\n"
     text += "lead spender when spend(7d) >= 5 or biggest >= 10 or spend(any 1d) > 3\n"
+    # a score whose decayed rules read the random condition and several counts (the newest of
+    # those with events dates a rule), a band and a route over it
+    first = next((c for c in conditions if "any " not in c), "n1 > 5")  # (a best window cannot date a rule)
+    text += (f"score heat max 30 {{\n  ({first}) or meeting(7d) >= 1  +10 decay half_life 3d\n"
+             "  purchase(30d) >= 1 or meeting(90d) >= 1 or page_view(2d) >= 1  +7 decay half_life 2d\n"
+             "  each purchase(30d) +2.5 decay half_life 5d max 8\n  buyer  -4\n}\n"
+             "band temp on heat { cold < 5 <= warm < 12 <= hot }\n"
+             "route owner for spender { fast when heat >= 12; else queue }\n")
     return text + ("stages r0 < buyer\n" if conditions else "stages buyer < spender\n")
 
 

@@ -13,6 +13,8 @@ from .event_ctes import ORDERED_FOLDS, EventCtes
 from .stages import ROW, Stages, select, star
 from .translate import Translator, Unsupported, alias, coalesce, col, is_true, prop_unit, table_ref, to_text_col
 
+NO_TIME = -(2 ** 62)  # a time before every event's (microseconds): "no event" among the newest times
+
 
 class Query(EventCtes, Translator):
     """Builds the whole query; ``build()`` returns (expression, problems)."""
@@ -267,7 +269,13 @@ class Query(EventCtes, Translator):
                         else:
                             times += [col(f"nw{x.first.index}"), col(f"nw{x.second.index}")]
                             self.dated |= {x.first.index, x.second.index}
-                    newest = exp.Greatest(this=times[0], expressions=times[1:]) if len(times) > 1 else times[0]
+                    if len(times) > 1:  # the newest of those that have events (GREATEST with a NULL is NULL
+                        # in some dialects, and sqlglot writes it so for the others): NULLs as a time before all
+                        none = lit(NO_TIME)
+                        newest = exp.Nullif(this=exp.Greatest(this=coalesce(times[0], none), expressions=[
+                            coalesce(t, none.copy()) for t in times[1:]]), expression=none.copy())
+                    else:
+                        newest = times[0]
                     age = exp.Greatest(this=exp.Sub(this=col("_now"), expression=newest), expressions=[lit(0)])
                     decayed = exp.Mul(this=pts, expression=exp.Pow(this=lit(0.5), expression=exp.Div(
                         this=exp.Cast(this=age, to=dbl), expression=lit(float(rule.half_life * US)))))
