@@ -122,6 +122,23 @@ def test_formatting_keeps_what_the_linter_finds_and_its_ignore_comments(path, tm
     assert codes_of(copy) == codes_of(path)
 
 
+@pytest.mark.parametrize("text", [
+    "field status: text\nfield revenue: number\n"
+    "lead open when status != customer and revenue >= 300M   # leaddsl: ignore[W110]\n    and revenue < 1T\n",
+    "field status: text\nfield revenue: number\nfield industry: text\nscore s {\n    status != customer and "
+    "revenue >= 300M and industry = life_science_long_name_here and revenue < 1T +5 # leaddsl: ignore[W110]\n}\n",
+    "field status: text\nfield revenue: number\nlead open when revenue >= 300M\n    and revenue < 1T\n"
+    "    and status != customer   # leaddsl: ignore[W110]\n",
+], ids=["first line", "long score rule", "last line"])
+def test_an_ignore_comment_keeps_silencing_when_the_layout_breaks_its_line(text, tmp_path):
+    # the layout breaks the statement at its `and`s: an ignore comment at the end of its first line
+    # (or of a rule's) must not land in the middle, where it silences nothing (W110 and W191 then)
+    (tmp_path / "a.lead").write_text(text)
+    (tmp_path / "b.lead").write_text(fmt_once := format_text(text))
+    assert codes_of(tmp_path / "a.lead") == codes_of(tmp_path / "b.lead") == [], fmt_once
+    assert format_text(fmt_once) == fmt_once
+
+
 def test_the_sample_definitions_are_formatted(runner):
     r = runner.invoke(main, ["fmt", "--check", str(ROOT / "definitions")])
     assert r.exit_code == 0, r.output

@@ -43,7 +43,7 @@ register_doc(__doc__)
 # codes found after the lint, with more than the file (W115: `check --against`'s old version):
 # the lint alone cannot tell whether a comment for one of them silences something
 LATE = {"W115"}
-_IGNORE = re.compile(r"#\s*leaddsl:\s*ignore\[([^\]]*)\]")
+IGNORE_COMMENT = re.compile(r"#\s*leaddsl:\s*ignore\[([^\]]*)\]")
 
 
 def suppressions(sources) -> dict[tuple[str, int], list[tuple[str, Span]]]:
@@ -53,7 +53,7 @@ def suppressions(sources) -> dict[tuple[str, int], list[tuple[str, Span]]]:
         for lineno, line in enumerate(src.text.split("\n"), 1):
             if "leaddsl" not in line:
                 continue
-            for m in _IGNORE.finditer(line):
+            for m in IGNORE_COMMENT.finditer(line):
                 start = m.start(1)
                 for part in re.finditer(r"[^,\s]+", m.group(1)):
                     col = start + part.start() + 1

@@ -28,6 +28,7 @@ from ..front import gc_paused, nodes as n
 from ..front.builder import build
 from ..front.loader import MAX_FILE_BYTES
 from ..front.parser import parse, tree_depth_ok
+from ..lint.suppress import IGNORE_COMMENT
 from ..source import Source, Span
 from .layout import WIDTH, Layout, Line
 
@@ -129,7 +130,10 @@ def _assemble(text: str, lines: list[Line], notes: list[Comment], kept: set[int]
     after: dict[int, list[Comment]] = {}
     for c in notes:
         k = bisect.bisect_right(starts, c.start) - 1
-        after.setdefault(ranged[k][2] if k >= 0 else -1, []).append(c)
+        k = ranged[k][2] if k >= 0 else -1
+        if not c.own_line and IGNORE_COMMENT.search(c.text):
+            k = _ignore_line(text, lines, module, c, k)
+        after.setdefault(k, []).append(c)
 
     out: list = []  # Line objects and plain strings (comment lines, blank lines)
     last_end = None
@@ -160,6 +164,26 @@ def _assemble(text: str, lines: list[Line], notes: list[Comment], kept: set[int]
                 out.append(" " * indent + c.text)
             last_end = c.end
     return _render(out)
+
+
+def _ignore_line(text: str, lines: list[Line], module, c: Comment, k: int) -> int:
+    """The output line for a trailing ``# leaddsl: ignore[...]`` comment (``k``: where it would
+    go after the code before it), so that it keeps silencing what it silenced: a comment on the
+    line where a statement or block item begins goes on that item's first output line, one on a
+    statement's last line on its last output line (a finding inside a statement is silenced on
+    either). The layout may break the line it stood on, and the code before it may then end a
+    line in the middle, where it would silence nothing."""
+    if k < 0:
+        return k
+    begin = text.rfind("\n", 0, c.start) + 1
+    items = [j for j, x in enumerate(lines) if x.item and x.start >= 0 and begin <= x.start < c.start]
+    if items:
+        return items[-1]
+    stmt = lines[k].stmt
+    span = module.body[stmt].span
+    if text.find("\n", span.end) == text.find("\n", c.start) or "\n" not in text[span.end:c.start]:
+        return max(j for j, x in enumerate(lines) if x.stmt == stmt)
+    return k
 
 
 def _render(out: list) -> str:
