@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..lint.suppress import IGNORE_COMMENT as _IGNORE
+
 _MEAN = re.compile(r"did you mean `([^`]+)`\?")
 _WRITE = re.compile(r"^write `([^`\s{}()]+)`(?:$|[ ,.;(])")
-_IGNORE = re.compile(r"#\s*leaddsl:\s*ignore\[([^\]]*)\]")
 
 
 @dataclass(frozen=True)
