@@ -19,6 +19,7 @@ from .api import compile, load
 from .diagnostics import DataError, Diagnostic, DslError, LeadDslError
 from .files import evaluate_files
 from .runtime.program import Program, Result, normalize_as_of as parse_as_of
+from .stack import deep
 
 __all__ = ["compile", "load", "lint", "check", "Checked", "parse_as_of", "Program", "Result", "Diagnostic",
            "evaluate_files", "DslError", "DataError", "LeadDslError", "run_tests", "diff", "load_version", "backtest",
@@ -32,7 +33,8 @@ def lint(program, *, as_of=None) -> list[Diagnostic]:
     if not isinstance(program, Program):
         raise TypeError(f"lint() takes a compiled program (leaddsl.compile(text) or leaddsl.load(path)), "
                         f"not {type(program).__name__}; leaddsl.check(path) compiles and lints a file")
-    return _lint_package.lint_program(program, as_of=None if as_of is None else parse_as_of(as_of))
+    moment = None if as_of is None else parse_as_of(as_of)
+    return deep(lambda: _lint_package.lint_program(program, as_of=moment))
 
 
 @dataclass
@@ -58,8 +60,8 @@ def check(path: str | os.PathLike, *, lint: bool = True, lint_budget: float | No
         return Checked(None, list(e.diagnostics), dict(e.sources))
     if not lint:
         return Checked(program, list(program.diagnostics), dict(program.sources))
-    found = _lint_package.lint_program(program, budget=lint_budget,
-                                       as_of=None if as_of is None else parse_as_of(as_of))
+    moment = None if as_of is None else parse_as_of(as_of)
+    found = deep(lambda: _lint_package.lint_program(program, budget=lint_budget, as_of=moment))
     return Checked(program, list(found), dict(program.sources), found.note)
 
 

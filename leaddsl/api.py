@@ -9,6 +9,7 @@ from .front.check import check
 from .front.loader import Loaded, compile_text, load_file
 from .front.resolve import resolve
 from .runtime.program import Program
+from .stack import deep
 
 
 def _finish(loaded: Loaded, diags: Diagnostics, lint_program: bool = True) -> Program:
@@ -31,15 +32,17 @@ def compile(text: str, filename: str = "<string>") -> Program:
     """Compile definitions from text. Raises DslError with every problem found."""
     if not isinstance(text, str):
         raise TypeError("compile() takes the text of a definition file; use load() for a path")
-    diags = Diagnostics()
-    with gc_paused():
-        loaded = compile_text(text, filename, diags)
-        return _finish(loaded, diags)
+    def work():
+        diags = Diagnostics()
+        with gc_paused():
+            return _finish(compile_text(text, filename, diags), diags)
+    return deep(work)  # (every pass walks the definitions by recursion)
 
 
 def load(path: str | os.PathLike) -> Program:
     """Load a .lead file and the files it includes."""
-    diags = Diagnostics()
-    with gc_paused():
-        loaded = load_file(path, diags)
-        return _finish(loaded, diags)
+    def work():
+        diags = Diagnostics()
+        with gc_paused():
+            return _finish(load_file(path, diags), diags)
+    return deep(work)

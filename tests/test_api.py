@@ -261,3 +261,23 @@ def test_explain_of_a_record_with_a_bad_value_shows_what_it_could_read():
     assert "error: revenue: cannot read 'lots' as number" in text
     assert "big: error" in text and "life: true" in text and "industry = pharma" in text
     assert "revenue = \"lots\" (cannot be read as number)" in text
+
+
+def test_a_definition_as_deep_as_the_parser_takes_works_from_a_deep_caller():
+    # every pass walks a definition by recursion, a few frames a level: from a caller already
+    # 400 frames deep (a web framework, a task queue) a 195-level definition was a RecursionError
+    deep = "revenue > 0"
+    for i in range(97):
+        deep = f"(revenue != {i} and ({deep} or revenue = {i}))"
+    text = "field revenue: number\nlead nested when " + deep + "\n"
+
+    def nest(k, work):
+        return work() if k == 0 else nest(k - 1, work)
+
+    def work():
+        program = leaddsl.compile(text)
+        bad = program.evaluate({"revenue": "abc"}, as_of=AS_OF, errors="return")
+        return (program.evaluate({"revenue": 9999}, as_of=AS_OF)["nested"], bad.errors,
+                "nested: true" in program.explain({"revenue": 9999}, as_of=AS_OF),
+                {d.code for d in leaddsl.lint(program)}, "SELECT" in program.to_sql("duckdb"))
+    assert nest(400, work) == (True, ("revenue: cannot read 'abc' as number",), True, {"W102", "W110"}, True)

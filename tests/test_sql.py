@@ -230,3 +230,23 @@ def test_a_decayed_rule_over_several_counts_decays_by_the_newest_event_of_those_
             for lead in leads]
     assert want[0] == 5.0 and want[3] == 0.0  # 10 days old: half of 10; no event: no rule holds
     assert [row["s"] for row in got] == want
+
+
+def test_long_chains_and_deep_nesting_become_queries_that_run(runner, tmp_path):
+    # sqlglot writes a query by recursion: a 200-term `or` (a chain 200 deep) and a definition
+    # nested as deep as the parser takes were a RecursionError traceback
+    deep = "revenue > 0"
+    for i in range(97):
+        deep = f"(revenue != {i} and ({deep} or revenue = {i}))"
+    (tmp_path / "d.lead").write_text("field revenue: number\n"
+                                     "lead big when " + " or ".join(f"revenue = {i}" for i in range(300)) + "\n"
+                                     "lead other when " + " and ".join(f"revenue != {i}" for i in range(300)) + "\n"
+                                     f"lead nested when {deep}\n")
+    (tmp_path / "l.csv").write_text("id,revenue\n1,5\n2,9999\n3,0\n")
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.csv"), "--as-of", AS_OF]
+    py, duck = runner.invoke(cli, args), runner.invoke(cli, [*args, "--engine", "duckdb"])
+    assert py.exit_code == duck.exit_code == 0, duck.stderr[-500:]
+    assert py.stdout == duck.stdout and _lines(py.stdout)[1] == {"id": "2", "big": False, "other": True, "nested": True}
+    for dialect in DIALECTS:
+        out = runner.invoke(cli, ["sql", str(tmp_path / "d.lead"), "--dialect", dialect])
+        assert out.exit_code == 0 and "Traceback" not in out.stderr, (dialect, out.stderr[-500:])

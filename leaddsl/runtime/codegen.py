@@ -39,6 +39,7 @@ from .. import scoring
 from . import plan as P
 from .codegen_exprs import Exprs
 from .codegen_reads import MAX_INLINE_DEPTH, Reads, _ts_us, depth
+from ..stack import deep
 from ..logic import Incomparable, and3, arith, clean, dyn_compare, dyn_key, fold, not3, or3, type_key, within
 from ..values import MISSING_MARKERS, BadValue, read_number
 
@@ -376,7 +377,7 @@ class Compiled:
         self.hooks = hooks
         self.ns: dict = {}
         gen = Generator(plan)
-        self.fast_source = gen.generate_fast()
+        self.fast_source = deep(gen.generate_fast)  # (by recursion, as deep as the definitions)
         self.fast = self._exec(gen, self.fast_source, "_evaluate")
         self._safe = None
         self.traced: list = []
@@ -393,7 +394,7 @@ class Compiled:
     def safe(self):
         if self._safe is None:
             gen = Generator(self.plan)
-            self.safe_source = gen.generate_safe()
+            self.safe_source = deep(gen.generate_safe)
             self._safe = self._exec(gen, self.safe_source, "_safe")
             self.traced = list(gen.traced)
         return self._safe

@@ -14,6 +14,7 @@ from .. import types as T
 from ..events import from_us, to_us, window_start
 from ..logic import fold
 from ..values import format_value
+from ..stack import deep
 from .codegen import get_path
 
 MAX_EVENTS_SHOWN = 5
@@ -315,6 +316,11 @@ def _num(x) -> str:
 
 
 def render(program, result, trace: dict, moment) -> str:
+    """The explanation of one result (its clauses are walked by recursion: room for it)."""
+    return deep(lambda: _render(program, result, trace, moment))
+
+
+def _render(program, result, trace: dict, moment) -> str:
     r = _Renderer(program, trace, moment, result)
     r.record = getattr(result, "_rec", None)
     r.missed = getattr(result, "_missed", {})

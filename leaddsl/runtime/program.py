@@ -23,6 +23,7 @@ from ..front.check import Analysis
 from .codegen import Compiled
 from ..diagnostics import DataError, Diagnostic
 from ..events import UnreadableEvent, to_us
+from ..stack import deep
 from ..logic import is_missing_marker
 from ..values import BadValue, NoTime, format_value, read_datetime, to_datetime
 
@@ -152,6 +153,9 @@ class Program:
         raise AttributeError(name)
 
     def _build(self) -> None:
+        deep(self._lower)  # (lowering and code generation walk the definitions by recursion)
+
+    def _lower(self) -> None:
         with gc_paused():  # as while compiling: many young objects, no garbage cycles worth a collection
             self.plan = P.lower(self.analysis)
             hooks = {"_Result": Result, "_SCOPE": self._scope, "_RECORD_ERROR": _record_error}

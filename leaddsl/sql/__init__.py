@@ -8,6 +8,7 @@ duckdb`` runs it (``duck.py``).
 """
 from __future__ import annotations
 
+from ..stack import deep
 from .translate import DIALECTS, Tables, missing_columns, text_units
 
 __all__ = ["DIALECTS", "Tables", "compile_sql", "missing_columns"]
@@ -44,11 +45,22 @@ def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: st
     cannot express. ``bad_values="missing"`` reads every bad value as missing, as
     ``Program.evaluate`` does; the bad values read as missing are counted in a column per
     field or property after ``error`` (:func:`missing_columns` names them)."""
-    expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
-                               lead_field=lead_field, type_field=type_field, ts_field=ts_field, row_field=row_field,
-                               keep=tuple(keep), line_field=line_field, events_at=events_at,
-                               events_by_row=events_by_row, events_problem=events_problem, bad_values=bad_values)
-    return expression.sql(dialect=dialect, pretty=pretty, copy=False)
+    def write():  # (translating and writing both recurse by the depth of the definitions)
+        expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
+                                   lead_field=lead_field, type_field=type_field, ts_field=ts_field,
+                                   row_field=row_field, keep=tuple(keep), line_field=line_field, events_at=events_at,
+                                   events_by_row=events_by_row, events_problem=events_problem, bad_values=bad_values)
+        return expression.sql(dialect=dialect, pretty=pretty, copy=False)
+    try:
+        return deep(write)
+    except RecursionError:
+        from ..diagnostics import Diagnostics, DslError
+        from ..source import Span
+        diags = Diagnostics()
+        diags.add("E501", Span(next(iter(program.sources), "<string>"), 1, 1, 1, 2),
+                  f"{dialect}: the query is nested too deeply for the SQL writer",
+                  hint="split the deepest conditions into named `let` conditions, or use the Python engine")
+        raise DslError(diags, program.sources) from None
 
 
 def to_expression(program, dialect: str = "duckdb", bad_values: str = "error", **tables):

@@ -52,11 +52,20 @@ def same(x):
 
 def and_(*xs):
     """AND of the conditions, without copying them (the query is built once, never shared)."""
-    return exp.and_(*xs, copy=False)
+    return _balanced(exp.and_, [x for x in xs if x is not None])
 
 
 def or_(*xs):
-    return exp.or_(*xs, copy=False)
+    return _balanced(exp.or_, [x for x in xs if x is not None])
+
+
+def _balanced(join, xs: list):
+    """``join`` of many conditions as a balanced tree: a chain of 200 (`a or b or ...`) is 200
+    levels deep, deeper than sqlglot's writer can recurse; a balanced one is 8."""
+    if len(xs) <= 2:
+        return join(*xs, copy=False)
+    half = len(xs) // 2
+    return join(_balanced(join, xs[:half]), _balanced(join, xs[half:]), copy=False)
 
 
 def not_(x):
