@@ -104,6 +104,13 @@ def test_check_names_a_path_that_is_missing_or_no_file(runner, tmp_path):
     assert r.exit_code == 2 and f"{os.devnull}: not a regular file or a folder" in r.stderr
 
 
+def test_check_of_an_include_path_holding_a_nul_byte_is_a_diagnostic(runner, tmp_path):
+    (tmp_path / "nb.lead").write_bytes(b'include "x\x00y.lead"\nlead x when true\n')
+    for args in ([tmp_path / "nb.lead"], [tmp_path, "--format", "json"]):
+        r = run(runner, "check", *args)
+        assert r.exit_code == 1 and "E007" in r.output, r.output
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_check_compiles_an_include_chain_once(runner, tmp_path, monkeypatch, reverse):
     """A 300-file chain took 210 s: every file was compiled as a root, with all it includes."""

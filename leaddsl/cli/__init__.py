@@ -56,7 +56,11 @@ def _roots_first(files: list[Path]) -> list[Path]:
             text = f.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
-        included.update((f.parent / m).resolve() for m in _INCLUDE.findall(text))
+        for m in _INCLUDE.findall(text):
+            try:
+                included.add((f.parent / m).resolve())
+            except (OSError, ValueError):  # a NUL byte, a loop of links: compiling the file says why
+                pass
     return sorted(files, key=lambda f: f.resolve() in included)
 
 
