@@ -250,3 +250,12 @@ def test_long_chains_and_deep_nesting_become_queries_that_run(runner, tmp_path):
     for dialect in DIALECTS:
         out = runner.invoke(cli, ["sql", str(tmp_path / "d.lead"), "--dialect", dialect])
         assert out.exit_code == 0 and "Traceback" not in out.stderr, (dialect, out.stderr[-500:])
+
+
+def test_sql_refuses_an_id_column_named_like_an_output(runner, tmp_path):
+    (tmp_path / "d.lead").write_text("field revenue: number\nlead l when revenue > 1\n")
+    for name in ("l", "error"):
+        out = runner.invoke(cli, ["sql", str(tmp_path / "d.lead"), "--id-field", name])
+        assert out.exit_code == 2 and f"the id column `{name}` is also the name of an output column" in out.stderr
+        with pytest.raises(ValueError, match="also the name of an output column"):
+            leaddsl.compile("field revenue: number\nlead l when revenue > 1\n").to_sql("duckdb", id_field=name)

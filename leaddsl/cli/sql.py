@@ -8,7 +8,7 @@ import click
 import leaddsl
 
 from ..sql import DIALECTS
-from . import main, _fail_definitions, _load_program
+from . import main, _fail_definitions, _load_program, _usage
 
 
 @main.command("sql")
@@ -38,4 +38,6 @@ def sql_cmd(defs, dialect, leads_table, events_table, id_field, events_lead_fiel
                               ts_field=events_ts_field, pretty=pretty)
     except leaddsl.DslError as e:
         _fail_definitions(e.diagnostics, e.sources)
+    except ValueError as e:  # an --id-field named like an output column
+        raise _usage(f"--id-field: {e}") from None
     sys.stdout.write(text + ";\n")

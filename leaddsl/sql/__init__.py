@@ -44,7 +44,12 @@ def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: st
     text) is bound at execution. Raises DslError (E501, with spans) for what the dialect
     cannot express. ``bad_values="missing"`` reads every bad value as missing, as
     ``Program.evaluate`` does; the bad values read as missing are counted in a column per
-    field or property after ``error`` (:func:`missing_columns` names them)."""
+    field or property after ``error`` (:func:`missing_columns` names them). ValueError when
+    ``id_field`` is named like an output column (the query would have two columns of that name)."""
+    if id_field in (*program.outputs, "error"):
+        raise ValueError(f"the id column `{id_field}` is also the name of an output column; the query's id column is "
+                         "named as the leads table's, so rename the definition or choose another id column")
+
     def write():  # (translating and writing both recurse by the depth of the definitions)
         expression = to_expression(program, dialect, leads=leads, events=events, id_field=id_field,
                                    lead_field=lead_field, type_field=type_field, ts_field=ts_field,
