@@ -87,6 +87,48 @@ def fed_column_problems(program, rows) -> list[str]:
     return [p for p in found if p]
 
 
+class Unfed:
+    """The columns the outputs read that no record of a JSON file has held a value for (JSON
+    records may leave a key out, so no header check can tell a misspelt key before the run):
+    after the run, each is a warning naming it, with a did-you-mean among the keys seen."""
+    SEEN = 1000  # records whose keys are candidates for the did-you-mean
+
+    def __init__(self, program, rows):
+        self.left = {} if rows.header else dict(program.columns)  # column -> what it feeds
+        self.keys: set[str] = set()
+        self.n = 0
+
+    def add(self, record: dict) -> None:
+        if self.n < self.SEEN:
+            self.n += 1
+            self.keys.update(k for k in record if isinstance(k, str))
+        if self.left:
+            for column in [c for c in self.left if _has_value(record, c)]:
+                del self.left[column]
+
+    def warnings(self, path: str) -> list[str]:
+        return [unfed_warning(path, column, fed, self.keys) for column, fed in self.left.items()]
+
+
+def unfed_warning(path: str, column: str, fed: str, keys) -> str:
+    from .diagnostics import did_you_mean
+    mean = did_you_mean(column, sorted(k for k in keys if k != column))
+    return (f"warning: {path}: no record has a value for `{column}` (it feeds `{fed}`): it was missing on every "
+            f"row{'; ' + mean if mean else ''}")
+
+
+def _has_value(record: dict, column: str) -> bool:
+    """Whether a record holds a value (not null) for a column, by its key or its dotted path."""
+    if record.get(column) is not None:
+        return True
+    node = record
+    for part in column.split("."):
+        if not isinstance(node, dict) or node.get(part) is None:
+            return False
+        node = node[part]
+    return "." in column
+
+
 def check_id_name(program, id_field: str, name: str = "--id-field") -> None:
     """The output's id column is named as the input's: it must not be an output's name too
     (InputError; ``name``: how the message names the id column)."""

@@ -86,6 +86,20 @@ def test_rows_without_an_id_and_repeated_ids_are_told_alike_by_both_engines(runn
         in py.stderr
 
 
+def test_a_json_key_no_record_holds_is_told_by_both_engines(runner, tmp_path):
+    # JSON records may leave a key out, so no header check can catch a misspelt one: after the run,
+    # a column the definitions read that no record gave a value is named, with a did-you-mean
+    (tmp_path / "d.lead").write_text("field revenue: number\nfield region: text\n"
+                                     "lead big when revenue >= 300M or region = emea\n")
+    (tmp_path / "l.jsonl").write_text('{"id": 1, "revnue": "400M", "region": null}\n'
+                                      '{"id": 2, "revnue": "500M", "region": "emea"}\n')
+    py = _same_run(runner, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--as-of", AS_OF])
+    assert py.exit_code == 0
+    assert (f"warning: {tmp_path / 'l.jsonl'}: no record has a value for `revenue` (it feeds `revenue`): it was "
+            "missing on every row; did you mean `revnue`?") in py.stderr
+    assert "`region`" not in py.stderr  # one record holds it
+
+
 @pytest.mark.parametrize("option, named", [
     (["--sheet", "S"], "--sheet"),
     (["--allow-missing-columns"], "--allow-missing-columns"), (["--input-format", "jsonl"], "--input-format")])

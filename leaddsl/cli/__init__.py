@@ -22,7 +22,7 @@ from ..io.data import InputError, Repeats, check_column, id_text, lead_ids, read
 from ..io.eventtable import EventTable
 from ..io.output import AtomicFile, OutputError, Writer, check_target, output_format
 from . import render
-from ..files import check_id_name, fed_column_problems, kept_columns as _kept_columns, lead_row
+from ..files import Unfed, check_id_name, fed_column_problems, kept_columns as _kept_columns, lead_row
 from .events import event_options, unit_position
 from .progress import events_progress as _events_progress, progress as _progress
 from .summary import Tally, _ErrorLog, _say, _summary  # noqa: F401 - the Python and SQL engines share them
@@ -199,6 +199,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
             seen = Repeats(None if data == "-" else partial(lead_ids, data, input_format, id_field, sheet=sheet))
             repeats: Counter = Counter()
             errors = no_id = 0
+            unfed = Unfed(program, rows)  # (JSON: a column no record gives a value, told after the run)
             answered: Counter = Counter()
             missed: Counter = Counter()   # field -> bad values read as missing
             if bar is not None:
@@ -210,6 +211,8 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
                 total += 1
                 key = id_text(row.get(id_field))
                 no_id += key is None and row.record is not None  # (an unreadable row says why it has none)
+                if row.record is not None:
+                    unfed.add(row.record)
                 repeat = key is not None and seen.add(key)
                 if repeat:
                     repeats[key] += 1
@@ -277,7 +280,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
     _stop(None, bar, None, table)
     shown.close()
     _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally, missed,
-             (no_id if stopped is None else 0, id_field))
+             (no_id if stopped is None else 0, id_field), unfed.warnings(data) if stopped is None else ())
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import leaddsl
 
-from ..files import EventError, check_id_name, engine_row, kept_columns
+from ..files import EventError, check_id_name, engine_row, kept_columns, unfed_warning
 from ..io.data import InputError
 from ..io.output import AtomicFile, OutputError, Writer
 from ..sql import missing_columns
@@ -194,7 +194,9 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
     shown.close()
     unmatched = stats.get("unmatched", (0, 0, [])) if stopped is None else (0, 0, [])
     _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tally,
-             missed, (stats.get("no_id", 0) if stopped is None else 0, id_field))
+             missed, (stats.get("no_id", 0) if stopped is None else 0, id_field),
+             [unfed_warning(data, c, fed, stats.get("keys", ())) for c, fed in stats.get("unfed", ())]
+             if stopped is None else ())
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""

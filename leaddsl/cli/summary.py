@@ -70,8 +70,9 @@ class Tally:
 
 
 def _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally=None, missed=None,
-             no_id=(0, "id")):
-    """The summary on stderr (``no_id``: how many readable rows have no id, and the id column)."""
+             no_id=(0, "id"), unfed=()):
+    """The summary on stderr (``no_id``: how many readable rows have no id, and the id column;
+    ``unfed``: the warnings of columns no JSON record gave a value, ``files.Unfed``)."""
     lines = [f"{total:,} lead(s) read, {errors:,} with errors"]
     for name in program.definitions:
         pct = f" ({100 * counts[name] / answered[name]:.1f}% of {answered[name]:,} answered)" \
@@ -102,6 +103,7 @@ def _summary(total, errors, counts, answered, stages, program, repeats, unmatche
     if events:
         shown = ", ".join(f"`{k}`" for k in some) + (", ..." if ids > len(some) else "")
         lines.append(f"{events:,} event(s) matched no lead ({ids:,} lead_id(s): {shown})")
+    lines += unfed
     for name, n in sorted((missed or {}).items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"warning: {name}: {n:,} bad value(s) read as missing")
     _say("\n".join(lines))

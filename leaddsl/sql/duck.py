@@ -524,7 +524,9 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         cur = con.execute(query, {"as_of": iso})
         names = [d[0] for d in cur.description]
         if stats is not None:  # on a second connection, while the rows are handed out
-            side = _Side(con.cursor(), id_field, lead_field if ev_columns is not None else None)
+            side = _Side(con.cursor(), id_field, lead_field if ev_columns is not None else None,
+                         dict(program.columns) if json_leads else None)
+            stats["keys"] = list(columns)  # (the did-you-mean of a column no record gives a value)
         while True:
             chunk = cur.fetchmany(batch)
             if not chunk:
@@ -628,9 +630,9 @@ class _Side(threading.Thread):
     """:func:`table_stats` in DuckDB on its own connection and thread: the engine's threads are
     idle while Python writes the rows of the query, which is computed before the first."""
 
-    def __init__(self, con, id_field, lead_field):
+    def __init__(self, con, id_field, lead_field, fed=None):
         super().__init__(daemon=True)
-        self.con, self.args, self.out, self.error = con, (id_field, lead_field), None, None
+        self.con, self.args, self.out, self.error = con, (id_field, lead_field, fed), None, None
         self.start()
 
     def run(self):
@@ -647,10 +649,11 @@ class _Side(threading.Thread):
         return self.out
 
 
-def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dict:
+def table_stats(run, dialect: str, id_field: str, lead_field: str | None, fed: dict | None = None) -> dict:
     """What the summary says besides the outputs, by small queries over the two views
     (``run(sql)`` returns the rows): ``rows`` (leads), ``repeats`` (id -> how many rows after
-    its first), ``no_id`` (rows whose id is absent, null or empty) and ``unmatched`` (events
+    its first), ``no_id`` (rows whose id is absent, null or empty), ``unfed`` (``fed``: the
+    columns of a JSON file -> what each feeds; those no row gives a value) and ``unmatched`` (events
     whose lead id no lead has: how many, how many ids, the first five ids in id order)."""
     from collections import Counter
     from sqlglot import exp
@@ -670,6 +673,10 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None) -> dic
     out["repeats"] = Counter({a: b for a, b in run(q.sql(dialect=dialect))})
     out["no_id"] = run(exp.select(exp.Count(this=exp.Star())).from_(leads.copy()).where(
         exp.Not(this=exp.Paren(this=ok.copy()))).sql(dialect=dialect))[0][0]
+    if fed:  # (a JSON file: the columns no record gives a value, as files.Unfed finds them)
+        counts = run(exp.select(*[exp.Count(this=col(c, "l")) for c in fed]).from_(leads.copy()).sql(
+            dialect=dialect))[0]
+        out["unfed"] = [(c, fed[c]) for c, n in zip(fed, counts) if not n]
     out["unmatched"] = (0, 0, [])
     if lead_field is not None:
         events = exp.Table(this=exp.to_identifier("_events_file", quoted=True), alias=exp.TableAlias(
