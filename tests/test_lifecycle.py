@@ -177,6 +177,21 @@ def _workbook(path, sheets):
     wb.save(path)
 
 
+def test_an_xlsx_formula_without_a_stored_value_errs_its_row_not_read_as_empty(runner, project):
+    # a workbook written by a program stores formulas without their values: read as empty they were
+    # a confident "missing"; the row says so, on the second sheet too, and the other rows keep theirs
+    book = project / "leads.xlsx"
+    _workbook(book, {"Other": [("id",), ("9",)],
+                     "Leads": [("id", "revenue", "source"), ("1", "=400000000*2", "referral"),
+                               ("2", 400_000_000, '=IF(1>0,"web","")'), ("3", 400_000_000, "referral")]})
+    r = run(runner, "eval", project / "new.lead", book, "--sheet", "Leads", "--as-of", "2026-07-01")
+    assert r.exit_code == 1
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["1", "2", "3"] and rows[2]["hot"] is True
+    assert rows[0]["error"].startswith("row 2: column `revenue` holds a formula whose value the file does not store")
+    assert rows[1]["error"].startswith("row 3: column `source` holds a formula")
+
+
 def test_xlsx_bad_cell_reports_the_spreadsheet_row(runner, project):
     book = project / "leads.xlsx"
     _workbook(book, {"Leads": [("id", "revenue", "source"), ("1", 400_000_000, "referral"), (None, None, None),

@@ -56,13 +56,28 @@ def xlsx_rows(path: str, sheet: str | None, rows_class, row_class, input_error):
         seen.add(name)
     while header and header[-1] == _letter(len(header) - 1):  # trailing columns without a name or value
         header.pop()
-    return rows_class(_records(book, it, header, row_class), header, unit="row")
+    # the same sheet as written: a formula whose value the file does not store (a workbook written
+    # by a program, never opened in Excel) reads as an empty cell in the values
+    written = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    formulas = written[ws.title].iter_rows(values_only=True)
+    next(formulas, None)
+    return rows_class(_records(book, it, header, row_class, written, formulas), header, unit="row")
 
 
-def _records(book, it, header, row_class) -> Iterator:
+def _records(book, it, header, row_class, written, formulas) -> Iterator:
     try:
         for cells in it:
+            as_written = next(formulas, ())
             values = [_cell(c.value) for c in cells]
+            uncomputed = [header[k] for k, (c, w) in enumerate(zip(cells, as_written))  # (a stored "" is a value)
+                          if c.value is None and isinstance(w, str) and w.startswith("=") and k < len(header)]
+            if uncomputed:
+                number = next((c.row for c in cells if getattr(c, "row", None)), None)
+                yield row_class(number, None, f"row {number}: column `{uncomputed[0]}` holds a formula whose value "
+                                              "the file does not store; open the workbook in Excel (or LibreOffice) "
+                                              "and save it, so that its values are stored",
+                                dict(zip(header, values)))
+                continue
             if all(v is None for v in values):
                 continue  # an empty line of the sheet is no lead (as a blank CSV line)
             number = next((c.row for c in cells if getattr(c, "row", None)), None)
@@ -80,6 +95,7 @@ def _records(book, it, header, row_class) -> Iterator:
             yield row_class(number, record)
     finally:
         book.close()
+        written.close()
 
 
 def _cell(value):
