@@ -550,6 +550,11 @@ def test_check_select_and_ignore_by_code(tmp_path):
     assert [d["code"] for d in json.loads(r.stdout)] == ["W102"]
     assert _run("check", "--strict", p).exit_code == 1
     assert _run("check", "--strict", "--ignore", "W1", p).exit_code == 0
+    # a code no diagnostic has would select or ignore nothing in silence: a usage error, with a did-you-mean
+    r = _run("check", "--select", "W1100", p)
+    assert r.exit_code == 2 and "--select W1100: no diagnostic code is or starts with `W1100`" in r.output
+    r = _run("check", "--ignore", "W11O", p)
+    assert r.exit_code == 2 and "did you mean" in r.output
 
 
 def test_pre_commit_hook_definition():

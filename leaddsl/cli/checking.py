@@ -30,6 +30,7 @@ from . import _as_of, _fail_definitions, _format, _lead_files, _roots_first, _sa
                    "effective date did not. Needs a single PATH.")
 def check(paths, fmt, strict, select, ignore, lint_budget, as_of, against):
     """Parse, type-check and lint .lead files or folders of them; show their definition headers."""
+    sel, ign = _codes(select), _codes(ignore, "--ignore")  # (before the files: a typo stops at once)
     files = _lead_files(paths)
     if not files:
         raise _usage("no .lead files found in " + ", ".join(paths))
@@ -62,8 +63,6 @@ def check(paths, fmt, strict, select, ignore, lint_budget, as_of, against):
             if key not in seen:
                 seen.add(key)
                 out.append(d)
-    sel = _codes(select)
-    ign = _codes(ignore)
     out = [d for d in out if (not sel or d.code.startswith(sel)) and not (ign and d.code.startswith(ign))]
     out.sort(key=sort_key)
     text = _format(out, sources, fmt, color=(fmt == "text" and sys.stdout.isatty()))
@@ -95,8 +94,16 @@ def _against(old: str, program: Program) -> list:
     return effective_unchanged(previous, program, old)
 
 
-def _codes(values) -> tuple[str, ...]:
+def _codes(values, option: str = "--select") -> tuple[str, ...]:
+    """The codes or prefixes of ``--select``/``--ignore``; one that no code starts with is a
+    usage error with a did-you-mean (it would select or ignore nothing, in silence)."""
+    from ..codes import CODES
+    from ..diagnostics import did_you_mean
     out = []
     for v in values:
         out.extend(c.strip().upper() for c in v.split(",") if c.strip())
+    for code in out:
+        if not any(known.startswith(code) for known in CODES):
+            hint = did_you_mean(code, sorted(CODES)) or "`leaddsl rule` lists the codes"
+            raise _usage(f"{option} {code}: no diagnostic code is or starts with `{code}`; {hint}")
     return tuple(out)
