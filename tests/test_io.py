@@ -55,6 +55,15 @@ def test_output_that_is_an_input_is_refused_and_the_input_kept(runner, defs, tmp
     assert defs.read_text() == SIMPLE
 
 
+def test_a_format_that_contradicts_the_output_file_s_extension_is_refused(runner, defs, tmp_path):
+    data = write(tmp_path / "c.csv", "id,a\n1,7\n")
+    for name, fmt in (("out.csv", "jsonl"), ("out.jsonl", "csv"), ("out.json", "csv")):
+        r = run(runner, "eval", defs, data, "-o", tmp_path / name, "--format", fmt)
+        assert r.exit_code == 2 and f"--format {fmt} would write" in r.stderr and not (tmp_path / name).exists()
+    r = run(runner, "eval", defs, data, "-o", tmp_path / "out.txt", "--format", "csv")  # no kind of its own
+    assert r.exit_code == 0 and (tmp_path / "out.txt").read_text().startswith("id,")
+
+
 @pytest.mark.parametrize("target", ["folder", "missing/x.jsonl", "/dev/full"])
 def test_unwritable_output_is_a_clean_usage_error(runner, defs, tmp_path, target):
     (tmp_path / "folder").mkdir()

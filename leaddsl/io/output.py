@@ -26,8 +26,19 @@ class OutputError(Exception):
 
 
 # ------------------------------------------------------------------ files
+_BY_SUFFIX = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+
+
 def output_format(path: str | None, fmt: str | None) -> str:
+    """The format of the results: ``fmt``, else by the file's extension (JSON Lines on stdout).
+    A ``fmt`` that contradicts the extension (`-o out.csv --format jsonl`) is an OutputError:
+    the file would hold what its name says it does not."""
     if fmt:
+        named = _BY_SUFFIX.get(os.path.splitext(path)[1].lower()) if path and path != "-" else None
+        if named is not None and named != fmt:
+            raise OutputError(f"{path}: --format {fmt} would write {'CSV' if fmt == 'csv' else 'JSON Lines'} into "
+                              f"a {os.path.splitext(path)[1]} file; drop --format (the extension chooses) or "
+                              "rename the file")
         return fmt
     if path and path != "-":
         suffix = os.path.splitext(path)[1].lower()
