@@ -64,6 +64,15 @@ def test_a_format_that_contradicts_the_output_file_s_extension_is_refused(runner
     assert r.exit_code == 0 and (tmp_path / "out.txt").read_text().startswith("id,")
 
 
+def test_options_that_would_change_nothing_are_refused(runner, defs, tmp_path):
+    data = write(tmp_path / "c.csv", "id,a\n1,7\n")
+    r = run(runner, "eval", defs, data, "--events-lead-field", "Record ID")
+    assert r.exit_code == 2 and "--events-lead-field names a column of the events table: give the table" in r.stderr
+    r = run(runner, "eval", defs, data, "--raw-csv")  # JSON Lines on stdout
+    assert r.exit_code == 2 and "--raw-csv" in r.stderr and "needs CSV output" in r.stderr
+    assert run(runner, "eval", defs, data, "--raw-csv", "-o", tmp_path / "o.csv").exit_code == 0
+
+
 @pytest.mark.parametrize("target", ["folder", "missing/x.jsonl", "/dev/full"])
 def test_unwritable_output_is_a_clean_usage_error(runner, defs, tmp_path, target):
     (tmp_path / "folder").mkdir()

@@ -147,6 +147,7 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
              allow_missing_columns, keep, max_errors, errors_file, sheet, stamp, bad_values, engine, events_lead_field,
              events_type_field, events_ts_field):
     """Evaluate every lead in DATA (.jsonl, .csv, .parquet; `-` for standard input) against DEFS."""
+    _unused_options(events_path, (events_lead_field, events_type_field, events_ts_field), output, fmt, raw_csv)
     program = _load_program(defs)
     moment = _as_of(as_of)
     if engine != "python":
@@ -313,6 +314,24 @@ def _check_columns(program: Program, data: str, rows, allow_missing: bool) -> No
                          "missing on every row)")
     for problem in problems:
         _say(f"warning: {data}: {problem} It is read as missing on every row.")
+
+
+def _unused_options(events_path, event_fields, output, fmt, raw_csv) -> None:
+    """An option that would change nothing is a usage error that says why, not ignored: the events
+    table's column names without --events, --raw-csv without CSV output."""
+    named = [f"--events-{what}-field" for what, value, default in zip(
+        ("lead", "type", "ts"), event_fields, ("lead_id", "type", "ts")) if value != default]
+    if named and events_path is None:
+        raise _usage(f"{', '.join(named)} name{'s' if len(named) == 1 else ''} a column of the events table: "
+                     "give the table with --events FILE (events inline in JSON Lines leads use `type` and `ts`)")
+    if raw_csv:
+        try:
+            kind = output_format(output if output and output != "-" else None, fmt)
+        except OutputError:
+            return  # (the output's own error comes later, with its file)
+        if kind != "csv":
+            raise _usage("--raw-csv keeps CSV cells that start like a formula as they are: it needs CSV output "
+                         "(--format csv, or -o FILE.csv)")
 
 
 def _check_targets(output, to_file: bool, fmt, errors_file, inputs: list) -> str:
