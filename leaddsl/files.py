@@ -107,6 +107,8 @@ class Unfed:
                 del self.left[column]
 
     def warnings(self, path: str) -> list[str]:
+        if not self.n:  # no record at all (an empty file): nothing to say of its keys
+            return []
         return [unfed_warning(path, column, fed, self.keys) for column, fed in self.left.items()]
 
 

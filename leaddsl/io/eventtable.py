@@ -217,7 +217,9 @@ class EventTable:
     # ------------------------------------------------------ sort on disk
     def _spill(self) -> None:
         """Copy the events into a temporary SQLite database, to be read back by lead id."""
-        db = sqlite3.connect("")  # anonymous: SQLite deletes the file when it opens it
+        # anonymous: SQLite deletes the file when it opens it; used by one thread at a time, but a
+        # generator left open may be finalized by the collector on another (leaddsl.stack runs one)
+        db = sqlite3.connect("", check_same_thread=False)
         try:
             db.execute(f"PRAGMA cache_size=-{SPILL_CACHE_KIB}")
             db.execute("PRAGMA temp_store=FILE")  # the sorter's runs on disk too

@@ -673,7 +673,7 @@ def table_stats(run, dialect: str, id_field: str, lead_field: str | None, fed: d
     out["repeats"] = Counter({a: b for a, b in run(q.sql(dialect=dialect))})
     out["no_id"] = run(exp.select(exp.Count(this=exp.Star())).from_(leads.copy()).where(
         exp.Not(this=exp.Paren(this=ok.copy()))).sql(dialect=dialect))[0][0]
-    if fed:  # (a JSON file: the columns no record gives a value, as files.Unfed finds them)
+    if fed and out["rows"]:  # (a JSON file: the columns no record gives a value, as files.Unfed finds them)
         counts = run(exp.select(*[exp.Count(this=col(c, "l")) for c in fed]).from_(leads.copy()).sql(
             dialect=dialect))[0]
         out["unfed"] = [(c, fed[c]) for c, n in zip(fed, counts) if not n]
