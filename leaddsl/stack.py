@@ -28,7 +28,10 @@ def deep(work):
             out["error"] = e
     with _LOCK:
         before = sys.getrecursionlimit()
-        old = threading.stack_size(STACK_BYTES)
+        try:
+            old = threading.stack_size(STACK_BYTES)
+        except (ValueError, RuntimeError):  # a platform that refuses the size: the default stack
+            old = threading.stack_size()
         try:
             thread = threading.Thread(target=run, name=_NAME, daemon=True)  # (Ctrl-C: the process still ends)
             sys.setrecursionlimit(max(before, RECURSION))
