@@ -332,7 +332,8 @@ register("E501", "not-expressible-in-sql", _E,
          "A construct that `leaddsl sql`, `Program.to_sql` or `eval --engine duckdb|spark` cannot translate into the "
          "chosen SQL dialect so that it answers exactly as the Python evaluator does: a schemaless value (a name "
          "no `field` declares) that no comparison gives a type (one compared with a number, a text, a set or a "
-         "date is read by that type and translated), a comparison of two schemaless values, a `format` or `zone` reading option (where "
+         "date is read by that type and translated), a comparison of two schemaless values, a `format` or "
+         "`zone` reading option (where "
          "the dialect cannot read it exactly), `matches` outside duckdb and bigquery (whose regular "
          "expressions are RE2), a list used other than in `has`, `is empty` or `is missing`.",
          "A query that answers differently from the interpreter would be wrong in silence; leaddsl refuses to "
