@@ -150,6 +150,25 @@ def test_expectations_are_checked_against_the_program(runner, project, expect, m
     assert r.exit_code == 1 and message in r.stdout and "t.leadtest:3:" in r.stdout
 
 
+@pytest.mark.parametrize("expect, message", [
+    ('{ temp = "hott" }', "expected band `temp` 'hott' is not one of its bands (cold, warm, hot); did you mean `hot`?"),
+    ('{ owner = "nobody" }', "expected route `owner` 'nobody' is not one of its targets (fast, queue)"),
+    ('{ heat = "high" }', "`heat` is a score: expect a number, not 'high'"),
+])
+def test_band_route_and_score_expectations_are_checked_against_the_program(runner, tmp_path, expect, message):
+    # a value the output can never take would only ever fail: an error of the test file, with a did-you-mean
+    (tmp_path / "d.lead").write_text("field x: number\nscore heat { x > 1 +10 }\n"
+                                     "band temp on heat { cold < 5 <= warm < 8 <= hot }\nlead l when x > 1\n"
+                                     "route owner for l { fast when x > 5; else queue }\n")
+    (tmp_path / "t.leadtest").write_text(f'definitions = "d.lead"\n\n[[case]]\nname = "x"\n'
+                                         f'lead = {{ x = 7 }}\nexpect = {expect}\n')
+    r = run(runner, "test", tmp_path / "t.leadtest")
+    assert r.exit_code == 1 and message in r.stdout and "ERROR" in r.stdout, r.stdout
+    (tmp_path / "t.leadtest").write_text('definitions = "d.lead"\n\n[[case]]\nname = "x"\nlead = { x = 7 }\n'
+                                         'expect = { temp = "hot", owner = "fast", heat = 10 }\n')
+    assert run(runner, "test", tmp_path / "t.leadtest").exit_code == 0
+
+
 def test_a_broken_test_file_is_an_error_with_its_line(runner, project):
     (project / "t.leadtest").write_text('definitions = "new.lead"\n[[case]]\nname = \n')
     r = run(runner, "test", project / "t.leadtest")

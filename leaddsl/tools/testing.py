@@ -17,8 +17,9 @@ A test file (``*.leadtest``, TOML) sits beside its definitions::
     # columns `expect mql`, `expect stage`, ... hold what each row must get
 
 Expectations are checked against the program before anything runs: a name that is
-no output, a definition expected to be something else than true/false, or a stage
-that is not a stage is an error of the test file (with a did-you-mean). Outputs are
+no output, a definition expected to be something else than true/false, a stage that
+is not a stage, a band or route value that is none of its members, or a score expected
+to be no number is an error of the test file (with a did-you-mean). Outputs are
 compared generically (whatever ``Result.to_dict()`` holds): ``""`` or ``none``
 expects no value (no stage). A failure carries the ``explain`` of what decided it.
 """
@@ -238,6 +239,18 @@ def _expectation_problem(program, outputs, out_name, want) -> str | None:
         close = suggest(str(want), program.stages)
         return (f"expected stage {want!r} is not a stage ({' < '.join(program.stages)})"
                 + (f"; did you mean `{close}`?" if close else ""))
+    none = isinstance(want, str) and want.strip().lower() in _NONE
+    scope = program.analysis.scope
+    if out_name in program.bands or out_name in program.routes:  # a value it can take, or none
+        band = out_name in program.bands
+        members = (scope.band_types if band else scope.route_types)[out_name].members
+        if not none and want not in members:
+            close = suggest(str(want), members)
+            return (f"expected {'band' if band else 'route'} `{out_name}` {want!r} is not one of its "
+                    f"{'bands' if band else 'targets'} ({', '.join(members)})"
+                    + (f"; did you mean `{close}`?" if close else ""))
+    if out_name in program.scores and not none and (isinstance(want, bool) or not isinstance(want, (int, float))):
+        return f"`{out_name}` is a score: expect a number, not {want!r}"
     return None
 
 
