@@ -105,3 +105,17 @@ def test_report_without_outcome_and_usage_errors(runner, tmp_path):
     r = runner.invoke(main, ["report", str(DEFS / "acme_instruments.lead"), str(DEFS / "data" / "acme_leads.csv"),
                              "-o", str(DEFS / "data" / "acme_leads.csv"), "--as-of", "2026-11-22"])
     assert r.exit_code == 2
+
+
+def test_the_clause_counts_leave_out_the_leads_whose_definition_errs(tmp_path):
+    # the page says a lead with a bad value its output needs is left out of the clause counts:
+    # it was counted as `unknown` (and as the only blocker), and a definition reading an erring
+    # one counted it as false
+    from leaddsl.tools.history import History
+    from leaddsl.tools.meeting import build
+    (tmp_path / "d.csv").write_text("id,x,y\n1,5,5\n2,bad,5\n3,bad,0\n4,0,5\n")
+    program = leaddsl.compile("field x: number\nfield y: number\nlead a when x > 1\nlead b when a and y > 1\n")
+    report = build(program, History(str(tmp_path / "d.csv"), as_of="2026-11-22T00:00:00Z"))
+    got = {(c.definition, c.text): (c.true, c.false, c.unknown, c.only_blocker) for c in report.clauses}
+    assert got == {("a", "x > 1"): (1, 1, 0, 1), ("b", "a"): (1, 1, 0, 1), ("b", "y > 1"): (2, 0, 0, 0)}
+    assert report.errors == 2

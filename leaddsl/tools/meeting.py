@@ -83,6 +83,8 @@ def build(program, history: History, *, name: str = "DEFS", sample: int = 5, con
         if program.stages:
             stage_counts[r.get("stage") or (NONE if not r.errors else "error")] += 1
         for d, values in seen.clauses.items():
+            if r.get(d) is None:  # the definition errs for this lead (a bad value): left out, as the page says
+                continue
             not_true = [i for i, v in enumerate(values) if v is not True]
             for i, v in enumerate(values):
                 c = clauses[(d, i)]
