@@ -14,7 +14,8 @@ from typing import Iterator
 
 from .diagnostics import DataError
 from .io.data import InputError, Repeats, check_column, column_problem, id_text, lead_ids, read_rows
-from .runtime.program import lead_label, normalize_as_of
+from .runtime.codegen import get_path
+from .runtime.program import lead_label, normalize_as_of, output_column
 
 ENGINES = ("python", "duckdb", "spark")
 _EVENT = re.compile(r"event (\d+)(?: \((\w+)\))?: (.*)", re.DOTALL)  # (no type: a row that cannot be read)
@@ -94,7 +95,8 @@ class Unfed:
     SEEN = 1000  # records whose keys are candidates for the did-you-mean
 
     def __init__(self, program, rows):
-        self.left = {} if rows.header else dict(program.columns)  # column -> what it feeds
+        # column -> (its path, read as the evaluator reads it, and what it feeds)
+        self.left = {} if rows.header else {".".join(s.path): (s.path, s.label) for s in program.plan.slots}
         self.keys: set[str] = set()
         self.n = 0
 
@@ -103,13 +105,13 @@ class Unfed:
             self.n += 1
             self.keys.update(k for k in record if isinstance(k, str))
         if self.left:
-            for column in [c for c in self.left if _has_value(record, c)]:
+            for column in [c for c, (path, _) in self.left.items() if get_path(record, path) is not None]:
                 del self.left[column]
 
     def warnings(self, path: str) -> list[str]:
         if not self.n:  # no record at all (an empty file): nothing to say of its keys
             return []
-        return [unfed_warning(path, column, fed, self.keys) for column, fed in self.left.items()]
+        return [unfed_warning(path, column, fed, self.keys) for column, (_, fed) in self.left.items()]
 
 
 def unfed_warning(path: str, column: str, fed: str, keys) -> str:
@@ -119,22 +121,10 @@ def unfed_warning(path: str, column: str, fed: str, keys) -> str:
             f"row{'; ' + mean if mean else ''}")
 
 
-def _has_value(record: dict, column: str) -> bool:
-    """Whether a record holds a value (not null) for a column, by its key or its dotted path."""
-    if record.get(column) is not None:
-        return True
-    node = record
-    for part in column.split("."):
-        if not isinstance(node, dict) or node.get(part) is None:
-            return False
-        node = node[part]
-    return "." in column
-
-
 def check_id_name(program, id_field: str, name: str = "--id-field") -> None:
     """The output's id column is named as the input's: it must not be an output's name too
     (InputError; ``name``: how the message names the id column)."""
-    if id_field in (*program.outputs, "error"):
+    if output_column(program, id_field):
         raise InputError(f"{name} `{id_field}` is also the name of an output column; the output's id column is "
                          "named as the input's, so rename the definition or the input's id column")
 

@@ -356,6 +356,12 @@ def _record_error(record):
                      field=None, value=record)
 
 
+def output_column(program, name: str) -> bool:
+    """Whether ``name`` is an output column of ``program``'s rows (a definition, `stage`, a
+    score, band or route, or `error`): an id column may not be named so."""
+    return name in (*program.outputs, "error")
+
+
 def lead_label(lead) -> str:
     """How an event's message names its lead: ``lead 7, `` by the record's ``id`` key, when it
     is text or a whole number (nothing otherwise)."""

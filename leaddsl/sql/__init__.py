@@ -46,7 +46,8 @@ def to_sql(program, dialect: str = "duckdb", *, leads: str = "leads", events: st
     ``Program.evaluate`` does; the bad values read as missing are counted in a column per
     field or property after ``error`` (:func:`missing_columns` names them). ValueError when
     ``id_field`` is named like an output column (the query would have two columns of that name)."""
-    if id_field in (*program.outputs, "error"):
+    from ..runtime.program import output_column
+    if output_column(program, id_field):
         raise ValueError(f"the id column `{id_field}` is also the name of an output column; the query's id column is "
                          "named as the leads table's, so rename the definition or choose another id column")
 
