@@ -100,8 +100,9 @@ def tools_find_test_files(paths) -> list:
 def diff(old, new, data, *, events=None, as_of=None, by: str | None = None, id_field: str = "id",
          sheet: str | None = None, sample: int = 10):
     """What changing ``old`` to ``new`` (Programs, files or ``REV:PATH``) does to the leads of
-    ``data``: counts entering and leaving each definition, the stage transition table, the
-    counts split by the column ``by``, and a sample of movers with the clauses that changed.
+    ``data``: counts entering and leaving each definition, the transition tables of the stage
+    and of each band and route, how each score changed, the counts split by the column ``by``,
+    and a sample of movers with the clauses that changed.
     Returns a Diff (``.to_dict()`` is the JSON of ``leaddsl diff --format json``). A data
     file that cannot be read raises ValueError."""
     from .io.data import InputError

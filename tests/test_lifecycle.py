@@ -1,4 +1,5 @@
 """The agreement loop: the definition header, `leaddsl test`, `leaddsl diff`, XLSX input."""
+import csv
 import json
 import shutil
 import subprocess
@@ -250,7 +251,8 @@ def test_diff_counts_by_hand(runner, project):
     assert stages == {("hot", "hot"): 1, ("none", "big"): 1, ("none", "hot"): 1, ("none", "none"): 1,
                       ("big", "big"): 1}
     assert set(d) == {"schema", "old", "new", "as_of", "by", "leads", "errors", "definitions", "added", "removed",
-                      "stages", "split", "movers", "headers", "warnings"}
+                      "stages", "scores", "bands", "routes", "split", "movers", "headers", "warnings"}
+    assert (d["scores"], d["bands"], d["routes"]) == ({}, {}, {})  # the program has none
     mover = next(m for m in d["movers"] if m["id"] == "2")
     assert any("revenue >= 100M" in c for c in mover["changed"]["big"]["clauses"])
 
@@ -315,3 +317,158 @@ def test_diff_counts_equal_the_counts_of_two_evals(tmp_path_factory, leads):
         assert c["left"] == sum(x[name] and not y[name] for x, y in zip(a, b))
     same = leaddsl.diff(old, old, data, as_of="2026-07-01")
     assert same.moved == 0 and not same.movers
+
+
+# diff of scores, bands and routes -------------------------------------------------------
+SCORED = """\
+field revenue: number
+field source: text
+field region: text
+lead big when revenue >= 300M
+score fit {
+    revenue >= 100M +20
+    source = referral +10
+}
+band temp on fit { cold < 20 <= warm < 30 <= hot }
+route owner for big { emea when region = "EU"; else us_team }
+"""
+# id, revenue, source, region; by hand: fit 30, 20, 30, 0, 20; temp hot, warm, hot, cold, warm;
+# owner emea, none (not big), none, none, us_team
+SCORED_ROWS = [("1", "400M", "referral", "EU"), ("2", "150M", "web", "US"), ("3", "200M", "referral", "EU"),
+               ("4", "50M", "web", "US"), ("5", "350M", "web", "US")]
+# each change to SCORED, and what it does by hand: the leads it moves, from what to what
+ONLY = {
+    # 20 is now hot, not warm: the two fit-20 leads move
+    "band": (("cold < 20 <= warm < 30 <= hot", "cold < 15 <= warm < 20 <= hot"),
+             {"2": ("temp", "warm", "hot"), "5": ("temp", "warm", "hot")}),
+    # the 350M lead in the US is now routed to emea
+    "route": (('region = "EU"', 'region = "EU" or revenue >= 340M'), {"5": ("owner", "us_team", "emea")}),
+    # the referrals score 32, not 30: still hot
+    "score": (("referral +10", "referral +12"), {"1": ("fit", 30.0, 32.0), "3": ("fit", 30.0, 32.0)}),
+}
+
+
+def _scored(path, change=None, rows=SCORED_ROWS, columns="id,revenue,source,region"):
+    new = SCORED if change is None else SCORED.replace(*ONLY[change][0])
+    assert (new != SCORED) == (change is not None)
+    (path / "old.lead").write_text(SCORED)
+    (path / "new.lead").write_text(new)
+    (path / "leads.csv").write_text(columns + "\n" + "".join(",".join(r) + "\n" for r in rows))
+    return path / "old.lead", path / "new.lead", path / "leads.csv"
+
+
+@pytest.mark.parametrize("change", ONLY)
+def test_diff_api_of_a_band_a_route_or_a_score_names_the_leads_that_move(tmp_path, change):
+    d = leaddsl.diff(*_scored(tmp_path, change), as_of="2026-07-01")
+    moved = ONLY[change][1]
+    assert {m["id"]: tuple((name, c["old"], c["new"]) for name, c in m["changed"].items()) for m in d.movers} \
+        == {k: (v,) for k, v in moved.items()}
+    assert d.moved == len(moved) and d.errors == 0
+    assert d.definitions["big"] == {"old": 2, "new": 2, "entered": 0, "left": 0}
+    temp = {("cold", "cold"): 1, ("hot", "hot"): 2, ("warm", "warm"): 2}
+    owner = {("emea", "emea"): 1, ("none", "none"): 3, ("us_team", "us_team"): 1}
+    fit = {"changed": 0, "up": 0, "down": 0, "mean_change": None, "old_mean": 20.0, "new_mean": 20.0}
+    if change == "band":
+        temp = {("cold", "cold"): 1, ("hot", "hot"): 2, ("warm", "hot"): 2}
+    elif change == "route":
+        owner = {("emea", "emea"): 1, ("none", "none"): 3, ("us_team", "emea"): 1}
+    else:
+        fit = {"changed": 2, "up": 2, "down": 0, "mean_change": 2.0, "old_mean": 20.0,
+               "new_mean": pytest.approx(20.8)}
+    assert (d.bands, d.routes, d.scores) == ({"temp": temp}, {"owner": owner}, {"fit": fit})
+    assert (d.added, d.removed) == ([], [])
+
+
+@pytest.mark.parametrize("change", ONLY)
+def test_diff_cli_of_a_band_a_route_or_a_score_exits_1_and_shows_the_movers(runner, tmp_path, change):
+    old, new, data = _scored(tmp_path, change)
+    r = run(runner, "diff", old, new, data, "--as-of", "2026-07-01", "--by", "source", "--format", "json")
+    assert r.exit_code == 1
+    d = json.loads(r.stdout)
+    movers = {m["id"]: m["changed"] for m in d["movers"]}
+    assert set(movers) == set(ONLY[change][1])
+    for lead, (name, before, after) in ONLY[change][1].items():
+        assert (movers[lead][name]["old"], movers[lead][name]["new"]) == (before, after)
+    split = {"band": ("web", "temp", {"warm -> hot": 2}), "route": ("web", "owner", {"us_team -> emea": 1}),
+             "score": ("referral", "fit", {"up": 2, "down": 0})}[change]
+    assert d["split"][split[0]][split[1]] == split[2]
+    text = run(runner, "diff", old, new, data, "--as-of", "2026-07-01").stdout
+    shown = {"band": ["2 (line 3): temp warm -> hot", "-  temp: warm  (fit = 20; cold < 20 <= warm < 30 <= hot)",
+                      "+  temp: hot  (fit = 20; cold < 15 <= warm < 20 <= hot)", "band temp: old (rows) x new",
+                      "route owner: no change"],
+             "route": ["5 (line 6): owner us_team -> emea", 'emea when region = "EU" or revenue >= 340M',
+                       "route owner: old (rows) x new", "band temp: no change"],
+             "score": ["1 (line 2): fit 30 -> 32", "+  [true]    source = referral  +12",
+                       "band temp: no change", "route owner: no change"]}[change]
+    assert all(x in text for x in shown), text
+
+
+def test_diff_json_of_scores_bands_and_routes(runner, tmp_path):
+    old, new, data = _scored(tmp_path, "band")
+    d = json.loads(run(runner, "diff", old, new, data, "--as-of", "2026-07-01", "--format", "json").stdout)
+    assert d["schema"] == 1
+    assert d["bands"] == {"temp": [{"old": "cold", "new": "cold", "leads": 1}, {"old": "hot", "new": "hot", "leads": 2},
+                                   {"old": "warm", "new": "hot", "leads": 2}]}
+    assert d["routes"] == {"owner": [{"old": "emea", "new": "emea", "leads": 1},
+                                     {"old": "none", "new": "none", "leads": 3},
+                                     {"old": "us_team", "new": "us_team", "leads": 1}]}
+    assert d["scores"] == {"fit": {"changed": 0, "up": 0, "down": 0, "mean_change": None, "old_mean": 20.0,
+                                   "new_mean": 20.0}}
+    assert d["definitions"] == {"big": {"old": 2, "new": 2, "entered": 0, "left": 0}}
+
+
+def test_diff_exits_1_when_only_a_band_changes_and_0_when_nothing_does(runner, tmp_path):
+    old, new, data = _scored(tmp_path, "band")
+    assert run(runner, "diff", old, new, data, "--as-of", "2026-07-01").exit_code == 1
+    r = run(runner, "diff", old, old, data, "--as-of", "2026-07-01")
+    assert r.exit_code == 0, r.output
+    assert "band temp: no change" in r.stdout and "route owner: no change" in r.stdout
+    assert "sample of movers" not in r.stdout
+
+
+def test_diff_lists_an_added_and_a_removed_band(runner, tmp_path):
+    old, new, data = _scored(tmp_path)
+    new.write_text(SCORED.replace("band temp on fit", "band size on fit"))
+    d = leaddsl.diff(old, new, data, as_of="2026-07-01")
+    assert (d.added, d.removed, d.bands, d.moved) == (["size"], ["temp"], {}, 0)
+    r = run(runner, "diff", old, new, data, "--as-of", "2026-07-01")
+    assert r.exit_code == 0
+    assert f"band size: only in {new}" in r.stdout and f"band temp: only in {old}" in r.stdout
+    d = json.loads(run(runner, "diff", old, new, data, "--as-of", "2026-07-01", "--format", "json").stdout)
+    assert (d["added"], d["removed"], d["bands"]) == (["size"], ["temp"], {})
+
+
+def test_diff_of_a_lead_that_errs_in_one_version_counts_it_apart(runner, tmp_path):
+    # the new score reads `employees`, which lead 2 cannot give: not compared, not a mover
+    rows = [r + (n,) for r, n in zip(SCORED_ROWS, ("10", "many", "10", "10", "10"))]
+    old, new, data = _scored(tmp_path, rows=rows, columns="id,revenue,source,region,employees")
+    new.write_text(SCORED.replace("field region: text", "field region: text\nfield employees: number")
+                   .replace("+20\n", "+20\n    employees >= 1000 +5\n"))
+    d = leaddsl.diff(old, new, data, as_of="2026-07-01")
+    assert (d.leads, d.errors, d.movers, d.moved) == (5, 1, [], 0)
+    assert d.scores["fit"]["old_mean"] == (30 + 30 + 0 + 20) / 4  # the four leads compared
+    assert sum(d.bands["temp"].values()) == 4
+    assert run(runner, "diff", old, new, data, "--as-of", "2026-07-01").exit_code == 1
+
+
+@given(st.lists(st.tuples(st.integers(0, 500), st.sampled_from(["web", "referral"]), st.sampled_from(["EU", "US"])),
+                max_size=12), st.sampled_from(sorted(ONLY)))
+def test_diff_tables_of_bands_and_routes_equal_two_evals(tmp_path_factory, leads, change):
+    d = tmp_path_factory.mktemp("d")
+    old, new, data = _scored(d, change, rows=[(str(k), f"{m}M", s, c) for k, (m, s, c) in enumerate(leads)])
+    result = leaddsl.diff(old, new, data, as_of="2026-07-01")
+    a = list(leaddsl.load(old).evaluate_many(_records(data), as_of="2026-07-01"))
+    b = list(leaddsl.load(new).evaluate_many(_records(data), as_of="2026-07-01"))
+    for name, tables in (("temp", result.bands), ("owner", result.routes)):
+        pairs = [(x[name] or "none", y[name] or "none") for x, y in zip(a, b)]
+        assert tables[name] == {p: pairs.count(p) for p in set(pairs)}
+    deltas = [y["fit"] - x["fit"] for x, y in zip(a, b)]
+    assert result.scores["fit"]["up"] == sum(v > 0 for v in deltas)
+    assert result.scores["fit"]["down"] == sum(v < 0 for v in deltas)
+    assert len({m["id"] for m in result.movers}) == min(10, sum(
+        any(x[k] != y[k] for k in ("big", "fit", "temp", "owner")) for x, y in zip(a, b)))
+
+
+def _records(data):
+    with open(data, newline="") as f:
+        return list(csv.DictReader(f))

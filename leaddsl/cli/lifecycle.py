@@ -60,9 +60,10 @@ def test_cmd(paths, fmt, output, definitions):
               help="How many movers to show with the clauses that changed their answer.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def diff_cmd(old, new, data, events_path, as_of, by, id_field, sheet, sample, fmt):
-    """How many leads of DATA enter and leave each definition and stage between OLD and NEW
-    (each a .lead file or a git revision REV:PATH, e.g. HEAD~1:definitions/acme.lead).
-    Exit 0 when no lead moves, 1 when some do (or rows have errors), 2 for usage errors."""
+    """How many leads of DATA enter and leave each definition, change stage, band or route, and
+    whose score changes between OLD and NEW (each a .lead file or a git revision REV:PATH, e.g.
+    HEAD~1:definitions/acme.lead). Exit 0 when no lead moves, 1 when some output of some lead
+    changes (or rows have errors), 2 for usage errors."""
     moment = _as_of(as_of)
     try:
         result = leaddsl.diff(old, new, data, events=events_path, as_of=moment, by=by, id_field=id_field,
