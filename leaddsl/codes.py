@@ -146,8 +146,11 @@ register("E201", "unknown-name", _E,
          "field revenue: number\nlead big when revenu >= 300M",
          "Fix the spelling (the hint suggests the closest name) or declare the field.")
 register("E202", "duplicate-name", _E,
-         "Two declarations with the same name.",
-         "Only one of them could be meant; leaddsl does not guess which.",
+         "Two declarations with the same name; also a property declared twice in one event, `ts`, "
+         "`type` or `lead_id` as a property, and an output (definition, score, band, route) named "
+         "`stage` or `error`, the names of two columns of every output row.",
+         "Only one of them could be meant; leaddsl does not guess which. An output named `error` "
+         "would share its column with the row's error message.",
          "let big = true\nlet big = false\nlead x when big",
          "Rename or remove one of them.")
 register("E203", "unknown-event", _E,

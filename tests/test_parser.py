@@ -141,6 +141,45 @@ def test_reserved_words_in_backticks_are_names():
     assert program.evaluate({"missing": 1}, as_of="2026-01-01")["x"] is True
 
 
+def test_statement_words_that_the_spec_does_not_reserve_are_names():
+    """The SPEC lists the reserved words; `definition` (the agreement header), like `score`, `band`
+    and `route`, begins a statement but is no reserved word."""
+    program = leaddsl.compile('definition "Acme" { owner: "Dana" }\nfield definition: text\nfield score: number\n'
+                              "lead x when definition = draft and score > 1\nlead route when x\n")
+    assert program.agreement.title == "Acme"
+    assert program.evaluate({"definition": " Draft ", "score": 2}, as_of="2026-01-01").to_dict() == \
+        {"x": True, "route": True}
+
+
+def _codes(text):
+    with pytest.raises(leaddsl.DslError) as e:
+        leaddsl.compile(text)
+    return [(d.code, d.message, d.hint) for d in e.value.diagnostics]
+
+
+@pytest.mark.parametrize("literal", ["1__000", "1_000_", "1_.5", "2.5_"])
+def test_a_number_literal_with_an_underscore_not_between_two_digits_is_e101(literal):
+    [(code, message, hint)] = _codes(f"field n: number\nlead x when n = {literal}\n")
+    assert code == "E101" and "an underscore goes between two digits" in message
+    assert hint.startswith(f"write `{literal.replace('_', '')}`")
+
+
+def test_an_output_named_like_a_column_of_every_output_row_is_e202():
+    """`eval` writes `error` in every row: a definition of that name shared its column with the
+    row's error message (and the DuckDB engine answered null where it held)."""
+    for statement in ("lead error when n > 1", "score error { n > 1 +5 }", "lead stage when n > 1"):
+        [(code, message, _)] = _codes(f"field n: number\n{statement}\n")
+        assert code == "E202" and message.startswith(("`error` is the name of the error column", "`stage` is"))
+
+
+def test_is_empty_on_a_value_that_is_not_a_list_is_e302_with_the_operator_meant():
+    for declared, op, meant in (("number", "is empty", "is missing"), ("text", "is not empty", "is present")):
+        [(code, message, hint)] = _codes(f"field n: {declared}\nlead x when n {op}\n")
+        assert code == "E302" and message == f"`{op}` tests a list; this is {declared}"
+        assert hint.startswith(f"write `{meant}`")
+    assert leaddsl.compile("field n: list(text)\nlead x when n is empty\n").evaluate({"n": ""}, as_of="2026-01-01")["x"]
+
+
 def test_not_nests_exactly_200_levels():
     leaddsl.compile("lead x when " + "not " * 200 + "a = 1")
     with pytest.raises(leaddsl.DslError) as e:

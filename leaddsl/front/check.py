@@ -231,7 +231,7 @@ class Checker(OperatorChecks, OutputChecks):
                 elif agg.func == "sum" and pt != T.NUMBER:
                     self.diags.add("E301", agg.target_span, f"`sum` needs a number property; `{agg.prop}` is {T.describe(pt)}")
                     result = T.UNKNOWN
-                elif pt not in T.ORDERED:
+                elif pt not in T.ORDERED and not isinstance(pt, T.OrdinalT):  # an ordinal by rank
                     self.diags.add("E302", agg.target_span, f"`{agg.func}` needs an ordered property; `{agg.prop}` is {T.describe(pt)}")
                     result = T.UNKNOWN
                 else:

@@ -176,6 +176,10 @@ class OperatorChecks:
         t = self._operand(node.value, event)
         if t == T.DYNAMIC and node.what in ("empty", "not empty"):
             self.read_as(node.value, T.list_of(T.TEXT))
+        elif node.what in ("empty", "not empty") and not isinstance(t, T.ListT) and not _is_error(t):
+            self.diags.add("E302", node.span, f"`is {node.what}` tests a list; this is {T.describe(t)}",
+                           f"write `is {'missing' if node.what == 'empty' else 'present'}`: an empty cell or "
+                           "text is missing")
         return T.BOOL
 
     def x_TextOp(self, node: n.TextOp, event, symbol_ok):

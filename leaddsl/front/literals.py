@@ -22,6 +22,7 @@ NUMBER_SUFFIXES = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "B": 10**9, "T": 1
 DURATION_UNITS = {"min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_DURATION_DAYS = 36525  # 100 years: the longest window or `within`
 _NUM_RE = re.compile(r"(\$?)([0-9][0-9_]*(?:\.[0-9][0-9_]*)?)([A-Za-z][A-Za-z0-9_]*)?$")
+_UNDERSCORED = re.compile(r"[0-9]+(?:_[0-9]+)*(?:\.[0-9]+(?:_[0-9]+)*)?")  # as Python writes them
 
 
 def decimal_to_number(d: Decimal) -> int | float:
@@ -73,6 +74,10 @@ class LiteralDecoder:
             value = Decimal(digits.replace("_", ""))
         except InvalidOperation:  # pragma: no cover
             self.error("E101", tok, f"`{shown}` is not a number")
+            return None
+        if "_" in digits and not _UNDERSCORED.fullmatch(digits):
+            self.error("E101", tok, f"`{shown}`: an underscore goes between two digits",
+                       f"write `{_cut(digits.replace('_', '') + suffix)}` or group the digits by one `_`: `1_000_000`")
             return None
         plain = digits + (suffix if suffix in NUMBER_SUFFIXES else "")
         if dollar:

@@ -26,7 +26,7 @@ MAX_DEPTH = 200
 
 KEYWORDS = frozenset(
     "and or not in is missing present between contains starts ends with matches has any all "
-    "lead let field event metric stages include definition when where then within true false".split()
+    "lead let field event metric stages include when where then within true false".split()
 )
 STATEMENT_KEYWORDS = ("include", "field", "event", "metric", "let", "lead", "stages", "score", "band", "route",
                       "definition")

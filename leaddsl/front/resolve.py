@@ -113,6 +113,16 @@ def resolve_type(t: n.Node, diags: Diagnostics, field_name: str = "") -> T.Type:
     return T.enum_of(members, field_name) if kind == "enum" else T.ordinal_of(members, field_name)
 
 
+# the columns of every output row besides the outputs: no output may take their names
+_ROW_COLUMNS = {"stage": "the name of the stage output",
+                "error": "the name of the error column of every output row (`eval`, `sql`)"}
+
+
+def _output_name(s, diags, hint: str) -> None:
+    if s.name in _ROW_COLUMNS:
+        diags.add("E202", s.name_span, f"`{s.name}` is {_ROW_COLUMNS[s.name]}", hint)
+
+
 def _band_ok(decl: n.BandDecl, diags: Diagnostics) -> bool:
     """Members named once, thresholds increasing from left to right."""
     seen: dict[str, str] = {}
@@ -196,14 +206,11 @@ def resolve(statements: list, diags: Diagnostics) -> Scope:
             if claim(s.name, s, s.name_span):
                 scope.lets[s.name] = s
         elif isinstance(s, n.LeadDecl):
-            if s.name == "stage":
-                diags.add("E202", s.name_span, "`stage` is the name of the stage output",
-                          "choose another name for this definition")
+            _output_name(s, diags, "choose another name for this definition")
             if claim(s.name, s, s.name_span):
                 scope.leads[s.name] = s
         elif isinstance(s, (n.ScoreDecl, n.BandDecl, n.RouteDecl)):
-            if s.name == "stage":
-                diags.add("E202", s.name_span, "`stage` is the name of the stage output", "choose another name")
+            _output_name(s, diags, "choose another name")
             if claim(s.name, s, s.name_span):
                 if isinstance(s, n.ScoreDecl):
                     scope.scores[s.name] = s

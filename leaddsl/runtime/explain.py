@@ -167,6 +167,8 @@ class _Renderer:
     def agg_line(self, agg: P.Agg) -> str:
         label = _text(self.p, agg.origin)
         t = T.DATETIME if agg.func in ("first", "last") else T.NUMBER
+        if agg.func in ("min", "max") and agg.pos is not None:  # a date, datetime or ordinal shows as one
+            t = next((p.type for p in agg.source.event.props if p.pos == agg.pos), t)
         text = f"{label} = {format_value(self.value(agg), t)}"
         ts = self.times(agg.source)
         start = window_start(ts, self.as_of_us, agg.seconds) if agg.seconds is not None and not agg.any else 0
