@@ -6,6 +6,7 @@ and ``times.py`` (dates and datetimes).
 """
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 
@@ -31,6 +32,10 @@ class ReadOptions:
 NO_OPTIONS = ReadOptions()
 
 
+_SHORT = reprlib.Repr()  # (Python 3.11's Repr takes no arguments)
+_SHORT.maxlevel = 4
+
+
 class BadValue(ValueError):
     def __init__(self, value, type_name: str, detail: str = "", message: str = ""):
         self.value = value
@@ -40,7 +45,10 @@ class BadValue(ValueError):
         elif isinstance(value, int) and value.bit_length() > 1024:
             text = "a number of more than 300 digits"  # str() of it may raise
         else:
-            text = repr(value)
+            try:
+                text = repr(value)
+            except RecursionError:  # a JSON value nested deeper than repr goes: its outer levels
+                text = _SHORT.repr(value)
         if len(text) > 80:
             text = text[:77] + "...'"
         if message:  # a sentence of its own: "'€300M' is in EUR, the field is in USD"

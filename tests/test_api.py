@@ -1,5 +1,6 @@
 """The Python API of SPEC section 7."""
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given, strategies as st
@@ -137,6 +138,34 @@ def test_an_unreadable_as_of_is_a_data_error_naming_it(program):
         assert isinstance(e.value, ValueError) and e.value.field == "as_of"
 
 
+def test_an_as_of_of_another_type_is_a_data_error_that_is_also_a_type_error(program):
+    for as_of in (12345, [2026, 11, 22], 1.5):
+        with pytest.raises(leaddsl.DataError, match="as_of must be a datetime, a date or an ISO 8601 string") as e:
+            program.evaluate(good(), as_of=as_of)
+        assert isinstance(e.value, TypeError) and e.value.field == "as_of"
+        with pytest.raises(leaddsl.DataError):
+            list(program.evaluate_many([good()], as_of=as_of))
+
+
+def test_a_value_nested_deeper_than_repr_goes_is_a_data_error_naming_its_field():
+    """Found by a SPEC sweep: the bad value's message took repr() of the whole value, which
+    raised RecursionError for a JSON value nested some thousand levels deep."""
+    deep_list, deep_object = [], 1
+    for _ in range(5000):  # (built without recursion: json.loads would need as deep a stack)
+        deep_list, deep_object = [deep_list], {"b": deep_object}
+    for program_text, value in (("field a: number\nlead x when a > 1", deep_list), ('lead x when a = "z"', deep_object)):
+        result = leaddsl.compile(program_text).evaluate({"a": value}, as_of=AS_OF, errors="return")
+        assert result.to_dict()["x"] is None and result.errors[0].startswith("a: cannot read ")
+
+
+def test_matches_on_a_text_holding_a_lone_surrogate_reads_it_as_a_broken_character():
+    """JSON allows "\\ud800" (json.loads gives a lone surrogate), UTF-8 and so RE2 cannot hold it:
+    `matches` crashed with UnicodeEncodeError. It reads it as U+FFFD, as a UTF-8 decoder would."""
+    record = json.loads('{"s": "caf\\ud800e"}')
+    for program_text in ('lead x when s matches "^caf.e$"', 'field s: text\nlead x when s matches "caf.e"'):
+        assert leaddsl.compile(program_text).evaluate(record, as_of=AS_OF)["x"] is True
+
+
 def test_lint_of_something_else_than_a_program_says_what_to_pass():
     for wrong in ("lead a when x > 1", None):
         with pytest.raises(TypeError, match=r"lint\(\) takes a compiled program"):
@@ -187,9 +216,20 @@ def test_schemaless_any_record(record):
         assert r["hit"] in (True, False)
 
 
-def test_compile_rejects_non_text():
-    with pytest.raises(TypeError):
-        leaddsl.compile(b"lead x when true")
+def test_compile_reads_bytes_as_utf8_and_rejects_what_is_no_text_with_a_dsl_error():
+    assert leaddsl.compile(b"\xef\xbb\xbflead x when true").definitions == ("x",)
+    with pytest.raises(leaddsl.DslError, match=r"E007 the text is not UTF-8 \(byte 0xe9 at offset 16\)"):
+        leaddsl.compile(b"lead x when a = \xe9")
+    for wrong in (None, 5, ["lead x when true"]):
+        with pytest.raises(leaddsl.DslError, match="compile\\(\\) takes the text of a definition file") as e:
+            leaddsl.compile(wrong)
+        assert isinstance(e.value, TypeError) and e.value.diagnostics[0].code == "E007"
+
+
+def test_evaluate_many_of_no_iterable_is_a_data_error_that_is_also_a_type_error(program):
+    with pytest.raises(leaddsl.DataError, match=r"evaluate_many\(\) takes an iterable of lead records") as e:
+        program.evaluate_many(5)
+    assert isinstance(e.value, TypeError)
 
 
 def test_filter_streams_once(program):

@@ -67,8 +67,15 @@ def _has_all(lst, keys, key):
     return keys <= {(key(e) if key else e) for e in lst}
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _text_of(x):
-    return clean(x) if isinstance(x, str) else str(x)
+    """The text a `matches` pattern searches. A lone surrogate (JSON allows ``"\\ud800"``, UTF-8
+    cannot hold it, and RE2 reads UTF-8) is searched as U+FFFD, as a UTF-8 decoder reads a
+    broken character."""
+    t = clean(x) if isinstance(x, str) else str(x)
+    return t if t.isascii() or _SURROGATE.search(t) is None else _SURROGATE.sub("\ufffd", t)
 
 
 def _is_missing(x) -> bool:

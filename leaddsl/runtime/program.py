@@ -46,7 +46,14 @@ def normalize_as_of(as_of) -> dt.datetime:
         return value
     if isinstance(as_of, (dt.datetime, dt.date)):
         return to_datetime(as_of)
-    raise TypeError(f"as_of must be a datetime, a date or an ISO 8601 string, not {type(as_of).__name__}")
+    raise InputTypeError(f"as_of must be a datetime, a date or an ISO 8601 string, not {type(as_of).__name__}",
+                         field="as_of", value=as_of)
+
+
+class InputTypeError(DataError, TypeError):
+    """An input of a type no reading applies to (an as-of time that is an int, records that are
+    no iterable): a DataError as every unreadable input is, and the TypeError Python code
+    expects of an argument's type."""
 
 
 def _as_of_us(moment: dt.datetime) -> int:
@@ -252,6 +259,11 @@ class Program:
         _check_mode(errors, bad_values)
         moment = normalize_as_of(as_of)
         moment_us = _as_of_us(moment)
+        try:
+            records = iter(records)
+        except TypeError:
+            raise InputTypeError(f"evaluate_many() takes an iterable of lead records (dicts), not "
+                                 f"{type(records).__name__}") from None
         fast = self._fast
         ctx = (self, moment, None, errors, bad_values)
         if errors == _RAISE and not explain:
