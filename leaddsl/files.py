@@ -108,17 +108,31 @@ class Unfed:
             for column in [c for c, (path, _) in self.left.items() if get_path(record, path) is not None]:
                 del self.left[column]
 
-    def warnings(self, path: str) -> list[str]:
+    def warnings(self, path: str, allowed: bool = False) -> list[Unread]:
         if not self.n:  # no record at all (an empty file): nothing to say of its keys
             return []
-        return [unfed_warning(path, column, fed, self.keys) for column, (_, fed) in self.left.items()]
+        return [unfed_warning(path, column, fed, self.keys, allowed) for column, (_, fed) in self.left.items()]
 
 
-def unfed_warning(path: str, column: str, fed: str, keys) -> str:
+@dataclass(frozen=True)
+class Unread:
+    """The warning of a column no JSON record gave a value, and whether it fails the run."""
+    text: str
+    fails: bool
+
+
+def unfed_warning(path: str, column: str, fed: str, keys, allowed: bool = False) -> Unread:
+    """A column the definitions read that no JSON record gave a value. JSON may leave a key out, so
+    alone it is a warning; beside a key of a close name (`revnue` for `revenue`: a misspelt key or
+    `from "..."`) it fails the run, as a column missing from a CSV header does, unless ``allowed``
+    (--allow-missing-columns)."""
     from .diagnostics import did_you_mean
     mean = did_you_mean(column, sorted(k for k in keys if k != column))
-    return (f"warning: {path}: no record has a value for `{column}` (it feeds `{fed}`): it was missing on every "
-            f"row{'; ' + mean if mean else ''}")
+    fails = bool(mean) and not allowed
+    fix = (" (exit 1: fix the key or the definition's `from \"...\"`; --allow-missing-columns accepts it)"
+           if fails else "")
+    return Unread(f"warning: {path}: no record has a value for `{column}` (it feeds `{fed}`): it was missing on "
+                  f"every row{'; ' + mean if mean else ''}{fix}", fails)
 
 
 def check_id_name(program, id_field: str, name: str = "--id-field") -> None:

@@ -104,6 +104,14 @@ def test_check_names_a_path_that_is_missing_or_no_file(runner, tmp_path):
     assert r.exit_code == 2 and f"{os.devnull}: not a regular file or a folder" in r.stderr
 
 
+def test_check_of_a_folder_names_a_lead_file_in_it_that_cannot_be_read(runner, tmp_path):
+    """A broken symbolic link was passed over without a word (and the check passed)."""
+    (tmp_path / "ok.lead").write_text("lead x when a > 1\n")
+    (tmp_path / "broken.lead").symlink_to(tmp_path / "gone.lead")
+    r = run(runner, "check", tmp_path)
+    assert r.exit_code == 2 and f"{tmp_path / 'broken.lead'}: a broken symbolic link" in r.stderr
+
+
 def test_check_of_an_include_path_holding_a_nul_byte_is_a_diagnostic(runner, tmp_path):
     (tmp_path / "nb.lead").write_bytes(b'include "x\x00y.lead"\nlead x when true\n')
     for args in ([tmp_path / "nb.lead"], [tmp_path, "--format", "json"]):
@@ -344,9 +352,18 @@ def test_eval_names_a_column_the_definitions_read_that_the_file_lacks(runner, tm
     r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.csv", "--allow-missing-columns")
     assert r.exit_code == 0 and json.loads(r.stdout) == {"id": "1", "big": False}
     assert "read as missing on every row" in r.stderr
-    # JSON records may leave keys out: absent is missing, no header to check
+    # JSON records may leave keys out: absent is missing, no header to check before the run; a column
+    # no record gave a value is told after it, and fails the run as a missing CSV column does when a
+    # key of a close name stands beside it (a misspelling), not when none does (a key left out)
     (tmp_path / "t.jsonl").write_text('{"id": 1, "Anual Revenue": 10}\n')
     r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "t.jsonl")
+    assert r.exit_code == 0 and json.loads(r.stdout) == {"id": 1, "big": False}
+    assert "no record has a value for `industry` (it feeds `industry`): it was missing on every row\n" in r.stderr
+    (tmp_path / "m.jsonl").write_text('{"id": 1, "Anual Revenue": 10, "industri": "pharma"}\n')
+    r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "m.jsonl")
+    assert r.exit_code == 1 and "no record has a value for `industry` (it feeds `industry`): it was missing on " \
+        "every row; did you mean `industri`? (exit 1" in r.stderr
+    r = run(runner, "eval", tmp_path / "t.lead", tmp_path / "m.jsonl", "--allow-missing-columns")
     assert r.exit_code == 0 and json.loads(r.stdout) == {"id": 1, "big": False}
 
 

@@ -220,6 +220,27 @@ def test_corrupt_parquet_row_group_gives_error_rows_and_the_rest_is_read(runner,
     assert [row["x"] for row in rows[:100] + rows[200:]] == [i % 9 >= 5 for i in [*range(100), *range(200, 300)]]
 
 
+def test_a_dotted_name_reads_the_field_of_a_parquet_struct_column(runner, tmp_path):
+    """SPEC 1: `company.revenue` reads record["company"]["revenue"]; a Parquet struct column is such a
+    record. The header check refused it (no `company.revenue` column), and with --allow-missing-columns
+    warned it was missing on every row while it was read."""
+    import pyarrow as pa  # in the test extra: a missing one fails, never skips
+    import pyarrow.parquet as pq
+    path = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"id": [1, 2], "company": [{"revenue": 10, "hq": {"country": "US"}},
+                                                       {"revenue": 1, "hq": None}]}), path)
+    defs = write(tmp_path / "s.lead", "field company.revenue: number\nfield company.hq.country: text\n"
+                                      "lead x when company.revenue > 5\n"
+                                      "lead y when company.hq.country = \"us\"\n")
+    r = run(runner, "eval", defs, path)
+    assert r.exit_code == 0 and "warning" not in r.stderr, r.output
+    assert [(row["x"], row["y"]) for row in jsonl(r.stdout)] == [(True, True), (False, False)]
+    r = run(runner, "eval", write(tmp_path / "t.lead", "lead x when company.size > 5\n"), path)
+    assert r.exit_code == 2 and "no `company.size` column" in r.stderr
+    r = run(runner, "eval", defs, path, "--engine", "duckdb")  # flat columns only: said, not missing
+    assert r.exit_code == 2 and "`company.revenue` is a key inside a nested record" in r.stderr
+
+
 def test_truncated_parquet_events_file_is_a_clean_usage_error(runner, tmp_path):
     import pyarrow as pa  # in the test extra: a missing one fails, never skips
     import pyarrow.parquet as pq

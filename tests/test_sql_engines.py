@@ -93,11 +93,16 @@ def test_a_json_key_no_record_holds_is_told_by_both_engines(runner, tmp_path):
                                      "lead big when revenue >= 300M or region = emea\n")
     (tmp_path / "l.jsonl").write_text('{"id": 1, "revnue": "400M", "region": null}\n'
                                       '{"id": 2, "revnue": "500M", "region": "emea"}\n')
-    py = _same_run(runner, ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--as-of", AS_OF])
-    assert py.exit_code == 0
+    args = ["eval", str(tmp_path / "d.lead"), str(tmp_path / "l.jsonl"), "--as-of", AS_OF]
+    py = _same_run(runner, args)
+    assert py.exit_code == 1  # as a column missing from a CSV header stops the run: the answers cannot be trusted
     assert (f"warning: {tmp_path / 'l.jsonl'}: no record has a value for `revenue` (it feeds `revenue`): it was "
-            "missing on every row; did you mean `revnue`?") in py.stderr
+            "missing on every row; did you mean `revnue`? (exit 1: fix the key or the definition's `from \"...\"`; "
+            "--allow-missing-columns accepts it)") in py.stderr
     assert "`region`" not in py.stderr  # one record holds it
+    allowed = runner.invoke(cli, [*args, "--allow-missing-columns"])
+    assert allowed.exit_code == 0 and allowed.stdout == py.stdout
+    assert "it was missing on every row; did you mean `revnue`?\n" in allowed.stderr
 
 
 @pytest.mark.parametrize("option, named", [

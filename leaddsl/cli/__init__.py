@@ -33,7 +33,12 @@ def _lead_files(paths: tuple[str, ...]) -> list[Path]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files.extend(sorted(f for f in path.rglob("*.lead") if f.is_file()))
+            for f in sorted(path.rglob("*.lead")):
+                if f.is_file():
+                    files.append(f)
+                elif not f.is_dir():  # a broken symbolic link, a pipe: a .lead that cannot be read
+                    what = "a broken symbolic link" if f.is_symlink() and not f.exists() else "not a regular file"
+                    raise _usage(f"{f}: {what} (in {p}); a definition file is a readable .lead file")
         elif path.is_file():
             files.append(path)
         elif path.exists():  # a device, a pipe: it is there, but is no definition file
@@ -280,14 +285,18 @@ def eval_cmd(defs, data, events_path, as_of, id_field, input_format, output, fmt
         raise _usage(str(e)) from None
     _stop(None, bar, None, table)
     shown.close()
+    unread = unfed.warnings(data, allow_missing_columns) if stopped is None else []
     _summary(total, errors, counts, answered, stages, program, repeats, unmatched, tally, missed,
-             (no_id if stopped is None else 0, id_field), unfed.warnings(data) if stopped is None else ())
+             (no_id if stopped is None else 0, id_field), [u.text for u in unread])
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
         _say(f"stopped by --max-errors {max_errors:,} at {rows.unit} {number}: {left:,} row(s) after it were "
              f"not evaluated{held}")
-    sys.exit(1 if errors or (table is not None and table.bad_count) else 0)
+    # (a JSON key the definitions read that no record holds, beside a key of a close name: as a column
+    # missing from a CSV header, the run cannot be trusted; told after it, JSON having no header)
+    refused = any(u.fails for u in unread)
+    sys.exit(1 if errors or (table is not None and table.bad_count) or refused else 0)
 
 
 def _stamp(program: Program, moment, defs: str) -> str:

@@ -193,13 +193,13 @@ def eval_engine(engine, program, defs, data, events_path, moment, id_field, outp
         errors_sink.commit()
     shown.close()
     unmatched = stats.get("unmatched", (0, 0, [])) if stopped is None else (0, 0, [])
+    unread = [unfed_warning(data, c, fed, stats.get("keys", ())) for c, fed in stats.get("unfed", ())] \
+        if stopped is None else []
     _summary(total, errors, counts, answered, stages, program, stats.get("repeats", Counter()), unmatched, tally,
-             missed, (stats.get("no_id", 0) if stopped is None else 0, id_field),
-             [unfed_warning(data, c, fed, stats.get("keys", ())) for c, fed in stats.get("unfed", ())]
-             if stopped is None else ())
+             missed, (stats.get("no_id", 0) if stopped is None else 0, id_field), [u.text for u in unread])
     if stopped is not None:
         number, left = stopped
         held = f"; {output} holds the {total:,} row(s) evaluated" if sink is not None else ""
         _say(f"stopped by --max-errors {max_errors:,} at {unit} {number}: {left:,} row(s) after it were "
              f"not evaluated{held}")
-    sys.exit(1 if errors or no_lead else 0)
+    sys.exit(1 if errors or no_lead or any(u.fails for u in unread) else 0)  # (a misspelt JSON key: as in Python)

@@ -60,6 +60,7 @@ class Rows:
         self.columns = columns
         self.header = columns is not None  # a real header (CSV, Parquet): every row has these columns
         self.progress = None  # () -> (bytes or rows read, of how many), for a progress bar; None: unknown
+        self.nested: set[str] = set()  # the dotted names of struct fields (Parquet): columns too
         if peek:  # the keys of the first record that could be read (among the first hundred rows)
             for row in rows:
                 self._head.append(row)
@@ -135,7 +136,7 @@ def check_column(path: str, rows: Rows, name: str, what: str) -> None:
 
 def column_problem(rows: Rows, name: str, what: str) -> str | None:
     """Why ``name`` is not a column of a file with a header (with a did-you-mean), or None."""
-    if rows.columns is None or name in rows.columns:
+    if rows.columns is None or name in rows.columns or name in getattr(rows, "nested", ()):
         return None
     folded = [c for c in rows.columns if c.strip().casefold() == name.strip().casefold()]
     close = folded[0] if folded else suggest(name, rows.columns)
@@ -311,13 +312,29 @@ def _parquet(path: str, columns: list[str] | None = None) -> Rows:
         names = f.schema_arrow.names
     except Exception as e:  # pyarrow raises several types for broken files
         raise InputError(f"{path}: not a readable Parquet file ({e})") from None
-    if columns is not None:
-        columns = [c for c in columns if c in names]  # the caller names what is missing
+    if columns is not None:  # (a dotted name reads a struct column's field: the whole column is read)
+        wanted = set(columns)
+        columns = [c for c in names if c in wanted or any(w.startswith(c + ".") for w in wanted)]
     read = [0]
     rows = Rows(_parquet_rows(f, columns, read), names, unit="row")
+    rows.nested = set(_struct_paths(f.schema_arrow))
     total = f.metadata.num_rows
     rows.progress = lambda: (read[0], total)
     return rows
+
+
+def _struct_paths(schema) -> Iterator[str]:
+    """The dotted names of the fields of a Parquet file's struct columns, at every depth
+    (``company.revenue`` reads the field ``revenue`` of the column ``company``)."""
+    import pyarrow as pa
+    todo = [(field.name, field.type) for field in schema]
+    while todo:
+        name, kind = todo.pop()
+        if pa.types.is_struct(kind):
+            for i in range(kind.num_fields):
+                inner = kind.field(i)
+                todo.append((f"{name}.{inner.name}", inner.type))
+                yield f"{name}.{inner.name}"
 
 
 def _parquet_rows(f, columns, read: list) -> Iterator[Row]:

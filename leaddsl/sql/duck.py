@@ -459,7 +459,7 @@ def evaluate_files(program, leads: str, events: str | None = None, as_of=None, *
         for c in [*needed, *keep]:
             if c in columns:
                 continue
-            if json_leads and "." in c:
+            if "." in c and (json_leads or c.split(".", 1)[0] in columns):  # (Parquet: a field of a struct column)
                 raise EngineError(f"{leads}: `{c}` is a key inside a nested record, which --engine duckdb does not "
                                   "read (use --engine python, or flatten the records)")
             if not json_leads:  # a JSON record may leave a key out: absent is missing, as in Python
