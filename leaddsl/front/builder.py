@@ -14,9 +14,6 @@ from .literals import (  # noqa: F401 - re-exported: the tools import DURATION_U
 from .parser import KEYWORDS
 from ..source import Span
 
-# the aggregates (``metric m = count(...)``) a condition may name as if they were functions
-INLINE_AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
-
 COMPARE_OPS = {"=", "!=", "<", "<=", ">", ">="}
 
 
@@ -324,7 +321,7 @@ class Builder(LiteralDecoder):
         name_tok, any_tok, dur = t.children
         target = n.Name(self.name_of(name_tok), name_tok.type == "BACKTICK", self.span(name_tok))
         node = self.expr(dur)
-        if not target.quoted and target.name in INLINE_AGGREGATES and any_tok is None \
+        if not target.quoted and target.name in n.AGGREGATES and any_tok is None \
                 and isinstance(node, n.Name) and node.name != "\0error":
             # `count(page_view) >= 5` in a condition: aggregates are metrics
             inside = node.name

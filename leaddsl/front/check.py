@@ -25,7 +25,7 @@ from .check_operators import OperatorChecks, _is_error
 from .check_outputs import OutputChecks
 from .resolve import EventInfo, Scope
 
-AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
+AGGREGATES = n.AGGREGATES
 ANY_OK = ("count", "sum", "days")
 MAX_REF_DEPTH = 50
 MAX_TOTAL_DEPTH = 250  # AST levels, counted through named conditions

@@ -12,6 +12,10 @@ from typing import Iterator, Union
 from ..source import NO_SPAN, Span
 
 
+# the aggregates a metric may use (``metric m = count(page_view)``)
+AGGREGATES = ("count", "sum", "min", "max", "days", "first", "last")
+
+
 def _span():
     return field(default=NO_SPAN, compare=False, repr=False)
 

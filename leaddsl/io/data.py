@@ -136,7 +136,7 @@ def check_column(path: str, rows: Rows, name: str, what: str) -> None:
 
 def column_problem(rows: Rows, name: str, what: str) -> str | None:
     """Why ``name`` is not a column of a file with a header (with a did-you-mean), or None."""
-    if rows.columns is None or name in rows.columns or name in getattr(rows, "nested", ()):
+    if rows.columns is None or name in rows.columns or name in rows.nested:
         return None
     folded = [c for c in rows.columns if c.strip().casefold() == name.strip().casefold()]
     close = folded[0] if folded else suggest(name, rows.columns)

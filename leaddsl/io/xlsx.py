@@ -69,10 +69,10 @@ def _records(book, it, header, row_class, written, formulas) -> Iterator:
         for cells in it:
             as_written = next(formulas, ())
             values = [_cell(c.value) for c in cells]
+            number = next((c.row for c in cells if getattr(c, "row", None)), None)
             uncomputed = [header[k] for k, (c, w) in enumerate(zip(cells, as_written))  # (a stored "" is a value)
                           if c.value is None and isinstance(w, str) and w.startswith("=") and k < len(header)]
             if uncomputed:
-                number = next((c.row for c in cells if getattr(c, "row", None)), None)
                 yield row_class(number, None, f"row {number}: column `{uncomputed[0]}` holds a formula whose value "
                                               "the file does not store; open the workbook in Excel (or LibreOffice) "
                                               "and save it, so that its values are stored",
@@ -80,7 +80,6 @@ def _records(book, it, header, row_class, written, formulas) -> Iterator:
                 continue
             if all(v is None for v in values):
                 continue  # an empty line of the sheet is no lead (as a blank CSV line)
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
             record = {}
             extra = []
             for k, v in enumerate(values):

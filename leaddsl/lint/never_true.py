@@ -100,8 +100,8 @@ def reason(ctx, logic, root, node) -> tuple[str, str]:
     elif isinstance(node, n.In) and isinstance(node.collection, n.SetLit) and not node.collection.items:
         why = ": the set is empty"
         hint = "list the values in the set"
-    elif _markers(node):
-        found = [f"`{m}`" for m in _markers(node)]
+    elif markers := _markers(node):
+        found = [f"`{m}`" for m in markers]
         said = found[0] if len(found) == 1 else ", ".join(found[:-1]) + f" and {found[-1]}"
         one = len(found) == 1
         why = f": {said} {'is' if one else 'are'} read as missing, so no value equals {'it' if one else 'them'}"

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .. import types as T
+from ..front import nodes as n
 from ..codes import CODES
 from .analysis import Snapshot, _mask, statement_starts
 
@@ -31,7 +32,7 @@ EXPRESSION_WORDS = ("and", "or", "not", "in", "not in", "is missing", "is presen
                     "then", "where", "true", "false")
 DURATIONS = ("30min", "1h", "12h", "1d", "7d", "14d", "30d", "90d", "180d", "365d", "1w", "2w")
 TYPES = ("number", "text", "bool", "date", "datetime", "enum(", "ordinal(", "list(")
-AGGREGATES = ("count(", "sum(", "min(", "max(", "days(", "first(", "last(")
+AGGREGATES = tuple(f"{a}(" for a in n.AGGREGATES)
 
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*|[0-9][0-9A-Za-z_.]*|<=|>=|!=|==|<>|\S")
 _IGNORE = re.compile(r"#\s*leaddsl:\s*ignore\[([A-Za-z0-9,\s]*)$")
@@ -85,7 +86,7 @@ def _items(snap: Snapshot | None, tokens: list[str]) -> list[Item]:
         name = tokens[stack[-1] - 1]
         if snap is not None and (name in snap.scope.metrics or snap.analysis.event(name) is not None):
             return [Item(d, "duration") for d in DURATIONS] + [Item("any 1d", "duration", "the best 1-day window")]
-        if name in ("count", "sum", "min", "max", "days", "first", "last") and snap is not None:
+        if name in n.AGGREGATES and snap is not None:
             return _events(snap)
     subject = _compared(tokens, stack)
     if subject is not None and snap is not None:

@@ -166,9 +166,8 @@ def no_lead_column(path: str, columns, name: str, program, keep, id_field: str) 
 
 
 def _no_column(path: str, columns, name: str, what: str) -> EngineError:
-    from types import SimpleNamespace
-    from ..io.data import column_problem
-    return EngineError(f"{path}: {column_problem(SimpleNamespace(columns=columns), name, what)}")
+    from ..io.data import Rows, column_problem
+    return EngineError(f"{path}: {column_problem(Rows(iter(()), list(columns)), name, what)}")
 
 
 def _probe(con, path: str) -> tuple[list[str], bool]:

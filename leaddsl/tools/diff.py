@@ -40,9 +40,7 @@ class Diff:
     scores: dict = field(default_factory=dict)  # name -> {"changed", "up", "down": n, "mean_change", "old_mean", ...}
     bands: dict = field(default_factory=dict)  # name -> {(old, new): count}, as stages
     routes: dict = field(default_factory=dict)  # name -> {(old, new): count}, as stages
-    added: list = field(default_factory=list)  # outputs only the new version has
-    removed: list = field(default_factory=list)  # outputs only the old version has
-    kinds: dict = field(default_factory=dict)  # "old"/"new" -> {name: kind}: the outputs only it has (for the text)
+    kinds: dict = field(default_factory=dict)  # "old"/"new" -> {name: kind}: the outputs only that version has
     stages: dict = field(default_factory=dict)  # "old -> new" -> count ("none" for no stage)
     # column value -> {definition: {"entered": n, "left": n}, score: {"up": n, "down": n},
     # stage, band or route: {"a -> b": n}}
@@ -50,6 +48,16 @@ class Diff:
     movers: list = field(default_factory=list)
     headers: dict = field(default_factory=dict)  # "old"/"new" -> the agreement, or None
     warnings: list = field(default_factory=list)  # W115 and the like, as text
+
+    @property
+    def added(self) -> list:
+        """The outputs only the new version has."""
+        return list(self.kinds.get("new", {}))
+
+    @property
+    def removed(self) -> list:
+        """The outputs only the old version has."""
+        return list(self.kinds.get("old", {}))
 
     @property
     def moved(self) -> int:
@@ -126,7 +134,6 @@ def _outputs(out: Diff, old, new) -> None:
         out.kinds["new"].update((name, kind) for name in after if name not in before)
         out.kinds["old"].update((name, kind) for name in before if name not in after)
         setattr(out, attr, {name: _ZERO[attr]() for name in after if name in before})
-    out.added, out.removed = list(out.kinds["new"]), list(out.kinds["old"])
 
 
 def _compare(out: Diff, a, b, group: dict | None) -> list[str]:
